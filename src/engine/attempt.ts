@@ -1,0 +1,378 @@
+/**
+ * One HTTP attempt: waits for a connection, is written, read and classified. The Attempt object is at
+ * once the pool waiter, undici's dispatch handler, the result, and the record an observer receives, so an
+ * attempt costs one object and one promise. Timeouts are our own timers, armed only when configured:
+ * pool (waiting), write (request being sent), read (to first byte, refreshed per body chunk),
+ * attempt (end to end) and the caller's total deadline.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import type { TimeoutConfig } from './config.js';
+import { classifyError, codeForStatus, TailgateError, type ErrorCode } from './errors.js';
+import type { AttemptKind, AttemptRecord, EngineObserver, SocketInfo } from './observer.js';
+import type { Connection, ConnectionPool, PoolWaiter } from './pool.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+export interface AttemptRequest {
+  method: HttpMethod;
+  /** Path (and query) below the engine's base URL. */
+  path: string;
+  /** Extra headers for this attempt only. */
+  headers?: Record<string, string>;
+  body?: string | Uint8Array | null;
+  kind?: AttemptKind;
+  signal?: AbortSignal;
+  /** Count the body's bytes but keep none of it (load generation). */
+  discardBody?: boolean;
+  /** Receive the body as it arrives instead of buffering it (streaming). */
+  onData?: (chunk: Buffer) => void;
+  /** Time left for the whole operation; past it the attempt fails with total_timeout. */
+  totalRemainingMs?: number;
+}
+
+/** What a successful attempt gives back. */
+export interface AttemptResult extends AttemptRecord {
+  readonly status: number;
+  readonly body: Buffer;
+  /** Response headers, lower-cased names. */
+  readonly headers: Record<string, string>;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+/** Everything an Attempt needs from its engine, resolved once per engine. */
+export interface AttemptContext {
+  readonly pool: ConnectionPool;
+  readonly timeouts: TimeoutConfig;
+  readonly observer: EngineObserver | undefined;
+  readonly baseHeaders: string[];
+  readonly basePath: string;
+}
+
+const ERROR_BODY_LIMIT = 4096;
+
+/** One shared timer callback (the attempt rides in setTimeout's arguments): no closure per timer. */
+function onTimeout(attempt: Attempt, code: ErrorCode, ms: number): void {
+  attempt.timerFired(code, ms);
+}
+const EMPTY = Buffer.alloc(0);
+
+export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHandler {
+  readonly kind: AttemptKind;
+  readonly method: HttpMethod;
+  readonly path: string;
+  waiting = false;
+
+  startedAt = 0;
+  queueWaitMs = 0;
+  connectMs: number | null = null;
+  ttfbMs: number | null = null;
+  totalMs = 0;
+  status = 0;
+  bytesReceived = 0;
+  error: TailgateError | null = null;
+  socket: SocketInfo | null = null;
+  reusedSocket = false;
+  requestsBeforeOnSocket = 0;
+  idleBeforeMs: number | null = null;
+
+  private readonly timed: boolean;
+  private conn: Connection | null = null;
+  private abortFn: ((err: Error) => void) | null = null;
+  private pendingError: TailgateError | null = null;
+  private settled = false;
+  private queued = false;
+  private responseStarted = false;
+  private rawHeaders: Buffer[] | null = null;
+  private parsedHeaders: Record<string, string> | null = null;
+  private chunks: Buffer[] | null = null;
+  private bodyBuffer: Buffer | null = null;
+  private sentAt = 0;
+  private phaseTimer: NodeJS.Timeout | null = null;
+  private attemptTimer: NodeJS.Timeout | null = null;
+  private resolve!: (r: AttemptResult) => void;
+  private reject!: (e: TailgateError) => void;
+  readonly promise: Promise<AttemptResult>;
+
+  // ES-private (not TS-private) so that spreading or serialising a record can never expose the
+  // engine's headers (Authorization) or the request body.
+  readonly #ctx: AttemptContext;
+  readonly #req: AttemptRequest;
+
+  constructor(ctx: AttemptContext, req: AttemptRequest) {
+    this.#ctx = ctx;
+    this.#req = req;
+    this.kind = req.kind ?? 'primary';
+    this.method = req.method;
+    this.path = req.path;
+    this.timed = ctx.observer !== undefined;
+    this.promise = new Promise<AttemptResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  /** Begin: arm the attempt-wide timers, then ask the pool for a connection. */
+  start(): Promise<AttemptResult> {
+    const ctx = this.#ctx;
+    const req = this.#req;
+    if (this.timed) {
+      this.startedAt = performance.now();
+      ctx.observer?.onAttemptStart?.(this);
+    }
+    const signal = req.signal;
+    if (signal) {
+      if (signal.aborted) {
+        this.fail(new TailgateError('cancelled', 'cancelled before it was sent'));
+        return this.promise;
+      }
+      // The attempt itself is the listener (handleEvent): no closure per attempt.
+      signal.addEventListener('abort', this, { once: true });
+    }
+    const attemptMs = ctx.timeouts.attempt;
+    const totalMs = req.totalRemainingMs;
+    if (totalMs !== undefined && (attemptMs === null || totalMs <= attemptMs)) {
+      this.attemptTimer = setTimeout(onTimeout, Math.max(totalMs, 0), this, 'total_timeout', totalMs);
+    } else if (attemptMs !== null) {
+      this.attemptTimer = setTimeout(onTimeout, attemptMs, this, 'attempt_timeout', attemptMs);
+    }
+    if (this.settled) return this.promise;
+    const conn = ctx.pool.acquire(this);
+    if (conn) this.grant(conn);
+    else {
+      this.waiting = true;
+      this.queued = true;
+      const poolMs = ctx.timeouts.pool;
+      if (poolMs !== null) this.phaseTimer = setTimeout(onTimeout, poolMs, this, 'pool_timeout', poolMs);
+    }
+    return this.promise;
+  }
+
+  grant(conn: Connection): void {
+    this.waiting = false;
+    this.clearPhaseTimer();
+    this.conn = conn;
+    this.queued = false;
+    if (this.timed) this.queueWaitMs = performance.now() - this.startedAt;
+    if (this.settled) {
+      // Gave up in the same tick the connection arrived: hand it straight back.
+      this.conn = null;
+      this.#ctx.pool.release(conn);
+      return;
+    }
+    const ctx = this.#ctx;
+    const req = this.#req;
+    let headers = ctx.baseHeaders;
+    if (req.headers) {
+      headers = headers.slice();
+      for (const name in req.headers) headers.push(name, req.headers[name] as string);
+    }
+    conn.client.dispatch(
+      {
+        method: req.method,
+        path: ctx.basePath ? ctx.basePath + req.path : req.path,
+        headers,
+        body: req.body ?? null,
+      },
+      this,
+    );
+  }
+
+  // ---- undici dispatch handler (the legacy shape: undici calls it without a wrapper) ----
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.settled) {
+      abort(this.pendingError ?? undefined);
+      return;
+    }
+    const info = (this.conn?.socket?.tailgate ?? null) as SocketInfo | null;
+    this.socket = info;
+    if (info) {
+      this.requestsBeforeOnSocket = info.requestsServed;
+      this.reusedSocket = info.requestsServed > 0;
+      if (this.timed) {
+        if (this.reusedSocket) this.idleBeforeMs = performance.now() - info.lastActiveAt;
+        else if (info.openedAt >= this.startedAt) this.connectMs = info.connectMs;
+      }
+    }
+    const writeMs = this.#ctx.timeouts.write;
+    if (writeMs !== null) this.phaseTimer = setTimeout(onTimeout, writeMs, this, 'write_timeout', writeMs);
+  }
+
+  onRequestSent(): void {
+    this.clearPhaseTimer();
+    if (this.timed) this.sentAt = performance.now();
+    const readMs = this.#ctx.timeouts.read;
+    if (readMs !== null && !this.settled) this.phaseTimer = setTimeout(onTimeout, readMs, this, 'read_timeout', readMs);
+  }
+
+  onResponseStarted(): void {
+    this.responseStarted = true;
+    if (this.timed) this.ttfbMs = performance.now() - (this.sentAt || this.startedAt);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void): boolean {
+    this.responseStarted = true;
+    this.status = statusCode;
+    this.rawHeaders = rawHeaders;
+    this.phaseTimer?.refresh();
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytesReceived += chunk.length;
+    this.phaseTimer?.refresh();
+    const onData = this.#req.onData;
+    if (onData) onData(chunk);
+    else if (!this.#req.discardBody || this.status >= 400) (this.chunks ??= []).push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.finishOnSocket();
+    if (this.settled) return;
+    const code = codeForStatus(this.status);
+    if (code === null) this.settle(null);
+    else {
+      const body = this.body;
+      const message = `HTTP ${this.status} from ${this.method} ${this.path}`;
+      this.settle(
+        new TailgateError(code, message, {
+          status: this.status,
+          headers: this.headers,
+          body: body.subarray(0, ERROR_BODY_LIMIT).toString('utf8'),
+        }),
+      );
+    }
+  }
+
+  onError(err: Error): void {
+    const error =
+      this.pendingError ??
+      classifyError(err, {
+        dispatched: this.abortFn !== null,
+        reusedSocket: this.reusedSocket,
+        responseStarted: this.responseStarted,
+      });
+    this.finishOnSocket();
+    if (!this.settled) this.settle(error);
+  }
+
+  onUpgrade(): void {
+    this.onError(new TailgateError('protocol_error', 'unexpected protocol upgrade'));
+  }
+
+  // ---- the result ----
+
+  get body(): Buffer {
+    if (this.bodyBuffer === null) {
+      const chunks = this.chunks;
+      this.bodyBuffer = chunks === null ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      this.chunks = null;
+    }
+    return this.bodyBuffer;
+  }
+
+  get headers(): Record<string, string> {
+    if (this.parsedHeaders === null) {
+      const out: Record<string, string> = {};
+      const raw = this.rawHeaders ?? [];
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
+        const value = (raw[i + 1] as Buffer).toString('latin1');
+        out[name] = name in out ? `${out[name]}, ${value}` : value;
+      }
+      this.parsedHeaders = out;
+    }
+    return this.parsedHeaders;
+  }
+
+  text(): string {
+    return this.body.toString('utf8');
+  }
+
+  json<T = unknown>(): T {
+    return JSON.parse(this.text()) as T;
+  }
+
+  // ---- internals ----
+
+  /** Give up with `err`: from a timer or a cancel. Undici, if it has the request, reports back via onError. */
+  fail(err: TailgateError): void {
+    if (this.settled || this.pendingError) return;
+    this.pendingError = err;
+    if (this.abortFn) {
+      if (this.socket && this.socket.protocol === 'h1' && this.socket.closedBy === null) {
+        // undici destroys an h1 socket to abort the request on it.
+        this.socket.closedBy = 'client';
+        this.socket.closeReason = 'aborted';
+      }
+      this.abortFn(err);
+      if (!this.settled) this.settle(err);
+      return;
+    }
+    this.waiting = false;
+    const conn = this.conn;
+    if (conn && conn.pendingSocket && conn.inFlight === 1) {
+      // Still connecting: stop the handshake so the connection is freed now, not at the OS timeout.
+      conn.pendingSocket.destroy();
+    }
+    this.settle(err);
+  }
+
+  /** The signal's abort listener (EventListener object form). */
+  handleEvent(): void {
+    const reason = this.#req.signal?.reason;
+    const detail = reason instanceof Error ? reason.message : reason === undefined ? '' : String(reason);
+    this.fail(new TailgateError('cancelled', `cancelled${detail ? `: ${detail}` : ''}`, { cause: reason }));
+  };
+
+  timerFired(code: ErrorCode, ms: number): void {
+    if (code === 'pool_timeout' || code === 'write_timeout' || code === 'read_timeout') this.phaseTimer = null;
+    else this.attemptTimer = null;
+    const what = code.replace('_timeout', '');
+    this.fail(new TailgateError(code, `${what} timeout: ${ms} ms elapsed (${this.method} ${this.path})`));
+  }
+
+  private clearPhaseTimer(): void {
+    if (this.phaseTimer !== null) {
+      clearTimeout(this.phaseTimer);
+      this.phaseTimer = null;
+    }
+  }
+
+  /** undici is done with the request: count it on the socket and hand the connection back. */
+  private finishOnSocket(): void {
+    const conn = this.conn;
+    if (conn === null) return;
+    this.conn = null;
+    const info = this.socket;
+    if (info !== null) {
+      info.requestsServed++;
+      if (this.timed) info.lastActiveAt = performance.now();
+    }
+    this.#ctx.pool.release(conn);
+  }
+
+  private settle(error: TailgateError | null): void {
+    this.settled = true;
+    this.clearPhaseTimer();
+    if (this.attemptTimer !== null) {
+      clearTimeout(this.attemptTimer);
+      this.attemptTimer = null;
+    }
+    this.#req.signal?.removeEventListener('abort', this);
+    this.error = error;
+    const observer = this.#ctx.observer;
+    if (observer !== undefined) {
+      this.totalMs = performance.now() - this.startedAt;
+      // Gave up while still waiting for a connection: all of it was queue time.
+      if (this.queued) this.queueWaitMs = this.totalMs;
+      observer.onAttemptEnd?.(this);
+    }
+    if (error) this.reject(error);
+    else this.resolve(this);
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Opens sockets for undici, so that tailgate (not undici) owns the connect timeout (undici's timers are
+ * coarse for long values), the optional CONNECT proxy tunnel, and each socket's story: when it opened,
+ * how long the handshake took, who closed it and why.
+ */
+import net from 'node:net';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { buildConnector } from 'undici';
+import { TailgateError } from './errors.js';
+import type { ClientConfig } from './config.js';
+import type { SocketInfo } from './observer.js';
+
+type ConnectOptions = buildConnector.Options & { httpSocket?: Socket };
+type ConnectCallback = buildConnector.Callback;
+type Connector = (options: ConnectOptions, callback: ConnectCallback) => void;
+
+export interface SocketListener {
+  /** A socket connected and is about to serve requests. */
+  onSocketOpen(socket: Socket, info: SocketInfo): void;
+  /** A socket closed, by either side. */
+  onSocketClose(socket: Socket, info: SocketInfo): void;
+}
+
+export interface TrackedSocket extends Socket {
+  tailgate?: SocketInfo;
+}
+
+/** Mark a socket as closed by us, with a reason, then destroy it. */
+export function closeByClient(socket: TrackedSocket, reason: string): void {
+  const info = socket.tailgate;
+  if (info && info.closedBy === null) {
+    info.closedBy = 'client';
+    info.closeReason = reason;
+  }
+  socket.destroy();
+}
+
+export class SocketFactory {
+  private nextId = 1;
+  private readonly base: Connector;
+
+  constructor(private readonly config: ClientConfig) {
+    this.base = buildConnector({
+      allowH2: config.httpVersion === 2,
+      rejectUnauthorized: config.rejectUnauthorized,
+      // 0 turns undici's own connect timer off: ours (below) is exact.
+      timeout: 0,
+    } as buildConnector.BuildOptions) as unknown as Connector;
+  }
+
+  /** A connect function for one undici Client; `listener` hears about every socket it opens. */
+  connectorFor(listener: SocketListener, onPending: (socket: Socket | null) => void): Connector {
+    return (options, callback) => {
+      const startedAt = performance.now();
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      let pending: Socket | null = null;
+
+      const finish = (err: Error | null, socket: Socket | null) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        onPending(null);
+        if (err || !socket) {
+          pending?.destroy();
+          callback(err ?? new Error('connect failed'), null);
+          return;
+        }
+        const tracked = socket as TrackedSocket;
+        const isH2 = (tracked as { alpnProtocol?: string | false }).alpnProtocol === 'h2';
+        const info: SocketInfo = {
+          id: this.nextId++,
+          openedAt: startedAt,
+          connectMs: performance.now() - startedAt,
+          requestsServed: 0,
+          lastActiveAt: performance.now(),
+          closedBy: null,
+          closeReason: null,
+          closedAt: null,
+          protocol: isH2 ? 'h2' : 'h1',
+        };
+        tracked.tailgate = info;
+        // A FIN from the server ('end') or a reset tells us who closed; anything else was us (undici's
+        // keep-alive timer, an abort, maxRequestsPerConnection).
+        tracked.once('end', () => {
+          if (info.closedBy === null) {
+            info.closedBy = 'server';
+            info.closeReason = 'server-fin';
+          }
+        });
+        tracked.on('error', (e: NodeJS.ErrnoException) => {
+          if (info.closedBy === null && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
+            info.closedBy = 'server';
+            info.closeReason = 'server-reset';
+          }
+        });
+        tracked.once('close', () => {
+          info.closedAt = performance.now();
+          if (info.closedBy === null) {
+            info.closedBy = 'client';
+            info.closeReason = 'client-closed';
+          }
+          listener.onSocketClose(tracked, info);
+        });
+        listener.onSocketOpen(tracked, info);
+        callback(null, tracked);
+      };
+
+      const timeoutMs = this.config.timeouts.connect;
+      if (timeoutMs !== null) {
+        timer = setTimeout(() => {
+          finish(
+            new TailgateError('connect_timeout', `connect to ${options.hostname}:${options.port} timed out after ${timeoutMs} ms`),
+            null,
+          );
+        }, timeoutMs);
+      }
+
+      const direct = (httpSocket?: Socket) => {
+        if (settled) return;
+        const opts = httpSocket ? { ...options, httpSocket } : options;
+        const socket = this.base(opts, (err, sock) => finish(err, sock as Socket | null)) as unknown as Socket | undefined;
+        if (socket) {
+          pending = socket;
+          onPending(socket);
+        }
+        if (socket && this.config.httpVersion === 2 && options.protocol === 'http:') {
+          // h2c with prior knowledge: undici picks HTTP/2 from alpnProtocol.
+          (socket as TrackedSocket & { alpnProtocol: string }).alpnProtocol = 'h2';
+        }
+      };
+
+      if (this.config.proxy === null) {
+        direct();
+        return;
+      }
+      this.tunnel(options, (err, tunnelSocket) => {
+        if (err || !tunnelSocket) return finish(err ?? new Error('proxy tunnel failed'), null);
+        if (options.protocol === 'https:') return direct(tunnelSocket);
+        if (this.config.httpVersion === 2) (tunnelSocket as TrackedSocket & { alpnProtocol: string }).alpnProtocol = 'h2';
+        finish(null, tunnelSocket);
+      }, (socket) => {
+        pending = socket;
+        onPending(socket);
+      });
+    };
+  }
+
+  /** HTTP CONNECT through the proxy; the callback gets a raw socket to the target. */
+  private tunnel(
+    options: ConnectOptions,
+    callback: (err: Error | null, socket: Socket | null) => void,
+    onPending: (socket: Socket) => void,
+  ): void {
+    const proxy = new URL(this.config.proxy as string);
+    const socket = net.connect({ host: proxy.hostname, port: Number(proxy.port || 80) });
+    onPending(socket);
+    const target = `${options.hostname}:${options.port || (options.protocol === 'https:' ? 443 : 80)}`;
+    let buffered = Buffer.alloc(0);
+    const onError = (err: Error) => callback(err, null);
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      const auth = proxy.username
+        ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n`
+        : '';
+      socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
+    });
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      socket.off('data', onData);
+      socket.off('error', onError);
+      // Hold any bytes after the CONNECT reply until undici (or TLS) takes the socket over.
+      socket.pause();
+      const statusLine = buffered.subarray(0, buffered.indexOf('\r\n')).toString('latin1');
+      const status = Number(statusLine.split(' ')[1]);
+      if (status !== 200) {
+        socket.destroy();
+        callback(new TailgateError('connect_error', `proxy refused CONNECT ${target}: ${statusLine}`), null);
+        return;
+      }
+      const rest = buffered.subarray(end + 4);
+      if (rest.length > 0) socket.unshift(rest);
+      callback(null, socket);
+    };
+    socket.on('data', onData);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The request engine: one origin, one ClientConfig, one pool. `attempt()` sends exactly one HTTP attempt
+ * with every timeout enforced and every failure classified; retries, hedging and batching are layered on
+ * top (client/), never inside.
+ */
+import { Attempt, type AttemptContext, type AttemptRequest, type AttemptResult } from './attempt.js';
+import { resolveConfig, type ClientConfig, type ClientConfigInput } from './config.js';
+import { InvalidInputError } from './errors.js';
+import type { EngineObserver } from './observer.js';
+import { ConnectionPool, type PoolStats } from './pool.js';
+import type { PresetName } from './presets.js';
+import { USER_AGENT } from './version.js';
+
+export interface EngineOptions {
+  observer?: EngineObserver;
+  /** Where API keys are looked up when the config has none (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+export class Engine {
+  readonly config: ClientConfig;
+  readonly origin: string;
+  private readonly pool: ConnectionPool;
+  private readonly ctx: AttemptContext;
+
+  constructor(baseUrl: string, config: ClientConfigInput | PresetName = {}, options: EngineOptions = {}) {
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      throw new InvalidInputError('target', [`baseUrl must be an http:// or https:// URL, got ${JSON.stringify(baseUrl)}`]);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new InvalidInputError('target', [`baseUrl must be an http:// or https:// URL, got ${JSON.stringify(baseUrl)}`]);
+    }
+    this.config = resolveConfig(config, options.env ? { env: options.env } : {});
+    this.origin = url.origin;
+    this.pool = new ConnectionPool(this.origin, this.config, options.observer);
+    const baseHeaders: string[] = ['user-agent', USER_AGENT];
+    for (const [name, value] of Object.entries(this.config.headers)) baseHeaders.push(name.toLowerCase(), value);
+    if (this.config.apiKey !== null) baseHeaders.push('authorization', `${this.config.authScheme} ${this.config.apiKey}`);
+    this.ctx = {
+      pool: this.pool,
+      timeouts: this.config.timeouts,
+      observer: options.observer,
+      baseHeaders,
+      basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),
+    };
+  }
+
+  /** Send one attempt. Resolves with the response for 1xx-3xx; rejects with a TailgateError otherwise. */
+  attempt(request: AttemptRequest): Promise<AttemptResult> {
+    return new Attempt(this.ctx, request).start();
+  }
+
+  /** Connections opened and closed so far, by side. */
+  get connectionStats(): Readonly<PoolStats> {
+    return this.pool.stats;
+  }
+
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.pool.openConnections;
+  }
+
+  /** Attempts waiting for a connection now. */
+  get waitingForConnection(): number {
+    return this.pool.waiting;
+  }
+
+  /** Close every connection; attempts still waiting are dropped. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The one error module. Every failure tailgate reports is a TailgateError with a stable `code`
+ * (DESIGN.md "Error classes"); nothing downstream ever matches on messages.
+ */
+
+export const ERROR_CODES = [
+  'pool_timeout',
+  'connect_timeout',
+  'connect_refused',
+  'connect_error',
+  'port_exhausted',
+  'write_timeout',
+  'read_timeout',
+  'attempt_timeout',
+  'total_timeout',
+  'stale_connection',
+  'connection_reset',
+  'protocol_error',
+  'http_429',
+  'http_4xx',
+  'http_5xx',
+  'cancelled',
+  'other',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Codes a client may safely retry (Baseten's guidance: 429, 5xx gateway errors, connect errors, read timeouts). */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'http_429',
+  'http_5xx',
+  'connect_timeout',
+  'connect_refused',
+  'connect_error',
+  'read_timeout',
+  'stale_connection',
+  'connection_reset',
+  'pool_timeout',
+]);
+
+export interface TailgateErrorDetails {
+  /** HTTP status, for http_* codes. */
+  status?: number;
+  /** Response headers (lower-cased), for http_* codes. */
+  headers?: Record<string, string>;
+  /** Response body, for http_* codes (capped). */
+  body?: string;
+  /** The underlying error, when one was translated. */
+  cause?: unknown;
+}
+
+export class TailgateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number | undefined;
+  readonly headers: Record<string, string> | undefined;
+  readonly body: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: TailgateErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'TailgateError';
+    this.code = code;
+    this.status = details.status;
+    this.headers = details.headers;
+    this.body = details.body;
+  }
+}
+
+/** Invalid configuration or scenario: nothing was sent. Lists every problem at once. */
+export class InvalidInputError extends Error {
+  readonly code = 'invalid_input' as const;
+  readonly problems: readonly string[];
+
+  constructor(what: string, problems: readonly string[]) {
+    super(`invalid ${what}:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'InvalidInputError';
+    this.problems = problems;
+  }
+}
+
+export function codeForStatus(status: number): ErrorCode | null {
+  if (status < 400) return null;
+  if (status === 429) return 'http_429';
+  if (status < 500) return 'http_4xx';
+  return 'http_5xx';
+}
+
+/** Where in the exchange a failure happened; decides stale_connection vs connection_reset. */
+export interface FailureContext {
+  /** The attempt had been handed a socket and began writing the request. */
+  dispatched: boolean;
+  /** That socket had already served at least one request (a pooled keep-alive socket). */
+  reusedSocket: boolean;
+  /** At least one byte of the response had arrived. */
+  responseStarted: boolean;
+}
+
+const CONNECT_ERROR_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'ENONET',
+]);
+
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+const PROTOCOL_CODES = new Set([
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_HEADERS_OVERFLOW',
+  'UND_ERR_INFO',
+  'UND_ERR_RESPONSE_EXCEEDED_MAX_SIZE',
+  'ERR_HTTP2_ERROR',
+  'ERR_HTTP2_STREAM_ERROR',
+  'ERR_HTTP2_PROTOCOL_ERROR',
+  'ERR_HTTP2_INVALID_SESSION',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+]);
+
+/** Translate whatever undici or the socket threw into exactly one TailgateError. */
+export function classifyError(err: unknown, ctx: FailureContext): TailgateError {
+  if (err instanceof TailgateError) return err;
+  const sysCode = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  const code = typeof sysCode === 'string' ? sysCode : '';
+  const message = err instanceof Error ? err.message : String(err);
+  const wrap = (c: ErrorCode, what: string) => new TailgateError(c, `${what}: ${message}`, { cause: err });
+
+  if (code === 'ECONNREFUSED') return wrap('connect_refused', 'connection refused');
+  if (code === 'EADDRNOTAVAIL' || code === 'EADDRINUSE') return wrap('port_exhausted', 'no local port available');
+  if (CONNECT_ERROR_CODES.has(code)) return wrap('connect_error', 'could not reach host');
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || (code === 'ETIMEDOUT' && !ctx.dispatched)) {
+    return wrap('connect_timeout', 'connect timed out');
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return wrap('read_timeout', 'read timed out');
+  if (code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return wrap('cancelled', 'cancelled');
+  if (RESET_CODES.has(code) || code === 'ETIMEDOUT' || code === 'UND_ERR_CLOSED' || code === 'UND_ERR_DESTROYED') {
+    if (ctx.dispatched && ctx.reusedSocket && !ctx.responseStarted) {
+      return wrap('stale_connection', 'reused connection was closed before any response byte');
+    }
+    return wrap('connection_reset', 'connection closed mid-exchange');
+  }
+  if (code.startsWith('HPE_') || PROTOCOL_CODES.has(code)) return wrap('protocol_error', 'protocol error');
+  return wrap('other', 'request failed');
+}

@@ -1,0 +1,62 @@
+/**
+ * Typed events the engine emits. Attach an observer to learn everything; attach none and the engine
+ * takes no timestamps and builds no records (the hot path checks one field).
+ */
+import type { TailgateError } from './errors.js';
+
+export type AttemptKind = 'primary' | 'hedge' | 'retry';
+export type ClosedBy = 'server' | 'client';
+
+/** One socket's story, from connect to close. The same object is updated in place as it lives. */
+export interface SocketInfo {
+  /** Unique per engine, in connect order. */
+  readonly id: number;
+  /** performance.now() when the connect began. */
+  readonly openedAt: number;
+  /** TCP (+ proxy + TLS) handshake time. */
+  connectMs: number;
+  /** Requests completed on this socket so far. */
+  requestsServed: number;
+  /** performance.now() when its last response ended (or when it connected). */
+  lastActiveAt: number;
+  closedBy: ClosedBy | null;
+  /** Why it closed: 'server-fin', 'server-reset', 'keepalive-expired', 'max-idle', 'per-request', 'aborted', 'engine-closed', ... */
+  closeReason: string | null;
+  closedAt: number | null;
+  /** HTTP version negotiated: 'h1' or 'h2'. */
+  protocol: 'h1' | 'h2';
+}
+
+/** What happened to one attempt. Times are performance.now() ms; durations are ms; null = did not happen. */
+export interface AttemptRecord {
+  readonly kind: AttemptKind;
+  readonly method: string;
+  readonly path: string;
+  readonly startedAt: number;
+  /** Waiting for a connection from the pool. */
+  readonly queueWaitMs: number;
+  /** Handshake time when this attempt had to open a new connection, else null. */
+  readonly connectMs: number | null;
+  /** From the request being written to the first response byte. */
+  readonly ttfbMs: number | null;
+  /** The whole attempt. */
+  readonly totalMs: number;
+  readonly status: number | null;
+  readonly bytesReceived: number;
+  readonly error: TailgateError | null;
+  /** The socket it ran on (null when it never got one). */
+  readonly socket: SocketInfo | null;
+  /** The socket had served a request before this one. */
+  readonly reusedSocket: boolean;
+  /** Requests the socket had served before this one. */
+  readonly requestsBeforeOnSocket: number;
+  /** How long the socket sat idle before this reuse (null when new). */
+  readonly idleBeforeMs: number | null;
+}
+
+export interface EngineObserver {
+  onAttemptStart?(attempt: AttemptRecord): void;
+  onAttemptEnd?(attempt: AttemptRecord): void;
+  onSocketOpen?(socket: SocketInfo): void;
+  onSocketClose?(socket: SocketInfo): void;
+}

@@ -1,0 +1,240 @@
+/**
+ * The connection pool, tailgate's own rather than undici's Pool, because the knobs users compare are
+ * pool-level and undici's Pool has none of them: a pool timeout (undici queues forever), a cap on idle
+ * connections (httpx max_keepalive_connections), an exact idle expiry checked at checkout, and the
+ * per-request anti-pattern. Each Connection is one undici Client holding at most one socket at a time.
+ */
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'undici';
+import type { ClientConfig } from './config.js';
+import { closeByClient, SocketFactory, type SocketListener, type TrackedSocket } from './connector.js';
+import { Fifo } from './fifo.js';
+import type { EngineObserver, SocketInfo } from './observer.js';
+
+/** Something waiting for a connection: an attempt. */
+export interface PoolWaiter {
+  /** False once it gave up (timed out, cancelled): the pool skips it. */
+  waiting: boolean;
+  grant(connection: Connection): void;
+}
+
+/** A keep-alive expiry that ignores the server's hint: undici computes min(hint - threshold, max). */
+const IGNORE_HINT_THRESHOLD = -1e12;
+const UNDICI_HINT_THRESHOLD = 2_000;
+
+export class Connection implements SocketListener {
+  readonly client: Client;
+  /** The live socket, or null while disconnected (the Client reconnects on the next request). */
+  socket: TrackedSocket | null = null;
+  /** A socket still connecting, so an attempt that gives up can abort the handshake. */
+  pendingSocket: Socket | null = null;
+  inFlight = 0;
+  /** performance.now() when inFlight last fell to 0. */
+  idleSince = 0;
+  /** In the pool's idle count (no request in flight, live socket). */
+  countedIdle = false;
+  /** On the pool's available stack. */
+  stacked = false;
+
+  constructor(
+    private readonly pool: ConnectionPool,
+    origin: string,
+    config: ClientConfig,
+    factory: SocketFactory,
+    capacity: number,
+  ) {
+    const keepAlive = Math.max(config.pool.keepAliveMs, 1);
+    this.client = new Client(origin, {
+      connect: factory.connectorFor(this, (s) => {
+        this.pendingSocket = s;
+      }) as never,
+      pipelining: capacity,
+      keepAliveTimeout: keepAlive,
+      keepAliveMaxTimeout: keepAlive,
+      keepAliveTimeoutThreshold: config.pool.honorKeepAliveHint ? UNDICI_HINT_THRESHOLD : IGNORE_HINT_THRESHOLD,
+      // Our own timers enforce read and write timeouts exactly; undici's are coarse.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      ...(config.pool.maxRequestsPerConnection !== null ? { maxRequestsPerClient: config.pool.maxRequestsPerConnection } : {}),
+      allowH2: config.httpVersion === 2,
+      ...(config.httpVersion === 2 ? { maxConcurrentStreams: capacity } : {}),
+    });
+    // Errors reach the attempts through their handlers; without a listener the Client would throw.
+    this.client.on('connectionError', noop);
+  }
+
+  onSocketOpen(socket: Socket, info: SocketInfo): void {
+    this.socket = socket as TrackedSocket;
+    this.pool.observer?.onSocketOpen?.(info);
+    this.pool.stats.opened++;
+  }
+
+  onSocketClose(socket: Socket, info: SocketInfo): void {
+    if (this.socket === socket) this.socket = null;
+    if (this.countedIdle) {
+      this.countedIdle = false;
+      this.pool.idleCount--;
+    }
+    if (info.closedBy === 'server') this.pool.stats.closedByServer++;
+    else this.pool.stats.closedByClient++;
+    this.pool.observer?.onSocketClose?.(info);
+  }
+}
+
+function noop(): void {}
+
+function grantLater(waiter: PoolWaiter, conn: Connection): void {
+  waiter.grant(conn);
+}
+
+export interface PoolStats {
+  opened: number;
+  closedByServer: number;
+  closedByClient: number;
+}
+
+export class ConnectionPool {
+  readonly stats: PoolStats = { opened: 0, closedByServer: 0, closedByClient: 0 };
+  /** Connections with no request in flight and a live socket (for maxIdle). */
+  idleCount = 0;
+  private readonly available: Connection[] = [];
+  private readonly all = new Set<Connection>();
+  private readonly waiters = new Fifo<PoolWaiter>();
+  private readonly factory: SocketFactory;
+  private readonly capacity: number;
+  private readonly limit: number;
+  private readonly perRequest: boolean;
+  private closed = false;
+
+  constructor(
+    private readonly origin: string,
+    private readonly config: ClientConfig,
+    readonly observer: EngineObserver | undefined,
+  ) {
+    this.factory = new SocketFactory(config);
+    this.capacity = config.pool.pipelining;
+    this.limit = config.pool.connections ?? Number.POSITIVE_INFINITY;
+    this.perRequest = config.pool.mode === 'per-request';
+  }
+
+  /** Connections currently open (a live socket). */
+  get openConnections(): number {
+    let n = 0;
+    for (const c of this.all) if (c.socket) n++;
+    return n;
+  }
+
+  /** Attempts waiting for a connection. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** A connection now, or null: then `waiter.grant` is called when one frees up. */
+  acquire(waiter: PoolWaiter): Connection | null {
+    if (this.closed) return null;
+    if (this.perRequest) return this.create();
+    const stack = this.available;
+    while (stack.length > 0) {
+      const conn = stack[stack.length - 1] as Connection;
+      if (conn.inFlight >= this.capacity) {
+        // Filled up by a waiter hand-off while deeper in the stack: drop it lazily.
+        stack.pop();
+        conn.stacked = false;
+        continue;
+      }
+      this.checkOut(conn);
+      return conn;
+    }
+    if (this.all.size < this.limit) return this.create();
+    this.waiters.push(waiter);
+    return null;
+  }
+
+  /** The attempt is done with the connection (undici has finished with the request). */
+  release(conn: Connection): void {
+    conn.inFlight--;
+    if (this.perRequest) {
+      this.all.delete(conn);
+      if (conn.socket) closeByClient(conn.socket, 'per-request');
+      void conn.client.destroy().catch(noop);
+      return;
+    }
+    if (this.closed) return;
+    if (conn.inFlight === 0) {
+      conn.idleSince = performance.now();
+      if (conn.socket) {
+        conn.countedIdle = true;
+        this.idleCount++;
+      }
+    }
+    // Hand it straight to the longest waiter that has not given up.
+    let waiter = this.waiters.shift();
+    while (waiter && !waiter.waiting) waiter = this.waiters.shift();
+    if (waiter) {
+      this.checkOut(conn);
+      // Not synchronously: release runs inside undici's callbacks, and dispatching on the same Client
+      // before undici has finished with its queue breaks its invariants.
+      process.nextTick(grantLater, waiter, conn);
+      return;
+    }
+    const maxIdle = this.config.pool.maxIdle;
+    if (maxIdle !== null && conn.countedIdle && this.idleCount > maxIdle) {
+      closeByClient(conn.socket as TrackedSocket, 'max-idle');
+    }
+    if (!conn.stacked) {
+      conn.stacked = true;
+      this.available.push(conn);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    let waiter = this.waiters.shift();
+    while (waiter) {
+      waiter.waiting = false;
+      waiter = this.waiters.shift();
+    }
+    const closing: Promise<void>[] = [];
+    for (const conn of this.all) {
+      if (conn.socket) closeByClient(conn.socket, 'engine-closed');
+      closing.push(conn.client.destroy().catch(noop));
+    }
+    this.all.clear();
+    this.available.length = 0;
+    await Promise.all(closing);
+  }
+
+  private create(): Connection {
+    const conn = new Connection(this, this.origin, this.config, this.factory, this.capacity);
+    this.all.add(conn);
+    conn.inFlight = 1;
+    if (!this.perRequest && this.capacity > 1) {
+      conn.stacked = true;
+      this.available.push(conn);
+    }
+    return conn;
+  }
+
+  /** Take one slot of `conn` (which has spare capacity). */
+  private checkOut(conn: Connection): void {
+    if (conn.inFlight === 0) {
+      if (conn.countedIdle) {
+        conn.countedIdle = false;
+        this.idleCount--;
+      }
+      // Exact idle expiry, decided here rather than by undici's coarse keep-alive timer.
+      const keepAliveMs = this.config.pool.keepAliveMs;
+      if (conn.socket && performance.now() - conn.idleSince >= keepAliveMs) {
+        closeByClient(conn.socket, 'keepalive-expired');
+        conn.socket = null;
+      }
+    }
+    conn.inFlight++;
+    const stack = this.available;
+    if (conn.inFlight >= this.capacity && conn.stacked && stack[stack.length - 1] === conn) {
+      conn.stacked = false;
+      stack.pop();
+    }
+  }
+}

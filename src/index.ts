@@ -1,0 +1,2 @@
+/** tailgate's public API. */
+export * from './engine/index.js';
