@@ -202,6 +202,15 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   }
 
   onRequestSent(): void {
+    const socket = this.conn?.socket;
+    if (this.phaseTimer !== null && socket && socket.writableLength > 0 && this.socket?.protocol === 'h1') {
+      // undici hands the whole body to Node's socket buffer at once; it is only sent once that drains
+      // into the kernel. Until then this is still the write phase (httpx's meaning of a write timeout).
+      socket.once('drain', () => {
+        if (!this.settled) this.onRequestSent();
+      });
+      return;
+    }
     this.clearPhaseTimer();
     if (this.timed) this.sentAt = performance.now();
     const readMs = this.#ctx.timeouts.read;

@@ -50,7 +50,7 @@ export interface ClientConfig {
   rejectUnauthorized: boolean;
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends Record<string, unknown> ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** What a user writes: a preset to start from, then any overrides. */
 export type ClientConfigInput = DeepPartial<ClientConfig> & { preset?: PresetName | string };

@@ -26,14 +26,13 @@ export interface TrackedSocket extends Socket {
   tailgate?: SocketInfo;
 }
 
-/** Mark a socket as closed by us, with a reason, then destroy it. */
-export function closeByClient(socket: TrackedSocket, reason: string): void {
+/** Record that we are closing this socket, and why, before whatever closes it. */
+export function markClosedByClient(socket: TrackedSocket, reason: string): void {
   const info = socket.tailgate;
   if (info && info.closedBy === null) {
     info.closedBy = 'client';
     info.closeReason = reason;
   }
-  socket.destroy();
 }
 
 export class SocketFactory {

@@ -146,6 +146,9 @@ export function classifyError(err: unknown, ctx: FailureContext): TailgateError 
     }
     return wrap('connection_reset', 'connection closed mid-exchange');
   }
-  if (code.startsWith('HPE_') || PROTOCOL_CODES.has(code)) return wrap('protocol_error', 'protocol error');
+  const name = err instanceof Error ? err.name : '';
+  if (code.startsWith('HPE_') || PROTOCOL_CODES.has(code) || name === 'HTTPParserError') {
+    return wrap('protocol_error', 'protocol error');
+  }
   return wrap('other', 'request failed');
 }

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
 import type { ClientConfig } from './config.js';
-import { closeByClient, SocketFactory, type SocketListener, type TrackedSocket } from './connector.js';
+import { markClosedByClient, SocketFactory, type SocketListener, type TrackedSocket } from './connector.js';
 import { Fifo } from './fifo.js';
 import type { EngineObserver, SocketInfo } from './observer.js';
 
@@ -24,7 +24,7 @@ const IGNORE_HINT_THRESHOLD = -1e12;
 const UNDICI_HINT_THRESHOLD = 2_000;
 
 export class Connection implements SocketListener {
-  readonly client: Client;
+  client: Client;
   /** The live socket, or null while disconnected (the Client reconnects on the next request). */
   socket: TrackedSocket | null = null;
   /** A socket still connecting, so an attempt that gives up can abort the handshake. */
@@ -44,8 +44,12 @@ export class Connection implements SocketListener {
     factory: SocketFactory,
     capacity: number,
   ) {
+    this.client = this.newClient(origin, config, factory, capacity);
+  }
+
+  private newClient(origin: string, config: ClientConfig, factory: SocketFactory, capacity: number): Client {
     const keepAlive = Math.max(config.pool.keepAliveMs, 1);
-    this.client = new Client(origin, {
+    const client = new Client(origin, {
       connect: factory.connectorFor(this, (s) => {
         this.pendingSocket = s;
       }) as never,
@@ -56,12 +60,37 @@ export class Connection implements SocketListener {
       // Our own timers enforce read and write timeouts exactly; undici's are coarse.
       headersTimeout: 0,
       bodyTimeout: 0,
-      ...(config.pool.maxRequestsPerConnection !== null ? { maxRequestsPerClient: config.pool.maxRequestsPerConnection } : {}),
       allowH2: config.httpVersion === 2,
       ...(config.httpVersion === 2 ? { maxConcurrentStreams: capacity } : {}),
     });
     // Errors reach the attempts through their handlers; without a listener the Client would throw.
-    this.client.on('connectionError', noop);
+    client.on('connectionError', noop);
+    this.replaceClient = () => {
+      const old = this.client;
+      this.client = this.newClient(origin, config, factory, capacity);
+      void old.destroy().catch(noop);
+    };
+    return client;
+  }
+
+  private replaceClient: () => void = noop;
+
+  /** Close the live socket now (idle expiry, max-idle, max-requests); the next request reconnects. */
+  closeSocket(reason: string): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    markClosedByClient(socket, reason);
+    this.socket = null;
+    // An HTTP/2 session must be closed through its Client: undici's session-close handler throws when
+    // the socket under it is destroyed first. An h1 socket can simply go; undici reconnects.
+    if (socket.tailgate?.protocol === 'h2') this.replaceClient();
+    else socket.destroy();
+  }
+
+  /** Close the Client and its socket for good. */
+  destroy(reason: string): Promise<void> {
+    if (this.socket) markClosedByClient(this.socket, reason);
+    return this.client.destroy().catch(noop);
   }
 
   onSocketOpen(socket: Socket, info: SocketInfo): void {
@@ -72,6 +101,10 @@ export class Connection implements SocketListener {
 
   onSocketClose(socket: Socket, info: SocketInfo): void {
     if (this.socket === socket) this.socket = null;
+    if (info.closeReason === 'client-closed' && this.inFlight === 0) {
+      // undici closed an idle socket itself: its keep-alive timer (or the server's Keep-Alive hint) ran out.
+      info.closeReason = 'keepalive-expired';
+    }
     if (this.countedIdle) {
       this.countedIdle = false;
       this.pool.idleCount--;
@@ -156,11 +189,15 @@ export class ConnectionPool {
     conn.inFlight--;
     if (this.perRequest) {
       this.all.delete(conn);
-      if (conn.socket) closeByClient(conn.socket, 'per-request');
-      void conn.client.destroy().catch(noop);
+      void conn.destroy('per-request');
       return;
     }
     if (this.closed) return;
+    const maxRequests = this.config.pool.maxRequestsPerConnection;
+    if (maxRequests !== null && conn.inFlight === 0 && conn.socket && (conn.socket.tailgate?.requestsServed ?? 0) >= maxRequests) {
+      // Exact, where undici's maxRequestsPerClient lets one more request through.
+      conn.closeSocket('max-requests');
+    }
     if (conn.inFlight === 0) {
       conn.idleSince = performance.now();
       if (conn.socket) {
@@ -180,7 +217,7 @@ export class ConnectionPool {
     }
     const maxIdle = this.config.pool.maxIdle;
     if (maxIdle !== null && conn.countedIdle && this.idleCount > maxIdle) {
-      closeByClient(conn.socket as TrackedSocket, 'max-idle');
+      conn.closeSocket('max-idle');
     }
     if (!conn.stacked) {
       conn.stacked = true;
@@ -196,10 +233,7 @@ export class ConnectionPool {
       waiter = this.waiters.shift();
     }
     const closing: Promise<void>[] = [];
-    for (const conn of this.all) {
-      if (conn.socket) closeByClient(conn.socket, 'engine-closed');
-      closing.push(conn.client.destroy().catch(noop));
-    }
+    for (const conn of this.all) closing.push(conn.destroy('engine-closed'));
     this.all.clear();
     this.available.length = 0;
     await Promise.all(closing);
@@ -225,10 +259,7 @@ export class ConnectionPool {
       }
       // Exact idle expiry, decided here rather than by undici's coarse keep-alive timer.
       const keepAliveMs = this.config.pool.keepAliveMs;
-      if (conn.socket && performance.now() - conn.idleSince >= keepAliveMs) {
-        closeByClient(conn.socket, 'keepalive-expired');
-        conn.socket = null;
-      }
+      if (conn.socket && performance.now() - conn.idleSince >= keepAliveMs) conn.closeSocket('keepalive-expired');
     }
     conn.inFlight++;
     const stack = this.available;
