@@ -1,0 +1,91 @@
+/**
+ * Shared benchmark plumbing: start a server in a child process, run contenders in interleaved rounds
+ * (so drift on a noisy machine hits all of them alike), and print medians and ratios to a named peer.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+export interface ChildServer {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Run a compiled bench/*.js server script in a child process and wait for the port it prints. */
+export async function startChildServer(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(Number(line.trim()));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+      }),
+  };
+}
+
+/** Keep `concurrency` calls of `one` in flight for `ms`; returns completed calls per second. */
+export async function runFor(ms: number, concurrency: number, one: () => Promise<unknown>): Promise<number> {
+  let done = 0;
+  const end = performance.now() + ms;
+  const worker = async () => {
+    while (performance.now() < end) {
+      await one();
+      done++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done / ((performance.now() - t0) / 1000);
+}
+
+export interface Contender {
+  name: string;
+  setup?(): Promise<void>;
+  one(): Promise<unknown>;
+  teardown?(): Promise<void>;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Rounds of every contender in turn; prints a table of median ops/s and the ratio to `peer`. */
+export async function compare(
+  title: string,
+  contenders: Contender[],
+  options: { rounds: number; ms: number; concurrency: number; peer: string; unit?: string },
+): Promise<Map<string, number>> {
+  const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (const c of contenders) await c.setup?.();
+  for (const c of contenders) await runFor(Math.min(1_000, options.ms), options.concurrency, () => c.one()); // warm-up
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+    for (const c of order) results.get(c.name)!.push(await runFor(options.ms, options.concurrency, () => c.one()));
+  }
+  for (const c of contenders) await c.teardown?.();
+  const medians = new Map([...results].map(([name, xs]) => [name, median(xs)]));
+  const peer = medians.get(options.peer) ?? 1;
+  const unit = options.unit ?? 'req/s';
+  console.log(`\n${title} (concurrency ${options.concurrency}, ${options.rounds} rounds x ${options.ms} ms, median)`);
+  for (const [name, value] of medians) {
+    const spread = results.get(name)!.map((x) => x.toFixed(0)).join(' ');
+    console.log(`  ${name.padEnd(28)} ${value.toFixed(0).padStart(9)} ${unit}  ${(value / peer).toFixed(2)}x ${options.peer}   [${spread}]`);
+  }
+  return medians;
+}

@@ -1,0 +1,33 @@
+import type { CommandModule } from 'yargs';
+import { PRESETS, PRESET_NAMES } from '../../engine/index.js';
+import type { CliIo } from '../io.js';
+
+function fmtMs(ms: number | null): string {
+  if (ms === null) return 'off';
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+export function presetsCommand(io: CliIo): CommandModule<object, { json: boolean }> {
+  return {
+    command: 'presets',
+    describe: "list the client presets (well-known clients' defaults) and where their values come from",
+    builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as never,
+    handler: (args) => {
+      if (args.json) {
+        io.out(`${JSON.stringify(PRESETS, null, 2)}\n`);
+        return;
+      }
+      for (const name of PRESET_NAMES) {
+        const { config, description, source, retries } = PRESETS[name];
+        const { pool, timeouts: t } = config;
+        io.out(`${name}: ${description}\n`);
+        io.out(
+          `  pool ${pool.connections ?? 'unlimited'} connections, ${pool.maxIdle ?? 'all'} idle, keep-alive ${fmtMs(pool.keepAliveMs)}` +
+            `${pool.honorKeepAliveHint ? ' (honours server hint)' : ''}; timeouts connect ${fmtMs(t.connect)} write ${fmtMs(t.write)}` +
+            ` read ${fmtMs(t.read)} pool ${fmtMs(t.pool)} attempt ${fmtMs(t.attempt)}; retries ${retries}\n`,
+        );
+        io.out(`  source: ${source}\n`);
+      }
+    },
+  };
+}

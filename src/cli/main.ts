@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/** tailgate's command line: parse, call, print, exit code. Commands live in ./commands, one per file. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { InvalidInputError, VERSION } from '../engine/index.js';
+import { EXIT } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
+import { presetsCommand } from './commands/presets.js';
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  try {
+    await yargs(argv)
+      .scriptName('tailgate')
+      .version(VERSION)
+      .strict()
+      .command(presetsCommand(io))
+      .demandCommand(1, 'name a command (see --help)')
+      .fail((msg, err) => {
+        if (err) throw err;
+        io.err(`tailgate: ${msg}\n`);
+        setExit(EXIT.invalid);
+      })
+      .parseAsync();
+  } catch (err) {
+    if (err instanceof InvalidInputError) {
+      io.err(`tailgate: ${err.message}\n`);
+      return EXIT.invalid;
+    }
+    io.err(`tailgate: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.couldNotRun;
+  }
+  return exitCode;
+}
+
+process.exitCode = await main(hideBin(process.argv));
