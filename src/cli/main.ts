@@ -6,6 +6,15 @@ import { InvalidInputError, VERSION } from '../engine/index.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { presetsCommand } from './commands/presets.js';
+import { mockCommand } from './commands/mock.js';
+
+/** Resolves on the first Ctrl+C or SIGTERM. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -18,6 +27,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .version(VERSION)
       .strict()
       .command(presetsCommand(io))
+      .command(mockCommand(io, untilSignal))
       .demandCommand(1, 'name a command (see --help)')
       .fail((msg, err) => {
         if (err) throw err;

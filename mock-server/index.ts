@@ -1,0 +1,6 @@
+/** The fault-injecting mock server: usable on its own by any client in any language. */
+export { startMockServer, type MockServer, type MockServerOptions } from './server.js';
+export { resolveFaults, loadFaultFile, FaultConfigError, DEFAULT_FAULTS, RULE_KINDS, type FaultConfig, type FaultRule, type CapacityConfig } from './faults.js';
+export { latencySampler, latencyQuantile, seededRandom, type LatencySpec } from './random.js';
+export { embeddingFor, scoreFor } from './endpoints.js';
+export type { MockStats } from './stats.js';

@@ -1,0 +1,44 @@
+/** What the mock saw itself: the ground truth a client's numbers are checked against. */
+export interface MockStats {
+  /** ISO time the counts started (server start or the last reset). */
+  since: string;
+  connections: {
+    accepted: number;
+    open: number;
+    maxOpen: number;
+    /** Closed by the server: idle timeout, close-after-N, reset and empty-response faults, shutdown. */
+    closedByServer: number;
+    /** Closed by the client (its FIN or reset arrived first). */
+    closedByClient: number;
+    /** Refused at accept time by the capacity fault. */
+    rejected: number;
+    http2: number;
+  };
+  requests: {
+    total: number;
+    inFlight: number;
+    maxInFlight: number;
+    byPath: Record<string, number>;
+    /** Responses by status code (counted when headers are sent). */
+    byStatus: Record<string, number>;
+    /** By the attempt label in the request id header (primary, hedge, retry), when present. */
+    byAttemptKind: Record<string, number>;
+    /** Requests that arrived on a connection that had served one before. */
+    onReusedConnection: number;
+  };
+  /** Faults injected, by kind. */
+  faults: Record<string, number>;
+}
+
+export function emptyStats(): MockStats {
+  return {
+    since: new Date().toISOString(),
+    connections: { accepted: 0, open: 0, maxOpen: 0, closedByServer: 0, closedByClient: 0, rejected: 0, http2: 0 },
+    requests: { total: 0, inFlight: 0, maxInFlight: 0, byPath: {}, byStatus: {}, byAttemptKind: {}, onReusedConnection: 0 },
+    faults: {},
+  };
+}
+
+export function bump(counts: Record<string, number>, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}

@@ -1,0 +1,75 @@
+import type { CommandModule } from 'yargs';
+import { loadFaultFile, startMockServer, type FaultConfig } from '../../../mock-server/index.js';
+import { InvalidInputError } from '../../engine/index.js';
+import type { CliIo } from '../io.js';
+
+interface MockArgs {
+  port: number;
+  host: string;
+  faults?: string;
+  admin?: boolean;
+  'embedding-dim': number;
+  'tokens-per-second': number;
+}
+
+/** One line per active fault, so a person sees at a glance what the server will do. */
+export function describeFaults(f: FaultConfig): string[] {
+  const lines = [
+    `seed ${f.seed}; idle timeout ${f.idleTimeoutMs} ms; keep-alive hint ${f.keepAliveHint === true ? 'true' : f.keepAliveHint === false ? 'omitted' : `timeout=${f.keepAliveHint} (wrong)`}`,
+  ];
+  if (f.workers !== null) lines.push(`workers: ${f.workers} (requests beyond them queue)`);
+  if (f.maxRequestsPerConnection !== null) lines.push(`close after ${f.maxRequestsPerConnection} requests per connection`);
+  if (f.capacity.maxConnections !== null) lines.push(`max ${f.capacity.maxConnections} connections, then ${f.capacity.onExceed}`);
+  if (f.capacity.maxInFlight !== null) lines.push(`max ${f.capacity.maxInFlight} requests in flight, then 503`);
+  for (const d of f.down) lines.push(`listener down at +${d.atMs} ms for ${d.forMs} ms`);
+  for (const r of f.rules) {
+    const { kind, path, probability, ...rest } = r;
+    lines.push(`${kind}${path ? ` on ${path}` : ''}${probability !== undefined && probability < 1 ? ` p=${probability}` : ''} ${JSON.stringify(rest)}`);
+  }
+  return lines;
+}
+
+export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): CommandModule<object, MockArgs> {
+  return {
+    command: 'mock',
+    describe: 'run the fault-injecting mock inference server standalone',
+    builder: (y) =>
+      y
+        .option('port', { type: 'number', default: 8080, describe: 'port (0 = any free port)' })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (admin API and fault headers are off off-loopback unless --admin)' })
+        .option('faults', { type: 'string', describe: 'YAML or JSON fault file' })
+        .option('admin', { type: 'boolean', describe: 'enable the /__tailgate admin API and x-tailgate-fault-* headers' })
+        .option('embedding-dim', { type: 'number', default: 32, describe: 'default embedding dimension' })
+        .option('tokens-per-second', { type: 'number', default: 200, describe: 'streaming speed of completions' }) as never,
+    handler: async (args) => {
+      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) {
+        throw new InvalidInputError('arguments', [`--port must be an integer in 0..65535, got ${args.port}`]);
+      }
+      let faults: FaultConfig | undefined;
+      if (args.faults) {
+        try {
+          faults = await loadFaultFile(args.faults);
+        } catch (err) {
+          const problems = (err as { problems?: string[] }).problems ?? [(err as Error).message];
+          throw new InvalidInputError(`fault file ${args.faults}`, problems);
+        }
+      }
+      const server = await startMockServer({
+        port: args.port,
+        host: args.host,
+        faults,
+        ...(args.admin !== undefined ? { admin: args.admin, faultHeaders: args.admin } : {}),
+        embeddingDim: args['embedding-dim'],
+        tokensPerSecond: args['tokens-per-second'],
+      });
+      io.out(`tailgate mock listening on ${server.url} (HTTP/1.1 and h2c)\n`);
+      io.out(`  endpoints: POST /v1/embeddings /embed /rerank /classify /predict /v1/completions /v1/chat/completions; GET /health\n`);
+      io.out(`  admin: ${server.url}/__tailgate/stats, ${server.url}/__tailgate/faults\n`);
+      io.out(`  faults:\n${describeFaults(server.faults()).map((l) => `    ${l}\n`).join('')}`);
+      await stopSignal();
+      await server.close();
+      const s = server.stats();
+      io.out(`stopped: ${s.requests.total} requests on ${s.connections.accepted} connections\n`);
+    },
+  };
+}
