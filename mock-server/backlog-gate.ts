@@ -9,10 +9,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type net from 'node:net';
 
 // Blocks in 1 s slices so it notices if its parent died (it then exits and frees the port).
+// Receiving a server handle makes Node listen() on it again with its default backlog (511); calling
+// listen() once more (Linux allows it) restores the mock's small accept queue before blocking.
 const CHILD = `
 const parent = process.ppid;
-process.on('message', (m) => {
+const backlog = Number(process.argv[1]);
+process.on('message', (m, server) => {
   if (m !== 'hold') return;
+  server._handle.listen(backlog);
   const cell = new Int32Array(new SharedArrayBuffer(4));
   for (;;) { Atomics.wait(cell, 0, 0, 1000); if (process.ppid !== parent) process.exit(0); }
 });`;
@@ -22,13 +26,13 @@ export class BacklogGate {
   private child: ChildProcess | null = null;
   private transition: Promise<void> = Promise.resolve();
 
-  /** Hand `listener` to a blocked child; `onClosed` runs once the mock's own copy is closed. */
-  block(listener: net.Server): Promise<void> {
+  /** Hand `listener` to a blocked child, then close the mock's own copy. */
+  block(listener: net.Server, backlog: number): Promise<void> {
     this.blocked = true;
     this.transition = this.transition.then(
       () =>
         new Promise<void>((resolve) => {
-          const child = spawn(process.execPath, ['-e', CHILD], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+          const child = spawn(process.execPath, ['-e', CHILD, String(backlog)], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
           this.child = child;
           child.on('error', () => resolve());
           child.send('hold', listener, () => {

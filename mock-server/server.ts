@@ -50,7 +50,11 @@ export interface MockServer {
 /** What the mock knows about one connection. */
 interface Conn {
   socket: net.Socket;
+  session: http2.Http2Session | null;
   requests: number;
+  inFlight: number;
+  /** Closes the connection once idle for idleTimeoutMs (node:http's own timer runs a second late). */
+  idleTimer: NodeJS.Timeout | null;
   lastResponseEndAt: number;
   closedByServer: boolean;
   clientFinished: boolean;
@@ -102,7 +106,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   // ---- listeners ----
 
   const h1 = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, (req, res) => handle(req, res));
-  h1.keepAliveTimeout = compiled.config.idleTimeoutMs;
+  // Idle connections are closed by our own exact timer (armIdle): node 20's keepAliveTimeout closes a
+  // second later than the Keep-Alive hint it advertises.
+  h1.keepAliveTimeout = 0;
   h1.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
     // Malformed HTTP: answer 400 if the socket can still take it, and keep serving everyone else.
     bump(stats.faults, 'malformed_request_received');
@@ -114,7 +120,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const h2Conns = new WeakMap<http2.Http2Session, Conn>();
   let routingConn: Conn | null = null;
   h2.on('session', (session) => {
-    if (routingConn) h2Conns.set(session, routingConn);
+    if (routingConn) {
+      h2Conns.set(session, routingConn);
+      routingConn.session = session;
+    }
     session.on('error', () => {});
   });
 
@@ -129,7 +138,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       socket.resetAndDestroy();
       return;
     }
-    const conn: Conn = { socket, requests: 0, lastResponseEndAt: performance.now(), closedByServer: false, clientFinished: false };
+    const conn: Conn = {
+      socket,
+      session: null,
+      requests: 0,
+      inFlight: 0,
+      idleTimer: null,
+      lastResponseEndAt: performance.now(),
+      closedByServer: false,
+      clientFinished: false,
+    };
+    armIdle(conn);
     conns.add(conn);
     h1Conns.set(socket, conn);
     stats.connections.accepted++;
@@ -142,11 +161,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' && !conn.closedByServer) conn.clientFinished = true;
     });
-    socket.on('timeout', () => {
-      // node:http's keep-alive idle timer: the server closes the idle connection.
-      conn.closedByServer = true;
-    });
     socket.on('close', () => {
+      if (conn.idleTimer) clearTimeout(conn.idleTimer);
       conns.delete(conn);
       stats.connections.open--;
       if (conn.clientFinished && !conn.closedByServer) stats.connections.closedByClient++;
@@ -175,7 +191,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const shouldBlock = capacity.onExceed === 'backlog' && capacity.maxConnections !== null && stats.connections.open >= capacity.maxConnections;
     if (shouldBlock && !gate.blocked) {
       bump(stats.faults, 'capacity_backlog');
-      void gate.block(front);
+      void gate.block(front, backlog);
     } else if (!shouldBlock && gate.blocked && !closing) void gate.unblock(relisten);
   }
 
@@ -213,6 +229,19 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
   scheduleDownWindows();
 
+  function armIdle(conn: Conn): void {
+    if (conn.idleTimer) clearTimeout(conn.idleTimer);
+    conn.idleTimer = setTimeout(closeIdle, compiled.config.idleTimeoutMs, conn);
+  }
+
+  function closeIdle(conn: Conn): void {
+    conn.idleTimer = null;
+    if (conn.inFlight > 0) return;
+    conn.closedByServer = true;
+    if (conn.session) conn.session.close();
+    else conn.socket.destroy();
+  }
+
   // ---- request handling ----
 
   function connOf(req: Req): Conn | undefined {
@@ -245,7 +274,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const now = performance.now();
     const reused = conn !== undefined && conn.requests > 0;
     const idleMs = conn ? now - conn.lastResponseEndAt : 0;
-    if (conn) conn.requests++;
+    if (conn) {
+      conn.requests++;
+      conn.inFlight++;
+      if (conn.idleTimer) {
+        clearTimeout(conn.idleTimer);
+        conn.idleTimer = null;
+      }
+    }
     stats.requests.total++;
     if (reused) stats.requests.onReusedConnection++;
     bump(stats.requests.byPath, path.split('?')[0] as string);
@@ -259,7 +295,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       if (done) return;
       done = true;
       stats.requests.inFlight--;
-      if (conn) conn.lastResponseEndAt = performance.now();
+      if (conn) {
+        conn.lastResponseEndAt = performance.now();
+        if (--conn.inFlight === 0 && !conn.socket.destroyed) armIdle(conn);
+      }
     };
     res.on('close', finish);
 
@@ -609,7 +648,6 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     setFaults(input: unknown) {
       const config = resolveFaults(input, 'setFaults');
       compiled = compile(config);
-      h1.keepAliveTimeout = config.idleTimeoutMs;
       scheduleDownWindows();
       updateGate();
       return structuredClone(config);
