@@ -74,6 +74,8 @@ function isLoopback(host: string): boolean {
 
 interface Compiled {
   config: FaultConfig;
+  /** The Keep-Alive header value to send, or null for none (computed once per config). */
+  keepAliveHeader: string | null;
   rand: () => number;
   latency: Map<FaultRule, () => number>;
   buckets: Map<FaultRule, Map<string, TokenBucket>>;
@@ -100,7 +102,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const rand = seededRandom(config.seed);
     const latency = new Map<FaultRule, () => number>();
     for (const rule of config.rules) if (rule.kind === 'latency') latency.set(rule, latencySampler(rule, rand));
-    return { config, rand, latency, buckets: new Map(), appliedAt: performance.now() };
+    const hint = config.keepAliveHint;
+    const keepAliveHeader = hint === true ? `timeout=${Math.floor(config.idleTimeoutMs / 1000)}` : hint === false ? null : `timeout=${hint}`;
+    return { config, keepAliveHeader, rand, latency, buckets: new Map(), appliedAt: performance.now() };
   }
 
   // ---- listeners ----
@@ -112,8 +116,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   h1.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
     // Malformed HTTP: answer 400 if the socket can still take it, and keep serving everyone else.
     bump(stats.faults, 'malformed_request_received');
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+    if (socket.writable && err.code !== 'ECONNRESET') {
+      // A request whose body turned out malformed was already counted: count its answer too.
+      if ((h1Conns.get(socket)?.inFlight ?? 0) > 0) bump(stats.requests.byStatus, '400');
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    } else socket.destroy();
   });
   const h2 = http2.createServer({}, (req, res) => handle(req, res as unknown as Res));
   const h1Conns = new WeakMap<net.Socket, Conn>();
@@ -284,7 +291,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     stats.requests.total++;
     if (reused) stats.requests.onReusedConnection++;
-    bump(stats.requests.byPath, path.split('?')[0] as string);
+    const query = path.indexOf('?');
+    const route = query === -1 ? path : path.slice(0, query);
+    bump(stats.requests.byPath, route);
     const requestId = req.headers['x-request-id'];
     const kind = typeof requestId === 'string' ? ATTEMPT_KIND.exec(requestId)?.[1] : undefined;
     if (kind) bump(stats.requests.byAttemptKind, kind);
@@ -302,14 +311,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     };
     res.on('close', finish);
 
-    const header = (name: string): string | undefined => {
-      if (!faultHeadersEnabled) return undefined;
-      const v = req.headers[`x-tailgate-fault-${name}`];
-      return typeof v === 'string' ? v : undefined;
-    };
+    const header = faultHeadersEnabled ? req.headers : NO_HEADERS;
 
     // Connection faults on reuse: the dead keep-alive race, made deterministic.
-    const connFault = header('connection');
+    const connFault = faultHeader(header, 'connection');
     const reset = reused && conn ? firstRule('reset_on_reuse', path) : undefined;
     if (connFault === 'reset' || (reset && idleMs >= reset.idleMs)) {
       bump(stats.faults, 'reset_on_reuse');
@@ -356,6 +361,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       }
     }
 
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined && !isH2) {
+      // No body to read (GET /health and the like): node:http discards the empty message itself.
+      respondAfterDelay(req, res, path, EMPTY, conn, isH2, header);
+      return;
+    }
     readBody(req, (err, body) => {
       if (err) {
         sendJson(req, res, 413, { error: { message: `request body larger than ${maxBodyBytes} bytes` } }, isH2, { connection: 'close' });
@@ -392,7 +402,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     body: Buffer,
     conn: Conn | undefined,
     isH2: boolean,
-    header: (name: string) => string | undefined,
+    header: RequestHeaders,
   ): void {
     let serviceMs = 0;
     for (const [rule, sample] of compiled.latency) {
@@ -402,17 +412,28 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         break;
       }
     }
-    const headerDelay = Number(header('delay-ms'));
+    const headerDelay = Number(faultHeader(header, 'delay-ms'));
     if (Number.isFinite(headerDelay) && headerDelay > 0) serviceMs += headerDelay;
     const slowHeaders = firstRule('slow_headers', path);
     const extraHeaderMs = slowHeaders ? slowHeaders.ms : 0;
     if (slowHeaders) bump(stats.faults, 'slow_headers');
 
+    const respond = () => {
+      if (res.destroyed || closing) return;
+      produce(req, res, path, body, conn, isH2, header);
+    };
+    // No timer hop when there is nothing to wait for: setTimeout(0) costs a millisecond.
     const run = (release: () => void) => {
+      if (serviceMs <= 0) {
+        release();
+        if (extraHeaderMs > 0) setTimeout(respond, extraHeaderMs);
+        else respond();
+        return;
+      }
       setTimeout(() => {
         release();
-        if (res.destroyed || closing) return;
-        setTimeout(() => produce(req, res, path, body, conn, isH2, header), extraHeaderMs);
+        if (extraHeaderMs > 0) setTimeout(respond, extraHeaderMs);
+        else respond();
       }, serviceMs);
     };
     const workers = compiled.config.workers;
@@ -441,26 +462,27 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     body: Buffer,
     conn: Conn | undefined,
     isH2: boolean,
-    header: (name: string) => string | undefined,
+    header: RequestHeaders,
   ): void {
-    const bodyFault = header('body');
+    const bodyFault = faultHeader(header, 'body');
     if (bodyFault === 'empty' || firstRule('empty_response', path)) {
       bump(stats.faults, 'empty_response');
       killConnection(conn, req, false);
       return;
     }
-    const forcedStatus = Number(header('status'));
+    const forcedStatus = Number(faultHeader(header, 'status'));
     const statusRule = firstRule('status', path);
     const status = Number.isInteger(forcedStatus) && forcedStatus >= 400 ? forcedStatus : statusRule?.status;
     if (status !== undefined) {
       bump(stats.faults, `status_${status}`);
-      const retryAfter = header('retry-after') ?? (statusRule?.retryAfterS !== undefined ? String(statusRule.retryAfterS) : undefined);
+      const retryAfter = faultHeader(header, 'retry-after') ?? (statusRule?.retryAfterS !== undefined ? String(statusRule.retryAfterS) : undefined);
       sendJson(req, res, status, { error: { message: `injected ${status}`, type: 'mock_fault' } }, isH2, retryAfter ? { 'retry-after': retryAfter } : {});
       return;
     }
 
     const method = req.method ?? 'GET';
-    const route = path.split('?')[0] as string;
+    const query = path.indexOf('?');
+    const route = query === -1 ? path : path.slice(0, query);
     let result: EndpointResult;
     if (route === '/health' || route === '/healthz') result = { status: 200, json: { status: 'ok' } };
     else {
@@ -555,7 +577,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   function writeHead(req: Req, res: Res, status: number, headers: Record<string, string>, conn: Conn | undefined, isH2: boolean): void {
     bump(stats.requests.byStatus, String(status));
     if (!isH2) {
-      const { keepAliveHint, idleTimeoutMs, maxRequestsPerConnection } = compiled.config;
+      const { maxRequestsPerConnection } = compiled.config;
       const closeNow = headers.connection === 'close' || (maxRequestsPerConnection !== null && conn !== undefined && conn.requests >= maxRequestsPerConnection);
       if (closeNow) {
         headers.connection = 'close';
@@ -564,8 +586,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       } else if (req.headers.connection !== 'close') {
         // Setting Connection ourselves stops node:http adding its own Keep-Alive hint, so the fault decides it.
         headers.connection = 'keep-alive';
-        if (keepAliveHint === true) headers['keep-alive'] = `timeout=${Math.floor(idleTimeoutMs / 1000)}`;
-        else if (typeof keepAliveHint === 'number') headers['keep-alive'] = `timeout=${keepAliveHint}`;
+        if (compiled.keepAliveHeader !== null) headers['keep-alive'] = compiled.keepAliveHeader;
       }
     } else {
       delete headers.connection;
@@ -678,3 +699,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 }
 
 function noop(): void {}
+
+type RequestHeaders = http.IncomingHttpHeaders;
+const NO_HEADERS: RequestHeaders = {};
+const EMPTY = Buffer.alloc(0);
+
+/** A per-request fault header (x-tailgate-fault-NAME), when fault headers are enabled. */
+function faultHeader(headers: RequestHeaders, name: string): string | undefined {
+  const v = headers[`x-tailgate-fault-${name}`];
+  return typeof v === 'string' ? v : undefined;
+}
