@@ -29,6 +29,8 @@ export interface AttemptRequest {
   onData?: (chunk: Buffer) => void;
   /** Time left for the whole operation; past it the attempt fails with total_timeout. */
   totalRemainingMs?: number;
+  /** This attempt's own end-to-end timeout, instead of the config's timeouts.attempt. */
+  attemptTimeoutMs?: number;
 }
 
 /** What a successful attempt gives back. */
@@ -130,7 +132,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       // The attempt itself is the listener (handleEvent): no closure per attempt.
       signal.addEventListener('abort', this, { once: true });
     }
-    const attemptMs = ctx.timeouts.attempt;
+    const attemptMs = req.attemptTimeoutMs ?? ctx.timeouts.attempt;
     const totalMs = req.totalRemainingMs;
     if (totalMs !== undefined && (attemptMs === null || totalMs <= attemptMs)) {
       this.attemptTimer = setTimeout(onTimeout, Math.max(totalMs, 0), this, 'total_timeout', totalMs);
@@ -333,7 +335,12 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
 
   /** The signal's abort listener (EventListener object form). */
   handleEvent(): void {
-    const reason = this.#req.signal?.reason;
+    const reason: unknown = this.#req.signal?.reason;
+    if (reason instanceof TailgateError) {
+      // The caller says why (total_timeout, a lost hedge race): keep its code.
+      this.fail(reason);
+      return;
+    }
     const detail = reason instanceof Error ? reason.message : reason === undefined ? '' : String(reason);
     this.fail(new TailgateError('cancelled', `cancelled${detail ? `: ${detail}` : ''}`, { cause: reason }));
   };

@@ -15,3 +15,19 @@ export { PRESETS, PRESET_NAMES, type Preset, type PresetName } from './presets.j
 export { TailgateError, InvalidInputError, ERROR_CODES, RETRYABLE_CODES, codeForStatus, type ErrorCode } from './errors.js';
 export type { AttemptKind, AttemptRecord, EngineObserver, SocketInfo, ClosedBy } from './observer.js';
 export { VERSION } from './version.js';
+export {
+  PerformanceClient,
+  SharedPool,
+  type PerformanceClientOptions,
+  type EmbeddingsResponse,
+  type RerankResponse,
+  type ClassifyResponse,
+  type BatchPostResponse,
+  type BatchError,
+  type StreamHandle,
+} from './performance-client.js';
+export { CancellationToken, resolvePreference, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, type Preference, type PreferenceInput } from './preference.js';
+export { Budget, type BudgetOptions } from './budget.js';
+export type { PolicyStats } from './policy.js';
+export type { SseEvent } from './sse.js';
+export { createLogger, type Logger, type LogLevel } from './logger.js';
