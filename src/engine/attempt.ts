@@ -10,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { TimeoutConfig } from './config.js';
 import { classifyError, codeForStatus, TailgateError, type ErrorCode } from './errors.js';
 import type { AttemptKind, AttemptRecord, EngineObserver, SocketInfo } from './observer.js';
+import { markClosedByClient } from './connector.js';
 import type { Connection, ConnectionPool, PoolWaiter } from './pool.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -176,6 +177,10 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
         path: ctx.basePath ? ctx.basePath + req.path : req.path,
         headers,
         body: req.body ?? null,
+        // undici never sends a non-idempotent request (POST) while another is in flight on the connection,
+        // which would serialize every POST on an HTTP/2 session. tailgate decides retries itself, and
+        // undici retries nothing, so every request may be multiplexed and pipelined.
+        idempotent: true,
       },
       this,
     );
@@ -315,12 +320,14 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     if (this.settled || this.pendingError) return;
     this.pendingError = err;
     if (this.abortFn) {
-      if (this.socket && this.socket.protocol === 'h1' && this.socket.closedBy === null) {
-        // undici destroys an h1 socket to abort the request on it.
-        this.socket.closedBy = 'client';
-        this.socket.closeReason = 'aborted';
-      }
-      this.abortFn(err);
+      const socket = this.conn?.socket;
+      if (socket && this.socket?.protocol === 'h1' && socket.tailgate === this.socket) {
+        // Aborting an h1 request means closing its connection. Do it ourselves, with our error: undici's
+        // own abort destroys the socket with an informational error that leaves the dead request queued,
+        // and undici then opens a fresh connection for it.
+        markClosedByClient(socket, 'aborted');
+        socket.destroy(err);
+      } else this.abortFn(err);
       if (!this.settled) this.settle(err);
       return;
     }
