@@ -5,6 +5,7 @@
  * failed batch need not discard the others (partialFailure: 'return'); a server answer that does not
  * match the request is an error, never a silent misalignment.
  */
+import { setMaxListeners } from 'node:events';
 import type { AttemptResult, HttpMethod } from './attempt.js';
 import { makeBatches, type Batch } from './batching.js';
 import { Budget } from './budget.js';
@@ -202,7 +203,7 @@ export class PerformanceClient {
       usage.prompt_tokens += body.usage?.prompt_tokens ?? 0;
       usage.total_tokens += body.usage?.total_tokens ?? 0;
     });
-    return { object: 'list', data, model, usage, ...meta, matrix: () => toMatrix(data) };
+    return withMeta({ object: 'list' as const, data, model, usage, matrix: () => toMatrix(data) }, meta);
   }
 
   async rerank(
@@ -234,7 +235,7 @@ export class PerformanceClient {
       for (const r of got) data.push({ ...r, index: res.batch.start + r.index });
     });
     data.sort((x, y) => y.score - x.score);
-    return { data, ...meta };
+    return withMeta({ data }, meta);
   }
 
   async classify(
@@ -261,7 +262,7 @@ export class PerformanceClient {
       }
       got.forEach((labels, i) => (data[res.batch.start + i] = labels));
     });
-    return { data, ...meta };
+    return withMeta({ data }, meta);
   }
 
   /** One request per payload, in order; bodies parsed as JSON when they are JSON. */
@@ -276,7 +277,7 @@ export class PerformanceClient {
       (batch) => ({ path, method, body: withBody ? batch.items[0] : undefined }),
       true,
     );
-    return { data: results.map((r) => (r ? r.body : null)), statuses: results.map((r) => (r ? r.status : null)), ...meta };
+    return withMeta({ data: results.map((r) => (r ? r.body : null)), statuses: results.map((r) => (r ? r.status : null)) }, meta);
   }
 
   /** POST a payload and read the answer as Server-Sent Events, with time to first token. */
@@ -357,6 +358,8 @@ export class PerformanceClient {
   private callPolicy(pref: Preference): { policy: CallPolicy; dispose: () => void } {
     this.applyBudgetPcts(pref);
     const controller = new AbortController();
+    // Every request in flight listens on the call's signal: far more than Node's default of 10.
+    setMaxListeners(0, controller.signal);
     const external = [pref.signal, pref.cancelToken?.signal].filter((s): s is AbortSignal => s !== null && s !== undefined);
     const onCancel = () => controller.abort(new TailgateError('cancelled', 'the call was cancelled'));
     for (const s of external) {
@@ -415,7 +418,7 @@ export class PerformanceClient {
     const batches = makeBatches(items, pref.batchSize, pref.maxCharsPerRequest, charsOf);
     const results: ({ batch: Batch<T>; body: unknown; status: number } | null)[] = new Array(batches.length).fill(null);
     const times: (number | null)[] = new Array(batches.length).fill(null);
-    const headers: (Record<string, string> | null)[] = new Array(batches.length).fill(null);
+    const responses: (AttemptResult | null)[] = new Array(batches.length).fill(null);
     const errors: BatchError[] = [];
     const { policy, dispose } = this.callPolicy(pref);
     let next = 0;
@@ -436,7 +439,7 @@ export class PerformanceClient {
           });
           results[index] = { batch, body: parseBody(out.response, rawBodies), status: out.response.status };
           times[index] = out.durationMs;
-          headers[index] = out.response.headers;
+          responses[index] = out.response;
         } catch (err) {
           if (pref.partialFailure === 'throw') {
             firstError ??= err;
@@ -466,11 +469,23 @@ export class PerformanceClient {
       }
     }
     errors.sort((a, b) => a.batchIndex - b.batchIndex);
-    return { results, meta: { totalTimeMs: performance.now() - started, individualRequestTimesMs: times, responseHeaders: headers, errors } };
+    const meta: BatchedMeta = { totalTimeMs: performance.now() - started, individualRequestTimesMs: times, responseHeaders: [], errors };
+    // Parsing every batch's headers costs more than most callers want: do it on first read.
+    let headers: (Record<string, string> | null)[] | null = null;
+    Object.defineProperty(meta, 'responseHeaders', {
+      enumerable: true,
+      get: () => (headers ??= responses.map((r) => (r ? r.headers : null))),
+    });
+    return { results, meta };
   }
 }
 
 const PREFERENCE_PCT = { hedge: 0.1, retry: 0.05 };
+
+/** Attach the batch metadata without evaluating its lazy getters (a spread would). */
+function withMeta<T extends object>(result: T, meta: BatchedMeta): T & BatchedMeta {
+  return Object.defineProperties(result, Object.getOwnPropertyDescriptors(meta)) as T & BatchedMeta;
+}
 
 function asTailgateError(err: unknown): TailgateError {
   return err instanceof TailgateError ? err : new TailgateError('other', String(err), { cause: err });

@@ -113,6 +113,9 @@ export async function runLogical(shared: ClientShared, policy: CallPolicy, reque
   }
 }
 
+/** Shared, so a won race costs no Error (and no stack capture). */
+const LOST_RACE = new TailgateError('cancelled', 'another attempt of this request won');
+
 interface RaceError {
   error: TailgateError;
   sent: number;
@@ -130,7 +133,20 @@ function race(
   retryNo: number,
 ): Promise<{ response: AttemptResult; sent: number }> {
   return new Promise((resolve, reject) => {
-    const controllers: AbortController[] = [];
+    // Losers of a hedge race are aborted through one controller for the race (the winner has already
+    // settled when it fires). Without hedging there are no losers: attempts take the call's signal as is.
+    const hedging = policy.hedgeDelayMs !== null;
+    const raceController = hedging ? new AbortController() : null;
+    let signal = policy.signal;
+    let onCallAbort: (() => void) | null = null;
+    if (raceController) {
+      signal = raceController.signal;
+      if (policy.signal.aborted) raceController.abort(policy.signal.reason);
+      else {
+        onCallAbort = () => raceController.abort(policy.signal.reason);
+        policy.signal.addEventListener('abort', onCallAbort, { once: true });
+      }
+    }
     let outstanding = 0;
     let launching = 0;
     let sent = 0;
@@ -141,6 +157,7 @@ function race(
     const finish = () => {
       settled = true;
       if (hedgeTimer) clearTimeout(hedgeTimer);
+      if (onCallAbort) policy.signal.removeEventListener('abort', onCallAbort);
     };
     const maybeFail = () => {
       if (settled || outstanding > 0 || launching > 0) return;
@@ -174,18 +191,20 @@ function race(
       shared.stats[kind]++;
       outstanding++;
       sent++;
-      const controller = new AbortController();
-      controllers.push(controller);
       const label = kind === 'retry' ? `retry${retryNo}` : kind;
-      const remaining = policy.deadline === null ? undefined : policy.deadline - performance.now();
+      const headers: Record<string, string> = { ...policy.headers };
+      headers[shared.requestIdHeader] = `${id}-${label}`;
       shared.engine
         .attempt({
-          ...request,
+          method: request.method,
+          path: request.path,
+          body: request.body,
+          onData: request.onData,
           kind,
-          signal: AbortSignal.any([policy.signal, controller.signal]),
-          headers: { ...policy.headers, [shared.requestIdHeader]: `${id}-${label}` },
-          ...(remaining !== undefined ? { totalRemainingMs: remaining } : {}),
-          ...(policy.attemptTimeoutMs !== null ? { attemptTimeoutMs: policy.attemptTimeoutMs } : {}),
+          signal,
+          headers,
+          totalRemainingMs: policy.deadline === null ? undefined : policy.deadline - performance.now(),
+          attemptTimeoutMs: policy.attemptTimeoutMs ?? undefined,
         })
         .then(
           (response) => {
@@ -195,8 +214,7 @@ function race(
             finish();
             if (kind === 'hedge') shared.stats.hedgeWon++;
             // The others lost: abort them on the wire (an h1 abort closes their connections).
-            const lost = new TailgateError('cancelled', 'another attempt of this request won');
-            for (const c of controllers) if (c !== controller) c.abort(lost);
+            if (raceController && sent > 1) raceController.abort(LOST_RACE);
             resolve({ response, sent });
           },
           (err: TailgateError) => {
