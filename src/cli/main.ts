@@ -7,6 +7,7 @@ import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { presetsCommand } from './commands/presets.js';
 import { mockCommand } from './commands/mock.js';
+import { runCommand } from './commands/run.js';
 
 /** Resolves on the first Ctrl+C or SIGTERM. */
 function untilSignal(): Promise<void> {
@@ -28,6 +29,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .strict()
       .command(presetsCommand(io))
       .command(mockCommand(io, untilSignal))
+      .command(runCommand(io, { interrupted: untilSignal, setExit }))
       .demandCommand(1, 'name a command (see --help)')
       .fail((msg, err) => {
         if (err) throw err;

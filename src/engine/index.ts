@@ -25,9 +25,10 @@ export {
   type BatchPostResponse,
   type BatchError,
   type StreamHandle,
+  type LoadSession,
 } from './performance-client.js';
 export { CancellationToken, resolvePreference, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, type Preference, type PreferenceInput } from './preference.js';
 export { Budget, type BudgetOptions } from './budget.js';
-export type { PolicyStats } from './policy.js';
+export type { PolicyStats, LogicalResult } from './policy.js';
 export type { SseEvent } from './sse.js';
 export { createLogger, type Logger, type LogLevel } from './logger.js';

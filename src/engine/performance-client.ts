@@ -123,6 +123,12 @@ export interface StreamHandle extends AsyncIterable<SseEvent> {
   done: Promise<{ events: number; totalTimeMs: number; timeToFirstTokenMs: number | null }>;
 }
 
+export interface LoadSession {
+  send(request: { method: HttpMethod; path: string; body: string | null; onData?: (chunk: Buffer) => void; discardBody?: boolean }): Promise<LogicalResult>;
+  /** Abort whatever is still in flight and clear timers. */
+  close(): void;
+}
+
 type Embedder = { model?: string; encodingFormat?: 'float' | 'base64'; dimensions?: number; user?: string; preference?: PreferenceInput };
 
 export class PerformanceClient {
@@ -346,6 +352,21 @@ export class PerformanceClient {
     );
     handle.done.catch(() => {}); // the iterator reports it; an unread stream must not crash the process
     return handle;
+  }
+
+  /**
+   * A long-lived policy for sending many single logical requests (load generation): one preference,
+   * one concurrency limit and one signal for all of them, with none of a call's batching.
+   */
+  session(preferenceInput: PreferenceInput = {}, signal?: AbortSignal): LoadSession {
+    const pref = resolvePreference({ ...preferenceInput, ...(signal ? { signal } : {}) });
+    const { policy, dispose } = this.callPolicy(pref);
+    // Unless the session sets timeoutS, the engine config's own attempt timeout applies.
+    if (preferenceInput.timeoutS === undefined) policy.attemptTimeoutMs = null;
+    return {
+      send: (request) => runLogical(this.shared, policy, request),
+      close: dispose,
+    };
   }
 
   async close(): Promise<void> {

@@ -78,7 +78,7 @@ export interface LogicalResult {
   attempts: number;
 }
 
-type Request = Pick<AttemptRequest, 'method' | 'path' | 'body' | 'onData'>;
+type Request = Pick<AttemptRequest, 'method' | 'path' | 'body' | 'onData' | 'discardBody'>;
 
 /** Run one logical request to its first success, or its final failure. */
 export async function runLogical(shared: ClientShared, policy: CallPolicy, request: Request): Promise<LogicalResult> {
@@ -200,6 +200,7 @@ function race(
           path: request.path,
           body: request.body,
           onData: request.onData,
+          discardBody: request.discardBody,
           kind,
           signal,
           headers,

@@ -1,0 +1,92 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { InvalidInputError } from '../../engine/index.js';
+import { summaryTable, progressLine } from '../../report/terminal.js';
+import { loadScenario, runScenario, TargetUnreachableError, type Report } from '../../runner/index.js';
+import { parseDurationS } from '../duration.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { scenarioPath } from '../paths.js';
+
+interface RunArgs {
+  scenario?: string;
+  target?: string;
+  profile?: string;
+  rate?: number;
+  duration?: string;
+  out: string;
+  grace: string;
+}
+
+export interface RunHooks {
+  /** Resolves on Ctrl+C / SIGTERM (the first one stops the load gracefully). */
+  interrupted(): Promise<void>;
+  setExit(code: number): void;
+}
+
+export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, RunArgs> {
+  return {
+    command: 'run [scenario]',
+    describe: 'run a scenario (default: the bundled quickstart) against the embedded mock or --target',
+    builder: (y) =>
+      y
+        .positional('scenario', { type: 'string', describe: 'scenario file, or a bundled scenario name' })
+        .option('target', { type: 'string', describe: 'a real endpoint URL instead of the embedded mock' })
+        .option('profile', { type: 'string', describe: 'only these profiles, comma-separated' })
+        .option('rate', { type: 'number', describe: 'override the open-model rate (requests/s)' })
+        .option('duration', { type: 'string', describe: 'override the duration (30s, 2m)' })
+        .option('out', { type: 'string', default: 'reports', describe: 'directory for the report JSON' })
+        .option('grace', { type: 'string', default: '5s', describe: 'on Ctrl+C, how long in-flight requests may finish' }) as never,
+    handler: async (args) => {
+      const problems: string[] = [];
+      if (args.rate !== undefined && (!Number.isFinite(args.rate) || args.rate <= 0)) problems.push(`--rate must be a number above 0, got ${args.rate}`);
+      if (args.target !== undefined && !/^https?:\/\/[^/]/.test(args.target)) problems.push(`--target must be an http:// or https:// URL, got ${JSON.stringify(args.target)}`);
+      if (problems.length) throw new InvalidInputError('arguments', problems);
+      const durationS = args.duration === undefined ? undefined : parseDurationS(args.duration, '--duration');
+      const graceMs = parseDurationS(args.grace, '--grace') * 1000;
+      const scenario = await loadScenario(scenarioPath(args.scenario));
+      const profiles = args.profile?.split(',').map((s) => s.trim()).filter(Boolean);
+
+      const stop = new AbortController();
+      void hooks.interrupted().then(() => {
+        io.err(`\nstopping: in-flight requests get ${args.grace} to finish, then the partial report is written\n`);
+        stop.abort();
+      });
+      io.out(`tailgate run ${scenario.name}: ${scenario.profiles.length} profile(s) against ${args.target ?? scenario.target.url ?? 'the embedded mock'}\n`);
+      let lastPlain = 0;
+      let report: Report;
+      try {
+        report = await runScenario(scenario, {
+          ...(profiles ? { profiles } : {}),
+          ...(args.target ? { target: args.target } : {}),
+          ...(args.rate !== undefined ? { rate: args.rate } : {}),
+          ...(durationS !== undefined ? { durationS } : {}),
+          signal: stop.signal,
+          graceMs,
+          onProgress: (p) => {
+            if (io.isTTY) io.out(`\r\x1b[2K${progressLine(p)}`);
+            else if (p.elapsedS - lastPlain >= 5 || p.elapsedS < lastPlain) {
+              lastPlain = p.elapsedS;
+              io.out(`${progressLine(p)}\n`);
+            }
+          },
+        });
+      } catch (err) {
+        if (err instanceof TargetUnreachableError) {
+          io.err(`tailgate: ${err.message}\nNothing was measured. Check the URL, that the server is up, and any proxy or firewall.\n`);
+          hooks.setExit(EXIT.couldNotRun);
+          return;
+        }
+        throw err;
+      }
+      if (io.isTTY) io.out('\r\x1b[2K');
+      io.out(`${summaryTable(report, io.isTTY)}\n`);
+      await mkdir(args.out, { recursive: true });
+      const file = join(args.out, `${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}.json`);
+      await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+      io.out(`${report.partial ? 'partial report (stopped early)' : 'report'}: ${file}\n`);
+      if (report.partial) hooks.setExit(EXIT.couldNotRun);
+    },
+  };
+}

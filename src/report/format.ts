@@ -1,0 +1,26 @@
+/** Number formatting shared by every renderer. */
+export function fmtMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '–';
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms >= 100) return `${ms.toFixed(0)}ms`;
+  if (ms >= 10) return `${ms.toFixed(1)}ms`;
+  return `${ms.toFixed(2)}ms`;
+}
+
+export function fmtPct(part: number, whole: number): string {
+  if (whole === 0) return '–';
+  const p = (part / whole) * 100;
+  return p === 0 ? '0%' : p < 0.1 ? '<0.1%' : `${p.toFixed(p < 10 ? 1 : 0)}%`;
+}
+
+export function fmtCount(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+}
+
+/** `a: 3, b: 1`, largest first, at most `max` entries. */
+export function fmtCounts(counts: Record<string, number | undefined>, max = 3): string {
+  const entries = Object.entries(counts).filter((e): e is [string, number] => (e[1] ?? 0) > 0).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return '–';
+  const shown = entries.slice(0, max).map(([k, v]) => `${k} ${v}`);
+  return entries.length > max ? `${shown.join(', ')}, …` : shown.join(', ');
+}

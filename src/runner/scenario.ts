@@ -1,0 +1,336 @@
+/**
+ * Scenario files (YAML or JSON): target, workload, load, phases, warm-up, profiles, gate. Validated in
+ * full before anything is sent; every problem names the file, the path and what is wrong.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { resolveFaults, type FaultConfig } from '../../mock-server/index.js';
+import { InvalidInputError, resolveConfig, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
+import { check, num, opt, req, str, toJsonSchema, type Spec } from './spec.js';
+
+export const WORKLOAD_KINDS = ['embed', 'rerank', 'classify', 'batchPost', 'stream', 'request'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+export const LOAD_MODELS = ['closed', 'open', 'ramping', 'bursts'] as const;
+export type LoadModel = (typeof LOAD_MODELS)[number];
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+const CLIENT_POLICY: Spec = {
+  type: 'object',
+  doc: 'hedging, retries and budgets (as the PerformanceClient preference)',
+  fields: {
+    timeoutS: opt(num(0.001, 7200, { doc: 'per-attempt timeout' })),
+    hedgeDelayS: opt(num(0.001, 30, { doc: 'send a hedge after this long' })),
+    hedgeBudgetPct: opt(num(0, 3, { default: 0.1 })),
+    retryBudgetPct: opt(num(0, 3, { default: 0.05 })),
+    maxRetries: opt(num(0, 100, { integer: true, default: 0 })),
+    initialBackoffMs: opt(num(0, 600_000, { default: 125 })),
+    maxBackoffMs: opt(num(0, 3_600_000, { default: 10_000 })),
+    budgetFloor: opt(num(0, 1e6, { default: 2, doc: 'tokens per budget window whatever the traffic' })),
+  },
+};
+
+const PROFILE: Spec = {
+  type: 'object',
+  fields: {
+    name: req(str({ pattern: /^[A-Za-z0-9_.-]+$/, doc: 'letters, digits, . _ -' })),
+    description: opt(str()),
+    extends: opt(str({ doc: 'another profile of this scenario to start from' })),
+    preset: opt(str({ enum: PRESET_NAMES })),
+    pool: opt({ type: 'any', doc: 'ClientConfig pool options' }),
+    timeouts: opt({ type: 'any', doc: 'ClientConfig timeouts in ms' }),
+    httpVersion: opt({ type: 'any' }),
+    proxy: opt({ type: 'any' }),
+    headers: opt({ type: 'record', values: str() }),
+    authScheme: opt({ type: 'any' }),
+    rejectUnauthorized: opt({ type: 'any' }),
+    client: opt(CLIENT_POLICY),
+  },
+};
+
+export const SCENARIO_SPEC: Spec = {
+  type: 'object',
+  fields: {
+    $schema: opt(str()),
+    name: req(str({ pattern: /^[A-Za-z0-9_.-]+$/ })),
+    description: opt(str()),
+    target: opt({
+      type: 'object',
+      doc: 'the embedded mock (default) or a real endpoint',
+      fields: {
+        url: opt(str({ pattern: /^https?:\/\//, doc: 'a real endpoint; omit to use the embedded mock' })),
+        headers: opt({ type: 'record', values: str() }),
+        mock: opt({
+          type: 'object',
+          fields: {
+            faults: opt({ type: 'any', doc: 'mock fault config (see tailgate mock)' }),
+            embeddingDim: opt(num(1, 8192, { integer: true, default: 32 })),
+            tokensPerSecond: opt(num(1, 100_000, { default: 200 })),
+          },
+        }),
+      },
+    }),
+    workload: req({
+      type: 'object',
+      fields: {
+        kind: req(str({ enum: WORKLOAD_KINDS })),
+        path: opt(str({ pattern: /^\//, doc: 'defaults to the kind’s usual endpoint' })),
+        method: opt(str({ enum: METHODS })),
+        model: opt(str()),
+        inputsPerRequest: opt(num(1, 100_000, { integer: true, default: 16, doc: 'texts per embed/classify request, documents per rerank' })),
+        textChars: opt({ type: 'object', fields: { min: opt(num(1, 1e7, { integer: true, default: 50 })), max: opt(num(1, 1e7, { integer: true, default: 200 })) } }),
+        maxTokens: opt(num(1, 100_000, { integer: true, default: 32, doc: 'stream: tokens to generate' })),
+        body: opt({ type: 'any', doc: 'request/batchPost: the JSON body sent' }),
+      },
+    }),
+    load: req({
+      type: 'object',
+      fields: {
+        model: req(str({ enum: LOAD_MODELS })),
+        users: opt(num(1, 100_000, { integer: true, doc: 'closed: concurrent users' })),
+        thinkTimeMs: opt(num(0, 3_600_000, { default: 0 })),
+        rate: opt(num(0.001, 1_000_000, { doc: 'open: requests per second' })),
+        stages: opt({ type: 'array', minItems: 1, items: { type: 'object', fields: { durationS: req(num(0.001, 86_400)), rate: req(num(0, 1_000_000)) } }, doc: 'ramping: each stage ramps linearly to its rate' }),
+        burstSize: opt(num(1, 1_000_000, { integer: true, doc: 'bursts: requests sent at once' })),
+        burstGapMs: opt(num(0, 3_600_000, { doc: 'bursts: idle gap between bursts' })),
+        durationS: opt(num(0.001, 86_400)),
+        requests: opt(num(1, 1e9, { integer: true })),
+        maxInFlight: opt(num(1, 1024, { integer: true, default: 1024, doc: 'open models: logical requests in flight at most; beyond it they wait and count as late' })),
+      },
+    }),
+    warmup: opt({ type: 'object', fields: { durationS: opt(num(0.001, 3600)), requests: opt(num(1, 1e7, { integer: true })) } }),
+    phases: opt({
+      type: 'array',
+      items: {
+        type: 'object',
+        fields: {
+          atS: req(num(0, 86_400)),
+          name: opt(str()),
+          rate: opt(num(0, 1_000_000)),
+          faults: opt({ type: 'any', doc: 'replace the mock’s faults from here on' }),
+        },
+      },
+    }),
+    profiles: req({ type: 'array', minItems: 1, items: PROFILE }),
+    gate: opt({ type: 'object', fields: { thresholds: opt({ type: 'array', items: str() }), maxRegression: opt({ type: 'array', items: str() }) } }),
+  },
+};
+
+export interface ClientPolicy {
+  timeoutS?: number;
+  hedgeDelayS?: number;
+  hedgeBudgetPct: number;
+  retryBudgetPct: number;
+  maxRetries: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  budgetFloor: number;
+}
+
+export interface ResolvedProfile {
+  name: string;
+  description?: string;
+  config: ClientConfig;
+  client: ClientPolicy;
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  file: string | null;
+  hash: string;
+  target: { url: string | null; headers: Record<string, string>; mock: { faults: FaultConfig; embeddingDim: number; tokensPerSecond: number } };
+  workload: {
+    kind: WorkloadKind;
+    path: string;
+    method: HttpMethod;
+    model?: string;
+    inputsPerRequest: number;
+    textChars: { min: number; max: number };
+    maxTokens: number;
+    body?: unknown;
+  };
+  load: {
+    model: LoadModel;
+    users?: number;
+    thinkTimeMs: number;
+    rate?: number;
+    stages?: { durationS: number; rate: number }[];
+    burstSize?: number;
+    burstGapMs?: number;
+    durationS?: number;
+    requests?: number;
+    maxInFlight: number;
+  };
+  warmup: { durationS?: number; requests?: number } | null;
+  phases: { atS: number; name?: string; rate?: number; faults?: FaultConfig }[];
+  profiles: ResolvedProfile[];
+  gate: { thresholds: string[]; maxRegression: string[] };
+}
+
+const DEFAULT_PATHS: Record<WorkloadKind, string> = {
+  embed: '/v1/embeddings',
+  rerank: '/rerank',
+  classify: '/predict',
+  batchPost: '/v1/embeddings',
+  stream: '/v1/chat/completions',
+  request: '/health',
+};
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Check a parsed scenario and resolve profiles (extends, presets) and defaults. */
+export function resolveScenario(input: unknown, file: string | null = null, text?: string): Scenario {
+  const problems: string[] = [];
+  const raw = check(SCENARIO_SPEC, input, '', problems) as Raw;
+  if (problems.length === 0) crossCheck(raw, problems);
+  const profiles = problems.length === 0 ? resolveProfiles(raw.profiles as Raw[], problems) : [];
+  let faults: FaultConfig | null = null;
+  let phases: Scenario['phases'] = [];
+  if (problems.length === 0) {
+    faults = prefixed(problems, 'target.mock.faults', () => resolveFaults(raw.target?.mock?.faults ?? {}, 'target.mock.faults'));
+    phases = ((raw.phases ?? []) as Raw[]).map((p, i) => ({
+      ...p,
+      atS: p.atS as number,
+      faults: p.faults === undefined ? undefined : (prefixed(problems, `phases[${i}].faults`, () => resolveFaults(p.faults, 'phase')) ?? undefined),
+    })) as Scenario['phases'];
+  }
+  if (problems.length > 0) throw new InvalidInputError(file ? `scenario ${file}` : 'scenario', problems);
+  const w = raw.workload as Raw;
+  const hash = createHash('sha256').update(text ?? JSON.stringify(input)).digest('hex').slice(0, 16);
+  return {
+    name: raw.name,
+    description: raw.description,
+    file,
+    hash,
+    target: {
+      url: raw.target?.url ?? null,
+      headers: raw.target?.headers ?? {},
+      mock: { faults: faults as FaultConfig, embeddingDim: raw.target?.mock?.embeddingDim ?? 32, tokensPerSecond: raw.target?.mock?.tokensPerSecond ?? 200 },
+    },
+    workload: {
+      kind: w.kind,
+      path: w.path ?? DEFAULT_PATHS[w.kind as WorkloadKind],
+      method: w.method ?? (w.kind === 'request' && w.body === undefined ? 'GET' : 'POST'),
+      model: w.model,
+      inputsPerRequest: w.inputsPerRequest,
+      textChars: { min: w.textChars?.min ?? 50, max: w.textChars?.max ?? 200 },
+      maxTokens: w.maxTokens,
+      body: w.body,
+    },
+    load: raw.load,
+    warmup: raw.warmup ?? null,
+    phases,
+    profiles,
+    gate: { thresholds: raw.gate?.thresholds ?? [], maxRegression: raw.gate?.maxRegression ?? [] },
+  };
+}
+
+function prefixed<T>(problems: string[], prefix: string, fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (err) {
+    const list = (err as { problems?: string[] }).problems ?? [(err as Error).message];
+    for (const p of list) problems.push(`${prefix}: ${p}`);
+    return null;
+  }
+}
+
+function crossCheck(raw: Raw, problems: string[]): void {
+  const load = raw.load as Raw;
+  const need = (field: string, models: string[]) => {
+    if (models.includes(load.model) && load[field] === undefined) problems.push(`load.${field} is required for the ${load.model} model`);
+  };
+  need('users', ['closed']);
+  need('rate', ['open']);
+  need('stages', ['ramping']);
+  need('burstSize', ['bursts']);
+  need('burstGapMs', ['bursts']);
+  if (load.model !== 'ramping' && load.durationS === undefined && load.requests === undefined) {
+    problems.push('load needs durationS or requests (how long to run)');
+  }
+  const chars = raw.workload.textChars as Raw | undefined;
+  if (chars && chars.min > chars.max) problems.push(`workload.textChars.min (${chars.min}) must be <= max (${chars.max})`);
+  if (raw.target?.url && raw.target?.mock) problems.push('target has both url and mock: choose one');
+  if ((raw.phases ?? []).some((p: Raw) => p.faults !== undefined) && raw.target?.url) {
+    problems.push('phases[].faults only apply to the embedded mock, but target.url is set');
+  }
+  const names = (raw.profiles as Raw[]).map((p) => p.name);
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) problems.push(`profiles[${i}].name "${n}" is used twice`);
+  });
+}
+
+function resolveProfiles(list: Raw[], problems: string[]): ResolvedProfile[] {
+  const byName = new Map(list.map((p) => [p.name as string, p]));
+  const flatten = (p: Raw, seen: string[]): Raw => {
+    if (!p.extends) return p;
+    if (seen.includes(p.extends)) {
+      problems.push(`profile "${p.name}" extends itself through ${[...seen, p.extends].join(' -> ')}`);
+      return p;
+    }
+    const parent = byName.get(p.extends);
+    if (!parent) {
+      problems.push(`profile "${p.name}" extends "${p.extends}", which is not a profile of this scenario`);
+      return p;
+    }
+    const base = flatten(parent, [...seen, p.name]);
+    return deepMerge(base, p);
+  };
+  return list.map((p, i) => {
+    const flat = flatten(p, []);
+    const { name, description, extends: _e, client, ...configInput } = flat;
+    const config = prefixed(problems, `profiles[${i}] (${name})`, () => resolveConfig(configInput as ClientConfigInput));
+    const c = (client ?? {}) as Raw;
+    return {
+      name,
+      ...(description ? { description } : {}),
+      config: config as ClientConfig,
+      client: {
+        ...(c.timeoutS !== undefined ? { timeoutS: c.timeoutS } : {}),
+        ...(c.hedgeDelayS !== undefined ? { hedgeDelayS: c.hedgeDelayS } : {}),
+        hedgeBudgetPct: c.hedgeBudgetPct ?? 0.1,
+        retryBudgetPct: c.retryBudgetPct ?? 0.05,
+        maxRetries: c.maxRetries ?? 0,
+        initialBackoffMs: c.initialBackoffMs ?? 125,
+        maxBackoffMs: c.maxBackoffMs ?? 10_000,
+        budgetFloor: c.budgetFloor ?? 2,
+      },
+    };
+  });
+}
+
+function deepMerge(base: Raw, over: Raw): Raw {
+  const out: Raw = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && base[k] && typeof base[k] === 'object' ? deepMerge(base[k], v) : v;
+  }
+  out.extends = undefined;
+  return out;
+}
+
+/** Read, parse and resolve a scenario file. */
+export async function loadScenario(file: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InvalidInputError(`scenario ${file}`, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new InvalidInputError(`scenario ${file}`, [`not valid YAML or JSON: ${(err as Error).message}`]);
+  }
+  return resolveScenario(data, file, text);
+}
+
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://tailgate.dev/scenario.schema.json',
+    title: 'tailgate scenario',
+    ...toJsonSchema(SCENARIO_SPEC),
+  };
+}

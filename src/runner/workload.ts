@@ -1,0 +1,53 @@
+/**
+ * Request bodies for a workload, generated once up front (a few hundred distinct ones, cycled), so the
+ * load generator spends nothing per request on making text.
+ */
+import { seededRandom } from '../../mock-server/index.js';
+import type { HttpMethod } from '../engine/index.js';
+import type { Scenario } from './scenario.js';
+
+export interface WorkloadRequest {
+  method: HttpMethod;
+  path: string;
+  body: string | null;
+}
+
+const DISTINCT_BODIES = 256;
+const WORDS = ['model', 'vector', 'latency', 'socket', 'pool', 'token', 'retry', 'hedge', 'budget', 'query', 'document', 'answer', 'search', 'rank'];
+
+function text(rand: () => number, min: number, max: number): string {
+  const target = min + Math.floor(rand() * (max - min + 1));
+  let out = '';
+  while (out.length < target) out += `${WORDS[Math.floor(rand() * WORDS.length)]} `;
+  return out.slice(0, target);
+}
+
+/** A function returning the next request of the workload (cycling through pre-built bodies). */
+export function workloadRequests(w: Scenario['workload'], seed = 1): () => WorkloadRequest {
+  const rand = seededRandom(seed);
+  const texts = (n: number) => Array.from({ length: n }, () => text(rand, w.textChars.min, w.textChars.max));
+  const model = w.model === undefined ? {} : { model: w.model };
+  const make = (): unknown => {
+    switch (w.kind) {
+      case 'embed':
+        return { input: texts(w.inputsPerRequest), ...model };
+      case 'classify':
+        return { inputs: texts(w.inputsPerRequest), ...model };
+      case 'rerank':
+        return { query: text(rand, 10, 40), texts: texts(w.inputsPerRequest), ...model };
+      case 'stream':
+        return { messages: [{ role: 'user', content: text(rand, w.textChars.min, w.textChars.max) }], max_tokens: w.maxTokens, stream: true, ...model };
+      case 'batchPost':
+      case 'request':
+        return w.body ?? null;
+    }
+  };
+  const bodyless = w.method === 'GET' || w.method === 'HEAD' || w.method === 'OPTIONS' || w.method === 'DELETE';
+  const distinct = w.kind === 'request' || w.kind === 'batchPost' ? 1 : DISTINCT_BODIES;
+  const requests: WorkloadRequest[] = Array.from({ length: distinct }, () => {
+    const body = make();
+    return { method: w.method, path: w.path, body: bodyless || body === null ? null : JSON.stringify(body) };
+  });
+  let i = 0;
+  return () => requests[i++ % requests.length] as WorkloadRequest;
+}
