@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One file at a time: timing assertions (a fixed latency read back within 2 ms, timeouts within
+    // bounds) must not compete with other files for this machine's two cores.
+    fileParallelism: false,
   },
 });

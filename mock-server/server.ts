@@ -363,7 +363,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
     if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined && !isH2) {
       // No body to read (GET /health and the like): node:http discards the empty message itself.
-      respondAfterDelay(req, res, path, EMPTY, conn, isH2, header);
+      respondAfterDelay(now, req, res, path, EMPTY, conn, isH2, header);
       return;
     }
     readBody(req, (err, body) => {
@@ -371,7 +371,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         sendJson(req, res, 413, { error: { message: `request body larger than ${maxBodyBytes} bytes` } }, isH2, { connection: 'close' });
         return;
       }
-      respondAfterDelay(req, res, path, body as Buffer, conn, isH2, header);
+      respondAfterDelay(now, req, res, path, body as Buffer, conn, isH2, header);
     });
   }
 
@@ -396,6 +396,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
 
   function respondAfterDelay(
+    arrivedAt: number,
     req: Req,
     res: Res,
     path: string,
@@ -422,22 +423,22 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       if (res.destroyed || closing) return;
       produce(req, res, path, body, conn, isH2, header);
     };
-    // No timer hop when there is nothing to wait for: setTimeout(0) costs a millisecond.
-    const run = (release: () => void) => {
-      if (serviceMs <= 0) {
+    // Service time counts from when the request arrived (or, with workers, from when a worker took it),
+    // and ends exactly then (atTime): node's timers alone fire up to a millisecond or two late.
+    const run = (release: () => void, startedAt: number) => {
+      if (serviceMs <= 0 && extraHeaderMs <= 0) {
         release();
-        if (extraHeaderMs > 0) setTimeout(respond, extraHeaderMs);
-        else respond();
+        respond(); // no timer hop when there is nothing to wait for: setTimeout(0) costs a millisecond
         return;
       }
-      setTimeout(() => {
+      atTime(startedAt + serviceMs, () => {
         release();
-        if (extraHeaderMs > 0) setTimeout(respond, extraHeaderMs);
+        if (extraHeaderMs > 0) atTime(performance.now() + extraHeaderMs, respond);
         else respond();
-      }, serviceMs);
+      });
     };
     const workers = compiled.config.workers;
-    if (workers === null) run(noop);
+    if (workers === null) run(noop, arrivedAt);
     else {
       const release = () => {
         activeWorkers--;
@@ -447,7 +448,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
           next();
         }
       };
-      const start = () => run(release);
+      const start = () => run(release, performance.now());
       if (activeWorkers < workers) {
         activeWorkers++;
         start();
@@ -699,6 +700,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 }
 
 function noop(): void {}
+
+/** The last stretch before a due time is waited out with setImmediate, which (unlike a timer) is not late. */
+const SPIN_MS = 1.5;
+
+/** Run `fn` at performance.now() === `due`, to within a fraction of a millisecond. */
+function atTime(due: number, fn: () => void): void {
+  const remaining = due - performance.now();
+  if (remaining > SPIN_MS) setTimeout(atTime, remaining - SPIN_MS, due, fn);
+  else if (remaining > 0) setImmediate(atTime, due, fn);
+  else fn();
+}
 
 type RequestHeaders = http.IncomingHttpHeaders;
 const NO_HEADERS: RequestHeaders = {};

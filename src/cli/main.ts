@@ -8,6 +8,7 @@ import { processIo, type CliIo } from './io.js';
 import { presetsCommand } from './commands/presets.js';
 import { mockCommand } from './commands/mock.js';
 import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
 
 /** Resolves on the first Ctrl+C or SIGTERM. */
 function untilSignal(): Promise<void> {
@@ -30,6 +31,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .command(presetsCommand(io))
       .command(mockCommand(io, untilSignal))
       .command(runCommand(io, { interrupted: untilSignal, setExit }))
+      .command(schemaCommand(io))
       .demandCommand(1, 'name a command (see --help)')
       .fail((msg, err) => {
         if (err) throw err;

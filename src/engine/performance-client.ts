@@ -399,6 +399,7 @@ export class PerformanceClient {
       maxRetries: pref.maxRetries,
       initialBackoffMs: pref.initialBackoffMs,
       maxBackoffMs: pref.maxBackoffMs,
+      honorRetryAfter: pref.honorRetryAfter,
       headers: pref.extraHeaders,
     };
     return {

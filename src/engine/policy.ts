@@ -68,6 +68,8 @@ export interface CallPolicy {
   maxRetries: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** Wait at least the server's Retry-After (false reproduces clients that ignore it). */
+  honorRetryAfter: boolean;
   headers: Record<string, string>;
 }
 
@@ -97,7 +99,7 @@ export async function runLogical(shared: ClientShared, policy: CallPolicy, reque
       if (policy.signal.aborted) throw abortError(policy.signal);
       if (!(error instanceof TailgateError) || !isRetryable(error) || retryNo >= policy.maxRetries) throw error;
       // Wait max(Retry-After, jittered backoff); if that passes the deadline, fail now and charge nothing.
-      const hint = retryAfterMs(error.headers?.['retry-after']);
+      const hint = policy.honorRetryAfter ? retryAfterMs(error.headers?.['retry-after']) : null;
       const waitMs = Math.max(hint ?? 0, jitteredBackoffMs(retryNo, policy.initialBackoffMs, policy.maxBackoffMs, shared.random));
       if (policy.deadline !== null && performance.now() + waitMs >= policy.deadline) throw error;
       if (!shared.retryBudget.tryTake()) {

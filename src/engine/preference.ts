@@ -22,6 +22,8 @@ export interface Preference {
   maxRetries: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** Wait at least the server's Retry-After before a retry (false reproduces clients that ignore it). */
+  honorRetryAfter: boolean;
   extraHeaders: Record<string, string>;
   /** Abort everything in flight when this aborts. */
   signal: AbortSignal | null;
@@ -61,6 +63,7 @@ export const PREFERENCE_DEFAULTS: Preference = {
   maxRetries: 3,
   initialBackoffMs: 125,
   maxBackoffMs: 10_000,
+  honorRetryAfter: true,
   extraHeaders: {},
   signal: null,
   cancelToken: null,
@@ -82,7 +85,7 @@ export const PREFERENCE_SPECS: Record<string, NumSpec> = {
   maxBackoffMs: { min: 0, max: 3_600_000 },
 };
 
-const OTHER_KEYS = ['extraHeaders', 'signal', 'cancelToken', 'partialFailure'];
+const OTHER_KEYS = ['honorRetryAfter', 'extraHeaders', 'signal', 'cancelToken', 'partialFailure'];
 
 export function resolvePreference(input: PreferenceInput = {}): Preference {
   const problems: string[] = [];
@@ -105,6 +108,7 @@ export function resolvePreference(input: PreferenceInput = {}): Preference {
   if (p.partialFailure !== 'throw' && p.partialFailure !== 'return') {
     problems.push(`preference.partialFailure must be "throw" or "return", got ${JSON.stringify(p.partialFailure)}`);
   }
+  if (typeof p.honorRetryAfter !== 'boolean') problems.push(`preference.honorRetryAfter must be true or false, got ${String(p.honorRetryAfter)}`);
   if (p.signal !== null && !(p.signal instanceof AbortSignal)) problems.push('preference.signal must be an AbortSignal');
   if (p.cancelToken !== null && !(p.cancelToken instanceof CancellationToken)) problems.push('preference.cancelToken must be a CancellationToken');
   for (const [k, v] of Object.entries(p.extraHeaders)) {

@@ -153,6 +153,7 @@ async function runProfile(
       maxRetries: profile.client.maxRetries,
       initialBackoffMs: profile.client.initialBackoffMs,
       maxBackoffMs: profile.client.maxBackoffMs,
+      honorRetryAfter: profile.client.honorRetryAfter,
       ...(profile.client.timeoutS !== undefined ? { timeoutS: profile.client.timeoutS } : {}),
     },
     runAbort.signal,

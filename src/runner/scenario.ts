@@ -27,6 +27,7 @@ const CLIENT_POLICY: Spec = {
     initialBackoffMs: opt(num(0, 600_000, { default: 125 })),
     maxBackoffMs: opt(num(0, 3_600_000, { default: 10_000 })),
     budgetFloor: opt(num(0, 1e6, { default: 2, doc: 'tokens per budget window whatever the traffic' })),
+    honorRetryAfter: opt({ type: 'boolean', default: true, doc: 'false reproduces clients that retry without waiting for Retry-After' }),
   },
 };
 
@@ -125,6 +126,7 @@ export interface ClientPolicy {
   initialBackoffMs: number;
   maxBackoffMs: number;
   budgetFloor: number;
+  honorRetryAfter: boolean;
 }
 
 export interface ResolvedProfile {
@@ -295,6 +297,7 @@ function resolveProfiles(list: Raw[], problems: string[]): ResolvedProfile[] {
         initialBackoffMs: c.initialBackoffMs ?? 125,
         maxBackoffMs: c.maxBackoffMs ?? 10_000,
         budgetFloor: c.budgetFloor ?? 2,
+        honorRetryAfter: c.honorRetryAfter ?? true,
       },
     };
   });
@@ -329,7 +332,6 @@ export async function loadScenario(file: string): Promise<Scenario> {
 export function scenarioJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://tailgate.dev/scenario.schema.json',
     title: 'tailgate scenario',
     ...toJsonSchema(SCENARIO_SPEC),
   };

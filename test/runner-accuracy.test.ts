@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveScenario, runScenario } from '../src/runner/index.js';
+import { startMockProcess } from './helpers/mock-process.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+});
+
+describe('runner accuracy, with the mock as the truth', () => {
+  it('a fixed 50 ms latency reads back as p50 within 2 ms', async () => {
+    // The mock in its own process, as a real server would be: it does not share the client's event loop.
+    const mock = await startMockProcess({ rules: [{ kind: 'latency', dist: 'fixed', ms: 50 }] });
+    closers.push(mock.close);
+    const scenario = resolveScenario({
+      name: 'fixed',
+      target: { url: mock.url },
+      workload: { kind: 'embed', inputsPerRequest: 2 },
+      load: { model: 'closed', users: 4, requests: 120 },
+      profiles: [{ name: 'p', preset: 'undici' }],
+    });
+    const report = await runScenario(scenario);
+    const p = report.profiles[0]!;
+    expect(p.requests).toMatchObject({ total: 120, ok: 120, failed: 0 });
+    expect(Math.abs(p.latencyMs!.p50 - 50)).toBeLessThanOrEqual(2);
+  });
+
+  it('an open load of 200 requests/s across a real 1 s server stall shows p99 >= 0.9 s', async () => {
+    const mock = await startMockProcess({ rules: [{ kind: 'latency', dist: 'fixed', ms: 5 }] });
+    closers.push(mock.close);
+    const scenario = resolveScenario({
+      name: 'stall',
+      target: { url: mock.url },
+      workload: { kind: 'embed', inputsPerRequest: 2 },
+      load: { model: 'open', rate: 200, durationS: 3 },
+      profiles: [{ name: 'p', pool: { connections: 400 } }],
+    });
+    const run = runScenario(scenario);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await mock.stall(1_000);
+    const p = (await run).profiles[0]!;
+    // Every request due during the stall is counted from when it was due, not from when it got out.
+    expect(p.requests.total).toBeGreaterThanOrEqual(590);
+    expect(p.latencyMs!.p99).toBeGreaterThanOrEqual(900);
+    expect(p.requests.failed).toBe(0);
+  });
+
+  it('reported attempts, statuses and connections equal the mock’s own counts exactly', async () => {
+    const scenario = resolveScenario({
+      name: 'counts',
+      target: { mock: { faults: { seed: 3, rules: [{ kind: 'status', status: 503, probability: 0.2, retryAfterS: 0 }, { kind: 'latency', dist: 'uniform', minMs: 2, maxMs: 20 }] } } },
+      workload: { kind: 'embed', inputsPerRequest: 2 },
+      load: { model: 'open', rate: 150, durationS: 2 },
+      warmup: { requests: 30 },
+      profiles: [
+        { name: 'retrying', client: { maxRetries: 3, initialBackoffMs: 1, maxBackoffMs: 5, retryBudgetPct: 1 } },
+        { name: 'plain', pool: { mode: 'per-request' } },
+      ],
+    });
+    const report = await runScenario(scenario);
+    for (const p of report.profiles) {
+      const server = p.server!;
+      expect(p.attempts.total).toBe(server.requests.total);
+      expect(p.statuses).toEqual(server.requests.byStatus);
+      expect(p.attempts.primary).toBe(server.requests.byAttemptKind.primary);
+      expect(p.attempts.retry).toBe(server.requests.byAttemptKind.retry ?? 0);
+      expect(p.warmup?.requests).toBe(30);
+    }
+    const [retrying, plain] = report.profiles;
+    expect(retrying!.attempts.retry).toBeGreaterThan(0);
+    expect(retrying!.requests.failed).toBeLessThan(plain!.requests.failed);
+    // per-request: a connection for every attempt, and the server saw each of them.
+    expect(plain!.connections.opened).toBe(plain!.attempts.total);
+    expect(plain!.server!.connections.accepted).toBe(plain!.attempts.total);
+  });
+});
