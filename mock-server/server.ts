@@ -203,7 +203,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
 
   const backlog = options.backlog ?? 511;
-  let front = net.createServer(onConnection);
+  let front = net.createServer({ noDelay: true }, onConnection);
   const port = await new Promise<number>((resolve, reject) => {
     front.once('error', reject);
     front.listen({ port: options.port ?? 0, host, backlog }, () => resolve((front.address() as net.AddressInfo).port));
@@ -212,7 +212,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   /** Open the port again after a down window or the backlog gate. */
   function relisten(): void {
     if (closing) return;
-    front = net.createServer(onConnection);
+    front = net.createServer({ noDelay: true }, onConnection);
     front.on('error', () => {});
     front.listen({ port, host, backlog });
   }

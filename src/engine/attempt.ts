@@ -11,6 +11,7 @@ import type { TimeoutConfig } from './config.js';
 import { classifyError, codeForStatus, TailgateError, type ErrorCode } from './errors.js';
 import type { AttemptKind, AttemptRecord, EngineObserver, SocketInfo } from './observer.js';
 import { markClosedByClient } from './connector.js';
+import { unwatchSignal, watchSignal, type Cancellable } from './signal-watch.js';
 import type { Connection, ConnectionPool, PoolWaiter } from './pool.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -61,7 +62,7 @@ function onTimeout(attempt: Attempt, code: ErrorCode, ms: number): void {
 }
 const EMPTY = Buffer.alloc(0);
 
-export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHandler {
+export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHandler, Cancellable {
   readonly kind: AttemptKind;
   readonly method: HttpMethod;
   readonly path: string;
@@ -130,8 +131,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
         this.fail(new TailgateError('cancelled', 'cancelled before it was sent'));
         return this.promise;
       }
-      // The attempt itself is the listener (handleEvent): no closure per attempt.
-      signal.addEventListener('abort', this, { once: true });
+      watchSignal(signal, this);
     }
     const attemptMs = req.attemptTimeoutMs ?? ctx.timeouts.attempt;
     const totalMs = req.totalRemainingMs;
@@ -340,8 +340,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.settle(err);
   }
 
-  /** The signal's abort listener (EventListener object form). */
-  handleEvent(): void {
+  /** The request's signal aborted. */
+  onSignalAbort(): void {
     const reason: unknown = this.#req.signal?.reason;
     if (reason instanceof TailgateError) {
       // The caller says why (total_timeout, a lost hedge race): keep its code.
@@ -386,7 +386,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       clearTimeout(this.attemptTimer);
       this.attemptTimer = null;
     }
-    this.#req.signal?.removeEventListener('abort', this);
+    const signal = this.#req.signal;
+    if (signal) unwatchSignal(signal, this);
     this.error = error;
     const observer = this.#ctx.observer;
     if (observer !== undefined) {

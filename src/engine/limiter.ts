@@ -21,6 +21,13 @@ export class Limiter {
     return this.inUse;
   }
 
+  /** Take a permit now if one is free (no promise, no microtask). */
+  tryAcquire(): boolean {
+    if (this.inUse >= this.limit) return false;
+    this.inUse++;
+    return true;
+  }
+
   /** Resolves when a permit is held; call release() exactly once after. Rejects if `signal` aborts first. */
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortError(signal));

@@ -88,31 +88,82 @@ export async function runLogical(shared: ClientShared, policy: CallPolicy, reque
   const id = `${shared.requestIdPrefix}-${(shared.nextRequestNo++).toString(36)}`;
   let attempts = 0;
   for (let retryNo = 0; ; retryNo++) {
-    try {
-      const { response, sent } = await race(shared, policy, request, id, retryNo);
-      attempts += sent;
-      return { response, durationMs: performance.now() - started, attempts };
-    } catch (caught) {
-      const err = caught as RaceError;
-      attempts += err.sent ?? 0;
-      const error = err.error ?? (caught as TailgateError);
-      if (policy.signal.aborted) throw abortError(policy.signal);
-      if (!(error instanceof TailgateError) || !isRetryable(error) || retryNo >= policy.maxRetries) throw error;
-      // Wait max(Retry-After, jittered backoff); if that passes the deadline, fail now and charge nothing.
-      const hint = policy.honorRetryAfter ? retryAfterMs(error.headers?.['retry-after']) : null;
-      const waitMs = Math.max(hint ?? 0, jitteredBackoffMs(retryNo, policy.initialBackoffMs, policy.maxBackoffMs, shared.random));
-      if (policy.deadline !== null && performance.now() + waitMs >= policy.deadline) throw error;
-      if (!shared.retryBudget.tryTake()) {
-        shared.stats.retryDenied++;
-        shared.logger.debug(`retry budget spent: not retrying ${id} after ${error.code}`);
-        throw error;
+    let error: TailgateError;
+    if (policy.hedgeDelayMs === null) {
+      // No hedging, no race: one attempt at a time, with no promise or closure beyond the attempt's own.
+      const kind: AttemptKind = retryNo === 0 ? 'primary' : 'retry';
+      if (!policy.limiter.tryAcquire()) await policy.limiter.acquire(policy.signal);
+      countAttempt(shared, kind);
+      attempts++;
+      try {
+        const response = await shared.engine.attempt(attemptRequest(shared, policy, request, `${id}-${label(kind, retryNo)}`, kind, policy.signal));
+        return { response, durationMs: performance.now() - started, attempts };
+      } catch (caught) {
+        error = caught as TailgateError;
+      } finally {
+        policy.limiter.release();
       }
-      shared.logger.debug(`retrying ${id} in ${waitMs.toFixed(0)} ms after ${error.code}`);
-      await sleep(waitMs, policy.signal).catch(() => {
-        throw abortError(policy.signal);
-      });
+    } else {
+      try {
+        const { response, sent } = await race(shared, policy, request, id, retryNo);
+        attempts += sent;
+        return { response, durationMs: performance.now() - started, attempts };
+      } catch (caught) {
+        const err = caught as RaceError;
+        attempts += err.sent ?? 0;
+        error = err.error ?? (caught as TailgateError);
+      }
     }
+    await waitBeforeRetry(shared, policy, error, id, retryNo);
   }
+}
+
+/** Throw `error` unless it is worth retrying and a retry fits the budget and the deadline; else wait. */
+async function waitBeforeRetry(shared: ClientShared, policy: CallPolicy, error: TailgateError, id: string, retryNo: number): Promise<void> {
+  if (policy.signal.aborted) throw abortError(policy.signal);
+  if (!(error instanceof TailgateError) || !isRetryable(error) || retryNo >= policy.maxRetries) throw error;
+  // Wait max(Retry-After, jittered backoff); if that passes the deadline, fail now and charge nothing.
+  const hint = policy.honorRetryAfter ? retryAfterMs(error.headers?.['retry-after']) : null;
+  const waitMs = Math.max(hint ?? 0, jitteredBackoffMs(retryNo, policy.initialBackoffMs, policy.maxBackoffMs, shared.random));
+  if (policy.deadline !== null && performance.now() + waitMs >= policy.deadline) throw error;
+  if (!shared.retryBudget.tryTake()) {
+    shared.stats.retryDenied++;
+    shared.logger.debug(`retry budget spent: not retrying ${id} after ${error.code}`);
+    throw error;
+  }
+  shared.logger.debug(`retrying ${id} in ${waitMs.toFixed(0)} ms after ${error.code}`);
+  await sleep(waitMs, policy.signal).catch(() => {
+    throw abortError(policy.signal);
+  });
+}
+
+function label(kind: AttemptKind, retryNo: number): string {
+  return kind === 'retry' ? `retry${retryNo}` : kind;
+}
+
+function countAttempt(shared: ClientShared, kind: AttemptKind): void {
+  if (kind === 'primary') {
+    shared.hedgeBudget.earn();
+    shared.retryBudget.earn();
+  }
+  shared.stats[kind]++;
+}
+
+function attemptRequest(shared: ClientShared, policy: CallPolicy, request: Request, requestId: string, kind: AttemptKind, signal: AbortSignal): AttemptRequest {
+  const headers: Record<string, string> = { ...policy.headers };
+  headers[shared.requestIdHeader] = requestId;
+  return {
+    method: request.method,
+    path: request.path,
+    body: request.body,
+    onData: request.onData,
+    discardBody: request.discardBody,
+    kind,
+    signal,
+    headers,
+    totalRemainingMs: policy.deadline === null ? undefined : policy.deadline - performance.now(),
+    attemptTimeoutMs: policy.attemptTimeoutMs ?? undefined,
+  };
 }
 
 /** Shared, so a won race costs no Error (and no stack capture). */
@@ -186,29 +237,11 @@ function race(
         maybeFail();
         return;
       }
-      if (kind === 'primary') {
-        shared.hedgeBudget.earn();
-        shared.retryBudget.earn();
-      }
-      shared.stats[kind]++;
+      countAttempt(shared, kind);
       outstanding++;
       sent++;
-      const label = kind === 'retry' ? `retry${retryNo}` : kind;
-      const headers: Record<string, string> = { ...policy.headers };
-      headers[shared.requestIdHeader] = `${id}-${label}`;
       shared.engine
-        .attempt({
-          method: request.method,
-          path: request.path,
-          body: request.body,
-          onData: request.onData,
-          discardBody: request.discardBody,
-          kind,
-          signal,
-          headers,
-          totalRemainingMs: policy.deadline === null ? undefined : policy.deadline - performance.now(),
-          attemptTimeoutMs: policy.attemptTimeoutMs ?? undefined,
-        })
+        .attempt(attemptRequest(shared, policy, request, `${id}-${label(kind, retryNo)}`, kind, signal))
         .then(
           (response) => {
             outstanding--;

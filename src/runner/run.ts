@@ -158,9 +158,8 @@ async function runProfile(
     },
     runAbort.signal,
   );
-  const next = workloadRequests(scenario.workload);
   // The load generator keeps no bodies: it counts bytes (streams are read as they arrive).
-  const discard = scenario.workload.kind === 'stream' ? { onData: noop } : { discardBody: true };
+  const next = workloadRequests(scenario.workload, 1, scenario.workload.kind === 'stream' ? { onData: noop } : { discardBody: true });
   let current = warm;
   let wake: (() => void) | null = null;
   const ctl: LoadControl = {
@@ -178,8 +177,7 @@ async function runProfile(
     fire: (intended, late) => {
       const m = current;
       m.requestStarted(late);
-      const req = next();
-      return session.send({ ...req, ...discard }).then(
+      return session.send(next()).then(
         () => done(m, intended, null),
         (err: { code?: string }) => done(m, intended, err.code ?? 'other'),
       );

@@ -10,6 +10,10 @@ export interface WorkloadRequest {
   method: HttpMethod;
   path: string;
   body: string | null;
+  /** Count the body's bytes and keep none of it. */
+  discardBody?: boolean;
+  /** Streams are read as they arrive. */
+  onData?: (chunk: Buffer) => void;
 }
 
 const DISTINCT_BODIES = 256;
@@ -23,7 +27,7 @@ function text(rand: () => number, min: number, max: number): string {
 }
 
 /** A function returning the next request of the workload (cycling through pre-built bodies). */
-export function workloadRequests(w: Scenario['workload'], seed = 1): () => WorkloadRequest {
+export function workloadRequests(w: Scenario['workload'], seed = 1, extra: Partial<WorkloadRequest> = {}): () => WorkloadRequest {
   const rand = seededRandom(seed);
   const texts = (n: number) => Array.from({ length: n }, () => text(rand, w.textChars.min, w.textChars.max));
   const model = w.model === undefined ? {} : { model: w.model };
@@ -46,7 +50,7 @@ export function workloadRequests(w: Scenario['workload'], seed = 1): () => Workl
   const distinct = w.kind === 'request' || w.kind === 'batchPost' ? 1 : DISTINCT_BODIES;
   const requests: WorkloadRequest[] = Array.from({ length: distinct }, () => {
     const body = make();
-    return { method: w.method, path: w.path, body: bodyless || body === null ? null : JSON.stringify(body) };
+    return { method: w.method, path: w.path, body: bodyless || body === null ? null : JSON.stringify(body), ...extra };
   });
   let i = 0;
   return () => requests[i++ % requests.length] as WorkloadRequest;
