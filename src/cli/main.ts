@@ -9,6 +9,9 @@ import { presetsCommand } from './commands/presets.js';
 import { mockCommand } from './commands/mock.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { reportCommand } from './commands/report.js';
+import { compareCommand } from './commands/compare.js';
+import { gateCommand } from './commands/gate.js';
 
 /** Resolves on the first Ctrl+C or SIGTERM. */
 function untilSignal(): Promise<void> {
@@ -31,6 +34,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .command(presetsCommand(io))
       .command(mockCommand(io, untilSignal))
       .command(runCommand(io, { interrupted: untilSignal, setExit }))
+      .command(reportCommand(io))
+      .command(compareCommand(io))
+      .command(gateCommand(io, setExit))
       .command(schemaCommand(io))
       .demandCommand(1, 'name a command (see --help)')
       .fail((msg, err) => {

@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { InvalidInputError } from '../../engine/index.js';
-import { summaryTable, progressLine } from '../../report/terminal.js';
+import { checksTable, findingsText, gateFailed, progressLine, runGate, summaryTable, withFindings } from '../../report/index.js';
+import { writeOutputs } from './report.js';
 import { loadScenario, runScenario, TargetUnreachableError, type Report } from '../../runner/index.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
@@ -81,12 +82,17 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         throw err;
       }
       if (io.isTTY) io.out('\r\x1b[2K');
-      io.out(`${summaryTable(report, io.isTTY)}\n`);
+      report = withFindings(report);
+      const checks = runGate(report, { thresholds: report.gate.thresholds, maxRegression: [] });
+      io.out(`${summaryTable(report, io.isTTY)}\n\n${findingsText(report)}\n`);
+      if (checks.length) io.out(`\n${checksTable(checks)}\n`);
       await mkdir(args.out, { recursive: true });
-      const file = join(args.out, `${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}.json`);
-      await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-      io.out(`${report.partial ? 'partial report (stopped early)' : 'report'}: ${file}\n`);
+      const base = join(args.out, `${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}`);
+      await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+      io.out(`${report.partial ? 'partial report (stopped early)' : 'report'}: ${base}.json\n`);
+      await writeOutputs(report, checks, { html: `${base}.html` }, io);
       if (report.partial) hooks.setExit(EXIT.couldNotRun);
+      else if (gateFailed(checks)) hooks.setExit(EXIT.failed);
     },
   };
 }

@@ -1,0 +1,49 @@
+import type { CommandModule } from 'yargs';
+import { checksTable, gateFailed, readReport, runGate } from '../../report/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { writeOutputs } from './report.js';
+
+interface GateArgs {
+  report: string;
+  baseline?: string;
+  threshold?: string[];
+  'max-regression'?: string[];
+  'min-samples': number;
+  strict: boolean;
+  junit?: string;
+  md?: string;
+}
+
+export function gateCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, GateArgs> {
+  return {
+    command: 'gate <report>',
+    describe: 'check a report against thresholds and a baseline; exit 1 when a check fails beyond noise',
+    builder: (y) =>
+      y
+        .positional('report', { type: 'string', demandOption: true })
+        .option('baseline', { type: 'string', describe: 'the Report JSON to compare against' })
+        .option('threshold', { type: 'string', array: true, describe: "e.g. 'p(99)<300ms', 'error_rate<1%', 'ttfb.p(99)<100ms' (repeatable)" })
+        .option('max-regression', { type: 'string', array: true, describe: "e.g. 'p(99)=10%', 'error_rate=0.5%' (repeatable; needs --baseline)" })
+        .option('min-samples', { type: 'number', default: 30, describe: 'fewest samples for a judgement (percentiles need 10 beyond them)' })
+        .option('strict', { type: 'boolean', default: false, describe: 'treat inconclusive checks as failures' })
+        .option('junit', { type: 'string', describe: 'write the checks as JUnit XML here' })
+        .option('md', { type: 'string', describe: 'write a Markdown summary with the checks here' })
+        .epilogue('Exit codes: 0 every check passed (or was inconclusive); 1 a check failed; 2 invalid input.') as never,
+    handler: async (args) => {
+      const report = await readReport(args.report);
+      const baseline = args.baseline ? await readReport(args.baseline) : undefined;
+      const thresholds = [...(args.threshold ?? []), ...(args.threshold?.length ? [] : (report.gate?.thresholds ?? []))];
+      const maxRegression = [...(args['max-regression'] ?? []), ...(args['max-regression']?.length ? [] : baseline ? (report.gate?.maxRegression ?? []) : [])];
+      const checks = runGate(report, { thresholds, maxRegression, ...(baseline ? { baseline } : {}), minSamples: args['min-samples'] });
+      if (checks.length === 0) io.out('no checks: give --threshold or --max-regression (or a scenario gate section)\n');
+      else io.out(`${checksTable(checks)}\n`);
+      const failed = gateFailed(checks, args.strict);
+      const counts = { pass: 0, fail: 0, inconclusive: 0 };
+      for (const c of checks) counts[c.status]++;
+      io.out(`gate ${failed ? 'FAILED' : 'passed'}: ${counts.pass} passed, ${counts.fail} failed, ${counts.inconclusive} inconclusive\n`);
+      await writeOutputs(report, checks, { ...(args.junit ? { junit: args.junit } : {}), ...(args.md ? { md: args.md } : {}) }, io);
+      setExit(failed ? EXIT.failed : EXIT.ok);
+    },
+  };
+}

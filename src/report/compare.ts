@@ -1,0 +1,85 @@
+/**
+ * Side by side: the profiles of one report, or the same profiles across two runs, with deltas, and a mark
+ * on each difference that is beyond noise (non-overlapping 95% confidence intervals for percentiles, a
+ * two-proportion test for error rates).
+ */
+import Table from 'cli-table3';
+import type { ProfileReport, Report } from '../runner/index.js';
+import { fmtMs, fmtPct } from './format.js';
+import { metricOf } from './metric.js';
+
+export interface ComparedRow {
+  metric: string;
+  a: number | null;
+  b: number | null;
+  /** Relative change b vs a (points for rates). */
+  delta: number | null;
+  beyondNoise: boolean;
+}
+
+const DURATIONS = ['p(50)', 'p(90)', 'p(99)', 'p(99.9)', 'max', 'ttfb.p(99)', 'queue_wait.p(99)'];
+
+export function compareProfiles(a: ProfileReport, b: ProfileReport): ComparedRow[] {
+  const rows: ComparedRow[] = [];
+  for (const metric of DURATIONS) {
+    const x = metricOf(a, metric);
+    const y = metricOf(b, metric);
+    const delta = x.value !== null && y.value !== null && x.value > 0 ? y.value / x.value - 1 : null;
+    const beyondNoise = x.ci !== null && y.ci !== null && (y.ci[0] > x.ci[1] || y.ci[1] < x.ci[0]);
+    rows.push({ metric, a: x.value, b: y.value, delta, beyondNoise });
+  }
+  const ea = metricOf(a, 'error_rate');
+  const eb = metricOf(b, 'error_rate');
+  let beyond = false;
+  if (ea.value !== null && eb.value !== null) {
+    const pooled = (ea.value * ea.samples + eb.value * eb.samples) / (ea.samples + eb.samples);
+    const se = Math.sqrt(pooled * (1 - pooled) * (1 / ea.samples + 1 / eb.samples));
+    beyond = se > 0 ? Math.abs(eb.value - ea.value) / se > 1.96 : ea.value !== eb.value;
+  }
+  rows.push({ metric: 'error_rate', a: ea.value, b: eb.value, delta: ea.value !== null && eb.value !== null ? eb.value - ea.value : null, beyondNoise: beyond });
+  const ra = metricOf(a, 'rate');
+  const rb = metricOf(b, 'rate');
+  rows.push({ metric: 'rate', a: ra.value, b: rb.value, delta: ra.value && rb.value !== null ? rb.value / ra.value - 1 : null, beyondNoise: false });
+  for (const [metric, x, y] of [
+    ['connections.opened', a.connections.opened, b.connections.opened],
+    ['attempts.retry', a.attempts.retry, b.attempts.retry],
+    ['attempts.hedge', a.attempts.hedge, b.attempts.hedge],
+  ] as const) {
+    rows.push({ metric, a: x, b: y, delta: x > 0 ? y / x - 1 : null, beyondNoise: false });
+  }
+  return rows;
+}
+
+/** The pairs to compare: profile by name across two reports, or every profile against the first of one. */
+export function pairsOf(a: Report, b?: Report): { left: ProfileReport; right: ProfileReport; title: string }[] {
+  if (b) {
+    return a.profiles.flatMap((p) => {
+      const q = b.profiles.find((x) => x.name === p.name);
+      return q ? [{ left: p, right: q, title: `${p.name}: ${a.startedAt} → ${b.startedAt}` }] : [];
+    });
+  }
+  const [first, ...rest] = a.profiles;
+  return first ? rest.map((p) => ({ left: first, right: p, title: `${first.name} → ${p.name}` })) : [];
+}
+
+function show(metric: string, v: number | null): string {
+  if (v === null) return '–';
+  if (metric === 'error_rate') return fmtPct(v, 1);
+  if (metric === 'rate') return `${v.toFixed(1)}/s`;
+  if (metric.includes('.') && !metric.includes('(')) return String(v);
+  return fmtMs(v);
+}
+
+export function compareTable(a: Report, b?: Report): string {
+  const out: string[] = [];
+  for (const { left, right, title } of pairsOf(a, b)) {
+    const table = new Table({ head: ['metric', left === right ? 'a' : b ? 'before' : left.name, b ? 'after' : right.name, 'change', ''], style: { head: [], border: [] } });
+    for (const r of compareProfiles(left, right)) {
+      const change =
+        r.delta === null ? '–' : r.metric === 'error_rate' ? `${r.delta >= 0 ? '+' : ''}${(r.delta * 100).toFixed(2)} pts` : `${r.delta >= 0 ? '+' : ''}${(r.delta * 100).toFixed(1)}%`;
+      table.push([r.metric, show(r.metric, r.a), show(r.metric, r.b), change, r.beyondNoise ? 'beyond noise' : '']);
+    }
+    out.push(`${title}\n${table.toString()}`);
+  }
+  return out.length ? out.join('\n\n') : 'nothing to compare: give two reports with a profile in common, or one report with two profiles';
+}

@@ -1,0 +1,185 @@
+/**
+ * Findings computed from a report: each names the symptom, the evidence (numbers from the report), the
+ * likely cause and the fix as a concrete configuration change. Rules read only the report, so an old or
+ * merged report is diagnosed like a fresh one.
+ */
+import type { Finding, ProfileReport, Report } from '../runner/index.js';
+import { fmtMs } from './format.js';
+
+type Rule = (p: ProfileReport, r: Report) => Finding | null;
+
+const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+const err = (p: ProfileReport, code: string) => (p.errors as Record<string, number>)[code] ?? 0;
+const rps = (p: ProfileReport) => (p.durationMs > 0 ? p.requests.total / (p.durationMs / 1000) : 0);
+const s = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/** Connections that Little's law says the load needs: throughput × latency, with headroom. */
+function connectionsNeeded(p: ProfileReport): number | null {
+  const latency = p.ttfbMs?.p99 ?? p.latencyMs?.p99;
+  if (!latency) return null;
+  return Math.max(1, Math.ceil(rps(p) * (latency / 1000) * 1.25));
+}
+
+const poolExhaustion: Rule = (p) => {
+  const timeouts = err(p, 'pool_timeout');
+  const wait = p.queueWaitMs?.p99 ?? 0;
+  const typical = p.ttfbMs?.p50 ?? p.latencyMs?.p50 ?? 0;
+  if (timeouts === 0 && !(wait > 10 && wait > 0.2 * typical)) return null;
+  const need = connectionsNeeded(p);
+  const size = p.config.pool.connections;
+  return {
+    id: 'pool-exhaustion',
+    severity: timeouts > 0 ? 'critical' : 'warning',
+    symptom: timeouts > 0 ? `${timeouts} attempts failed with pool_timeout (PoolTimeout)` : `requests wait for a connection: p99 ${fmtMs(wait)} in the pool`,
+    evidence: `pool.connections ${size ?? 'unlimited'}; waiting for a connection p99 ${fmtMs(wait)} vs time to first byte p50 ${fmtMs(typical)}; ${rps(p).toFixed(0)} req/s`,
+    cause: 'More requests are in flight than the pool has connections: throughput × latency exceeds the pool size, so requests queue for a connection and, past timeouts.pool, fail.',
+    fix: `Set pool.connections to at least ${need ?? 'throughput × p99 latency'} (httpx: Limits(max_connections=${need ?? 'N'})), or cap concurrency below the pool size.`,
+  };
+};
+
+const connectionChurn: Rule = (p) => {
+  const attempts = p.attempts.total;
+  if (attempts < 50 || p.connections.opened < 0.5 * attempts) return null;
+  const perSecond = p.connections.opened / (p.durationMs / 1000 || 1);
+  const perRequest = p.config.pool.mode === 'per-request';
+  return {
+    id: 'connection-churn',
+    severity: perRequest || perSecond > 100 ? 'critical' : 'warning',
+    symptom: `a new connection for ${pct(p.connections.opened / attempts)} of attempts (${p.connections.opened} opened, ${p.connections.reused} reused)`,
+    evidence: `${perSecond.toFixed(0)} connections/s; connect p50 ${fmtMs(p.connectMs?.p50)} added to each; at this rate ~${Math.round(perSecond * 60)} sockets sit in TIME_WAIT (60 s) against ~28,000 ephemeral ports`,
+    cause: perRequest
+      ? 'A new client per request (pool.mode per-request): each opens, uses once and closes its own connection.'
+      : 'Connections are not kept: keep-alive is off or expires too soon, pool.maxIdle is too small, or the server closes them.',
+    fix: perRequest
+      ? 'Create one client at start-up and reuse it for every request (pool.mode: shared); in Python, one httpx.Client for the process.'
+      : `Keep connections: pool.keepAliveMs above the gap between requests (now ${p.config.pool.keepAliveMs} ms) and pool.maxIdle at least your concurrency (now ${p.config.pool.maxIdle ?? 'all'}).`,
+  };
+};
+
+const staleKeepAlive: Rule = (p) => {
+  const stale = err(p, 'stale_connection');
+  if (stale === 0) return null;
+  const keepAlive = p.config.pool.keepAliveMs;
+  return {
+    id: 'stale-keepalive',
+    severity: 'critical',
+    symptom: `${stale} attempts failed on a reused connection the server had already closed (stale_connection: "other side closed", ECONNRESET)`,
+    evidence: `pool.keepAliveMs ${keepAlive} ms (${p.config.pool.honorKeepAliveHint ? 'honours' : 'ignores'} the server's Keep-Alive hint); ${p.connections.reused} reuses, ${p.connections.closedByServer} closed by the server`,
+    cause: "The client keeps idle connections longer than the server (or a load balancer in between) does: it reuses a socket the server has dropped, and the request dies before any response.",
+    fix: `Set pool.keepAliveMs below the server's idle timeout (measure it with \`tailgate probe URL\`), e.g. ${Math.max(500, Math.floor(keepAlive / 4))} ms (httpx: Limits(keepalive_expiry=${Math.max(0.5, Math.floor(keepAlive / 4) / 1000)})); and retry stale_connection, which is safe: the server never saw the request.`,
+  };
+};
+
+const timeoutsTooShort: Rule = (p) => {
+  const timedOut = err(p, 'read_timeout') + err(p, 'attempt_timeout');
+  if (timedOut === 0 || timedOut < 0.01 * p.attempts.total) return null;
+  const read = p.config.timeouts.read ?? p.config.timeouts.attempt;
+  const seen = p.ttfbMs?.max ?? null;
+  const suggest = seen ? Math.ceil((seen * 3) / 1000) * 1000 : null;
+  return {
+    id: 'timeouts-too-short',
+    severity: 'critical',
+    symptom: `${timedOut} attempts (${pct(timedOut / p.attempts.total)}) timed out waiting for the response`,
+    evidence: `timeouts.read ${read ?? 'off'} ms, timeouts.attempt ${p.config.timeouts.attempt ?? 'off'} ms; answers that arrived took up to ${fmtMs(seen)} to the first byte (p99 ${fmtMs(p.ttfbMs?.p99)})`,
+    cause: "The read timeout is shorter than the model's own latency tail: slow answers are abandoned (and their work wasted), and retrying them adds load.",
+    fix: `Raise timeouts.read above the latency tail${suggest ? `, e.g. ${suggest} ms (httpx: Timeout(read=${suggest / 1000}))` : ''}; set the timeout from the measured p99.9, not from a default.`,
+  };
+};
+
+const timeoutsTooLong: Rule = (p) => {
+  const read = p.config.timeouts.read ?? p.config.timeouts.attempt;
+  const tail = p.ttfbMs?.p999 ?? null;
+  if (read === null || tail === null || (p.ttfbMs?.count ?? 0) < 1000 || read < 60_000 || read < 100 * tail) return null;
+  const suggest = Math.max(1000, Math.ceil((tail * 5) / 1000) * 1000);
+  return {
+    id: 'timeouts-too-long',
+    severity: 'info',
+    symptom: `timeouts.read is ${s(read)} while answers take at most ${fmtMs(p.ttfbMs?.max)}`,
+    evidence: `time to first byte p99.9 ${fmtMs(tail)}; read timeout ${Math.round(read / tail)}x that`,
+    cause: 'A hung request holds its connection (and its caller) for the whole timeout before anything can react, retry or hedge.',
+    fix: `Consider timeouts.read ≈ ${suggest} ms (5x the p99.9), with retries for the rare slow answer.`,
+  };
+};
+
+const retryStorm: Rule = (p) => {
+  const ratio = p.attempts.primary > 0 ? p.attempts.retry / p.attempts.primary : 0;
+  const denied = p.budgets.retry.denied;
+  if (ratio < 0.3 && denied === 0) return null;
+  const c = p.client;
+  return {
+    id: 'retry-storm',
+    severity: ratio >= 0.3 ? 'critical' : 'warning',
+    symptom: ratio >= 0.3 ? `${p.attempts.retry} retries for ${p.attempts.primary} requests (${ratio.toFixed(2)} per request)` : `the retry budget ran out: ${denied} retries not sent`,
+    evidence: `maxRetries ${c.maxRetries}, retry budget ${pct(c.retryBudgetPct)} of requests, backoff from ${c.initialBackoffMs} ms; errors ${Object.entries(p.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    cause: 'Failed requests are retried faster and more often than the server recovers, so retries multiply the load on a struggling server (a retry storm).',
+    fix: `Cap retries with a budget (retryBudgetPct 0.05–0.1), back off exponentially with jitter (initialBackoffMs ≥ 100), and honour Retry-After${c.maxRetries > 3 ? '; maxRetries 2–3 is plenty' : ''}.`,
+  };
+};
+
+const rateLimitedNoBackoff: Rule = (p) => {
+  const limited = err(p, 'http_429');
+  if (limited === 0 || limited < 0.01 * p.attempts.total) return null;
+  const c = p.client;
+  const ignoring = !c.honorRetryAfter || (p.attempts.retry > 0 && c.initialBackoffMs < 50);
+  return {
+    id: 'rate-limited',
+    severity: ignoring ? 'critical' : 'warning',
+    symptom: `${limited} attempts answered 429 Too Many Requests (${pct(limited / p.attempts.total)})`,
+    evidence: `${rps(p).toFixed(0)} req/s sent; ${p.attempts.retry} retries; Retry-After ${c.honorRetryAfter ? 'honoured' : 'ignored'}; backoff from ${c.initialBackoffMs} ms`,
+    cause: ignoring ? 'The client retries 429s at once, ignoring Retry-After, so it keeps hitting the limit it was told to wait out.' : 'The offered load is above the endpoint’s rate limit.',
+    fix: ignoring
+      ? 'Honour Retry-After (wait max(Retry-After, backoff)), back off with jitter, and keep retries within a budget.'
+      : `Send at most the endpoint's limit (measure it with \`tailgate probe URL --find-rate-limit\`), or ask for a higher one; keep honouring Retry-After.`,
+  };
+};
+
+const hedgingNotPaying: Rule = (p) => {
+  const { issued, won, denied } = p.budgets.hedge;
+  if (issued === 0 && denied === 0) return null;
+  if (issued >= 20 && won < 0.1 * issued) {
+    return {
+      id: 'hedging-not-paying',
+      severity: 'warning',
+      symptom: `${issued} hedges sent, only ${won} won (${pct(won / issued)})`,
+      evidence: `hedge delay ${p.client.hedgeDelayS !== undefined ? s(p.client.hedgeDelayS * 1000) : '–'}; time to first byte p50 ${fmtMs(p.ttfbMs?.p50)}, p99 ${fmtMs(p.ttfbMs?.p99)}`,
+      cause: 'Hedges are sent for requests that were about to answer anyway: the delay is below the typical latency, so hedging adds load without cutting the tail.',
+      fix: `Set hedgeDelayS near the p95 latency (≈ ${p.ttfbMs ? s(p.ttfbMs.p90 * 1.2) : 'the p95'}), so only the slow tail is hedged.`,
+    };
+  }
+  if (denied > issued) {
+    return {
+      id: 'hedge-budget-spent',
+      severity: 'info',
+      symptom: `${denied} hedges were not sent: the hedge budget (${pct(p.client.hedgeBudgetPct)}) was spent`,
+      evidence: `${issued} sent, ${won} won; hedge delay ${p.client.hedgeDelayS ?? '–'} s; p99 ${fmtMs(p.latencyMs?.p99)}`,
+      cause: 'More requests are slower than the hedge delay than the budget allows: the delay is too short for this latency distribution.',
+      fix: 'Raise hedgeDelayS towards the p95 latency, or raise hedgeBudgetPct if the extra load is acceptable.',
+    };
+  }
+  return null;
+};
+
+const saturatedGenerator: Rule = (p) => {
+  const loop = p.eventLoop;
+  const lateRatio = p.requests.total > 0 ? p.requests.late / p.requests.total : 0;
+  if ((!loop || loop.p99Ms < 20) && lateRatio < 0.01) return null;
+  return {
+    id: 'saturated-load-generator',
+    severity: 'warning',
+    symptom: 'the load generator itself was overloaded: the numbers above are suspect',
+    evidence: `${loop ? `event-loop delay p99 ${fmtMs(loop.p99Ms)}, max ${fmtMs(loop.maxMs)}; ` : ''}${p.requests.late} of ${p.requests.total} requests (${pct(lateRatio)}) started more than 10 ms late`,
+    cause: 'The machine running tailgate could not keep up (CPU, or the in-flight cap): its own delay adds to every latency it measures.',
+    fix: 'Lower the rate or the number of profiles per run, raise load.maxInFlight if requests waited for it, or run fewer profiles per process (--profile) on separate machines.',
+  };
+};
+
+export const RULES: Rule[] = [poolExhaustion, connectionChurn, staleKeepAlive, timeoutsTooShort, timeoutsTooLong, retryStorm, rateLimitedNoBackoff, hedgingNotPaying, saturatedGenerator];
+
+export function diagnose(profile: ProfileReport, report: Report): Finding[] {
+  return RULES.map((rule) => rule(profile, report)).filter((f): f is Finding => f !== null);
+}
+
+/** Fill every profile's findings (a copy; the input is left as read). */
+export function withFindings(report: Report): Report {
+  return { ...report, profiles: report.profiles.map((p) => ({ ...p, findings: diagnose(p, report) })) };
+}

@@ -1,0 +1,18 @@
+import { resolveScenario, runScenario, type Report } from '../../src/runner/index.js';
+
+/** A small real report: two profiles, a phase that turns on errors, hostile text in descriptions. */
+export async function makeReport(): Promise<Report> {
+  return runScenario(
+    resolveScenario({
+      name: 'fixture',
+      target: { mock: { faults: { rules: [{ kind: 'latency', dist: 'lognormal', medianMs: 5, p99Ms: 40 }] } } },
+      workload: { kind: 'embed', inputsPerRequest: 2 },
+      load: { model: 'open', rate: 150, durationS: 2.2 },
+      phases: [{ atS: 1, name: 'errors </script><b>on</b>', faults: { rules: [{ kind: 'status', status: 503, probability: 0.3 }] } }],
+      profiles: [
+        { name: 'plain', description: '<script>window.pwned = 1</script><img src=x onerror="window.pwned=2">' },
+        { name: 'pooled', preset: 'httpx', description: '"</script><script>window.pwned=3</script>' },
+      ],
+    }),
+  );
+}
