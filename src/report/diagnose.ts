@@ -104,15 +104,25 @@ const timeoutsTooLong: Rule = (p) => {
 const retryStorm: Rule = (p) => {
   const ratio = p.attempts.primary > 0 ? p.attempts.retry / p.attempts.primary : 0;
   const denied = p.budgets.retry.denied;
-  if (ratio < 0.3 && denied === 0) return null;
   const c = p.client;
+  if (ratio >= 0.3) {
+    return {
+      id: 'retry-storm',
+      severity: 'critical',
+      symptom: `${p.attempts.retry} retries for ${p.attempts.primary} requests (${ratio.toFixed(2)} per request)`,
+      evidence: `maxRetries ${c.maxRetries}, retry budget ${pct(c.retryBudgetPct)} of requests, backoff from ${c.initialBackoffMs} ms; errors ${Object.entries(p.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+      cause: 'Failed requests are retried faster and more often than the server recovers, so retries multiply the load on a struggling server (a retry storm).',
+      fix: `Cap retries with a budget (retryBudgetPct 0.05–0.1), back off exponentially with jitter (initialBackoffMs ≥ 100), and honour Retry-After${c.maxRetries > 3 ? '; maxRetries 2–3 is plenty' : ''}.`,
+    };
+  }
+  if (denied === 0) return null;
   return {
-    id: 'retry-storm',
-    severity: ratio >= 0.3 ? 'critical' : 'warning',
-    symptom: ratio >= 0.3 ? `${p.attempts.retry} retries for ${p.attempts.primary} requests (${ratio.toFixed(2)} per request)` : `the retry budget ran out: ${denied} retries not sent`,
-    evidence: `maxRetries ${c.maxRetries}, retry budget ${pct(c.retryBudgetPct)} of requests, backoff from ${c.initialBackoffMs} ms; errors ${Object.entries(p.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
-    cause: 'Failed requests are retried faster and more often than the server recovers, so retries multiply the load on a struggling server (a retry storm).',
-    fix: `Cap retries with a budget (retryBudgetPct 0.05–0.1), back off exponentially with jitter (initialBackoffMs ≥ 100), and honour Retry-After${c.maxRetries > 3 ? '; maxRetries 2–3 is plenty' : ''}.`,
+    id: 'retry-budget-spent',
+    severity: 'info',
+    symptom: `the retry budget held: ${denied} retries were not sent`,
+    evidence: `${p.attempts.retry} retries sent for ${p.attempts.primary} requests; budget ${pct(c.retryBudgetPct)} of requests; ${p.requests.failed} requests failed`,
+    cause: 'More requests failed than the budget allows retries for: the failures are not transient blips but a sustained condition (overload, a limit, an outage).',
+    fix: 'Look at the errors themselves; raise retryBudgetPct only if the server can take the extra load.',
   };
 };
 
@@ -159,6 +169,22 @@ const hedgingNotPaying: Rule = (p) => {
   return null;
 };
 
+const connectionRefused: Rule = (p) => {
+  const refused = err(p, 'connect_refused') + err(p, 'connect_error') + err(p, 'connect_timeout');
+  if (refused === 0) return null;
+  return {
+    id: 'connect-failures',
+    severity: refused > 0.01 * p.attempts.total ? 'critical' : 'warning',
+    symptom: `${refused} attempts could not connect (connection refused, unreachable or connect timeout)`,
+    evidence: `connect_refused ${err(p, 'connect_refused')}, connect_error ${err(p, 'connect_error')}, connect_timeout ${err(p, 'connect_timeout')}; ${p.attempts.retry} retries; ${p.connections.opened} connections opened`,
+    cause:
+      p.connections.opened > 0.5 * p.attempts.total
+        ? 'Every request opens a new connection, so every request meets the outage (or exhausts local ports); a pooled client would mostly reuse open connections.'
+        : 'The server (or a proxy, or the network) refused or dropped new connections for a while.',
+    fix: 'Retry connect failures with backoff (they are always safe: nothing was sent), keep connections pooled so fewer requests need a new one, and check the server’s availability and its connection limits.',
+  };
+};
+
 const saturatedGenerator: Rule = (p) => {
   const loop = p.eventLoop;
   const lateRatio = p.requests.total > 0 ? p.requests.late / p.requests.total : 0;
@@ -173,7 +199,18 @@ const saturatedGenerator: Rule = (p) => {
   };
 };
 
-export const RULES: Rule[] = [poolExhaustion, connectionChurn, staleKeepAlive, timeoutsTooShort, timeoutsTooLong, retryStorm, rateLimitedNoBackoff, hedgingNotPaying, saturatedGenerator];
+export const RULES: Rule[] = [
+  poolExhaustion,
+  connectionChurn,
+  staleKeepAlive,
+  timeoutsTooShort,
+  timeoutsTooLong,
+  retryStorm,
+  rateLimitedNoBackoff,
+  hedgingNotPaying,
+  connectionRefused,
+  saturatedGenerator,
+];
 
 export function diagnose(profile: ProfileReport, report: Report): Finding[] {
   return RULES.map((rule) => rule(profile, report)).filter((f): f is Finding => f !== null);

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/index.js';
+import { diagnose, withFindings } from '../src/report/index.js';
+import { loadScenario, runScenario, type Report } from '../src/runner/index.js';
+import { syntheticProfile, syntheticReport } from './helpers/synthetic-report.js';
+
+async function run(name: string, durationS: number): Promise<Report> {
+  return withFindings(await runScenario(await loadScenario(`scenarios/${name}.yaml`), { durationS }));
+}
+
+const ids = (r: Report, profile: string) => r.profiles.find((p) => p.name === profile)!.findings.map((f) => f.id);
+
+describe('diagnostics on the bundled scenarios: each fires on the problem and stays quiet on the fix', () => {
+  it('pool exhaustion', async () => {
+    const r = await run('pool-exhaustion', 3);
+    expect(ids(r, 'small-pool')).toContain('pool-exhaustion');
+    const finding = r.profiles[0]!.findings.find((f) => f.id === 'pool-exhaustion')!;
+    expect(finding.severity).toBe('critical');
+    expect(finding.fix).toMatch(/pool\.connections to at least \d+/);
+    expect(ids(r, 'sized-pool')).not.toContain('pool-exhaustion');
+  });
+
+  it('connection churn from a client per request', async () => {
+    const r = await run('new-client-per-request', 2);
+    expect(ids(r, 'client-per-request')).toContain('connection-churn');
+    expect(ids(r, 'shared-client')).toEqual([]);
+  });
+
+  it('keep-alive expiry above the server’s idle timeout', async () => {
+    const r = await run('dead-keepalive', 3.5);
+    expect(ids(r, 'httpx-defaults')).toContain('stale-keepalive');
+    expect(ids(r, 'expiry-below-server')).not.toContain('stale-keepalive');
+  });
+
+  it('a read timeout shorter than the model’s latency', async () => {
+    const r = await run('timeouts', 2);
+    expect(ids(r, 'read-500ms')).toContain('timeouts-too-short');
+    expect(ids(r, 'read-10s')).not.toContain('timeouts-too-short');
+  });
+
+  it('a retry storm and 429s met without backoff', async () => {
+    const r = await run('rate-limit-429', 2);
+    expect(ids(r, 'retry-storm')).toEqual(expect.arrayContaining(['retry-storm', 'rate-limited']));
+    expect(r.profiles[0]!.findings.find((f) => f.id === 'rate-limited')!.severity).toBe('critical');
+    expect(ids(r, 'budgeted-retries')).not.toContain('retry-storm');
+    expect(ids(r, 'budgeted-retries')).toContain('retry-budget-spent');
+  });
+
+  it('hedging that does not pay', async () => {
+    const r = await run('hedging-tail', 2);
+    expect(ids(r, 'hedge-too-early').some((id) => id === 'hedging-not-paying' || id === 'hedge-budget-spent')).toBe(true);
+    expect(ids(r, 'hedge-50ms')).not.toContain('hedging-not-paying');
+    expect(ids(r, 'no-hedge')).toEqual([]);
+  });
+
+  it('connection refused during a listener outage', async () => {
+    const r = await run('connection-refused', 3.8);
+    expect(ids(r, 'per-request-no-retry')).toContain('connect-failures');
+  });
+
+  it('a saturated load generator, and timeouts needlessly long for the latency', () => {
+    const busy = syntheticProfile('busy', { dist: 'fixed', ms: 20 }, 2000, 1, 0, { eventLoop: { meanMs: 30, p99Ms: 120, maxMs: 400 } });
+    expect(diagnose(busy, syntheticReport([busy])).map((f) => f.id)).toContain('saturated-load-generator');
+    const calm = syntheticProfile('calm', { dist: 'fixed', ms: 20 }, 2000, 1, 0, { config: resolveConfig('httpx', { env: {} }) });
+    expect(diagnose(calm, syntheticReport([calm]))).toEqual([]);
+    const slowTimeout = syntheticProfile('long', { dist: 'fixed', ms: 20 }, 2000, 1, 0, {
+      config: { ...calm.config, timeouts: { ...calm.config.timeouts, read: 1_200_000 } },
+    });
+    expect(diagnose(slowTimeout, syntheticReport([slowTimeout])).map((f) => f.id)).toEqual(['timeouts-too-long']);
+  });
+});
