@@ -12,6 +12,7 @@ import { schemaCommand } from './commands/schema.js';
 import { reportCommand } from './commands/report.js';
 import { compareCommand } from './commands/compare.js';
 import { gateCommand } from './commands/gate.js';
+import { probeCommand } from './commands/probe.js';
 
 /** Resolves on the first Ctrl+C or SIGTERM. */
 function untilSignal(): Promise<void> {
@@ -37,6 +38,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .command(reportCommand(io))
       .command(compareCommand(io))
       .command(gateCommand(io, setExit))
+      .command(probeCommand(io, setExit))
       .command(schemaCommand(io))
       .demandCommand(1, 'name a command (see --help)')
       .fail((msg, err) => {

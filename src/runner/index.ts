@@ -2,3 +2,4 @@ export { runScenario, TargetUnreachableError, type RunOptions, type Progress } f
 export { loadScenario, resolveScenario, scenarioJsonSchema, SCENARIO_SPEC, type Scenario, type ResolvedProfile } from './scenario.js';
 export type { Report, ProfileReport, Finding } from './report-types.js';
 export { runLoad, rampRate, LATE_AFTER_MS } from './load.js';
+export { probe, PROBE_DEFAULTS, type ProbeOptions, type ProbeResult } from './probe.js';
