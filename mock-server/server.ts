@@ -61,6 +61,17 @@ interface Conn {
 }
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
+
+/** One request as it moves through the faults: what every step needs to know. */
+interface Exchange {
+  req: Req;
+  res: Res;
+  path: string;
+  conn: Conn | undefined;
+  isH2: boolean;
+  /** The request's headers when x-tailgate-fault-* headers are enabled, else none. */
+  header: RequestHeaders;
+}
 /** The HTTP/2 compatibility response is used through the same surface as the HTTP/1.1 one. */
 type Res = http.ServerResponse;
 
@@ -312,6 +323,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     res.on('close', finish);
 
     const header = faultHeadersEnabled ? req.headers : NO_HEADERS;
+    const ex: Exchange = { req, res, path, conn, isH2, header };
 
     // Connection faults on reuse: the dead keep-alive race, made deterministic.
     const connFault = faultHeader(header, 'connection');
@@ -363,7 +375,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
     if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined && !isH2) {
       // No body to read (GET /health and the like): node:http discards the empty message itself.
-      respondAfterDelay(now, req, res, path, EMPTY, conn, isH2, header);
+      respondAfterDelay(now, ex, EMPTY);
       return;
     }
     readBody(req, (err, body) => {
@@ -371,7 +383,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         sendJson(req, res, 413, { error: { message: `request body larger than ${maxBodyBytes} bytes` } }, isH2, { connection: 'close' });
         return;
       }
-      respondAfterDelay(now, req, res, path, body as Buffer, conn, isH2, header);
+      respondAfterDelay(now, ex, body as Buffer);
     });
   }
 
@@ -395,16 +407,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     req.on('error', () => {});
   }
 
-  function respondAfterDelay(
-    arrivedAt: number,
-    req: Req,
-    res: Res,
-    path: string,
-    body: Buffer,
-    conn: Conn | undefined,
-    isH2: boolean,
-    header: RequestHeaders,
-  ): void {
+  function respondAfterDelay(arrivedAt: number, ex: Exchange, body: Buffer): void {
+    const { res, path, header } = ex;
     let serviceMs = 0;
     for (const [rule, sample] of compiled.latency) {
       if (fires(rule, path)) {
@@ -421,7 +425,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
     const respond = () => {
       if (res.destroyed || closing) return;
-      produce(req, res, path, body, conn, isH2, header);
+      produce(ex, body);
     };
     // Service time counts from when the request arrived (or, with workers, from when a worker took it),
     // and ends exactly then (atTime): node's timers alone fire up to a millisecond or two late.
@@ -456,15 +460,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
   }
 
-  function produce(
-    req: Req,
-    res: Res,
-    path: string,
-    body: Buffer,
-    conn: Conn | undefined,
-    isH2: boolean,
-    header: RequestHeaders,
-  ): void {
+  function produce(ex: Exchange, body: Buffer): void {
+    const { req, res, path, conn, isH2, header } = ex;
     const bodyFault = faultHeader(header, 'body');
     if (bodyFault === 'empty' || firstRule('empty_response', path)) {
       bump(stats.faults, 'empty_response');

@@ -68,24 +68,13 @@ const DAY_MS = 86_400_000;
 /** Streams per HTTP/2 connection when pool.pipelining is not set (nginx and Envoy default to 100). */
 export const H2_DEFAULT_STREAMS = 100;
 
-/** The defaults are undici's own (tailgate runs on undici), except where noted. */
+/**
+ * undici's own defaults (tailgate runs on undici), but with a bounded pool of 100 connections, as httpx
+ * and aiohttp have, so that a forgotten limit cannot open thousands of connections.
+ */
 export const DEFAULT_CONFIG: ClientConfig = {
-  pool: {
-    connections: 100,
-    maxIdle: null,
-    keepAliveMs: 4_000,
-    honorKeepAliveHint: true,
-    maxRequestsPerConnection: null,
-    pipelining: 1,
-    mode: 'shared',
-  },
-  timeouts: { connect: 10_000, write: null, read: 300_000, pool: null, attempt: null, total: null },
-  httpVersion: 1,
-  proxy: null,
-  headers: {},
-  apiKey: null,
-  authScheme: 'Bearer',
-  rejectUnauthorized: true,
+  ...PRESETS.undici.config,
+  pool: { ...PRESETS.undici.config.pool, connections: 100 },
 };
 
 export const OPTION_SPECS: Record<string, Spec> = {
