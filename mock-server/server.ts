@@ -90,7 +90,6 @@ interface Compiled {
   rand: () => number;
   latency: Map<FaultRule, () => number>;
   buckets: Map<FaultRule, Map<string, TokenBucket>>;
-  appliedAt: number;
 }
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
@@ -115,7 +114,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     for (const rule of config.rules) if (rule.kind === 'latency') latency.set(rule, latencySampler(rule, rand));
     const hint = config.keepAliveHint;
     const keepAliveHeader = hint === true ? `timeout=${Math.floor(config.idleTimeoutMs / 1000)}` : hint === false ? null : `timeout=${hint}`;
-    return { config, keepAliveHeader, rand, latency, buckets: new Map(), appliedAt: performance.now() };
+    return { config, keepAliveHeader, rand, latency, buckets: new Map() };
   }
 
   // ---- listeners ----

@@ -25,19 +25,6 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** Codes a client may safely retry (Baseten's guidance: 429, 5xx gateway errors, connect errors, read timeouts). */
-export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'http_429',
-  'http_5xx',
-  'connect_timeout',
-  'connect_refused',
-  'connect_error',
-  'read_timeout',
-  'stale_connection',
-  'connection_reset',
-  'pool_timeout',
-]);
-
 export interface TailgateErrorDetails {
   /** HTTP status, for http_* codes. */
   status?: number;
@@ -74,6 +61,15 @@ export class InvalidInputError extends Error {
     super(`invalid ${what}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'InvalidInputError';
     this.problems = problems;
+  }
+}
+
+/** The target could not be reached at all (before a run or a probe): nothing was measured. */
+export class TargetUnreachableError extends Error {
+  readonly code = 'target_unreachable' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetUnreachableError';
   }
 }
 

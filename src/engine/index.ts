@@ -12,7 +12,7 @@ export {
   type TimeoutConfig,
 } from './config.js';
 export { PRESETS, PRESET_NAMES, type Preset, type PresetName } from './presets.js';
-export { TailgateError, InvalidInputError, ERROR_CODES, RETRYABLE_CODES, codeForStatus, type ErrorCode } from './errors.js';
+export { TailgateError, InvalidInputError, TargetUnreachableError, ERROR_CODES, codeForStatus, type ErrorCode } from './errors.js';
 export type { AttemptKind, AttemptRecord, EngineObserver, SocketInfo, ClosedBy } from './observer.js';
 export { VERSION } from './version.js';
 export {
@@ -29,6 +29,6 @@ export {
 } from './performance-client.js';
 export { CancellationToken, resolvePreference, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, type Preference, type PreferenceInput } from './preference.js';
 export { Budget, type BudgetOptions } from './budget.js';
-export type { PolicyStats, LogicalResult } from './policy.js';
+export { isRetryable, type PolicyStats, type LogicalResult } from './policy.js';
 export type { SseEvent } from './sse.js';
 export { createLogger, type Logger, type LogLevel } from './logger.js';

@@ -1,4 +1,5 @@
-export { runScenario, TargetUnreachableError, type RunOptions, type Progress } from './run.js';
+export { runScenario, type RunOptions, type Progress } from './run.js';
+export { TargetUnreachableError } from '../engine/index.js';
 export { loadScenario, resolveScenario, scenarioJsonSchema, SCENARIO_SPEC, type Scenario, type ResolvedProfile } from './scenario.js';
 export type { Report, ProfileReport, Finding } from './report-types.js';
 export { runLoad, rampRate, LATE_AFTER_MS } from './load.js';

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startMockServer, type MockServer } from '../../mock-server/index.js';
-import { InvalidInputError, PerformanceClient, redactConfig, VERSION, type EngineObserver } from '../engine/index.js';
+import { InvalidInputError, PerformanceClient, redactConfig, TargetUnreachableError, VERSION, type EngineObserver } from '../engine/index.js';
 import { encodeHistogram, ProfileMetrics, summarize } from '../metrics/index.js';
 import { runLoad, type LoadControl } from './load.js';
 import type { ProfileReport, Report } from './report-types.js';
@@ -34,11 +34,6 @@ export interface RunOptions {
   graceMs?: number;
   onProgress?: (p: Progress) => void;
   env?: Record<string, string | undefined>;
-}
-
-/** The target cannot be reached at all: nothing was measured. */
-export class TargetUnreachableError extends Error {
-  readonly code = 'target_unreachable' as const;
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<Report> {
