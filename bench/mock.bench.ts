@@ -37,7 +37,7 @@ async function throughput(): Promise<void> {
   }
 }
 
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 20);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 
 const DISTRIBUTIONS: LatencySpec[] = [
   { dist: 'fixed', ms: 40 },
@@ -49,7 +49,7 @@ const DISTRIBUTIONS: LatencySpec[] = [
 ];
 
 async function distributions(): Promise<void> {
-  const N = Number(process.env.SAMPLES ?? 4000);
+  const N = Number(process.env.SAMPLES ?? 5000);
   console.log(`\nlatency distributions: ${N} requests each, client-observed ttfb vs configured (within 5%)`);
   for (const spec of DISTRIBUTIONS) {
     const mock = await startChildServer('./mock-server-child.js', [JSON.stringify({ seed: 3, rules: [{ kind: 'latency', ...spec }] })]);

@@ -13,9 +13,9 @@ const err = (p: ProfileReport, code: string) => (p.errors as Record<string, numb
 const rps = (p: ProfileReport) => (p.durationMs > 0 ? p.requests.total / (p.durationMs / 1000) : 0);
 const s = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
-/** Connections that Little's law says the load needs: throughput × latency, with headroom. */
+/** Connections that Little's law says the load needs: throughput × latency (p90, for bursts), with headroom. */
 function connectionsNeeded(p: ProfileReport): number | null {
-  const latency = p.ttfbMs?.p99 ?? p.latencyMs?.p99;
+  const latency = p.ttfbMs?.p90 ?? p.latencyMs?.p90;
   if (!latency) return null;
   return Math.max(1, Math.ceil(rps(p) * (latency / 1000) * 1.25));
 }
