@@ -156,8 +156,9 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.waiting = false;
     this.clearPhaseTimer();
     this.conn = conn;
+    // Granted at once (the common case) means no wait: no clock read needed.
+    if (this.timed && this.queued) this.queueWaitMs = performance.now() - this.startedAt;
     this.queued = false;
-    if (this.timed) this.queueWaitMs = performance.now() - this.startedAt;
     if (this.settled) {
       // Gave up in the same tick the connection arrived: hand it straight back.
       this.conn = null;
@@ -247,10 +248,11 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   }
 
   onComplete(): void {
-    this.finishOnSocket();
+    const now = this.timed ? performance.now() : 0;
+    this.finishOnSocket(now);
     if (this.settled) return;
     const code = codeForStatus(this.status);
-    if (code === null) this.settle(null);
+    if (code === null) this.settle(null, now);
     else {
       const body = this.body;
       const message = `HTTP ${this.status} from ${this.method} ${this.path}`;
@@ -272,8 +274,9 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
         reusedSocket: this.reusedSocket,
         responseStarted: this.responseStarted,
       });
-    this.finishOnSocket();
-    if (!this.settled) this.settle(error);
+    const now = this.timed ? performance.now() : 0;
+    this.finishOnSocket(now);
+    if (!this.settled) this.settle(error, now);
   }
 
   onUpgrade(): void {
@@ -367,19 +370,20 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   }
 
   /** undici is done with the request: count it on the socket and hand the connection back. */
-  private finishOnSocket(): void {
+  private finishOnSocket(now: number): void {
     const conn = this.conn;
     if (conn === null) return;
     this.conn = null;
     const info = this.socket;
     if (info !== null) {
       info.requestsServed++;
-      if (this.timed) info.lastActiveAt = performance.now();
+      if (this.timed) info.lastActiveAt = now;
     }
     this.#ctx.pool.release(conn);
   }
 
-  private settle(error: TailgateError | null): void {
+  /** `now` is the caller's clock reading when it has one (saves reading it twice). */
+  private settle(error: TailgateError | null, now = 0): void {
     this.settled = true;
     this.clearPhaseTimer();
     if (this.attemptTimer !== null) {
@@ -391,7 +395,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.error = error;
     const observer = this.#ctx.observer;
     if (observer !== undefined) {
-      this.totalMs = performance.now() - this.startedAt;
+      this.totalMs = (now || performance.now()) - this.startedAt;
       // Gave up while still waiting for a connection: all of it was queue time.
       if (this.queued) this.queueWaitMs = this.totalMs;
       observer.onAttemptEnd?.(this);
