@@ -13,6 +13,7 @@ import { reportCommand } from './commands/report.js';
 import { compareCommand } from './commands/compare.js';
 import { gateCommand } from './commands/gate.js';
 import { probeCommand } from './commands/probe.js';
+import { mergeCommand } from './commands/merge.js';
 
 /** Resolves on the first Ctrl+C or SIGTERM. */
 function untilSignal(): Promise<void> {
@@ -39,6 +40,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .command(compareCommand(io))
       .command(gateCommand(io, setExit))
       .command(probeCommand(io, setExit))
+      .command(mergeCommand(io))
       .command(schemaCommand(io))
       .demandCommand(1, 'name a command (see --help)')
       .fail((msg, err) => {

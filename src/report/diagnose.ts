@@ -195,7 +195,7 @@ const saturatedGenerator: Rule = (p) => {
     symptom: 'the load generator itself was overloaded: the numbers above are suspect',
     evidence: `${loop ? `event-loop delay p99 ${fmtMs(loop.p99Ms)}, max ${fmtMs(loop.maxMs)}; ` : ''}${p.requests.late} of ${p.requests.total} requests (${pct(lateRatio)}) started more than 10 ms late`,
     cause: 'The machine running tailgate could not keep up (CPU, or the in-flight cap): its own delay adds to every latency it measures.',
-    fix: 'Lower the rate or the number of profiles per run, raise load.maxInFlight if requests waited for it, or run fewer profiles per process (--profile) on separate machines.',
+    fix: 'Lower the rate or the number of profiles per run, raise load.maxInFlight if requests waited for it, or shard the run across machines (tailgate run --shard i/N on each, then tailgate merge).',
   };
 };
 

@@ -6,3 +6,4 @@ export { renderHtml, escapeHtml, chartData } from './html.js';
 export { markdownSummary, junitXml, hgrm, findingsText, checksTable } from './text-outputs.js';
 export { summaryTable, progressLine } from './terminal.js';
 export { metricOf, percentileWithCi } from './metric.js';
+export { mergeReports } from './merge.js';

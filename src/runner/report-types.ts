@@ -59,5 +59,9 @@ export interface Report {
   load: Scenario['load'];
   workload: { kind: string; path: string; method: string };
   gate: Scenario['gate'];
+  /** This report is shard i of N of a sharded run (null when not sharded). */
+  shard?: { index: number; count: number } | null;
+  /** Set on a report made by `tailgate merge`: how many shard reports it combines. */
+  mergedFrom?: number;
   profiles: ProfileReport[];
 }

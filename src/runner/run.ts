@@ -10,6 +10,7 @@ import { encodeHistogram, ProfileMetrics, summarize } from '../metrics/index.js'
 import { runLoad, type LoadControl } from './load.js';
 import type { ProfileReport, Report } from './report-types.js';
 import type { ResolvedProfile, Scenario } from './scenario.js';
+import { shardLoad, type Shard } from './shard.js';
 import { workloadRequests } from './workload.js';
 
 export interface Progress {
@@ -29,6 +30,8 @@ export interface RunOptions {
   target?: string;
   rate?: number;
   durationS?: number;
+  /** Send only this shard's share of the load (see shard.ts). */
+  shard?: Shard;
   /** Stops the load (Ctrl+C, SIGTERM): in-flight requests get `graceMs` to finish, then the report is partial. */
   signal?: AbortSignal;
   graceMs?: number;
@@ -39,7 +42,8 @@ export interface RunOptions {
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<Report> {
   const profiles = selectProfiles(scenario, options.profiles);
   const url = options.target ?? scenario.target.url;
-  const load = { ...scenario.load, ...(options.rate !== undefined ? { rate: options.rate } : {}), ...(options.durationS !== undefined ? { durationS: options.durationS, requests: undefined } : {}) };
+  const overridden = { ...scenario.load, ...(options.rate !== undefined ? { rate: options.rate } : {}), ...(options.durationS !== undefined ? { durationS: options.durationS, requests: undefined } : {}) };
+  const load = options.shard ? shardLoad(overridden, options.shard) : overridden;
   if (url) await assertReachable(url);
   const mock = url ? null : await startMockServer({ faults: scenario.target.mock.faults, embeddingDim: scenario.target.mock.embeddingDim, tokensPerSecond: scenario.target.mock.tokensPerSecond });
   const startedAt = new Date().toISOString();
@@ -72,6 +76,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     load,
     workload: { kind: scenario.workload.kind, path: scenario.workload.path, method: scenario.workload.method },
     gate: scenario.gate,
+    shard: options.shard ?? null,
     profiles: reports,
   };
 }

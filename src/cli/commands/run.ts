@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { InvalidInputError } from '../../engine/index.js';
 import { checksTable, findingsText, gateFailed, progressLine, runGate, summaryTable, withFindings } from '../../report/index.js';
 import { writeOutputs } from './report.js';
-import { loadScenario, runScenario, TargetUnreachableError, type Report } from '../../runner/index.js';
+import { loadScenario, parseShard, runScenario, TargetUnreachableError, type Report } from '../../runner/index.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -18,6 +18,7 @@ interface RunArgs {
   duration?: string;
   out: string;
   grace: string;
+  shard?: string;
 }
 
 export interface RunHooks {
@@ -38,6 +39,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         .option('rate', { type: 'number', describe: 'override the open-model rate (requests/s)' })
         .option('duration', { type: 'string', describe: 'override the duration (30s, 2m)' })
         .option('out', { type: 'string', default: 'reports', describe: 'directory for the report JSON' })
+        .option('shard', { type: 'string', describe: 'i/N: send this machine’s share of the load; merge the reports with tailgate merge' })
         .option('grace', { type: 'string', default: '5s', describe: 'on Ctrl+C, how long in-flight requests may finish' }) as never,
     handler: async (args) => {
       const problems: string[] = [];
@@ -46,6 +48,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
       if (problems.length) throw new InvalidInputError('arguments', problems);
       const durationS = args.duration === undefined ? undefined : parseDurationS(args.duration, '--duration');
       const graceMs = parseDurationS(args.grace, '--grace') * 1000;
+      const shard = args.shard === undefined ? undefined : parseShard(args.shard);
       const scenario = await loadScenario(scenarioPath(args.scenario));
       const profiles = args.profile?.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -63,6 +66,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
           ...(args.target ? { target: args.target } : {}),
           ...(args.rate !== undefined ? { rate: args.rate } : {}),
           ...(durationS !== undefined ? { durationS } : {}),
+          ...(shard ? { shard } : {}),
           signal: stop.signal,
           graceMs,
           onProgress: (p) => {
@@ -87,7 +91,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
       io.out(`${summaryTable(report, io.isTTY)}\n\n${findingsText(report)}\n`);
       if (checks.length) io.out(`\n${checksTable(checks)}\n`);
       await mkdir(args.out, { recursive: true });
-      const base = join(args.out, `${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}`);
+      const base = join(args.out, `${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}`);
       await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
       io.out(`${report.partial ? 'partial report (stopped early)' : 'report'}: ${base}.json\n`);
       await writeOutputs(report, checks, { html: `${base}.html` }, io);
