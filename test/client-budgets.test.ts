@@ -45,7 +45,8 @@ describe('hedging and retries under budgets, checked against the mock’s own co
   it('once a budget is spent no further hedge or retry is sent', async () => {
     mock = await startMockServer({ faults: { rules: [{ kind: 'latency', dist: 'fixed', ms: 150 }] } });
     client = new PerformanceClient({ baseUrl: mock.url, budgetFloor: 2, env: {} });
-    const hedged = { hedgeDelayS: 0.02, hedgeBudgetPct: 0 };
+    // No budget earns anything here (pct 0), so each holds just its floor of 2 across all three calls.
+    const hedged = { hedgeDelayS: 0.02, hedgeBudgetPct: 0, retryBudgetPct: 0 };
     await client.batchPost('/v1/embeddings', Array.from({ length: 10 }, () => ({ input: 'a' })), { preference: hedged });
     await client.batchPost('/v1/embeddings', Array.from({ length: 10 }, () => ({ input: 'a' })), { preference: hedged });
     expect(client.stats().hedge).toBe(2);
@@ -83,5 +84,16 @@ describe('hedging and retries under budgets, checked against the mock’s own co
     await client.batchPost('/v1/embeddings', Array.from({ length: 50 }, () => ({ input: 'a' })), { preference: { hedgeDelayS: 0.3 } });
     expect(client.stats().hedge).toBe(0);
     expect(mock.stats().requests.byAttemptKind).toEqual({ primary: 50 });
+  });
+});
+
+describe('budgets across calls', () => {
+  it('a call with another percentage changes what primaries earn from now on, and keeps what was earned', () => {
+    let now = 0;
+    const budget = new Budget({ pct: 0.5, floor: 0, windowMs: 10_000, now: () => now });
+    for (let i = 0; i < 4; i++) budget.earn();
+    budget.pct = 0;
+    for (let i = 0; i < 4; i++) budget.earn();
+    expect(budget.balance()).toBeCloseTo(2, 6);
   });
 });

@@ -17,6 +17,8 @@ export interface BudgetOptions {
 const SLOTS = 10;
 
 export class Budget {
+  /** Tokens earned per primary from now on; earlier earnings in the window stand. */
+  pct: number;
   private readonly earned = new Float64Array(SLOTS);
   private readonly spent = new Float64Array(SLOTS);
   private readonly slotMs: number;
@@ -24,6 +26,7 @@ export class Budget {
   private lastSlot: number;
 
   constructor(private readonly options: BudgetOptions) {
+    this.pct = options.pct;
     this.slotMs = options.windowMs / SLOTS;
     this.now = options.now ?? (() => performance.now());
     this.lastSlot = Math.floor(this.now() / this.slotMs);
@@ -31,7 +34,7 @@ export class Budget {
 
   /** A primary request was sent: earn pct of a token. */
   earn(): void {
-    this.earned[this.rotate()]! += this.options.pct;
+    this.earned[this.rotate()]! += this.pct;
   }
 
   /** Take one token if the balance allows; false (and nothing taken) otherwise. */

@@ -16,7 +16,7 @@ import { Limiter } from './limiter.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { EngineObserver } from './observer.js';
 import { emptyPolicyStats, runLogical, type CallPolicy, type ClientShared, type LogicalResult, type PolicyStats } from './policy.js';
-import { resolvePreference, type Preference, type PreferenceInput } from './preference.js';
+import { PREFERENCE_DEFAULTS, resolvePreference, type Preference, type PreferenceInput } from './preference.js';
 import type { PresetName } from './presets.js';
 import { SseParser, type SseEvent } from './sse.js';
 
@@ -155,8 +155,8 @@ export class PerformanceClient {
     const logger = createLogger(options.logLevel, options.logSink, env);
     this.shared = {
       engine: this.engine,
-      hedgeBudget: new Budget({ pct: PREFERENCE_PCT.hedge, floor, windowMs }),
-      retryBudget: new Budget({ pct: PREFERENCE_PCT.retry, floor, windowMs }),
+      hedgeBudget: new Budget({ pct: PREFERENCE_DEFAULTS.hedgeBudgetPct, floor, windowMs }),
+      retryBudget: new Budget({ pct: PREFERENCE_DEFAULTS.retryBudgetPct, floor, windowMs }),
       stats: emptyPolicyStats(),
       logger,
       requestIdPrefix: options.requestIdPrefix ?? env.PERFORMANCE_CLIENT_REQUEST_ID_PREFIX ?? 'perfclient',
@@ -164,11 +164,8 @@ export class PerformanceClient {
       nextRequestNo: 1,
       random: options.random ?? Math.random,
     };
-    this.budgetOptions = { floor, windowMs };
   }
 
-  private readonly budgetOptions: { floor: number; windowMs: number };
-  private budgetPcts = { hedge: PREFERENCE_PCT.hedge, retry: PREFERENCE_PCT.retry };
 
   /** Attempts by kind and budget use, across every call so far. */
   stats(): PolicyStats {
@@ -317,15 +314,12 @@ export class PerformanceClient {
       w?.();
     };
     const { policy, dispose } = this.callPolicy(pref);
-    // A stream is never hedged, and retried only before its first byte.
-    policy.hedgeDelayMs = null;
-    let gotBytes = false;
-    const run = runLogical(this.shared, { ...policy, maxRetries: 0 }, {
+    // A stream is neither hedged nor retried: a second attempt would repeat tokens already read.
+    const run = runLogical(this.shared, { ...policy, hedgeDelayMs: null, maxRetries: 0 }, {
       method: 'POST',
       path,
       body: JSON.stringify(payload),
       onData: (chunk) => {
-        gotBytes = true;
         for (const ev of parser.push(chunk.toString('utf8'))) {
           if (handle.timeToFirstTokenMs === null) handle.timeToFirstTokenMs = performance.now() - started;
           count++;
@@ -346,7 +340,6 @@ export class PerformanceClient {
         finished = true;
         notify();
         dispose();
-        if (!gotBytes) this.shared.logger.debug('stream failed before its first byte');
         throw err;
       },
     );
@@ -377,7 +370,10 @@ export class PerformanceClient {
 
   /** The call's limiter, signal (cancel + total timeout) and settings; dispose() clears its timers. */
   private callPolicy(pref: Preference): { policy: CallPolicy; dispose: () => void } {
-    this.applyBudgetPcts(pref);
+    // Budgets belong to the client (one sliding window across calls); a call's preference sets the rate
+    // at which primaries earn tokens from now on.
+    this.shared.hedgeBudget.pct = pref.hedgeBudgetPct;
+    this.shared.retryBudget.pct = pref.retryBudgetPct;
     const controller = new AbortController();
     // Every request in flight listens on the call's signal: far more than Node's default of 10.
     setMaxListeners(0, controller.signal);
@@ -410,18 +406,6 @@ export class PerformanceClient {
         if (!controller.signal.aborted) controller.abort(new TailgateError('cancelled', 'the call ended'));
       },
     };
-  }
-
-  /** Budgets belong to the client; a call's preference may set their percentages. */
-  private applyBudgetPcts(pref: Preference): void {
-    if (pref.hedgeBudgetPct !== this.budgetPcts.hedge) {
-      this.shared.hedgeBudget = new Budget({ pct: pref.hedgeBudgetPct, ...this.budgetOptions });
-      this.budgetPcts.hedge = pref.hedgeBudgetPct;
-    }
-    if (pref.retryBudgetPct !== this.budgetPcts.retry) {
-      this.shared.retryBudget = new Budget({ pct: pref.retryBudgetPct, ...this.budgetOptions });
-      this.budgetPcts.retry = pref.retryBudgetPct;
-    }
   }
 
   /**
@@ -501,8 +485,6 @@ export class PerformanceClient {
     return { results, meta };
   }
 }
-
-const PREFERENCE_PCT = { hedge: 0.1, retry: 0.05 };
 
 /** Attach the batch metadata without evaluating its lazy getters (a spread would). */
 function withMeta<T extends object>(result: T, meta: BatchedMeta): T & BatchedMeta {
