@@ -120,10 +120,10 @@ function regressionCheck(p: ProfileReport, r: Regression, baselineReport: Report
     return { ...shared, status: 'inconclusive', detail: `too few samples (${cur.samples} now, ${old.samples} in the baseline; needs ${need})` };
   }
   const { worse, change, beyondNoise, describe } = judge(cur, old, r.metric);
-  const allowed = r.allowed;
-  if (!worse || change <= allowed) return { ...shared, status: 'pass', detail: `${describe} (allowed ${fmtChange(allowed, cur.kind)})` };
-  if (!beyondNoise) return { ...shared, status: 'inconclusive', detail: `${describe}, above the allowed ${fmtChange(allowed, cur.kind)} but within noise` };
-  return { ...shared, status: 'fail', detail: `${describe}, above the allowed ${fmtChange(allowed, cur.kind)} and beyond noise` };
+  const allowed = fmtChange(r.allowed, cur.kind);
+  if (!worse || change <= r.allowed) return { ...shared, status: 'pass', detail: `${describe} (allowed ${allowed})` };
+  if (!beyondNoise) return { ...shared, status: 'inconclusive', detail: `${describe}, above the allowed ${allowed} but within noise` };
+  return { ...shared, status: 'fail', detail: `${describe}, above the allowed ${allowed} and beyond noise` };
 }
 
 /** How much worse `cur` is than `old` (relative for durations and rates, absolute points for ratios). */

@@ -174,18 +174,18 @@ const SCRIPT = String.raw`
       return { label: name, stroke: colors[i % colors.length], width: 2, value: function (u, v) { return v == null ? '' : v.toFixed(2) + ' ms'; } };
     }))
   }, [data.spectrum.x].concat(data.spectrum.series));
-  var timeSeries = function (pick, suffix, dash) {
+  var timeSeries = function (suffix, dash) {
     return data.profiles.map(function (name, i) { return { label: name + suffix, stroke: colors[i % colors.length], width: 2, dash: dash, spanGaps: true }; });
   };
   chart('chart-latency', Object.assign({
     scales: { x: { time: false }, y: { distr: 3 } },
     axes: [{ label: 'seconds' }, { label: 'latency (ms, log)' }],
-    series: [{ label: 't' }].concat(timeSeries(null, ' p50', [])).concat(timeSeries(null, ' p99', [6, 3]))
+    series: [{ label: 't' }].concat(timeSeries(' p50', [])).concat(timeSeries(' p99', [6, 3]))
   }, { plugins: [phaseMarkers()] }), [data.timeline.t].concat(data.timeline.p50).concat(data.timeline.p99));
   chart('chart-throughput', {
     scales: { x: { time: false } }, plugins: [phaseMarkers()],
     axes: [{ label: 'seconds' }, { label: 'requests / s' }],
-    series: [{ label: 't' }].concat(timeSeries(null, '', []))
+    series: [{ label: 't' }].concat(timeSeries('', []))
   }, [data.timeline.t].concat(data.timeline.rps));
   chart('chart-errors', {
     scales: { x: { time: false } }, plugins: [phaseMarkers()],
@@ -195,7 +195,7 @@ const SCRIPT = String.raw`
   chart('chart-connections', {
     scales: { x: { time: false } },
     axes: [{ label: 'seconds' }, { label: 'per second' }],
-    series: [{ label: 't' }].concat(timeSeries(null, ' opened', [])).concat(timeSeries(null, ' reused', [6, 3]))
+    series: [{ label: 't' }].concat(timeSeries(' opened', [])).concat(timeSeries(' reused', [6, 3]))
   }, [data.timeline.t].concat(data.timeline.opened).concat(data.timeline.reused));
   document.body.setAttribute('data-charts-drawn', String(window.tailgateCharts.length));
 })();`;

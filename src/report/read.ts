@@ -1,21 +1,9 @@
 /** Reading Report JSON from disk: the report commands work on files only, never on live runs. */
-import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../engine/index.js';
-import type { Report } from '../runner/index.js';
+import { readInputFile, type Report } from '../runner/index.js';
 
 export async function readReport(file: string): Promise<Report> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InvalidInputError(`report ${file}`, [`cannot read the file: ${(err as Error).message}`]);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidInputError(`report ${file}`, [`not valid JSON: ${(err as Error).message}`]);
-  }
+  const { data } = await readInputFile('report', file, 'JSON', JSON.parse);
   const r = data as Partial<Report>;
   const problems: string[] = [];
   if (r.schemaVersion !== 1) problems.push(`schemaVersion must be 1, got ${JSON.stringify(r.schemaVersion)}`);

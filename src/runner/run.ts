@@ -55,7 +55,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         partial = true;
         break;
       }
-      const result = await runProfile(scenario, { ...scenario, load }, profile, mock, url ?? (mock as MockServer).url, options);
+      const result = await runProfile({ ...scenario, load }, profile, mock, url ?? (mock as MockServer).url, options);
       reports.push(result.report);
       if (result.interrupted) {
         partial = true;
@@ -121,7 +121,6 @@ class SwitchingObserver implements EngineObserver {
 }
 
 async function runProfile(
-  base: Scenario,
   scenario: Scenario,
   profile: ResolvedProfile,
   mock: MockServer | null,
@@ -129,7 +128,7 @@ async function runProfile(
   options: RunOptions,
 ): Promise<{ report: ProfileReport; interrupted: boolean }> {
   if (mock) {
-    mock.setFaults(base.target.mock.faults);
+    mock.setFaults(scenario.target.mock.faults);
     mock.reset();
   }
   const warm = new ProfileMetrics();

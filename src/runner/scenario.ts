@@ -3,10 +3,10 @@
  * full before anything is sent; every problem names the file, the path and what is wrong.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { resolveFaults, type FaultConfig } from '../../mock-server/index.js';
 import { InvalidInputError, resolveConfig, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
+import { readInputFile } from './input-file.js';
 import { check, num, opt, req, str, toJsonSchema, type Spec } from './spec.js';
 
 export const WORKLOAD_KINDS = ['embed', 'rerank', 'classify', 'batchPost', 'stream', 'request'] as const;
@@ -314,18 +314,7 @@ function deepMerge(base: Raw, over: Raw): Raw {
 
 /** Read, parse and resolve a scenario file. */
 export async function loadScenario(file: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InvalidInputError(`scenario ${file}`, [`cannot read the file: ${(err as Error).message}`]);
-  }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (err) {
-    throw new InvalidInputError(`scenario ${file}`, [`not valid YAML or JSON: ${(err as Error).message}`]);
-  }
+  const { data, text } = await readInputFile('scenario', file, 'YAML or JSON', parseYaml);
   return resolveScenario(data, file, text);
 }
 
