@@ -3,4 +3,5 @@ export { startMockServer, type MockServer, type MockServerOptions } from './serv
 export { resolveFaults, loadFaultFile, FaultConfigError, DEFAULT_FAULTS, RULE_KINDS, type FaultConfig, type FaultRule, type CapacityConfig } from './faults.js';
 export { latencySampler, latencyQuantile, seededRandom, type LatencySpec } from './random.js';
 export { embeddingFor, scoreFor } from './endpoints.js';
-export type { MockStats } from './stats.js';
+export { addMockStats, type MockStats } from './stats.js';
+export { startMockProcess, type MockProcess } from './process.js';

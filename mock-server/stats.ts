@@ -2,6 +2,8 @@
 export interface MockStats {
   /** ISO time the counts started (server start or the last reset). */
   since: string;
+  /** The process serving (the embedded mock runs in its own, apart from the load generator). */
+  pid: number;
   connections: {
     accepted: number;
     open: number;
@@ -33,6 +35,7 @@ export interface MockStats {
 export function emptyStats(): MockStats {
   return {
     since: new Date().toISOString(),
+    pid: process.pid,
     connections: { accepted: 0, open: 0, maxOpen: 0, closedByServer: 0, closedByClient: 0, rejected: 0, http2: 0 },
     requests: { total: 0, inFlight: 0, maxInFlight: 0, byPath: {}, byStatus: {}, byAttemptKind: {}, onReusedConnection: 0 },
     faults: {},
@@ -41,4 +44,21 @@ export function emptyStats(): MockStats {
 
 export function bump(counts: Record<string, number>, key: string, by = 1): void {
   counts[key] = (counts[key] ?? 0) + by;
+}
+
+/** Gauges: a level at one moment, not a count of events. Across servers the highest is kept, not the sum. */
+const GAUGES = new Set(['open', 'maxOpen', 'inFlight', 'maxInFlight', 'pid']);
+
+/** The counts of two servers (or two shards' views) together: counts add, gauges take the highest. */
+export function addMockStats(a: MockStats, b: MockStats): MockStats {
+  const add = (x: unknown, y: unknown, key: string): unknown => {
+    if (typeof x === 'number' && typeof y === 'number') return GAUGES.has(key) ? Math.max(x, y) : x + y;
+    if (x && y && typeof x === 'object' && typeof y === 'object') {
+      const out: Record<string, unknown> = { ...(x as Record<string, unknown>) };
+      for (const [k, v] of Object.entries(y as Record<string, unknown>)) out[k] = k in out ? add(out[k], v, k) : v;
+      return out;
+    }
+    return x;
+  };
+  return add(a, b, '') as MockStats;
 }

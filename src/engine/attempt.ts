@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { TimeoutConfig } from './config.js';
-import { classifyError, codeForStatus, TailgateError, type ErrorCode } from './errors.js';
+import { classifyError, codeForStatus, staleWindowMs, TailgateError, type ErrorCode } from './errors.js';
 import type { AttemptKind, AttemptRecord, EngineObserver, SocketInfo } from './observer.js';
 import { markClosedByClient } from './connector.js';
 import { unwatchSignal, watchSignal, type Cancellable } from './signal-watch.js';
@@ -29,11 +29,31 @@ export interface AttemptRequest {
   discardBody?: boolean;
   /** Receive the body as it arrives instead of buffering it (streaming). */
   onData?: (chunk: Buffer) => void;
-  /** Time left for the whole operation; past it the attempt fails with total_timeout. */
+  /** Time left for the whole operation; past it the attempt fails with total_timeout (default timeouts.total). */
   totalRemainingMs?: number;
-  /** This attempt's own end-to-end timeout, instead of the config's timeouts.attempt. */
+  /** This attempt's own end-to-end timeout; with the config's timeouts.attempt, the tighter one applies. */
   attemptTimeoutMs?: number;
+  /** The attempts of one logical request that race each other (a hedge and its primary). */
+  race?: RaceGroup;
+  /**
+   * Called once, at the moment the request is about to be written to its connection. Return null to
+   * send it, or an error to drop it unsent (a budget refused it): it then never was an attempt, its
+   * connection stays as it was, and the attempt rejects with that error.
+   */
+  beforeSend?: () => TailgateError | null;
 }
+
+/**
+ * Attempts of one logical request that race each other. The first success sets `won` at once, before
+ * any freed connection can be handed on, so a sibling still waiting for a connection is dropped unsent
+ * instead of taking one (and being aborted on the wire a moment later).
+ */
+export interface RaceGroup {
+  won: boolean;
+}
+
+/** What an attempt dropped unsent because its race was already won rejects with. */
+export const RACE_WON = new TailgateError('cancelled', 'not sent: another attempt of this request already won');
 
 /** What a successful attempt gives back. */
 export interface AttemptResult extends AttemptRecord {
@@ -67,12 +87,14 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   readonly method: HttpMethod;
   readonly path: string;
   waiting = false;
+  sent = false;
 
   startedAt = 0;
   queueWaitMs = 0;
   connectMs: number | null = null;
   ttfbMs: number | null = null;
   totalMs = 0;
+  holdMs: number | null = null;
   status = 0;
   bytesReceived = 0;
   error: TailgateError | null = null;
@@ -92,7 +114,11 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   private parsedHeaders: Record<string, string> | null = null;
   private chunks: Buffer[] | null = null;
   private bodyBuffer: Buffer | null = null;
+  /** When the request had been written in full (read only when timed, or on a reused socket). */
   private sentAt = 0;
+  private grantedAt = 0;
+  /** Dropped unsent (race won, budget refused): not an attempt, not reported to the observer. */
+  private dropped = false;
   private phaseTimer: NodeJS.Timeout | null = null;
   private attemptTimer: NodeJS.Timeout | null = null;
   private resolve!: (r: AttemptResult) => void;
@@ -133,8 +159,11 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       }
       watchSignal(signal, this);
     }
-    const attemptMs = req.attemptTimeoutMs ?? ctx.timeouts.attempt;
-    const totalMs = req.totalRemainingMs;
+    // Both bound the attempt (a call's own timeout and the config's): the tighter one wins.
+    const configured = ctx.timeouts.attempt;
+    const own = req.attemptTimeoutMs;
+    const attemptMs = own === undefined ? configured : configured === null ? own : Math.min(own, configured);
+    const totalMs = req.totalRemainingMs ?? ctx.timeouts.total ?? undefined;
     if (totalMs !== undefined && (attemptMs === null || totalMs <= attemptMs)) {
       this.attemptTimer = setTimeout(onTimeout, Math.max(totalMs, 0), this, 'total_timeout', totalMs);
     } else if (attemptMs !== null) {
@@ -157,12 +186,18 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.clearPhaseTimer();
     this.conn = conn;
     // Granted at once (the common case) means no wait: no clock read needed.
-    if (this.timed && this.queued) this.queueWaitMs = performance.now() - this.startedAt;
+    if (this.timed) {
+      if (this.queued) {
+        this.grantedAt = performance.now();
+        this.queueWaitMs = this.grantedAt - this.startedAt;
+      } else this.grantedAt = this.startedAt;
+    }
     this.queued = false;
-    if (this.settled) {
-      // Gave up in the same tick the connection arrived: hand it straight back.
+    if (this.settled || this.#req.race?.won) {
+      // Gave up in the same tick the connection arrived, or a sibling already won: hand it straight back.
       this.conn = null;
       this.#ctx.pool.release(conn);
+      if (!this.settled) this.drop(RACE_WON);
       return;
     }
     const ctx = this.#ctx;
@@ -190,11 +225,21 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   // ---- undici dispatch handler (the legacy shape: undici calls it without a wrapper) ----
 
   onConnect(abort: (err?: Error) => void): void {
-    this.abortFn = abort;
     if (this.settled) {
-      abort(this.pendingError ?? undefined);
-      return;
+      // Gave up while its connection was being opened. Thrown, not aborted: undici then drops the
+      // request unwritten and keeps the new connection (its abort would destroy the socket).
+      throw this.pendingError ?? RACE_WON;
     }
+    this.abortFn = abort;
+    const veto = this.#req.race?.won ? RACE_WON : (this.#req.beforeSend?.() ?? null);
+    if (veto !== null) {
+      // Thrown, not aborted: undici then drops the request unwritten and keeps the connection (its abort
+      // would destroy the socket). onError receives the veto and drops the attempt.
+      this.abortFn = null;
+      this.dropped = true;
+      throw veto;
+    }
+    this.sent = true;
     const info = (this.conn?.socket?.tailgate ?? null) as SocketInfo | null;
     this.socket = info;
     if (info) {
@@ -220,7 +265,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       return;
     }
     this.clearPhaseTimer();
-    if (this.timed) this.sentAt = performance.now();
+    // The write's end is needed to tell a stale socket from a later reset (reused sockets only).
+    if (this.timed || this.reusedSocket) this.sentAt = performance.now();
     const readMs = this.#ctx.timeouts.read;
     if (readMs !== null && !this.settled) this.phaseTimer = setTimeout(onTimeout, readMs, this, 'read_timeout', readMs);
   }
@@ -267,14 +313,22 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   }
 
   onError(err: Error): void {
+    if (this.dropped) {
+      this.finishOnSocket(0);
+      this.drop(err as TailgateError);
+      return;
+    }
+    const needsClock = this.timed || (this.sent && this.reusedSocket && this.sentAt > 0);
+    const now = needsClock ? performance.now() : 0;
     const error =
       this.pendingError ??
       classifyError(err, {
-        dispatched: this.abortFn !== null,
+        dispatched: this.sent,
         reusedSocket: this.reusedSocket,
         responseStarted: this.responseStarted,
+        msSinceWritten: this.sentAt > 0 ? now - this.sentAt : null,
+        staleWindowMs: staleWindowMs(this.socket?.connectMs ?? 0),
       });
-    const now = this.timed ? performance.now() : 0;
     this.finishOnSocket(now);
     if (!this.settled) this.settle(error, now);
   }
@@ -340,7 +394,9 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       // Still connecting: stop the handshake so the connection is freed now, not at the OS timeout.
       conn.pendingSocket.destroy();
     }
-    this.settle(err);
+    // Never sent, and a sibling won: it never was an attempt.
+    if (this.#req.race?.won) this.drop(err);
+    else this.settle(err);
   }
 
   /** The request's signal aborted. */
@@ -375,11 +431,18 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     if (conn === null) return;
     this.conn = null;
     const info = this.socket;
-    if (info !== null) {
+    if (info !== null && this.sent) {
       info.requestsServed++;
       if (this.timed) info.lastActiveAt = now;
     }
+    if (this.timed && now > 0) this.holdMs = now - this.grantedAt;
     this.#ctx.pool.release(conn);
+  }
+
+  /** End unsent and unreported: it never was an attempt (its race was won, or its budget said no). */
+  private drop(err: TailgateError): void {
+    this.dropped = true;
+    this.settle(err);
   }
 
   /** `now` is the caller's clock reading when it has one (saves reading it twice). */
@@ -393,8 +456,10 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     const signal = this.#req.signal;
     if (signal) unwatchSignal(signal, this);
     this.error = error;
+    // The first success decides its race at once (see RaceGroup).
+    if (error === null && this.#req.race) this.#req.race.won = true;
     const observer = this.#ctx.observer;
-    if (observer !== undefined) {
+    if (observer !== undefined && !this.dropped) {
       this.totalMs = (now || performance.now()) - this.startedAt;
       // Gave up while still waiting for a connection: all of it was queue time.
       if (this.queued) this.queueWaitMs = this.totalMs;

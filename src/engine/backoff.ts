@@ -1,4 +1,5 @@
-/** Backoff with full jitter, and Retry-After hints in either of their forms. */
+/** Backoff with full jitter, Retry-After hints in either of their forms, and an abortable sleep. */
+import { unwatchSignal, watchSignal } from './signal-watch.js';
 
 /** Full jitter (AWS Architecture Blog): uniform in [0, min(cap, base * 2^attempt)]. */
 export function jitteredBackoffMs(retryNumber: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
@@ -15,18 +16,22 @@ export function retryAfterMs(value: string | undefined, nowMs: number = Date.now
   return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
 }
 
-/** Sleep that ends early (rejecting) when the signal aborts. */
+/** Sleep that ends early (rejecting with the signal's reason) when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
+  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
+    // Watched through signal-watch: a long-lived signal gains no listener per sleep.
+    const sleeper = {
+      timer: setTimeout(() => {
+        unwatchSignal(signal, sleeper);
+        resolve();
+      }, ms),
+      onSignalAbort() {
+        clearTimeout(sleeper.timer);
+        reject(signal.reason);
+      },
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    watchSignal(signal, sleeper);
   });
 }

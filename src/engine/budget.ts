@@ -45,6 +45,11 @@ export class Budget {
     return true;
   }
 
+  /** Whether a token could be taken now (takes nothing). */
+  canTake(): boolean {
+    return this.balance() >= 1;
+  }
+
   /** Tokens available now: floor + earned - spent over the window. */
   balance(): number {
     this.rotate();

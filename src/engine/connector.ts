@@ -20,6 +20,8 @@ export interface SocketListener {
   onSocketOpen(socket: Socket, info: SocketInfo): void;
   /** A socket closed, by either side. */
   onSocketClose(socket: Socket, info: SocketInfo): void;
+  /** A connect failed (refused, timed out, TLS): no socket was opened. */
+  onConnectFailed(): void;
 }
 
 export interface TrackedSocket extends Socket {
@@ -45,6 +47,9 @@ export class SocketFactory {
       rejectUnauthorized: config.rejectUnauthorized,
       // 0 turns undici's own connect timer off: ours (below) is exact.
       timeout: 0,
+      // A new client per request starts with an empty TLS session cache: a full handshake every time,
+      // as a freshly made httpx.Client or fetch Agent does. A shared client resumes sessions.
+      ...(config.pool.mode === 'per-request' ? { maxCachedSessions: 0 } : {}),
     } as buildConnector.BuildOptions) as unknown as Connector;
   }
 
@@ -63,6 +68,7 @@ export class SocketFactory {
         onPending(null);
         if (err || !socket) {
           pending?.destroy();
+          listener.onConnectFailed();
           callback(err ?? new Error('connect failed'), null);
           return;
         }
@@ -123,6 +129,8 @@ export class SocketFactory {
         if (socket) {
           pending = socket;
           onPending(socket);
+          // An attempt that gives up destroys the handshake; no callback follows, so end the connect here.
+          socket.once('close', () => finish(new TailgateError('cancelled', 'connect abandoned'), null));
         }
         if (socket && this.config.httpVersion === 2 && options.protocol === 'http:') {
           // h2c with prior knowledge: undici picks HTTP/2 from alpnProtocol.

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'http_4xx',
   'http_5xx',
   'cancelled',
+  'abandoned',
   'other',
 ] as const;
 
@@ -88,6 +89,25 @@ export interface FailureContext {
   reusedSocket: boolean;
   /** At least one byte of the response had arrived. */
   responseStarted: boolean;
+  /**
+   * How long ago the request finished being written when the failure was seen; null if it never was
+   * (the close was seen before or while writing).
+   */
+  msSinceWritten: number | null;
+  /** About one round trip on this socket (its handshake time), with a floor for a loaded machine. */
+  staleWindowMs: number;
+}
+
+/**
+ * The floor of the stale window: a reset seen this soon after the write may still be the server's kernel
+ * answering a request that reached an already closed socket (the dead keep-alive race). On loopback the
+ * round trip is microseconds, but a busy machine can take this long to deliver and handle the reset.
+ */
+export const STALE_WINDOW_FLOOR_MS = 25;
+
+/** The window in which a reset on a reused socket still counts as the dead keep-alive race. */
+export function staleWindowMs(connectMs: number): number {
+  return Math.max(STALE_WINDOW_FLOOR_MS, 2 * connectMs);
 }
 
 const CONNECT_ERROR_CODES = new Set([
@@ -137,10 +157,14 @@ export function classifyError(err: unknown, ctx: FailureContext): TailgateError 
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return wrap('read_timeout', 'read timed out');
   if (code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return wrap('cancelled', 'cancelled');
   if (RESET_CODES.has(code) || code === 'ETIMEDOUT' || code === 'UND_ERR_CLOSED' || code === 'UND_ERR_DESTROYED') {
-    if (ctx.dispatched && ctx.reusedSocket && !ctx.responseStarted) {
-      return wrap('stale_connection', 'reused connection was closed before any response byte');
+    // The dead keep-alive race only: the close was already on its way when the request went out, so the
+    // server cannot have read it. A reset that comes later may follow the server reading (and acting on)
+    // the request: that is connection_reset, and a retry of a non-idempotent request is not safe.
+    const raced = ctx.msSinceWritten === null || ctx.msSinceWritten <= ctx.staleWindowMs;
+    if (ctx.dispatched && ctx.reusedSocket && !ctx.responseStarted && raced) {
+      return wrap('stale_connection', 'reused connection was closed before the request could reach the server');
     }
-    return wrap('connection_reset', 'connection closed mid-exchange');
+    return wrap('connection_reset', ctx.responseStarted ? 'connection closed mid-response' : 'connection closed after the request was sent: the server may have processed it');
   }
   const name = err instanceof Error ? err.name : '';
   if (code.startsWith('HPE_') || PROTOCOL_CODES.has(code) || name === 'HTTPParserError') {

@@ -1,5 +1,5 @@
 export { Engine, type EngineOptions } from './engine.js';
-export type { AttemptRequest, AttemptResult, HttpMethod } from './attempt.js';
+export { RACE_WON, type AttemptRequest, type AttemptResult, type HttpMethod, type RaceGroup } from './attempt.js';
 export {
   resolveConfig,
   redactConfig,
@@ -12,9 +12,10 @@ export {
   type TimeoutConfig,
 } from './config.js';
 export { PRESETS, PRESET_NAMES, type Preset, type PresetName } from './presets.js';
-export { TailgateError, InvalidInputError, TargetUnreachableError, ERROR_CODES, codeForStatus, type ErrorCode } from './errors.js';
-export type { AttemptKind, AttemptRecord, EngineObserver, SocketInfo, ClosedBy } from './observer.js';
+export { TailgateError, InvalidInputError, TargetUnreachableError, ERROR_CODES, codeForStatus, STALE_WINDOW_FLOOR_MS, type ErrorCode } from './errors.js';
+export type { AttemptKind, AttemptRecord, EngineObserver, PolicyEvent, SocketInfo, ClosedBy } from './observer.js';
 export { VERSION } from './version.js';
+export { sleep } from './backoff.js';
 export {
   PerformanceClient,
   SharedPool,

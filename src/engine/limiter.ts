@@ -1,14 +1,26 @@
 /**
  * A concurrency limit shared by primaries, hedges and retries of one call: a semaphore whose waiters are
- * served first come, first served, and leave the queue when their signal aborts.
+ * served first come, first served, and leave the queue when their signal aborts. Waiters watch the signal
+ * through signal-watch (one listener per signal, however many wait), so a long-lived session signal
+ * gathers no listeners however many requests wait over a run.
  */
 import { Fifo } from './fifo.js';
 import { TailgateError } from './errors.js';
+import { unwatchSignal, watchSignal, type Cancellable } from './signal-watch.js';
 
-interface Waiter {
-  resolve: () => void;
-  reject: (err: Error) => void;
-  waiting: boolean;
+class Waiter implements Cancellable {
+  waiting = true;
+  constructor(
+    readonly resolve: () => void,
+    readonly reject: (err: Error) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  onSignalAbort(): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.reject(abortError(this.signal as AbortSignal));
+  }
 }
 
 export class Limiter {
@@ -36,17 +48,9 @@ export class Limiter {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, waiting: true };
+      const waiter = new Waiter(resolve, reject, signal);
       this.waiters.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          if (!waiter.waiting) return;
-          waiter.waiting = false;
-          reject(abortError(signal));
-        },
-        { once: true },
-      );
+      if (signal) watchSignal(signal, waiter);
     });
   }
 
@@ -55,6 +59,7 @@ export class Limiter {
     while (next && !next.waiting) next = this.waiters.shift();
     if (next) {
       next.waiting = false;
+      if (next.signal) unwatchSignal(next.signal, next);
       next.resolve(); // the permit passes straight to the waiter
     } else this.inUse--;
   }

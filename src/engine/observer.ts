@@ -30,6 +30,12 @@ export interface SocketInfo {
 /** What happened to one attempt. Times are performance.now() ms; durations are ms; null = did not happen. */
 export interface AttemptRecord {
   readonly kind: AttemptKind;
+  /**
+   * Written to a connection (undici began sending it). An attempt that failed before that (pool timeout,
+   * connect failure, cancelled while queued) never reached the server; it is reported with its error
+   * but is not counted among the attempts sent.
+   */
+  readonly sent: boolean;
   readonly method: string;
   readonly path: string;
   readonly startedAt: number;
@@ -41,6 +47,8 @@ export interface AttemptRecord {
   readonly ttfbMs: number | null;
   /** The whole attempt. */
   readonly totalMs: number;
+  /** How long it held its connection (from being granted it to releasing it); null if it never had one. */
+  readonly holdMs: number | null;
   readonly status: number | null;
   readonly bytesReceived: number;
   readonly error: TailgateError | null;
@@ -54,9 +62,19 @@ export interface AttemptRecord {
   readonly idleBeforeMs: number | null;
 }
 
+/** What the policy decided about a hedge or retry that did not become an attempt, or a race's winner. */
+export type PolicyEvent = 'hedge-denied' | 'retry-denied' | 'hedge-won';
+
 export interface EngineObserver {
   onAttemptStart?(attempt: AttemptRecord): void;
+  /**
+   * Every attempt that was sent, and every one that failed before it could be (with its error). An
+   * attempt dropped unsent because its race was already won, or its budget refused it, was never an
+   * attempt: it is not reported here (a 'hedge-denied' or 'retry-denied' policy event says so).
+   */
   onAttemptEnd?(attempt: AttemptRecord): void;
   onSocketOpen?(socket: SocketInfo): void;
   onSocketClose?(socket: SocketInfo): void;
+  /** Budget refusals and hedge wins, from the request policy (PerformanceClient, runner). */
+  onPolicyEvent?(event: PolicyEvent): void;
 }

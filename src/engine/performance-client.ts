@@ -15,7 +15,7 @@ import { InvalidInputError, TailgateError } from './errors.js';
 import { Limiter } from './limiter.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { EngineObserver } from './observer.js';
-import { emptyPolicyStats, runLogical, type CallPolicy, type ClientShared, type LogicalResult, type PolicyStats } from './policy.js';
+import { emptyPolicyStats, runLogical, type CallPolicy, type ClientShared, type LogicalResult, type PolicyListener, type PolicyStats } from './policy.js';
 import { PREFERENCE_DEFAULTS, resolvePreference, type Preference, type PreferenceInput } from './preference.js';
 import type { PresetName } from './presets.js';
 import { SseParser, type SseEvent } from './sse.js';
@@ -127,6 +127,8 @@ export interface LoadSession {
   send(request: { method: HttpMethod; path: string; body: string | null; onData?: (chunk: Buffer) => void; discardBody?: boolean }): Promise<LogicalResult>;
   /** Abort whatever is still in flight and clear timers. */
   close(): void;
+  /** The session's own signal: every request of the session watches it; it aborts on close(). */
+  readonly signal: AbortSignal;
 }
 
 type Embedder = { model?: string; encodingFormat?: 'float' | 'base64'; dimensions?: number; user?: string; preference?: PreferenceInput };
@@ -157,7 +159,7 @@ export class PerformanceClient {
       engine: this.engine,
       hedgeBudget: new Budget({ pct: PREFERENCE_DEFAULTS.hedgeBudgetPct, floor, windowMs }),
       retryBudget: new Budget({ pct: PREFERENCE_DEFAULTS.retryBudgetPct, floor, windowMs }),
-      stats: emptyPolicyStats(),
+      listener: countingListener(this.counts, options.observer),
       logger,
       requestIdPrefix: options.requestIdPrefix ?? env.PERFORMANCE_CLIENT_REQUEST_ID_PREFIX ?? 'perfclient',
       requestIdHeader: options.requestIdHeader ?? 'x-request-id',
@@ -167,10 +169,12 @@ export class PerformanceClient {
   }
 
 
-  /** Attempts by kind and budget use, across every call so far. */
+  /** Attempts by kind (as sent) and budget use, across every call so far. */
   stats(): PolicyStats {
-    return { ...this.shared.stats };
+    return { ...this.counts };
   }
+
+  private readonly counts: PolicyStats = emptyPolicyStats();
 
   get logger(): Logger {
     return this.shared.logger;
@@ -359,6 +363,7 @@ export class PerformanceClient {
     return {
       send: (request) => runLogical(this.shared, policy, request),
       close: dispose,
+      signal: policy.signal,
     };
   }
 
@@ -378,9 +383,11 @@ export class PerformanceClient {
     // Every request in flight listens on the call's signal: far more than Node's default of 10.
     setMaxListeners(0, controller.signal);
     const external = [pref.signal, pref.cancelToken?.signal].filter((s): s is AbortSignal => s !== null && s !== undefined);
-    const onCancel = () => controller.abort(new TailgateError('cancelled', 'the call was cancelled'));
+    // A reason that is a TailgateError says why (a run abandoning what is in flight): keep its code.
+    const cancel = (reason: unknown) => controller.abort(reason instanceof TailgateError ? reason : new TailgateError('cancelled', 'the call was cancelled'));
+    const onCancel = (event: Event) => cancel((event.target as AbortSignal).reason);
     for (const s of external) {
-      if (s.aborted) onCancel();
+      if (s.aborted) cancel(s.reason);
       else s.addEventListener('abort', onCancel, { once: true });
     }
     const totalMs = pref.totalTimeoutS === null ? null : pref.totalTimeoutS * 1000;
@@ -484,6 +491,19 @@ export class PerformanceClient {
     });
     return { results, meta };
   }
+}
+
+/** Counts what the policy did (stats()) and passes budget events on to the observer, if any. */
+function countingListener(counts: PolicyStats, observer: EngineObserver | undefined): PolicyListener {
+  return {
+    onSent: (kind) => void counts[kind]++,
+    onEvent: (event) => {
+      if (event === 'hedge-won') counts.hedgeWon++;
+      else if (event === 'hedge-denied') counts.hedgeDenied++;
+      else counts.retryDenied++;
+      observer?.onPolicyEvent?.(event);
+    },
+  };
 }
 
 /** Attach the batch metadata without evaluating its lazy getters (a spread would). */

@@ -1,18 +1,20 @@
 /**
  * One logical request under a policy: a primary attempt, a hedge sent after hedgeDelay while it is still
  * outstanding (first success wins, the loser is aborted on the wire), and retries after retryable
- * failures with full-jitter backoff that honours Retry-After. Hedges and retries spend shared budgets;
- * every attempt holds a permit of the call's concurrency limit; the operation's signal (cancel, total
- * timeout) aborts everything at once.
+ * failures with full-jitter backoff that honours Retry-After. Hedges and retries spend shared budgets at
+ * the moment they are written to a connection (never while they wait for one); every attempt holds a
+ * permit of the call's concurrency limit; the operation's signal (cancel, total timeout) aborts
+ * everything at once, and timeouts.total bounds each logical request, retries and hedges included.
  */
-import type { AttemptRequest, AttemptResult } from './attempt.js';
+import { RACE_WON, type AttemptRequest, type AttemptResult, type RaceGroup } from './attempt.js';
 import { jitteredBackoffMs, retryAfterMs, sleep } from './backoff.js';
 import type { Budget } from './budget.js';
 import type { Engine } from './engine.js';
 import { TailgateError, type ErrorCode } from './errors.js';
 import { abortError, type Limiter } from './limiter.js';
+import { unwatchSignal, watchSignal, type Cancellable } from './signal-watch.js';
 import type { Logger } from './logger.js';
-import type { AttemptKind } from './observer.js';
+import type { AttemptKind, PolicyEvent } from './observer.js';
 
 /** Statuses worth retrying (Baseten's guidance); 400, 401, 403, 404, 422 never are. */
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -30,7 +32,7 @@ export function isRetryable(err: TailgateError): boolean {
   return RETRYABLE_CODES.has(err.code);
 }
 
-/** Counts one client keeps across all its calls (the runner reports them as budgets). */
+/** Counts one client keeps across all its calls: attempts as sent, and what its budgets decided. */
 export interface PolicyStats {
   primary: number;
   hedge: number;
@@ -44,12 +46,19 @@ export function emptyPolicyStats(): PolicyStats {
   return { primary: 0, hedge: 0, retry: 0, hedgeWon: 0, hedgeDenied: 0, retryDenied: 0 };
 }
 
+/** Hears what the policy does, once, where it happens: the one source of attempt and budget counts. */
+export interface PolicyListener {
+  /** An attempt was written to a connection (its budget token, if any, was taken then). */
+  onSent(kind: AttemptKind): void;
+  onEvent(event: PolicyEvent): void;
+}
+
 /** Shared by every call of one client. */
 export interface ClientShared {
   engine: Engine;
   hedgeBudget: Budget;
   retryBudget: Budget;
-  stats: PolicyStats;
+  listener: PolicyListener;
   logger: Logger;
   requestIdPrefix: string;
   requestIdHeader: string;
@@ -77,198 +86,201 @@ export interface LogicalResult {
   response: AttemptResult;
   /** The logical request end to end, retries and hedges included. */
   durationMs: number;
+  /** Attempts written to a connection. */
   attempts: number;
 }
 
 type Request = Pick<AttemptRequest, 'method' | 'path' | 'body' | 'onData' | 'discardBody'>;
 
+/** A hedge whose budget refused it when it was about to be sent: it never was an attempt. */
+const HEDGE_DENIED = new TailgateError('cancelled', 'hedge not sent: the hedge budget is spent');
+/** A retry whose budget refused it when it was about to be sent: the request fails with its last error. */
+const RETRY_DENIED = new TailgateError('cancelled', 'retry not sent: the retry budget is spent');
+/** Shared, so a won race costs no Error (and no stack capture). */
+const LOST_RACE = new TailgateError('cancelled', 'another attempt of this request won');
+
+/** One logical request's state across its rounds. */
+class Logical {
+  readonly id: string;
+  readonly deadline: number | null;
+  sent = 0;
+
+  constructor(
+    readonly shared: ClientShared,
+    readonly policy: CallPolicy,
+    readonly request: Request,
+    started: number,
+  ) {
+    this.id = `${shared.requestIdPrefix}-${(shared.nextRequestNo++).toString(36)}`;
+    const totalMs = shared.engine.config.timeouts.total;
+    const own = totalMs === null ? null : started + totalMs;
+    this.deadline = own === null ? policy.deadline : policy.deadline === null ? own : Math.min(own, policy.deadline);
+  }
+
+  /** The attempt as the engine takes it: labelled, bounded by the deadline, charged when it is sent. */
+  attempt(kind: AttemptKind, retryNo: number, signal: AbortSignal, race?: RaceGroup): Promise<AttemptResult> {
+    const { shared, policy, request } = this;
+    const headers: Record<string, string> = { ...policy.headers };
+    headers[shared.requestIdHeader] = `${this.id}-${kind === 'retry' ? `retry${retryNo}` : kind}`;
+    return shared.engine.attempt({
+      method: request.method,
+      path: request.path,
+      body: request.body,
+      onData: request.onData,
+      discardBody: request.discardBody,
+      kind,
+      signal,
+      headers,
+      race,
+      beforeSend: () => this.beforeSend(kind),
+      totalRemainingMs: this.deadline === null ? undefined : this.deadline - performance.now(),
+      attemptTimeoutMs: policy.attemptTimeoutMs ?? undefined,
+    });
+  }
+
+  /** At the moment of writing: take the budget token (or refuse), earn tokens for a primary, count it. */
+  private beforeSend(kind: AttemptKind): TailgateError | null {
+    const { shared } = this;
+    if (kind === 'hedge' && !shared.hedgeBudget.tryTake()) {
+      shared.listener.onEvent('hedge-denied');
+      return HEDGE_DENIED;
+    }
+    if (kind === 'retry' && !shared.retryBudget.tryTake()) {
+      shared.listener.onEvent('retry-denied');
+      return RETRY_DENIED;
+    }
+    if (kind === 'primary') {
+      shared.hedgeBudget.earn();
+      shared.retryBudget.earn();
+    }
+    this.sent++;
+    shared.listener.onSent(kind);
+    return null;
+  }
+}
+
 /** Run one logical request to its first success, or its final failure. */
 export async function runLogical(shared: ClientShared, policy: CallPolicy, request: Request): Promise<LogicalResult> {
   const started = performance.now();
-  const id = `${shared.requestIdPrefix}-${(shared.nextRequestNo++).toString(36)}`;
-  let attempts = 0;
+  const logical = new Logical(shared, policy, request, started);
+  let lastError: TailgateError | null = null;
   for (let retryNo = 0; ; retryNo++) {
-    let error: TailgateError;
-    if (policy.hedgeDelayMs === null) {
-      // No hedging, no race: one attempt at a time, with no promise or closure beyond the attempt's own.
-      const kind: AttemptKind = retryNo === 0 ? 'primary' : 'retry';
-      if (!policy.limiter.tryAcquire()) await policy.limiter.acquire(policy.signal);
-      countAttempt(shared, kind);
-      attempts++;
-      try {
-        const response = await shared.engine.attempt(attemptRequest(shared, policy, request, `${id}-${label(kind, retryNo)}`, kind, policy.signal));
-        return { response, durationMs: performance.now() - started, attempts };
-      } catch (caught) {
-        error = caught as TailgateError;
-      } finally {
-        policy.limiter.release();
-      }
-    } else {
-      try {
-        const { response, sent } = await race(shared, policy, request, id, retryNo);
-        attempts += sent;
-        return { response, durationMs: performance.now() - started, attempts };
-      } catch (caught) {
-        const err = caught as RaceError;
-        attempts += err.sent ?? 0;
-        error = err.error ?? (caught as TailgateError);
-      }
+    const kind: AttemptKind = retryNo === 0 ? 'primary' : 'retry';
+    try {
+      const response = policy.hedgeDelayMs === null ? await single(logical, kind, retryNo) : await race(logical, kind, retryNo, policy.hedgeDelayMs);
+      return { response, durationMs: performance.now() - started, attempts: logical.sent };
+    } catch (caught) {
+      // A retry its budget refused at the last moment: the request fails with what made it retry.
+      if (caught === RETRY_DENIED && lastError !== null) throw lastError;
+      lastError = caught as TailgateError;
     }
-    await waitBeforeRetry(shared, policy, error, id, retryNo);
+    await waitBeforeRetry(logical, lastError, retryNo);
+  }
+}
+
+/** No hedging, no race: one attempt at a time, with no promise or closure beyond the attempt's own. */
+async function single(logical: Logical, kind: AttemptKind, retryNo: number): Promise<AttemptResult> {
+  const { limiter, signal } = logical.policy;
+  if (!limiter.tryAcquire()) await limiter.acquire(signal);
+  try {
+    return await logical.attempt(kind, retryNo, signal);
+  } finally {
+    limiter.release();
   }
 }
 
 /** Throw `error` unless it is worth retrying and a retry fits the budget and the deadline; else wait. */
-async function waitBeforeRetry(shared: ClientShared, policy: CallPolicy, error: TailgateError, id: string, retryNo: number): Promise<void> {
+async function waitBeforeRetry(logical: Logical, error: TailgateError, retryNo: number): Promise<void> {
+  const { shared, policy } = logical;
   if (policy.signal.aborted) throw abortError(policy.signal);
   if (!(error instanceof TailgateError) || !isRetryable(error) || retryNo >= policy.maxRetries) throw error;
   // Wait max(Retry-After, jittered backoff); if that passes the deadline, fail now and charge nothing.
   const hint = policy.honorRetryAfter ? retryAfterMs(error.headers?.['retry-after']) : null;
   const waitMs = Math.max(hint ?? 0, jitteredBackoffMs(retryNo, policy.initialBackoffMs, policy.maxBackoffMs, shared.random));
-  if (policy.deadline !== null && performance.now() + waitMs >= policy.deadline) throw error;
-  if (!shared.retryBudget.tryTake()) {
-    shared.stats.retryDenied++;
-    shared.logger.debug(`retry budget spent: not retrying ${id} after ${error.code}`);
+  if (logical.deadline !== null && performance.now() + waitMs >= logical.deadline) throw error;
+  // The token is taken when the retry is sent; a budget already empty is not worth waiting for.
+  if (!shared.retryBudget.canTake()) {
+    shared.listener.onEvent('retry-denied');
+    shared.logger.debug(`retry budget spent: not retrying ${logical.id} after ${error.code}`);
     throw error;
   }
-  shared.logger.debug(`retrying ${id} in ${waitMs.toFixed(0)} ms after ${error.code}`);
+  shared.logger.debug(`retrying ${logical.id} in ${waitMs.toFixed(0)} ms after ${error.code}`);
   await sleep(waitMs, policy.signal).catch(() => {
     throw abortError(policy.signal);
   });
 }
 
-function label(kind: AttemptKind, retryNo: number): string {
-  return kind === 'retry' ? `retry${retryNo}` : kind;
-}
-
-function countAttempt(shared: ClientShared, kind: AttemptKind): void {
-  if (kind === 'primary') {
-    shared.hedgeBudget.earn();
-    shared.retryBudget.earn();
-  }
-  shared.stats[kind]++;
-}
-
-function attemptRequest(shared: ClientShared, policy: CallPolicy, request: Request, requestId: string, kind: AttemptKind, signal: AbortSignal): AttemptRequest {
-  const headers: Record<string, string> = { ...policy.headers };
-  headers[shared.requestIdHeader] = requestId;
-  return {
-    method: request.method,
-    path: request.path,
-    body: request.body,
-    onData: request.onData,
-    discardBody: request.discardBody,
-    kind,
-    signal,
-    headers,
-    totalRemainingMs: policy.deadline === null ? undefined : policy.deadline - performance.now(),
-    attemptTimeoutMs: policy.attemptTimeoutMs ?? undefined,
-  };
-}
-
-/** Shared, so a won race costs no Error (and no stack capture). */
-const LOST_RACE = new TailgateError('cancelled', 'another attempt of this request won');
-
-interface RaceError {
-  error: TailgateError;
-  sent: number;
-}
-
 /**
- * One round: the primary (or a retry) and, after hedgeDelay, one hedge. Resolves with the first success;
- * rejects with the last failure once nothing is outstanding.
+ * One round: the primary (or a retry) and, after hedgeDelay while it is outstanding, one hedge. Resolves
+ * with the first success; rejects with the last failure once nothing is outstanding. An attempt still
+ * waiting for a permit or a connection when the race is won is dropped unsent (RaceGroup).
  */
-function race(
-  shared: ClientShared,
-  policy: CallPolicy,
-  request: Request,
-  id: string,
-  retryNo: number,
-): Promise<{ response: AttemptResult; sent: number }> {
+function race(logical: Logical, first: AttemptKind, retryNo: number, hedgeDelayMs: number): Promise<AttemptResult> {
+  const { shared, policy } = logical;
   return new Promise((resolve, reject) => {
-    // Losers of a hedge race are aborted through one controller for the race (the winner has already
-    // settled when it fires). Without hedging there are no losers: attempts take the call's signal as is.
-    const hedging = policy.hedgeDelayMs !== null;
-    const raceController = hedging ? new AbortController() : null;
-    let signal = policy.signal;
-    let onCallAbort: (() => void) | null = null;
-    if (raceController) {
-      signal = raceController.signal;
-      if (policy.signal.aborted) raceController.abort(policy.signal.reason);
-      else {
-        onCallAbort = () => raceController.abort(policy.signal.reason);
-        policy.signal.addEventListener('abort', onCallAbort, { once: true });
-      }
-    }
-    let outstanding = 0;
-    let launching = 0;
-    let sent = 0;
-    let settled = false;
-    let hedgeTimer: NodeJS.Timeout | null = null;
+    const group: RaceGroup = { won: false };
+    // Losers are aborted through one controller for the race; the call's own signal aborts it too.
+    const controller = new AbortController();
+    const onCallAbort: Cancellable = { onSignalAbort: () => controller.abort(policy.signal.reason) };
+    if (policy.signal.aborted) onCallAbort.onSignalAbort();
+    else watchSignal(policy.signal, onCallAbort);
+    let live = 0;
+    let done = false;
     let lastError: TailgateError | null = null;
+    let hedgeTimer: NodeJS.Timeout | null = null;
 
     const finish = () => {
-      settled = true;
-      if (hedgeTimer) clearTimeout(hedgeTimer);
-      if (onCallAbort) policy.signal.removeEventListener('abort', onCallAbort);
+      done = true;
+      if (hedgeTimer !== null) clearTimeout(hedgeTimer);
+      unwatchSignal(policy.signal, onCallAbort);
     };
-    const maybeFail = () => {
-      if (settled || outstanding > 0 || launching > 0) return;
-      if (hedgeTimer !== null && lastError === null) return; // nothing failed yet: the hedge may still go
+    const failed = (err: TailgateError) => {
+      live--;
+      // Dropped hedges never happened; anything else is this round's latest failure.
+      if (err !== HEDGE_DENIED && err !== RACE_WON) lastError = err;
+      if (done || live > 0) return;
       finish();
-      reject({ error: lastError ?? (abortError(policy.signal) as TailgateError), sent } satisfies RaceError);
+      reject(lastError ?? abortError(policy.signal));
+    };
+    const succeeded = (kind: AttemptKind, response: AttemptResult) => {
+      live--;
+      if (done) return;
+      finish();
+      if (kind === 'hedge') shared.listener.onEvent('hedge-won');
+      if (live > 0) controller.abort(LOST_RACE); // the others lost: abort them (an h1 abort closes their connection)
+      resolve(response);
+    };
+    const launch = (kind: AttemptKind) => {
+      live++;
+      policy.limiter.acquire(controller.signal).then(
+        () => {
+          if (done) {
+            policy.limiter.release();
+            live--;
+            return;
+          }
+          logical.attempt(kind, retryNo, controller.signal, group).then(
+            (response) => {
+              policy.limiter.release();
+              succeeded(kind, response);
+            },
+            (err: TailgateError) => {
+              policy.limiter.release();
+              failed(err);
+            },
+          );
+        },
+        (err: TailgateError) => failed(err),
+      );
     };
 
-    const launch = async (kind: AttemptKind) => {
-      launching++;
-      try {
-        await policy.limiter.acquire(policy.signal);
-      } catch (err) {
-        launching--;
-        lastError ??= err as TailgateError;
-        maybeFail();
-        return;
-      }
-      launching--;
-      // A hedge spends its budget only when it is really sent.
-      if (settled || (kind === 'hedge' && !shared.hedgeBudget.tryTake())) {
-        if (!settled) shared.stats.hedgeDenied++;
-        policy.limiter.release();
-        maybeFail();
-        return;
-      }
-      countAttempt(shared, kind);
-      outstanding++;
-      sent++;
-      shared.engine
-        .attempt(attemptRequest(shared, policy, request, `${id}-${label(kind, retryNo)}`, kind, signal))
-        .then(
-          (response) => {
-            outstanding--;
-            policy.limiter.release();
-            if (settled) return;
-            finish();
-            if (kind === 'hedge') shared.stats.hedgeWon++;
-            // The others lost: abort them on the wire (an h1 abort closes their connections).
-            if (raceController && sent > 1) raceController.abort(LOST_RACE);
-            resolve({ response, sent });
-          },
-          (err: TailgateError) => {
-            outstanding--;
-            policy.limiter.release();
-            lastError = err;
-            maybeFail();
-          },
-        );
-    };
-
-    void launch(retryNo === 0 ? 'primary' : 'retry');
-    if (policy.hedgeDelayMs !== null) {
-      hedgeTimer = setTimeout(() => {
-        hedgeTimer = null;
-        if (!settled && outstanding + launching > 0) void launch('hedge');
-        else maybeFail();
-      }, policy.hedgeDelayMs);
-    }
+    launch(first);
+    hedgeTimer = setTimeout(() => {
+      hedgeTimer = null;
+      if (done || live === 0) return;
+      // Not worth a permit and a place in the pool queue when the budget is already spent.
+      if (!shared.hedgeBudget.canTake()) shared.listener.onEvent('hedge-denied');
+      else launch('hedge');
+    }, hedgeDelayMs);
   });
 }

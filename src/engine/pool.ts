@@ -25,6 +25,17 @@ const UNDICI_HINT_THRESHOLD = 2_000;
 
 export class Connection implements SocketListener {
   client: Client;
+  /**
+   * Requests it may carry at once. HTTP/1.1: pool.pipelining. HTTP/2: the configured streams capped by the
+   * server's SETTINGS_MAX_CONCURRENT_STREAMS; until those settings arrive it carries one request, so that
+   * requests beyond the server's limit wait in the pool (queue wait, under the pool timeout) and never in
+   * the HTTP/2 session, where their wait would look like server latency.
+   */
+  capacity: number;
+  /** An HTTP/2 connection being opened, whose server settings have not arrived: new requests wait for it. */
+  awaitingSettings: boolean;
+  /** The HTTP/2 stream limit is known (the server's settings arrived, or ALPN chose HTTP/1.1). */
+  private limitKnown: boolean;
   /** The live socket, or null while disconnected (the Client reconnects on the next request). */
   socket: TrackedSocket | null = null;
   /** A socket still connecting, so an attempt that gives up can abort the handshake. */
@@ -42,9 +53,13 @@ export class Connection implements SocketListener {
     origin: string,
     config: ClientConfig,
     factory: SocketFactory,
-    capacity: number,
+    private readonly configuredCapacity: number,
   ) {
-    this.client = this.newClient(origin, config, factory, capacity);
+    const h2 = config.httpVersion === 2 && configuredCapacity > 1;
+    this.capacity = h2 ? 1 : configuredCapacity;
+    this.awaitingSettings = h2;
+    this.limitKnown = !h2;
+    this.client = this.newClient(origin, config, factory, configuredCapacity);
   }
 
   private newClient(origin: string, config: ClientConfig, factory: SocketFactory, capacity: number): Client {
@@ -89,6 +104,7 @@ export class Connection implements SocketListener {
 
   /** Close the Client and its socket for good. */
   destroy(reason: string): Promise<void> {
+    this.stopAwaiting();
     if (this.socket) markClosedByClient(this.socket, reason);
     return this.client.destroy().catch(noop);
   }
@@ -97,6 +113,29 @@ export class Connection implements SocketListener {
     this.socket = socket as TrackedSocket;
     this.pool.observer?.onSocketOpen?.(info);
     this.pool.stats.opened++;
+    if (this.limitKnown || this.configuredCapacity === 1) return;
+    if (info.protocol === 'h1') this.settleCapacity(1); // ALPN chose HTTP/1.1: no multiplexing
+    // undici builds the HTTP/2 session from this socket once this callback returns.
+    else setImmediate(watchRemoteSettings, this, socket);
+  }
+
+  onConnectFailed(): void {
+    this.stopAwaiting();
+  }
+
+  /** The server's stream limit is known: carry up to it, and let waiting requests have the new slots. */
+  settleCapacity(serverLimit: number): void {
+    if (this.limitKnown) return;
+    this.limitKnown = true;
+    this.capacity = Math.max(1, Math.min(this.configuredCapacity, serverLimit));
+    this.stopAwaiting();
+  }
+
+  /** No longer holds the pool's other requests back (settings known, or the connect failed). */
+  stopAwaiting(): void {
+    if (!this.awaitingSettings) return;
+    this.awaitingSettings = false;
+    this.pool.settingsArrived(this);
   }
 
   onSocketClose(socket: Socket, info: SocketInfo): void {
@@ -116,6 +155,35 @@ export class Connection implements SocketListener {
 }
 
 function noop(): void {}
+
+/** undici keeps the HTTP/2 session on the socket under this symbol (lib/core/symbols.js). */
+let sessionSymbol: symbol | undefined;
+let settingsSymbol: symbol | undefined;
+function findSymbol(obj: object, description: string): symbol | undefined {
+  return Object.getOwnPropertySymbols(obj).find((s) => s.description === description);
+}
+
+interface H2Session {
+  remoteSettings: { maxConcurrentStreams?: number };
+  once(event: 'remoteSettings', fn: (settings: { maxConcurrentStreams?: number }) => void): void;
+}
+
+/** Learn the server's SETTINGS_MAX_CONCURRENT_STREAMS for an HTTP/2 connection. */
+function watchRemoteSettings(conn: Connection, socket: Socket): void {
+  sessionSymbol ??= findSymbol(socket, 'http2Session');
+  const session = sessionSymbol ? ((socket as unknown as Record<symbol, H2Session | undefined>)[sessionSymbol] ?? null) : null;
+  if (session === null) {
+    // No session (the socket closed at once): stop holding other requests back.
+    conn.stopAwaiting();
+    return;
+  }
+  settingsSymbol ??= findSymbol(session, 'http2session remote settings');
+  const received = settingsSymbol ? (session as unknown as Record<symbol, boolean>)[settingsSymbol] === true : false;
+  const limitOf = (s: { maxConcurrentStreams?: number }) => s.maxConcurrentStreams ?? Number.POSITIVE_INFINITY;
+  if (received) conn.settleCapacity(limitOf(session.remoteSettings));
+  else session.once('remoteSettings', (settings) => conn.settleCapacity(limitOf(settings)));
+  socket.once('close', () => conn.stopAwaiting());
+}
 
 function grantLater(waiter: PoolWaiter, conn: Connection): void {
   waiter.grant(conn);
@@ -137,6 +205,8 @@ export class ConnectionPool {
   private readonly factory: SocketFactory;
   private readonly capacity: number;
   private readonly limit: number;
+  /** HTTP/2 connections still waiting for the server's settings: new requests wait for them too. */
+  private awaitingSettings = 0;
   private readonly perRequest: boolean;
   private closed = false;
 
@@ -170,7 +240,7 @@ export class ConnectionPool {
     const stack = this.available;
     while (stack.length > 0) {
       const conn = stack[stack.length - 1] as Connection;
-      if (conn.inFlight >= this.capacity) {
+      if (conn.inFlight >= conn.capacity) {
         // Filled up by a waiter hand-off while deeper in the stack: drop it lazily.
         stack.pop();
         conn.stacked = false;
@@ -179,9 +249,34 @@ export class ConnectionPool {
       this.checkOut(conn);
       return conn;
     }
-    if (this.all.size < this.limit) return this.create();
+    // An HTTP/2 connection being opened will take many requests once its settings arrive: wait for it
+    // rather than open one connection per request.
+    if (this.all.size < this.limit && this.awaitingSettings === 0) return this.create();
     this.waiters.push(waiter);
     return null;
+  }
+
+  /** An HTTP/2 connection learned its capacity (or failed): hand out its slots, then open more if needed. */
+  settingsArrived(conn: Connection): void {
+    this.awaitingSettings--;
+    if (this.closed) return;
+    if (this.all.has(conn) && conn.capacity > conn.inFlight && !conn.stacked) {
+      conn.stacked = true;
+      this.available.push(conn);
+    }
+    for (;;) {
+      const waiter = this.nextWaiter();
+      if (!waiter) return;
+      const next = this.acquire(waiter);
+      if (next === null) return; // queued again (at the back: rare, only while another connection opens)
+      process.nextTick(grantLater, waiter, next);
+    }
+  }
+
+  private nextWaiter(): PoolWaiter | undefined {
+    let waiter = this.waiters.shift();
+    while (waiter && !waiter.waiting) waiter = this.waiters.shift();
+    return waiter;
   }
 
   /** The attempt is done with the connection (undici has finished with the request). */
@@ -206,8 +301,7 @@ export class ConnectionPool {
       }
     }
     // Hand it straight to the longest waiter that has not given up.
-    let waiter = this.waiters.shift();
-    while (waiter && !waiter.waiting) waiter = this.waiters.shift();
+    const waiter = conn.inFlight < conn.capacity ? this.nextWaiter() : undefined;
     if (waiter) {
       this.checkOut(conn);
       // Not synchronously: release runs inside undici's callbacks, and dispatching on the same Client
@@ -243,7 +337,8 @@ export class ConnectionPool {
     const conn = new Connection(this, this.origin, this.config, this.factory, this.capacity);
     this.all.add(conn);
     conn.inFlight = 1;
-    if (!this.perRequest && this.capacity > 1) {
+    if (conn.awaitingSettings) this.awaitingSettings++;
+    if (!this.perRequest && conn.capacity > 1) {
       conn.stacked = true;
       this.available.push(conn);
     }
@@ -263,7 +358,7 @@ export class ConnectionPool {
     }
     conn.inFlight++;
     const stack = this.available;
-    if (conn.inFlight >= this.capacity && conn.stacked && stack[stack.length - 1] === conn) {
+    if (conn.inFlight >= conn.capacity && conn.stacked && stack[stack.length - 1] === conn) {
       conn.stacked = false;
       stack.pop();
     }

@@ -31,3 +31,8 @@ export function watchSignal(signal: AbortSignal, target: Cancellable): void {
 export function unwatchSignal(signal: AbortSignal, target: Cancellable): void {
   watchers.get(signal)?.delete(target);
 }
+
+/** How many are watching `signal` now (for tests that prove nothing accumulates over a long run). */
+export function watcherCount(signal: AbortSignal): number {
+  return watchers.get(signal)?.size ?? 0;
+}

@@ -185,7 +185,7 @@ const BACKLOG_CHILD = fileURLToPath(new URL('./backlog-child.cjs', import.meta.u
  * dropped) and the client sees a connect timeout. It lives in a child process that blocks its own event
  * loop after listen(), which is the only way to stop Node from accepting.
  */
-export async function startFullBacklogListener(): Promise<Running> {
+export async function startFullBacklogListener(queued = 8): Promise<Running> {
   const child: ChildProcess = fork(BACKLOG_CHILD, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve(Number(m)));
@@ -193,7 +193,9 @@ export async function startFullBacklogListener(): Promise<Running> {
   });
   // Fill the accept queue: these handshakes complete in the kernel and are never accepted.
   const fillers: net.Socket[] = [];
-  for (let i = 0; i < 8; i++) {
+  // (Its accept queue holds two: queued = 1 leaves room for exactly one more connection, such as a
+  // runner’s reachability check, before connects start to hang.)
+  for (let i = 0; i < queued; i++) {
     const s = net.connect({ port, host: '127.0.0.1' });
     s.on('error', () => {});
     fillers.push(s);

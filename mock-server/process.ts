@@ -1,0 +1,87 @@
+/**
+ * The mock server in its own process, as a real server would be: the load generator's CPU no longer
+ * shows up as server latency, and the mock's timers no longer wait behind the generator's event loop.
+ * The handle mirrors MockServer, asynchronously; the child exits when its parent does.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { extname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FaultConfigError, type FaultConfig } from './faults.js';
+import type { MockServerOptions } from './server.js';
+import type { MockStats } from './stats.js';
+
+export type ChildOp = 'start' | 'stats' | 'faults' | 'setFaults' | 'reset' | 'close';
+export interface ChildRequest {
+  id: number;
+  op: ChildOp;
+  arg?: unknown;
+}
+export type ChildReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; problems?: string[] } };
+
+export interface MockProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  /** The child's pid (tests stall it with SIGSTOP, or kill it). */
+  readonly pid: number;
+  stats(): Promise<MockStats>;
+  faults(): Promise<FaultConfig>;
+  /** Replace the faults (validated first: an invalid config changes nothing and rejects, listing every problem). */
+  setFaults(input: unknown): Promise<FaultConfig>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Node flags the child needs: when running from TypeScript sources, the tsx loader. */
+function childExecArgv(entry: string): string[] {
+  if (extname(entry) !== '.ts') return [];
+  const tsx = createRequire(import.meta.url).resolve('tsx');
+  return ['--import', pathToFileURL(tsx).href];
+}
+
+export async function startMockProcess(options: MockServerOptions = {}): Promise<MockProcess> {
+  const here = fileURLToPath(import.meta.url);
+  const entry = fileURLToPath(new URL(`./child${extname(here)}`, import.meta.url));
+  const child: ChildProcess = fork(entry, [], { execArgv: childExecArgv(entry), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let exited = false;
+  child.on('message', (msg: ChildReply) => {
+    const call = pending.get(msg.id);
+    if (!call) return;
+    pending.delete(msg.id);
+    if (msg.ok) call.resolve(msg.value);
+    else call.reject(msg.error.problems ? new FaultConfigError('setFaults', msg.error.problems) : new Error(msg.error.message));
+  });
+  child.on('exit', (code, signal) => {
+    exited = true;
+    for (const call of pending.values()) call.reject(new Error(`the mock process exited (${signal ?? code})`));
+    pending.clear();
+  });
+  const call = <T>(op: ChildOp, arg?: unknown): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (exited) return reject(new Error('the mock process has exited'));
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.send({ id, op, arg } satisfies ChildRequest);
+    });
+  const started = await call<{ url: string; port: number; host: string }>('start', options).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  return {
+    ...started,
+    pid: child.pid as number,
+    stats: () => call<MockStats>('stats'),
+    faults: () => call<FaultConfig>('faults'),
+    setFaults: (input) => call<FaultConfig>('setFaults', input),
+    reset: () => call<void>('reset'),
+    close: async () => {
+      if (exited) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await call('close').catch(() => child.kill('SIGKILL'));
+      await gone;
+    },
+  };
+}
