@@ -4,8 +4,33 @@ import { diagnose, withFindings } from '../src/report/index.js';
 import { loadScenario, runScenario, type Report } from '../src/runner/index.js';
 import { syntheticProfile, syntheticReport } from './helpers/synthetic-report.js';
 
+/** Run a bundled scenario; every profile's counts must equal the mock's own, exactly. */
 async function run(name: string, durationS: number): Promise<Report> {
-  return withFindings(await runScenario(await loadScenario(`scenarios/${name}.yaml`), { durationS }));
+  const report = withFindings(await runScenario(await loadScenario(`scenarios/${name}.yaml`), { durationS }));
+  for (const p of report.profiles) expectCountsOfServer(p);
+  return report;
+}
+
+function expectCountsOfServer(p: Report['profiles'][number]): void {
+  const server = p.server!;
+  const label = `${p.name}: report vs the mock's own counts`;
+  expect({ attempts: p.attempts.total, byKind: p.attempts, opened: p.connections.opened }, label).toEqual({
+    attempts: server.requests.total,
+    byKind: { total: server.requests.total, primary: server.requests.byAttemptKind.primary ?? 0, hedge: server.requests.byAttemptKind.hedge ?? 0, retry: server.requests.byAttemptKind.retry ?? 0 },
+    opened: server.connections.accepted,
+  });
+  // Responses: the server counts what it sent; the client what it received. They differ only by the
+  // answers to attempts the client aborted (a hedge race's losers), which the server may still send.
+  const aborted = p.errors.cancelled ?? 0;
+  if (aborted === 0) expect(p.statuses, label).toEqual(server.requests.byStatus);
+  else {
+    const sent = Object.values(server.requests.byStatus).reduce((a, b) => a + b, 0);
+    const received = Object.values(p.statuses).reduce((a, b) => a + b, 0);
+    for (const [status, n] of Object.entries(p.statuses)) expect(n, `${label}: status ${status}`).toBeLessThanOrEqual(server.requests.byStatus[status] ?? 0);
+    expect(sent - received, label).toBeLessThanOrEqual(aborted);
+  }
+  // A request on a connection that had served one before, both sides agree (HTTP/1.1: one at a time).
+  if (p.config.httpVersion === 1) expect(p.connections.reused, label).toBe(server.requests.onReusedConnection);
 }
 
 const ids = (r: Report, profile: string) => r.profiles.find((p) => p.name === profile)!.findings.map((f) => f.id);
@@ -56,6 +81,14 @@ describe('diagnostics on the bundled scenarios: each fires on the problem and st
   it('connection refused during a listener outage', async () => {
     const r = await run('connection-refused', 3.8);
     expect(ids(r, 'per-request-no-retry')).toContain('connect-failures');
+  });
+
+  it('HTTP/1.1 against HTTP/2, and the quickstart: no false findings, counts exact', async () => {
+    const h2 = await run('http2-vs-http1', 2);
+    expect(h2.profiles[1]!.connections.opened).toBeLessThan(h2.profiles[0]!.connections.opened);
+    const quick = await run('quickstart', 2);
+    expect(ids(quick, 'baseten-recommended')).not.toContain('pool-exhaustion');
+    expect(ids(quick, 'httpx-defaults')).toContain('pool-exhaustion');
   });
 
   it('a saturated load generator, and timeouts needlessly long for the latency', () => {

@@ -1,38 +1,22 @@
 /**
- * Everything measured for one profile's run. It is the engine's observer (attempts, sockets) and the
- * runner's sink for logical requests. Memory stays flat: HDR histograms and counters, and one small
- * row per second for the timeline.
+ * Everything measured for one profile's run, as it happens. It is the engine's observer (attempts,
+ * sockets, budget decisions) and the runner's sink for logical requests; snapshot() gives the
+ * MeasuredProfile a report carries. Memory stays flat: HDR histograms, counters, one small row per second.
  */
-import type { AttemptRecord, EngineObserver, SocketInfo } from '../engine/index.js';
-import { createHistogram, recordMs, type Histogram } from './histogram.js';
-
-export interface TimelineRow {
-  /** Seconds since the measured run began. */
-  t: number;
-  /** Logical requests completed in this second. */
-  rps: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-  /** Failed logical requests in this second. */
-  errors: number;
-  /** Failed attempts by error code in this second. */
-  errorsByCode: Record<string, number>;
-  inFlight: number;
-  /** Connections opened, and attempts on a reused connection, in this second. */
-  connectionsOpened: number;
-  connectionsReused: number;
-}
+import type { AttemptRecord, EngineObserver, PolicyEvent, SocketInfo } from '../engine/index.js';
+import { createHistogram, encodeHistogram, recordMs, summarize, type Histogram } from './histogram.js';
+import type { HistogramName, MeasuredProfile, TimelineRow } from './measured.js';
 
 export class ProfileMetrics implements EngineObserver {
   readonly latency = createHistogram();
   readonly queueWait = createHistogram();
   readonly connect = createHistogram();
   readonly ttfb = createHistogram();
-  readonly requests = { total: 0, ok: 0, failed: 0, late: 0 };
+  readonly connectionHold = createHistogram();
+  readonly requests = { total: 0, ok: 0, failed: 0, late: 0, abandoned: 0 };
   readonly attempts = { total: 0, primary: 0, hedge: 0, retry: 0 };
   readonly statuses: Record<string, number> = {};
   readonly errors: Record<string, number> = {};
-  /** Logical requests by the code they finally failed with. */
   readonly requestErrors: Record<string, number> = {};
   readonly connections = { opened: 0, reused: 0, closedByServer: 0, closedByClient: 0, stale: 0 };
   readonly timeline: TimelineRow[] = [];
@@ -40,7 +24,12 @@ export class ProfileMetrics implements EngineObserver {
   /** Stop recording (warm-up metrics are thrown away by not recording into this). */
   recording = true;
 
+  private readonly decisions = { hedgeWon: 0, hedgeDenied: 0, retryDenied: 0 };
   private origin = 0;
+  private stoppedAt = 0;
+  /** When the load model started its last request; null while it is still starting them. */
+  private loadEndedAt: number | null = null;
+  private okInLoadWindow = 0;
   private second: Histogram = createHistogram();
   private row: TimelineRow;
   private timer: NodeJS.Timeout | null = null;
@@ -49,7 +38,7 @@ export class ProfileMetrics implements EngineObserver {
     this.row = this.newRow(0);
   }
 
-  /** Start the clock of the timeline. */
+  /** Start the clock of the timeline and of the load window. */
   start(): void {
     this.origin = this.now();
     this.row = this.newRow(0);
@@ -57,20 +46,36 @@ export class ProfileMetrics implements EngineObserver {
     this.timer.unref();
   }
 
+  /** The load model has started its last request: the load window ends (the drain is not in it). */
+  endLoadWindow(): void {
+    this.loadEndedAt = this.now();
+    this.okInLoadWindow = this.requests.ok;
+  }
+
   /** Close the last (partial) second and record nothing more (closing the client is not the run). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.closeSecond();
+    this.stoppedAt = this.now();
+    if (this.loadEndedAt === null) this.endLoadWindow();
     this.recording = false;
   }
 
-  // ---- engine events (per attempt, per socket) ----
+  // ---- engine events (per attempt, per socket, per budget decision) ----
 
   onAttemptEnd(a: AttemptRecord): void {
     if (!this.recording) return;
-    this.attempts.total++;
-    this.attempts[a.kind]++;
+    if (a.sent) {
+      this.attempts.total++;
+      this.attempts[a.kind]++;
+      if (a.reusedSocket) {
+        this.connections.reused++;
+        this.row.connectionsReused++;
+      }
+      if (a.ttfbMs !== null) recordMs(this.ttfb, a.ttfbMs);
+      if (a.holdMs !== null) recordMs(this.connectionHold, a.holdMs);
+    }
     if (a.status !== null && a.status > 0) bump(this.statuses, String(a.status));
     if (a.error !== null) {
       bump(this.errors, a.error.code);
@@ -79,11 +84,6 @@ export class ProfileMetrics implements EngineObserver {
     }
     recordMs(this.queueWait, a.queueWaitMs);
     if (a.connectMs !== null) recordMs(this.connect, a.connectMs);
-    if (a.ttfbMs !== null) recordMs(this.ttfb, a.ttfbMs);
-    if (a.reusedSocket) {
-      this.connections.reused++;
-      this.row.connectionsReused++;
-    }
   }
 
   onSocketOpen(_s: SocketInfo): void {
@@ -98,6 +98,13 @@ export class ProfileMetrics implements EngineObserver {
     else this.connections.closedByClient++;
   }
 
+  onPolicyEvent(e: PolicyEvent): void {
+    if (!this.recording) return;
+    if (e === 'hedge-won') this.decisions.hedgeWon++;
+    else if (e === 'hedge-denied') this.decisions.hedgeDenied++;
+    else this.decisions.retryDenied++;
+  }
+
   // ---- runner events (per logical request) ----
 
   requestStarted(late: boolean): void {
@@ -107,7 +114,10 @@ export class ProfileMetrics implements EngineObserver {
     if (late) this.requests.late++;
   }
 
-  /** A logical request ended; latency is measured from its intended start (no coordinated omission). */
+  /**
+   * A logical request ended; latency is measured from its intended start (no coordinated omission).
+   * An abandoned request enters the histogram at its age when abandoned: a lower bound, never left out.
+   */
   requestEnded(latencyMs: number, errorCode: string | null): void {
     this.inFlight--;
     if (!this.recording) return;
@@ -118,9 +128,45 @@ export class ProfileMetrics implements EngineObserver {
       recordMs(this.second, latencyMs);
     } else {
       this.requests.failed++;
+      if (errorCode === 'abandoned') this.requests.abandoned++;
       this.row.errors++;
       bump(this.requestErrors, errorCode);
     }
+  }
+
+  /** What was measured, in the report's shape. */
+  snapshot(): MeasuredProfile {
+    const loadWindowMs = (this.loadEndedAt ?? this.now()) - this.origin;
+    const perSecond = (n: number) => (loadWindowMs > 0 ? round1((n * 1000) / loadWindowMs) : null);
+    const histograms: Record<HistogramName, string> = {
+      latency: encodeHistogram(this.latency),
+      queueWait: encodeHistogram(this.queueWait),
+      connect: encodeHistogram(this.connect),
+      ttfb: encodeHistogram(this.ttfb),
+      connectionHold: encodeHistogram(this.connectionHold),
+    };
+    return {
+      loadWindowMs: Math.round(loadWindowMs),
+      durationMs: Math.round((this.stoppedAt || this.now()) - this.origin),
+      requests: { ...this.requests },
+      rate: { offered: perSecond(this.requests.total), achieved: perSecond(this.okInLoadWindow) },
+      attempts: { ...this.attempts },
+      statuses: { ...this.statuses },
+      errors: { ...this.errors },
+      requestErrors: { ...this.requestErrors },
+      connections: { ...this.connections },
+      budgets: {
+        hedge: { issued: this.attempts.hedge, won: this.decisions.hedgeWon, denied: this.decisions.hedgeDenied },
+        retry: { issued: this.attempts.retry, denied: this.decisions.retryDenied },
+      },
+      latencyMs: summarize(this.latency),
+      queueWaitMs: summarize(this.queueWait),
+      connectMs: summarize(this.connect),
+      ttfbMs: summarize(this.ttfb),
+      connectionHoldMs: summarize(this.connectionHold),
+      histograms,
+      timeline: this.timeline.slice(),
+    };
   }
 
   private closeSecond(): void {
@@ -137,6 +183,8 @@ export class ProfileMetrics implements EngineObserver {
     return { t, rps: 0, p50Ms: null, p99Ms: null, errors: 0, errorsByCode: {}, inFlight: 0, connectionsOpened: 0, connectionsReused: 0 };
   }
 }
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;

@@ -10,14 +10,42 @@ type Rule = (p: ProfileReport, r: Report) => Finding | null;
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
 const err = (p: ProfileReport, code: string) => (p.errors as Record<string, number>)[code] ?? 0;
-const rps = (p: ProfileReport) => (p.durationMs > 0 ? p.requests.total / (p.durationMs / 1000) : 0);
+/** Requests per second offered over the load window (not the drain). */
+const rps = (p: ProfileReport) => p.rate?.offered ?? (p.durationMs > 0 ? p.requests.total / (p.durationMs / 1000) : 0);
+/** The load window in seconds. */
+const windowS = (p: ProfileReport) => (p.loadWindowMs ?? p.durationMs) / 1000 || 1;
 const s = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
-/** Connections that Little's law says the load needs: throughput × latency (p90, for bursts), with headroom. */
-function connectionsNeeded(p: ProfileReport): number | null {
-  const latency = p.ttfbMs?.p90 ?? p.latencyMs?.p90;
-  if (!latency) return null;
-  return Math.max(1, Math.ceil(rps(p) * (latency / 1000) * 1.25));
+/**
+ * The smallest k with P(X <= k) >= q for X ~ Poisson(mean): how many connections are busy at once, at
+ * most, nearly always, when requests arrive at a rate and each holds a connection for a while (the
+ * number in an M/G/∞ system is Poisson with mean rate × mean hold, whatever the hold's distribution).
+ */
+export function poissonQuantile(mean: number, q = 0.999): number {
+  if (mean <= 0) return 0;
+  if (mean > 200) return Math.ceil(mean + 3.09 * Math.sqrt(mean) + 0.5); // normal approximation, z(0.999)
+  let k = 0;
+  let pmf = Math.exp(-mean);
+  let cdf = pmf;
+  while (cdf < q) {
+    k++;
+    pmf *= mean / k;
+    cdf += pmf;
+  }
+  return k;
+}
+
+/**
+ * Connections the offered load needs: it holds rate × mean hold connections on average (Little's law),
+ * and nearly always no more than the Poisson 99.9% point of that. The hold is what an attempt keeps its
+ * connection for (a stream: its whole generation), not its time to first byte.
+ */
+export function connectionsNeeded(p: ProfileReport): { connections: number; busy: number; holdMs: number } | null {
+  const holdMs = p.connectionHoldMs?.mean ?? p.latencyMs?.mean;
+  if (!holdMs || !rps(p)) return null;
+  const busy = rps(p) * (holdMs / 1000);
+  const perConnection = p.config.httpVersion === 2 ? p.config.pool.pipelining : 1;
+  return { connections: Math.max(1, Math.ceil(poissonQuantile(busy) / perConnection)), busy, holdMs };
 }
 
 const poolExhaustion: Rule = (p) => {
@@ -27,20 +55,21 @@ const poolExhaustion: Rule = (p) => {
   if (timeouts === 0 && !(wait > 10 && wait > 0.2 * typical)) return null;
   const need = connectionsNeeded(p);
   const size = p.config.pool.connections;
+  const n = need?.connections;
   return {
     id: 'pool-exhaustion',
     severity: timeouts > 0 ? 'critical' : 'warning',
     symptom: timeouts > 0 ? `${timeouts} attempts failed with pool_timeout (PoolTimeout)` : `requests wait for a connection: p99 ${fmtMs(wait)} in the pool`,
-    evidence: `pool.connections ${size ?? 'unlimited'}; waiting for a connection p99 ${fmtMs(wait)} vs time to first byte p50 ${fmtMs(typical)}; ${rps(p).toFixed(0)} req/s`,
-    cause: 'More requests are in flight than the pool has connections: throughput × latency exceeds the pool size, so requests queue for a connection and, past timeouts.pool, fail.',
-    fix: `Set pool.connections to at least ${need ?? 'throughput × p99 latency'} (httpx: Limits(max_connections=${need ?? 'N'})), or cap concurrency below the pool size.`,
+    evidence: `pool.connections ${size ?? 'unlimited'}; waiting for a connection p99 ${fmtMs(wait)} vs time to first byte p50 ${fmtMs(typical)}; ${rps(p).toFixed(0)} req/s offered${need ? `, each holding a connection ${fmtMs(need.holdMs)} on average: ${need.busy.toFixed(0)} busy at once` : ''}`,
+    cause: 'More requests are in flight than the pool has connections: the offered rate × how long each holds its connection exceeds the pool size, so requests queue for a connection and, past timeouts.pool, fail.',
+    fix: `Set pool.connections to at least ${n ?? 'rate × connection hold time'}${need ? ' (the 99.9% point of the connections busy at once at this rate)' : ''} (httpx: Limits(max_connections=${n ?? 'N'})), or cap concurrency below the pool size.`,
   };
 };
 
 const connectionChurn: Rule = (p) => {
   const attempts = p.attempts.total;
   if (attempts < 50 || p.connections.opened < 0.5 * attempts) return null;
-  const perSecond = p.connections.opened / (p.durationMs / 1000 || 1);
+  const perSecond = p.connections.opened / windowS(p);
   const perRequest = p.config.pool.mode === 'per-request';
   return {
     id: 'connection-churn',
@@ -66,7 +95,39 @@ const staleKeepAlive: Rule = (p) => {
     symptom: `${stale} attempts failed on a reused connection the server had already closed (stale_connection: "other side closed", ECONNRESET)`,
     evidence: `pool.keepAliveMs ${keepAlive} ms (${p.config.pool.honorKeepAliveHint ? 'honours' : 'ignores'} the server's Keep-Alive hint); ${p.connections.reused} reuses, ${p.connections.closedByServer} closed by the server`,
     cause: "The client keeps idle connections longer than the server (or a load balancer in between) does: it reuses a socket the server has dropped, and the request dies before any response.",
-    fix: `Set pool.keepAliveMs below the server's idle timeout (measure it with \`tailgate probe URL\`), e.g. ${Math.max(500, Math.floor(keepAlive / 4))} ms (httpx: Limits(keepalive_expiry=${Math.max(0.5, Math.floor(keepAlive / 4) / 1000)})); and retry stale_connection, which is safe: the server never saw the request.`,
+    fix: `Set pool.keepAliveMs below the server's idle timeout (measure it with \`tailgate probe URL\`), e.g. ${Math.max(500, Math.floor(keepAlive / 4))} ms (httpx: Limits(keepalive_expiry=${Math.max(0.5, Math.floor(keepAlive / 4) / 1000)})); and retry stale_connection, which is safe even for a POST: the close was already on its way when the request was written, so the server cannot have read it.`,
+  };
+};
+
+const connectionReset: Rule = (p) => {
+  const resets = err(p, 'connection_reset');
+  if (resets === 0) return null;
+  return {
+    id: 'connection-reset',
+    severity: resets > 0.01 * p.attempts.total ? 'critical' : 'warning',
+    symptom: `${resets} attempts lost their connection after the request was sent (connection_reset)`,
+    evidence: `${resets} resets or closes mid-exchange, ${p.connections.closedByServer} connections closed by the server, ${err(p, 'stale_connection')} stale (closed before the request could arrive)`,
+    cause: 'The server, or something between, closed the connection after it had time to read the request: it crashed, restarted, or hit a limit mid-request. It may have processed the request.',
+    fix: 'Retry only idempotent requests, or ones carrying an idempotency key the server honours: a retried POST may be done twice. Look at the server’s logs for restarts or limits at these times.',
+  };
+};
+
+const abandonedRequests: Rule = (p) => {
+  const abandoned = p.requests.abandoned ?? 0;
+  if (abandoned === 0) return null;
+  const timeouts = p.config.timeouts;
+  const unbounded = timeouts.read === null && timeouts.attempt === null && timeouts.total === null;
+  return {
+    id: 'requests-abandoned',
+    severity: 'critical',
+    symptom: `${abandoned} requests (${pct(abandoned / Math.max(1, p.requests.total))}) were still waiting for an answer when the run stopped, and were abandoned`,
+    evidence: `counted as failed (abandoned) and recorded at their age when abandoned, so the latency tail is a lower bound; timeouts: read ${timeouts.read ?? 'off'}, attempt ${timeouts.attempt ?? 'off'}, total ${timeouts.total ?? 'off'} ms`,
+    cause: unbounded
+      ? 'The server accepted these requests and never answered, and the client has no read, attempt or total timeout: in production each would hang its caller for good.'
+      : 'The server had not answered these requests within the run’s grace period, and no client timeout had fired yet.',
+    fix: unbounded
+      ? 'Set timeouts.read (or timeouts.total) from the measured latency tail, so a request that will never be answered fails and can be retried.'
+      : 'Lower timeouts.read or timeouts.total to below how long a caller can wait, or give the run a longer --grace if the answers were merely slow.',
   };
 };
 
@@ -205,6 +266,8 @@ export const RULES: Rule[] = [
   staleKeepAlive,
   timeoutsTooShort,
   timeoutsTooLong,
+  connectionReset,
+  abandonedRequests,
   retryStorm,
   rateLimitedNoBackoff,
   hedgingNotPaying,

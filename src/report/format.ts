@@ -24,3 +24,9 @@ export function fmtCounts(counts: Record<string, number | undefined>, max = 3): 
   const shown = entries.slice(0, max).map(([k, v]) => `${k} ${v}`);
   return entries.length > max ? `${shown.join(', ')}, …` : shown.join(', ');
 }
+
+/** Requests per second: whole numbers from 10 up, one decimal below. */
+export function fmtRate(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '–';
+  return v >= 10 ? v.toFixed(0) : v.toFixed(1);
+}

@@ -1,5 +1,5 @@
 export { readReport } from './read.js';
-export { diagnose, withFindings, RULES } from './diagnose.js';
+export { diagnose, withFindings, RULES, connectionsNeeded, poissonQuantile } from './diagnose.js';
 export { runGate, gateFailed, parseThreshold, parseRegression, type Check, type CheckStatus, type GateOptions } from './gate.js';
 export { compareProfiles, compareTable, pairsOf, type ComparedRow } from './compare.js';
 export { renderHtml, escapeHtml, chartData } from './html.js';

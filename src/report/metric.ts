@@ -63,7 +63,8 @@ export function metricOf(p: ProfileReport, name: string): MetricValue {
     case 'hedge_rate':
       return ratio(p.attempts.hedge, p.attempts.primary);
     case 'rate':
-      return { value: seconds > 0 ? n / seconds : null, kind: 'rate', samples: n, ci: null };
+      // Completed OK per second over the load window (older reports: all requests over the whole run).
+      return { value: p.rate ? p.rate.achieved : seconds > 0 ? n / seconds : null, kind: 'rate', samples: n, ci: null };
     case 'count':
       return { value: n, kind: 'count', samples: n, ci: null };
     case 'failed':

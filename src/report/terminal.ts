@@ -1,12 +1,12 @@
 /** Terminal tables (cli-table3) of a Report: strings in, strings out, so tests and CI logs read the same. */
 import Table from 'cli-table3';
 import type { ProfileReport, Report } from '../runner/index.js';
-import { fmtCount, fmtCounts, fmtMs, fmtPct } from './format.js';
+import { fmtCount, fmtCounts, fmtMs, fmtPct, fmtRate } from './format.js';
 
 export function summaryTable(report: Report, color = false): string {
   const style = color ? {} : { head: [], border: [] };
   const table = new Table({
-    head: ['profile', 'requests', 'rps', 'p50', 'p90', 'p99', 'max', 'failed', 'errors (attempts)', 'conns opened/reused', 'hedge/retry'],
+    head: ['profile', 'requests', 'req/s offered/achieved', 'p50', 'p90', 'p99', 'max', 'failed', 'errors (attempts)', 'conns opened/reused', 'hedge/retry'],
     style,
   });
   for (const p of report.profiles) table.push(profileRow(p));
@@ -15,7 +15,7 @@ export function summaryTable(report: Report, color = false): string {
 
 function profileRow(p: ProfileReport): string[] {
   const l = p.latencyMs;
-  const rps = p.durationMs > 0 ? (p.requests.total / (p.durationMs / 1000)).toFixed(0) : '–';
+  const rps = `${fmtRate(p.rate?.offered)}/${fmtRate(p.rate?.achieved)}`;
   return [
     p.name,
     `${fmtCount(p.requests.total)}${p.requests.late ? ` (${fmtCount(p.requests.late)} late)` : ''}`,
@@ -24,7 +24,7 @@ function profileRow(p: ProfileReport): string[] {
     fmtMs(l?.p90),
     fmtMs(l?.p99),
     fmtMs(l?.max),
-    `${fmtCount(p.requests.failed)} (${fmtPct(p.requests.failed, p.requests.total)})`,
+    `${fmtCount(p.requests.failed)} (${fmtPct(p.requests.failed, p.requests.total)})${p.requests.abandoned ? ` incl. ${fmtCount(p.requests.abandoned)} abandoned` : ''}`,
     fmtCounts(p.errors),
     `${fmtCount(p.connections.opened)}/${fmtCount(p.connections.reused)}`,
     `${p.attempts.hedge}/${p.attempts.retry}`,

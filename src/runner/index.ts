@@ -1,8 +1,11 @@
-export { runScenario, type RunOptions, type Progress } from './run.js';
+export { runScenario, checkRunOptions, type RunOptions, type Progress } from './run.js';
+export { DEFAULT_GRACE_MS } from './profile-run.js';
 export { TargetUnreachableError } from '../engine/index.js';
 export { loadScenario, resolveScenario, scenarioJsonSchema, SCENARIO_SPEC, type Scenario, type ResolvedProfile } from './scenario.js';
 export type { Report, ProfileReport, Finding } from './report-types.js';
-export { runLoad, rampRate, LATE_AFTER_MS } from './load.js';
+export { runLoad, rampRate, loadDurationS, LATE_AFTER_MS } from './load.js';
+export { dueTimes, expectedCount, type RatePlan } from './arrivals.js';
 export { probe, PROBE_DEFAULTS, type ProbeOptions, type ProbeResult } from './probe.js';
 export { parseShard, shardLoad, type Shard } from './shard.js';
 export { readInputFile } from './input-file.js';
+export { addMockStats, type MockStats } from '../../mock-server/index.js';

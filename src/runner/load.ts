@@ -3,7 +3,14 @@
  * the caller measures latency from intendedStart, so a slow server cannot slow the schedule down and hide
  * its own latency (no coordinated omission). Open models never skip a due request: when the in-flight
  * cap is reached, due requests wait and are counted late.
+ *
+ * What each model measures: open and ramping measure latency from each request's due time on a schedule
+ * the server cannot slow (what users see at that arrival rate); closed measures from when each user sends,
+ * which a slow server delays (service time at a concurrency, not latency at a rate); bursts measures each
+ * request from its burst's start.
  */
+import { sleep } from '../engine/index.js';
+import { dueTimes, type RatePlan } from './arrivals.js';
 import type { Scenario } from './scenario.js';
 
 /** A request sent this much after its intended start counts as late. */
@@ -25,18 +32,20 @@ export interface LoadOptions {
   /** Overrides for a short run (warm-up) or from the command line. */
   durationS?: number;
   requests?: number;
-  /** Rate changes from phases: seconds since start → rate. */
-  rateAt?: (elapsedS: number) => number | undefined;
+  /** Rate changes from phases: [{atS, rate}]. */
+  rateSteps?: { atS: number; rate: number }[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The load's length in seconds (Infinity when only a request count bounds it). */
+export function loadDurationS(load: Scenario['load'], override?: number): number {
+  return override ?? load.durationS ?? (load.stages ? load.stages.reduce((a, s) => a + s.durationS, 0) : Infinity);
+}
 
 export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void> {
   const { load } = opts;
   const start = ctl.now();
-  const durationMs = (opts.durationS ?? load.durationS ?? (load.stages ? load.stages.reduce((a, s) => a + s.durationS, 0) : Infinity)) * 1000;
+  const end = start + loadDurationS(load, opts.durationS) * 1000;
   const limit = opts.requests ?? load.requests ?? Infinity;
-  const end = start + durationMs;
   let issued = 0;
   const more = () => !ctl.stopped() && issued < limit && ctl.now() < end;
 
@@ -46,7 +55,7 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
       while (more()) {
         issued++;
         await ctl.fire(ctl.now(), false);
-        if (load.thinkTimeMs > 0) await sleep(load.thinkTimeMs);
+        if (load.thinkTimeMs > 0 && more()) await sleep(load.thinkTimeMs);
       }
     };
     await Promise.all(Array.from({ length: users }, user));
@@ -69,30 +78,34 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
     return;
   }
 
-  // Open models: a schedule of intended start times at the current rate.
-  const rateAt = (elapsedMs: number): number => {
-    if (load.model === 'ramping') return rampRate(load.stages ?? [], elapsedMs / 1000);
-    return opts.rateAt?.(elapsedMs / 1000) ?? load.rate ?? 1;
-  };
-  let nextDue = start;
-  for (;;) {
-    if (ctl.stopped() || issued >= limit || nextDue >= end) return;
-    const now = ctl.now();
-    if (nextDue > now) {
-      await sleep(Math.min(nextDue - now, 50));
-      continue;
+  // Open models: a schedule of due times that the server cannot slow down.
+  const next = dueTimes(ratePlan(load, opts), limit);
+  for (let due = next(); due !== null; due = next()) {
+    const at = start + due;
+    for (;;) {
+      if (ctl.stopped()) return;
+      const now = ctl.now();
+      if (at > now) {
+        await sleep(Math.min(at - now, 50));
+        continue;
+      }
+      if (ctl.inFlight() >= load.maxInFlight) {
+        // At the cap: due requests wait (and will be late); they are never dropped.
+        await ctl.waitForCompletion(50);
+        continue;
+      }
+      void ctl.fire(at, now - at > LATE_AFTER_MS);
+      break;
     }
-    if (ctl.inFlight() >= load.maxInFlight) {
-      // At the cap: due requests wait (and will be late); they are never dropped.
-      await ctl.waitForCompletion(50);
-      continue;
-    }
-    issued++;
-    void ctl.fire(nextDue, now - nextDue > LATE_AFTER_MS);
-    const rate = rateAt(nextDue - start);
-    // A rate of 0 pauses the schedule; it is looked at again every 100 ms.
-    nextDue += rate > 0 ? 1000 / rate : 100;
   }
+}
+
+/** The open model's rate over time: ramp stages, or the load's rate changed by phases. */
+function ratePlan(load: Scenario['load'], opts: LoadOptions): RatePlan {
+  const durationS = loadDurationS(load, opts.durationS);
+  if (load.model === 'ramping') return { stages: load.stages ?? [], durationS };
+  const steps = [{ atS: 0, rate: load.rate ?? 1 }, ...(opts.rateSteps ?? [])];
+  return { steps, durationS };
 }
 
 /** Ramping: each stage moves linearly from the previous stage's rate (0 at first) to its own. */

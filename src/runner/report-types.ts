@@ -1,9 +1,10 @@
 /**
  * Report JSON, schemaVersion 1 (DESIGN.md): the contract between the runner, the report commands and
- * users' scripts. Every field is measured; what could not be measured is null.
+ * users' scripts. The measured part of a profile is metrics' MeasuredProfile; this adds what the run was.
+ * Every field is measured; what could not be measured is null.
  */
-import type { ClientConfig, ErrorCode } from '../engine/index.js';
-import type { LatencySummary, TimelineRow } from '../metrics/index.js';
+import type { ClientConfig } from '../engine/index.js';
+import type { LatencySummary, MeasuredProfile } from '../metrics/index.js';
 import type { MockStats } from '../../mock-server/index.js';
 import type { ClientPolicy, Scenario } from './scenario.js';
 
@@ -16,29 +17,12 @@ export interface Finding {
   fix: string;
 }
 
-export interface ProfileReport {
+export interface ProfileReport extends MeasuredProfile {
   name: string;
   description: string | null;
   /** Resolved, secrets redacted. */
   config: ClientConfig;
   client: ClientPolicy;
-  /** The measured run (warm-up excluded). */
-  durationMs: number;
-  requests: { total: number; ok: number; failed: number; late: number };
-  attempts: { total: number; primary: number; hedge: number; retry: number };
-  statuses: Record<string, number>;
-  errors: Partial<Record<ErrorCode, number>>;
-  /** Logical requests by the error they finally failed with. */
-  requestErrors: Record<string, number>;
-  connections: { opened: number; reused: number; closedByServer: number; closedByClient: number; stale: number };
-  budgets: { hedge: { issued: number; won: number; denied: number }; retry: { issued: number; denied: number } };
-  latencyMs: LatencySummary | null;
-  queueWaitMs: LatencySummary | null;
-  connectMs: LatencySummary | null;
-  ttfbMs: LatencySummary | null;
-  /** Base64 compressed HDR histograms, in µs. */
-  histograms: { latency: string; queueWait: string; connect: string; ttfb: string };
-  timeline: TimelineRow[];
   phases: { t: number; name: string }[];
   warmup: { requests: number; ok: number; failed: number; latencyMs: LatencySummary | null } | null;
   /** The load generator's own event-loop delay: high values make every latency above suspect. */

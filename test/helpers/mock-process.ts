@@ -1,32 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { startMockProcess, type MockProcess } from '../../mock-server/index.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The mock in its own process, so it can be stalled for real (SIGSTOP) without stalling the client. */
-export async function startMockProcess(faults: unknown = {}): Promise<{ url: string; child: ChildProcess; stall(ms: number): Promise<void>; close(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/mock-server-child.ts', JSON.stringify(faults)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve(Number(out.trim()));
-    });
-    child.once('exit', (code) => reject(new Error(`mock exited ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    stall: async (ms) => {
-      child.kill('SIGSTOP');
+/** The mock in its own process, which a test can stall for real (SIGSTOP) without stalling the client. */
+export async function startStallableMock(faults: unknown = {}): Promise<MockProcess & { stall(ms: number): Promise<void> }> {
+  const mock = await startMockProcess({ faults });
+  return Object.assign(mock, {
+    stall: async (ms: number) => {
+      process.kill(mock.pid, 'SIGSTOP');
       await new Promise((r) => setTimeout(r, ms));
-      child.kill('SIGCONT');
+      process.kill(mock.pid, 'SIGCONT');
     },
-    close: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
-  };
+  });
 }

@@ -1,33 +1,33 @@
 import { latencySampler, seededRandom, type LatencySpec } from '../../mock-server/index.js';
-import { createHistogram, encodeHistogram, recordMs, summarize } from '../../src/metrics/index.js';
-import { resolveConfig } from '../../src/index.js';
+import { ProfileMetrics } from '../../src/metrics/index.js';
+import { resolveConfig, TailgateError, type AttemptRecord } from '../../src/index.js';
 import type { ProfileReport, Report } from '../../src/runner/index.js';
 
-/** A profile whose latencies are `n` draws from `spec` (seeded), failing `failed` of them. */
+/**
+ * A profile whose latencies are `n` draws from `spec` (seeded), failing `failed` of them: recorded through
+ * ProfileMetrics, as a run records them, over a 10 s load window.
+ */
 export function syntheticProfile(name: string, spec: LatencySpec, n: number, seed: number, failed = 0, extra: Partial<ProfileReport> = {}): ProfileReport {
-  const h = createHistogram();
   const sample = latencySampler(spec, seededRandom(seed));
-  for (let i = 0; i < n; i++) recordMs(h, sample());
-  const empty = encodeHistogram(createHistogram());
+  let clock = 0;
+  const metrics = new ProfileMetrics(() => clock);
+  metrics.start();
+  for (let i = 0; i < n; i++) {
+    const ms = sample();
+    const fails = i < failed;
+    const error = fails ? new TailgateError('http_5xx', 'HTTP 500', { status: 500 }) : null;
+    metrics.requestStarted(false);
+    metrics.onAttemptEnd({ ...ATTEMPT, status: fails ? 500 : 200, error, ttfbMs: ms, totalMs: ms, holdMs: ms, reusedSocket: i >= 10 });
+    metrics.requestEnded(ms, fails ? 'http_5xx' : null);
+  }
+  clock = 10_000;
+  metrics.stop();
   return {
     name,
     description: null,
     config: resolveConfig({}, { env: {} }),
     client: { hedgeBudgetPct: 0.1, retryBudgetPct: 0.05, maxRetries: 0, initialBackoffMs: 125, maxBackoffMs: 10_000, budgetFloor: 2, honorRetryAfter: true },
-    durationMs: 10_000,
-    requests: { total: n, ok: n - failed, failed, late: 0 },
-    attempts: { total: n, primary: n, hedge: 0, retry: 0 },
-    statuses: { '200': n - failed, ...(failed ? { '500': failed } : {}) },
-    errors: failed ? { http_5xx: failed } : {},
-    requestErrors: failed ? { http_5xx: failed } : {},
-    connections: { opened: 10, reused: n - 10, closedByServer: 0, closedByClient: 0, stale: 0 },
-    budgets: { hedge: { issued: 0, won: 0, denied: 0 }, retry: { issued: 0, denied: 0 } },
-    latencyMs: summarize(h),
-    queueWaitMs: null,
-    connectMs: null,
-    ttfbMs: summarize(h),
-    histograms: { latency: encodeHistogram(h), queueWait: empty, connect: empty, ttfb: encodeHistogram(h) },
-    timeline: [],
+    ...metrics.snapshot(),
     phases: [],
     warmup: null,
     eventLoop: { meanMs: 0, p99Ms: 1, maxMs: 2 },
@@ -36,6 +36,26 @@ export function syntheticProfile(name: string, spec: LatencySpec, n: number, see
     ...extra,
   };
 }
+
+const ATTEMPT: AttemptRecord = {
+  kind: 'primary',
+  sent: true,
+  method: 'POST',
+  path: '/v1/embeddings',
+  startedAt: 0,
+  queueWaitMs: 0,
+  connectMs: null,
+  ttfbMs: null,
+  totalMs: 0,
+  holdMs: null,
+  status: 200,
+  bytesReceived: 0,
+  error: null,
+  socket: null,
+  reusedSocket: true,
+  requestsBeforeOnSocket: 1,
+  idleBeforeMs: 0,
+};
 
 export function syntheticReport(profiles: ProfileReport[], gate: Report['gate'] = { thresholds: [], maxRegression: [] }): Report {
   return {

@@ -40,7 +40,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         .option('duration', { type: 'string', describe: 'override the duration (30s, 2m)' })
         .option('out', { type: 'string', default: 'reports', describe: 'directory for the report JSON' })
         .option('shard', { type: 'string', describe: 'i/N: send this machine’s share of the load; merge the reports with tailgate merge' })
-        .option('grace', { type: 'string', default: '5s', describe: 'on Ctrl+C, how long in-flight requests may finish' }) as never,
+        .option('grace', { type: 'string', default: '10s', describe: 'after the load (or Ctrl+C), how long in-flight requests may finish before they are abandoned (counted as failed)' }) as never,
     handler: async (args) => {
       const problems: string[] = [];
       if (args.rate !== undefined && (!Number.isFinite(args.rate) || args.rate <= 0)) problems.push(`--rate must be a number above 0, got ${args.rate}`);

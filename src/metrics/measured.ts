@@ -1,0 +1,129 @@
+/**
+ * The shape of what is measured for one profile's run, in one place: ProfileMetrics produces it
+ * (snapshot), the report carries it, merge adds shards of it (addMeasured). Everything here is counted
+ * or timed; a value that could not be measured is null.
+ */
+import { createHistogram, decodeHistogram, encodeHistogram, summarize, type LatencySummary } from './histogram.js';
+
+export interface TimelineRow {
+  /** Seconds since the measured run began. */
+  t: number;
+  /** Logical requests completed in this second. */
+  rps: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Failed logical requests in this second. */
+  errors: number;
+  /** Failed attempts by error code in this second. */
+  errorsByCode: Record<string, number>;
+  inFlight: number;
+  /** Connections opened, and attempts on a reused connection, in this second. */
+  connectionsOpened: number;
+  connectionsReused: number;
+}
+
+/** The histograms a profile keeps (base64 compressed HDR, µs). */
+export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'connectionHold'] as const;
+export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
+
+export interface MeasuredProfile {
+  /** From the start of the measured run to the last request started (the drain after it excluded). */
+  loadWindowMs: number;
+  /** The measured run, drain included (warm-up excluded). */
+  durationMs: number;
+  /** Logical requests: total = ok + failed, always; abandoned (in flight when the run stopped) are failed. */
+  requests: { total: number; ok: number; failed: number; late: number; abandoned: number };
+  /** Requests per second over the load window: started (offered) and completed OK (achieved). */
+  rate: { offered: number | null; achieved: number | null };
+  /** Attempts written to a connection, by label. */
+  attempts: { total: number; primary: number; hedge: number; retry: number };
+  /** Every response received, per attempt. */
+  statuses: Record<string, number>;
+  /** Per error code, per try: attempts sent and tries that failed before they could be (pool, connect). */
+  errors: Record<string, number>;
+  /** Logical requests by the code they finally failed with. */
+  requestErrors: Record<string, number>;
+  connections: { opened: number; reused: number; closedByServer: number; closedByClient: number; stale: number };
+  /** Tokens taken (issued = attempts of that kind sent), hedges that won, and refusals. */
+  budgets: { hedge: { issued: number; won: number; denied: number }; retry: { issued: number; denied: number } };
+  latencyMs: LatencySummary | null;
+  queueWaitMs: LatencySummary | null;
+  connectMs: LatencySummary | null;
+  ttfbMs: LatencySummary | null;
+  /** How long each attempt held its connection (granted to released): what sizes a pool. */
+  connectionHoldMs: LatencySummary | null;
+  histograms: Record<HistogramName, string>;
+  timeline: TimelineRow[];
+}
+
+type Counts = Record<string, number>;
+
+function addCounts<T extends object>(a: T, b: T): T {
+  const out: Counts = { ...(a as Counts) };
+  for (const [k, v] of Object.entries(b as Counts)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+  return out as T;
+}
+
+function addHistograms(encoded: string[]): string {
+  const sum = createHistogram();
+  for (const e of encoded) sum.add(decodeHistogram(e));
+  return encodeHistogram(sum);
+}
+
+const sumOrNull = (values: (number | null)[]) => (values.some((v) => v === null) ? null : values.reduce((a: number, v) => a + (v as number), 0));
+
+/**
+ * Shards of one run, measured at the same time: counts, rates and in-flight gauges add up, histograms
+ * are added (so percentiles of the whole are exact), summaries are recomputed from them. A timeline
+ * row's p50/p99 cannot be merged from per-shard values and becomes null.
+ */
+export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
+  const [first] = parts;
+  if (!first) throw new Error('addMeasured needs at least one part');
+  const histograms = Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, addHistograms(parts.map((p) => p.histograms[n]).filter((h) => h !== undefined))])) as Record<HistogramName, string>;
+  const summary = (n: HistogramName) => summarize(decodeHistogram(histograms[n]));
+  const rows = new Map<number, TimelineRow>();
+  for (const p of parts) {
+    for (const r of p.timeline) {
+      const at = rows.get(r.t);
+      rows.set(
+        r.t,
+        at
+          ? {
+              t: r.t,
+              rps: at.rps + r.rps,
+              p50Ms: null,
+              p99Ms: null,
+              errors: at.errors + r.errors,
+              errorsByCode: addCounts(at.errorsByCode, r.errorsByCode),
+              inFlight: at.inFlight + r.inFlight,
+              connectionsOpened: at.connectionsOpened + r.connectionsOpened,
+              connectionsReused: at.connectionsReused + r.connectionsReused,
+            }
+          : { ...r, p50Ms: parts.length > 1 ? null : r.p50Ms, p99Ms: parts.length > 1 ? null : r.p99Ms },
+      );
+    }
+  }
+  return {
+    loadWindowMs: Math.max(...parts.map((p) => p.loadWindowMs)),
+    durationMs: Math.max(...parts.map((p) => p.durationMs)),
+    requests: parts.map((p) => p.requests).reduce(addCounts),
+    rate: { offered: sumOrNull(parts.map((p) => p.rate.offered)), achieved: sumOrNull(parts.map((p) => p.rate.achieved)) },
+    attempts: parts.map((p) => p.attempts).reduce(addCounts),
+    statuses: parts.map((p) => p.statuses).reduce(addCounts),
+    errors: parts.map((p) => p.errors).reduce(addCounts),
+    requestErrors: parts.map((p) => p.requestErrors).reduce(addCounts),
+    connections: parts.map((p) => p.connections).reduce(addCounts),
+    budgets: {
+      hedge: parts.map((p) => p.budgets.hedge).reduce(addCounts),
+      retry: parts.map((p) => p.budgets.retry).reduce(addCounts),
+    },
+    latencyMs: summary('latency'),
+    queueWaitMs: summary('queueWait'),
+    connectMs: summary('connect'),
+    ttfbMs: summary('ttfb'),
+    connectionHoldMs: summary('connectionHold'),
+    histograms,
+    timeline: [...rows.values()].sort((a, b) => a.t - b.t),
+  };
+}
