@@ -16,7 +16,7 @@ describe('retries, hedge losers and cancellation', () => {
       const server = await startFailThenSucceedServer(1, 503, retryAfter);
       const client = new PerformanceClient({ baseUrl: server.url, env: {} });
       closers.push(server.close, () => client.close());
-      const res = await client.batchPost('/v1/x', [{ a: 1 }], { preference: { initialBackoffMs: 1, maxBackoffMs: 2 } });
+      const res = await client.batchPost('/v1/x', [{ a: 1 }], { preference: { maxRetries: 1, initialBackoffMs: 1, maxBackoffMs: 2 } });
       expect(res.statuses).toEqual([200]);
       const [first, second] = server.arrivals;
       expect(second!.requestId).toMatch(/-retry1$/);
@@ -30,7 +30,7 @@ describe('retries, hedge losers and cancellation', () => {
     const client = new PerformanceClient({ baseUrl: server.url, env: {} });
     closers.push(server.close, () => client.close());
     const t0 = performance.now();
-    await expect(client.batchPost('/v1/x', [{ a: 1 }], { preference: { totalTimeoutS: 1 } })).rejects.toMatchObject({ code: 'http_429' });
+    await expect(client.batchPost('/v1/x', [{ a: 1 }], { preference: { totalTimeoutS: 1, maxRetries: 3 } })).rejects.toMatchObject({ code: 'http_429' });
     expect(performance.now() - t0).toBeLessThan(900);
     expect(server.arrivals).toHaveLength(1);
     expect(client.stats()).toMatchObject({ retry: 0, retryDenied: 0 });

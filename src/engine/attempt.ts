@@ -7,7 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import type { TimeoutConfig } from './config.js';
+import type { BehaviorConfig, TimeoutConfig } from './config/index.js';
+import { timerDelayMs } from './deadlines.js';
 import { classifyError, codeForStatus, staleWindowMs, TailgateError, type ErrorCode } from './errors.js';
 import type { AttemptKind, AttemptRecord, EngineObserver, SocketInfo } from './observer.js';
 import { markClosedByClient } from './connector.js';
@@ -69,6 +70,7 @@ export interface AttemptResult extends AttemptRecord {
 export interface AttemptContext {
   readonly pool: ConnectionPool;
   readonly timeouts: TimeoutConfig;
+  readonly behavior: BehaviorConfig;
   readonly observer: EngineObserver | undefined;
   readonly baseHeaders: string[];
   readonly basePath: string;
@@ -121,6 +123,12 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   private dropped = false;
   private phaseTimer: NodeJS.Timeout | null = null;
   private attemptTimer: NodeJS.Timeout | null = null;
+  /** timeouts.acquire: from the start until a connection is ready to write on. */
+  private acquireTimer: NodeJS.Timeout | null = null;
+  /** When it began waiting for a connection (read only for per-wait pool timeouts). */
+  private waitingSince = 0;
+  /** The attempt timer (not a total one) stops at the response headers (openai-node). */
+  private attemptEndsAtHeaders = false;
   private resolve!: (r: AttemptResult) => void;
   private reject!: (e: TailgateError) => void;
   readonly promise: Promise<AttemptResult>;
@@ -164,11 +172,16 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     const own = req.attemptTimeoutMs;
     const attemptMs = own === undefined ? configured : configured === null ? own : Math.min(own, configured);
     const totalMs = req.totalRemainingMs ?? ctx.timeouts.total ?? undefined;
+    const behavior = ctx.behavior;
     if (totalMs !== undefined && (attemptMs === null || totalMs <= attemptMs)) {
-      this.attemptTimer = setTimeout(onTimeout, Math.max(totalMs, 0), this, 'total_timeout', totalMs);
+      const ms = Math.max(totalMs, 0);
+      this.attemptTimer = setTimeout(onTimeout, timerDelayMs(ms, 'total', behavior), this, 'total_timeout', totalMs);
     } else if (attemptMs !== null) {
       this.attemptTimer = setTimeout(onTimeout, attemptMs, this, 'attempt_timeout', attemptMs);
+      this.attemptEndsAtHeaders = behavior.attemptTimeoutEnds === 'headers';
     }
+    const acquireMs = ctx.timeouts.acquire;
+    if (acquireMs !== null) this.acquireTimer = setTimeout(onTimeout, timerDelayMs(acquireMs, 'acquire', behavior), this, 'connect_timeout', acquireMs);
     if (this.settled) return this.promise;
     const conn = ctx.pool.acquire(this);
     if (conn) this.grant(conn);
@@ -176,7 +189,10 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       this.waiting = true;
       this.queued = true;
       const poolMs = ctx.timeouts.pool;
-      if (poolMs !== null) this.phaseTimer = setTimeout(onTimeout, poolMs, this, 'pool_timeout', poolMs);
+      if (poolMs !== null) {
+        if (behavior.poolTimeout === 'per-wait') this.waitingSince = performance.now();
+        this.phaseTimer = setTimeout(onTimeout, poolMs, this, 'pool_timeout', poolMs);
+      }
     }
     return this.promise;
   }
@@ -193,6 +209,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       } else this.grantedAt = this.startedAt;
     }
     this.queued = false;
+    // A connection with a live socket is ready: the acquire deadline is met (a new one meets it on connect).
+    if (this.acquireTimer !== null && conn.socket !== null) this.clearAcquireTimer();
     if (this.settled || this.#req.race?.won) {
       // Gave up in the same tick the connection arrived, or a sibling already won: hand it straight back.
       this.conn = null;
@@ -231,6 +249,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       throw this.pendingError ?? RACE_WON;
     }
     this.abortFn = abort;
+    if (this.acquireTimer !== null) this.clearAcquireTimer();
     const veto = this.#req.race?.won ? RACE_WON : (this.#req.beforeSend?.() ?? null);
     if (veto !== null) {
       // Thrown, not aborted: undici then drops the request unwritten and keeps the connection (its abort
@@ -268,7 +287,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     // The write's end is needed to tell a stale socket from a later reset (reused sockets only).
     if (this.timed || this.reusedSocket) this.sentAt = performance.now();
     const readMs = this.#ctx.timeouts.read;
-    if (readMs !== null && !this.settled) this.phaseTimer = setTimeout(onTimeout, readMs, this, 'read_timeout', readMs);
+    if (readMs !== null && !this.settled) this.phaseTimer = setTimeout(onTimeout, timerDelayMs(readMs, 'read', this.#ctx.behavior), this, 'read_timeout', readMs);
   }
 
   onResponseStarted(): void {
@@ -278,6 +297,11 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void): boolean {
     this.responseStarted = true;
+    // openai-node's timeout ends once the headers are in: the body may take as long as it takes.
+    if (this.attemptEndsAtHeaders && this.attemptTimer !== null) {
+      clearTimeout(this.attemptTimer);
+      this.attemptTimer = null;
+    }
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
     this.phaseTimer?.refresh();
@@ -378,10 +402,13 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.pendingError = err;
     if (this.abortFn) {
       const socket = this.conn?.socket;
-      if (socket && this.socket?.protocol === 'h1' && socket.tailgate === this.socket) {
+      // undici's own timers (headers, body) fail the request without that reconnect; an abort from outside
+      // (a signal, a timeout made of one) goes through undici's abort.
+      const undiciAbort = this.#ctx.behavior.abortReconnects && err.code !== 'read_timeout' && err.code !== 'write_timeout';
+      if (socket && this.socket?.protocol === 'h1' && socket.tailgate === this.socket && !undiciAbort) {
         // Aborting an h1 request means closing its connection. Do it ourselves, with our error: undici's
         // own abort destroys the socket with an informational error that leaves the dead request queued,
-        // and undici then opens a fresh connection for it.
+        // and undici then opens a fresh connection for it (kept only where a preset reproduces undici).
         markClosedByClient(socket, 'aborted');
         socket.destroy(err);
       } else this.abortFn(err);
@@ -412,10 +439,27 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   };
 
   timerFired(code: ErrorCode, ms: number): void {
+    if (code === 'pool_timeout' && this.#ctx.behavior.poolTimeout === 'per-wait') {
+      // httpx: each released connection woke this request, which lost the race and waited the full pool
+      // timeout again. It fails only after a whole interval in which no connection was released.
+      const lastRelease = this.#ctx.pool.lastReleaseAt;
+      const since = performance.now() - lastRelease;
+      if (lastRelease > this.waitingSince && since < ms) {
+        this.waitingSince = lastRelease;
+        this.phaseTimer = setTimeout(onTimeout, ms - since, this, 'pool_timeout', ms);
+        return;
+      }
+    }
     if (code === 'pool_timeout' || code === 'write_timeout' || code === 'read_timeout') this.phaseTimer = null;
+    else if (code === 'connect_timeout') this.acquireTimer = null;
     else this.attemptTimer = null;
-    const what = code.replace('_timeout', '');
-    this.fail(new TailgateError(code, `${what} timeout: ${ms} ms elapsed (${this.method} ${this.path})`));
+    const what = code === 'connect_timeout' ? 'acquire (a connection, waiting and connecting)' : code.replace('_timeout', '');
+    this.fail(new TailgateError(code, `${what} timeout: ${ms} ms elapsed (${this.method} ${this.path})`, { afterHeaders: this.responseStarted }));
+  }
+
+  private clearAcquireTimer(): void {
+    clearTimeout(this.acquireTimer as NodeJS.Timeout);
+    this.acquireTimer = null;
   }
 
   private clearPhaseTimer(): void {
@@ -453,6 +497,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       clearTimeout(this.attemptTimer);
       this.attemptTimer = null;
     }
+    if (this.acquireTimer !== null) this.clearAcquireTimer();
     const signal = this.#req.signal;
     if (signal) unwatchSignal(signal, this);
     this.error = error;

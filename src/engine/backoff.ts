@@ -1,20 +1,5 @@
-/** Backoff with full jitter, Retry-After hints in either of their forms, and an abortable sleep. */
+/** An abortable sleep (the backoff before a retry). */
 import { unwatchSignal, watchSignal } from './signal-watch.js';
-
-/** Full jitter (AWS Architecture Blog): uniform in [0, min(cap, base * 2^attempt)]. */
-export function jitteredBackoffMs(retryNumber: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, initialMs * 2 ** retryNumber);
-  return random() * ceiling;
-}
-
-/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
-export function retryAfterMs(value: string | undefined, nowMs: number = Date.now()): number | null {
-  if (value === undefined || value === '') return null;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
-}
 
 /** Sleep that ends early (rejecting with the signal's reason) when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -8,7 +8,8 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildConnector } from 'undici';
 import { TailgateError } from './errors.js';
-import type { ClientConfig } from './config.js';
+import type { ClientConfig } from './config/index.js';
+import { timerDelayMs } from './deadlines.js';
 import type { SocketInfo } from './observer.js';
 
 type ConnectOptions = buildConnector.Options & { httpSocket?: Socket };
@@ -119,7 +120,7 @@ export class SocketFactory {
             new TailgateError('connect_timeout', `connect to ${options.hostname}:${options.port} timed out after ${timeoutMs} ms`),
             null,
           );
-        }, timeoutMs);
+        }, timerDelayMs(timeoutMs, 'connect', this.config.behavior));
       }
 
       const direct = (httpSocket?: Socket) => {

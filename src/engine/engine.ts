@@ -4,11 +4,11 @@
  * top (client/), never inside.
  */
 import { Attempt, type AttemptContext, type AttemptRequest, type AttemptResult } from './attempt.js';
-import { resolveConfig, type ClientConfig, type ClientConfigInput } from './config.js';
+import { resolveConfig, type ClientConfig, type ClientConfigInput } from './config/index.js';
 import { InvalidInputError } from './errors.js';
 import type { EngineObserver } from './observer.js';
 import { ConnectionPool, type PoolStats } from './pool.js';
-import type { PresetName } from './presets.js';
+import type { PresetName } from './config/index.js';
 import { USER_AGENT } from './version.js';
 
 export interface EngineOptions {
@@ -42,6 +42,7 @@ export class Engine {
     this.ctx = {
       pool: this.pool,
       timeouts: this.config.timeouts,
+      behavior: this.config.behavior,
       observer: options.observer,
       baseHeaders,
       basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),

@@ -35,6 +35,8 @@ export interface TailgateErrorDetails {
   body?: string;
   /** The underlying error, when one was translated. */
   cause?: unknown;
+  /** The response's headers had arrived: the failure was in its body (clients retry these differently). */
+  afterHeaders?: boolean;
 }
 
 export class TailgateError extends Error {
@@ -42,6 +44,8 @@ export class TailgateError extends Error {
   readonly status: number | undefined;
   readonly headers: Record<string, string> | undefined;
   readonly body: string | undefined;
+  /** Failed while reading the response body (its headers had arrived). */
+  readonly afterHeaders: boolean;
 
   constructor(code: ErrorCode, message: string, details: TailgateErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -50,6 +54,7 @@ export class TailgateError extends Error {
     this.status = details.status;
     this.headers = details.headers;
     this.body = details.body;
+    this.afterHeaders = details.afterHeaders ?? false;
   }
 }
 
@@ -146,7 +151,7 @@ export function classifyError(err: unknown, ctx: FailureContext): TailgateError 
   const sysCode = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   const code = typeof sysCode === 'string' ? sysCode : '';
   const message = err instanceof Error ? err.message : String(err);
-  const wrap = (c: ErrorCode, what: string) => new TailgateError(c, `${what}: ${message}`, { cause: err });
+  const wrap = (c: ErrorCode, what: string) => new TailgateError(c, `${what}: ${message}`, { cause: err, afterHeaders: ctx.responseStarted });
 
   if (code === 'ECONNREFUSED') return wrap('connect_refused', 'connection refused');
   if (code === 'EADDRNOTAVAIL' || code === 'EADDRINUSE') return wrap('port_exhausted', 'no local port available');

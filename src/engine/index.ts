@@ -1,17 +1,6 @@
 export { Engine, type EngineOptions } from './engine.js';
 export { RACE_WON, type AttemptRequest, type AttemptResult, type HttpMethod, type RaceGroup } from './attempt.js';
-export {
-  resolveConfig,
-  redactConfig,
-  DEFAULT_CONFIG,
-  OPTION_SPECS,
-  REDACTED,
-  type ClientConfig,
-  type ClientConfigInput,
-  type PoolConfig,
-  type TimeoutConfig,
-} from './config.js';
-export { PRESETS, PRESET_NAMES, type Preset, type PresetName } from './presets.js';
+export * from './config/index.js';
 export { TailgateError, InvalidInputError, TargetUnreachableError, ERROR_CODES, codeForStatus, STALE_WINDOW_FLOOR_MS, type ErrorCode } from './errors.js';
 export type { AttemptKind, AttemptRecord, EngineObserver, PolicyEvent, SocketInfo, ClosedBy } from './observer.js';
 export { VERSION } from './version.js';
@@ -19,6 +8,7 @@ export { sleep } from './backoff.js';
 export {
   PerformanceClient,
   SharedPool,
+  DEFAULT_BUDGET_FLOOR,
   type PerformanceClientOptions,
   type EmbeddingsResponse,
   type RerankResponse,
@@ -30,6 +20,7 @@ export {
 } from './performance-client.js';
 export { CancellationToken, resolvePreference, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, type Preference, type PreferenceInput } from './preference.js';
 export { Budget, type BudgetOptions } from './budget.js';
-export { isRetryable, type PolicyStats, type LogicalResult } from './policy.js';
+export { type PolicyStats, type LogicalResult } from './policy.js';
+export { decideRetry, retryAfterMs, type RetryDecision } from './retry-rules.js';
 export type { SseEvent } from './sse.js';
 export { createLogger, type Logger, type LogLevel } from './logger.js';

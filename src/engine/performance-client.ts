@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import type { AttemptResult, HttpMethod } from './attempt.js';
 import { makeBatches, type Batch } from './batching.js';
 import { Budget } from './budget.js';
-import type { ClientConfigInput } from './config.js';
+import type { ClientConfigInput } from './config/index.js';
 import { Engine } from './engine.js';
 import { InvalidInputError, TailgateError } from './errors.js';
 import { Limiter } from './limiter.js';
@@ -17,8 +17,11 @@ import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { EngineObserver } from './observer.js';
 import { emptyPolicyStats, runLogical, type CallPolicy, type ClientShared, type LogicalResult, type PolicyListener, type PolicyStats } from './policy.js';
 import { PREFERENCE_DEFAULTS, resolvePreference, type Preference, type PreferenceInput } from './preference.js';
-import type { PresetName } from './presets.js';
+import type { PresetName } from './config/index.js';
 import { SseParser, type SseEvent } from './sse.js';
+
+/** Tokens per budget window whatever the traffic, so low traffic is not starved of retries and hedges. */
+export const DEFAULT_BUDGET_FLOOR = 2;
 
 /** Connections shared by several clients (Baseten's HttpClientWrapper): one engine per origin. */
 export class SharedPool {
@@ -152,7 +155,7 @@ export class PerformanceClient {
       this.engine = new Engine(options.baseUrl, apiKey === null ? base : { ...base, apiKey }, { env, ...(options.observer ? { observer: options.observer } : {}) });
       this.ownsEngine = true;
     }
-    const floor = options.budgetFloor ?? 2;
+    const floor = options.budgetFloor ?? DEFAULT_BUDGET_FLOOR;
     const windowMs = options.budgetWindowMs ?? 10_000;
     const logger = createLogger(options.logLevel, options.logSink, env);
     this.shared = {
@@ -317,9 +320,9 @@ export class PerformanceClient {
       wake = null;
       w?.();
     };
-    const { policy, dispose } = this.callPolicy(pref);
+    const { policy, dispose } = this.callPolicy(pref, 1);
     // A stream is neither hedged nor retried: a second attempt would repeat tokens already read.
-    const run = runLogical(this.shared, { ...policy, hedgeDelayMs: null, maxRetries: 0 }, {
+    const run = runLogical(this.shared, { ...policy, hedgeDelayMs: null, retry: { ...policy.retry, maxRetries: 0 } }, {
       method: 'POST',
       path,
       body: JSON.stringify(payload),
@@ -357,7 +360,7 @@ export class PerformanceClient {
    */
   session(preferenceInput: PreferenceInput = {}, signal?: AbortSignal): LoadSession {
     const pref = resolvePreference({ ...preferenceInput, ...(signal ? { signal } : {}) });
-    const { policy, dispose } = this.callPolicy(pref);
+    const { policy, dispose } = this.callPolicy(pref, null);
     // Unless the session sets timeoutS, the engine config's own attempt timeout applies.
     if (preferenceInput.timeoutS === undefined) policy.attemptTimeoutMs = null;
     return {
@@ -373,8 +376,12 @@ export class PerformanceClient {
 
   // ---- internals ----
 
-  /** The call's limiter, signal (cancel + total timeout) and settings; dispose() clears its timers. */
-  private callPolicy(pref: Preference): { policy: CallPolicy; dispose: () => void } {
+  /**
+   * The call's limiter, signal (cancel + total timeout) and settings; dispose() clears its timers.
+   * `requests`: how many logical requests the call makes (Baseten's client sizes its budgets from it);
+   * null for a session, where each request is a call of its own.
+   */
+  private callPolicy(pref: Preference, requests: number | null): { policy: CallPolicy; dispose: () => void } {
     // Budgets belong to the client (one sliding window across calls); a call's preference sets the rate
     // at which primaries earn tokens from now on.
     this.shared.hedgeBudget.pct = pref.hedgeBudgetPct;
@@ -391,6 +398,17 @@ export class PerformanceClient {
       else s.addEventListener('abort', onCancel, { once: true });
     }
     const totalMs = pref.totalTimeoutS === null ? null : pref.totalTimeoutS * 1000;
+    // The client's retry rules, with the numbers this call asks for.
+    const configured = this.engine.config.retry;
+    const retry = {
+      ...configured,
+      maxRetries: pref.maxRetries ?? configured.maxRetries,
+      initialBackoffMs: pref.initialBackoffMs ?? configured.initialBackoffMs,
+      maxBackoffMs: pref.maxBackoffMs ?? configured.maxBackoffMs,
+      honorRetryAfter: pref.honorRetryAfter ?? configured.honorRetryAfter,
+    };
+    // Baseten's client gives each call budgets of its own instead of one window shared by the client.
+    const perCall = retry.style === 'baseten-pc';
     const timer =
       totalMs === null ? null : setTimeout(() => controller.abort(new TailgateError('total_timeout', `total timeout: ${totalMs} ms elapsed`)), totalMs);
     const policy: CallPolicy = {
@@ -399,10 +417,9 @@ export class PerformanceClient {
       deadline: totalMs === null ? null : performance.now() + totalMs,
       attemptTimeoutMs: pref.timeoutS * 1000,
       hedgeDelayMs: pref.hedgeDelayS === null ? null : pref.hedgeDelayS * 1000,
-      maxRetries: pref.maxRetries,
-      initialBackoffMs: pref.initialBackoffMs,
-      maxBackoffMs: pref.maxBackoffMs,
-      honorRetryAfter: pref.honorRetryAfter,
+      retry,
+      callBudget: perCall ? callBudget(requests ?? 1, pref) : null,
+      budgetPerRequest: perCall && requests === null ? callBudget(1, pref) : null,
       headers: pref.extraHeaders,
     };
     return {
@@ -433,7 +450,7 @@ export class PerformanceClient {
     const times: (number | null)[] = new Array(batches.length).fill(null);
     const responses: (AttemptResult | null)[] = new Array(batches.length).fill(null);
     const errors: BatchError[] = [];
-    const { policy, dispose } = this.callPolicy(pref);
+    const { policy, dispose } = this.callPolicy(pref, batches.length);
     let next = 0;
     let firstError: unknown = null;
 
@@ -491,6 +508,12 @@ export class PerformanceClient {
     });
     return { results, meta };
   }
+}
+
+/** Baseten's budgets for a call of n requests: max(2, 1 + ceil(n·pct)) each (split_policy.rs). */
+function callBudget(n: number, pref: Preference): { hedge: number; retry: number } {
+  const size = (pct: number) => Math.max(2, 1 + Math.ceil(n * pct));
+  return { hedge: size(pref.hedgeBudgetPct), retry: size(pref.retryBudgetPct) };
 }
 
 /** Counts what the policy did (stats()) and passes budget events on to the observer, if any. */

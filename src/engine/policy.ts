@@ -7,7 +7,7 @@
  * everything at once, and timeouts.total bounds each logical request, retries and hedges included.
  */
 import { RACE_WON, type AttemptRequest, type AttemptResult, type RaceGroup } from './attempt.js';
-import { jitteredBackoffMs, retryAfterMs, sleep } from './backoff.js';
+import { sleep } from './backoff.js';
 import type { Budget } from './budget.js';
 import type { Engine } from './engine.js';
 import { TailgateError, type ErrorCode } from './errors.js';
@@ -15,22 +15,8 @@ import { abortError, type Limiter } from './limiter.js';
 import { unwatchSignal, watchSignal, type Cancellable } from './signal-watch.js';
 import type { Logger } from './logger.js';
 import type { AttemptKind, PolicyEvent } from './observer.js';
-
-/** Statuses worth retrying (Baseten's guidance); 400, 401, 403, 404, 422 never are. */
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRYABLE_CODES = new Set<ErrorCode>([
-  'connect_timeout',
-  'connect_refused',
-  'connect_error',
-  'read_timeout',
-  'attempt_timeout',
-  'stale_connection',
-]);
-
-export function isRetryable(err: TailgateError): boolean {
-  if (err.status !== undefined) return RETRYABLE_STATUS.has(err.status);
-  return RETRYABLE_CODES.has(err.code);
-}
+import type { RetryConfig } from './config/index.js';
+import { decideRetry, firstFinishWins, hedgesAllowed } from './retry-rules.js';
 
 /** Counts one client keeps across all its calls: attempts as sent, and what its budgets decided. */
 export interface PolicyStats {
@@ -74,11 +60,15 @@ export interface CallPolicy {
   deadline: number | null;
   attemptTimeoutMs: number | null;
   hedgeDelayMs: number | null;
-  maxRetries: number;
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-  /** Wait at least the server's Retry-After (false reproduces clients that ignore it). */
-  honorRetryAfter: boolean;
+  /** The client's retry rules (its config's, with the call's numbers). */
+  retry: RetryConfig;
+  /**
+   * Budgets of this call alone (Baseten's client: max(2, 1 + ceil(n·pct)) for a call of n requests),
+   * taken instead of the client's shared sliding-window budgets; never below zero.
+   */
+  callBudget: { hedge: number; retry: number } | null;
+  /** A session's requests are each a call of their own: each starts with these budgets. */
+  budgetPerRequest: { hedge: number; retry: number } | null;
   headers: Record<string, string>;
 }
 
@@ -105,13 +95,17 @@ class Logical {
   readonly deadline: number | null;
   sent = 0;
 
+  readonly policy: CallPolicy;
+
   constructor(
     readonly shared: ClientShared,
-    readonly policy: CallPolicy,
+    policy: CallPolicy,
     readonly request: Request,
     started: number,
   ) {
+    this.policy = policy;
     this.id = `${shared.requestIdPrefix}-${(shared.nextRequestNo++).toString(36)}`;
+    if (policy.budgetPerRequest !== null) this.policy = { ...policy, callBudget: { ...policy.budgetPerRequest } };
     const totalMs = shared.engine.config.timeouts.total;
     const own = totalMs === null ? null : started + totalMs;
     this.deadline = own === null ? policy.deadline : policy.deadline === null ? own : Math.min(own, policy.deadline);
@@ -139,13 +133,16 @@ class Logical {
   }
 
   /** At the moment of writing: take the budget token (or refuse), earn tokens for a primary, count it. */
+  /** Whether the retry about to be sent spends a budget token (decided when it was planned). */
+  retryBudgeted = true;
+
   private beforeSend(kind: AttemptKind): TailgateError | null {
     const { shared } = this;
-    if (kind === 'hedge' && !shared.hedgeBudget.tryTake()) {
+    if (kind === 'hedge' && !takeToken(this.policy, shared, 'hedge')) {
       shared.listener.onEvent('hedge-denied');
       return HEDGE_DENIED;
     }
-    if (kind === 'retry' && !shared.retryBudget.tryTake()) {
+    if (kind === 'retry' && this.retryBudgeted && !takeToken(this.policy, shared, 'retry')) {
       shared.listener.onEvent('retry-denied');
       return RETRY_DENIED;
     }
@@ -159,6 +156,20 @@ class Logical {
   }
 }
 
+/** Take a hedge or retry token: from the call's own budget if it has one, else the client's shared one. */
+function takeToken(policy: CallPolicy, shared: ClientShared, kind: 'hedge' | 'retry'): boolean {
+  const own = policy.callBudget;
+  if (own === null) return (kind === 'hedge' ? shared.hedgeBudget : shared.retryBudget).tryTake();
+  if (own[kind] < 1) return false;
+  own[kind]--;
+  return true;
+}
+
+function canTakeToken(policy: CallPolicy, shared: ClientShared, kind: 'hedge' | 'retry'): boolean {
+  const own = policy.callBudget;
+  return own === null ? (kind === 'hedge' ? shared.hedgeBudget : shared.retryBudget).canTake() : own[kind] >= 1;
+}
+
 /** Run one logical request to its first success, or its final failure. */
 export async function runLogical(shared: ClientShared, policy: CallPolicy, request: Request): Promise<LogicalResult> {
   const started = performance.now();
@@ -167,7 +178,8 @@ export async function runLogical(shared: ClientShared, policy: CallPolicy, reque
   for (let retryNo = 0; ; retryNo++) {
     const kind: AttemptKind = retryNo === 0 ? 'primary' : 'retry';
     try {
-      const response = policy.hedgeDelayMs === null ? await single(logical, kind, retryNo) : await race(logical, kind, retryNo, policy.hedgeDelayMs);
+      const hedge = policy.hedgeDelayMs !== null && hedgesAllowed(policy.retry.style, retryNo);
+      const response = hedge ? await race(logical, kind, retryNo, policy.hedgeDelayMs as number) : await single(logical, kind, retryNo);
       return { response, durationMs: performance.now() - started, attempts: logical.sent };
     } catch (caught) {
       // A retry its budget refused at the last moment: the request fails with what made it retry.
@@ -189,23 +201,24 @@ async function single(logical: Logical, kind: AttemptKind, retryNo: number): Pro
   }
 }
 
-/** Throw `error` unless it is worth retrying and a retry fits the budget and the deadline; else wait. */
+/** Throw `error` unless the client's rules retry it and a retry fits the budget and the deadline; else wait. */
 async function waitBeforeRetry(logical: Logical, error: TailgateError, retryNo: number): Promise<void> {
   const { shared, policy } = logical;
   if (policy.signal.aborted) throw abortError(policy.signal);
-  if (!(error instanceof TailgateError) || !isRetryable(error) || retryNo >= policy.maxRetries) throw error;
-  // Wait max(Retry-After, jittered backoff); if that passes the deadline, fail now and charge nothing.
-  const hint = policy.honorRetryAfter ? retryAfterMs(error.headers?.['retry-after']) : null;
-  const waitMs = Math.max(hint ?? 0, jitteredBackoffMs(retryNo, policy.initialBackoffMs, policy.maxBackoffMs, shared.random));
-  if (logical.deadline !== null && performance.now() + waitMs >= logical.deadline) throw error;
+  if (!(error instanceof TailgateError) || retryNo >= policy.retry.maxRetries) throw error;
+  const decision = decideRetry(policy.retry, error, retryNo, shared.random);
+  if (!decision.retry) throw error;
+  // If the wait passes the deadline, fail now and charge nothing.
+  if (logical.deadline !== null && performance.now() + decision.waitMs >= logical.deadline) throw error;
+  logical.retryBudgeted = decision.budgeted;
   // The token is taken when the retry is sent; a budget already empty is not worth waiting for.
-  if (!shared.retryBudget.canTake()) {
+  if (decision.budgeted && !canTakeToken(policy, shared, 'retry')) {
     shared.listener.onEvent('retry-denied');
     shared.logger.debug(`retry budget spent: not retrying ${logical.id} after ${error.code}`);
     throw error;
   }
-  shared.logger.debug(`retrying ${logical.id} in ${waitMs.toFixed(0)} ms after ${error.code}`);
-  await sleep(waitMs, policy.signal).catch(() => {
+  shared.logger.debug(`retrying ${logical.id} in ${decision.waitMs.toFixed(0)} ms after ${error.code}`);
+  await sleep(decision.waitMs, policy.signal).catch(() => {
     throw abortError(policy.signal);
   });
 }
@@ -237,9 +250,14 @@ function race(logical: Logical, first: AttemptKind, retryNo: number, hedgeDelayM
     const failed = (err: TailgateError) => {
       live--;
       // Dropped hedges never happened; anything else is this round's latest failure.
-      if (err !== HEDGE_DENIED && err !== RACE_WON) lastError = err;
-      if (done || live > 0) return;
+      const real = err !== HEDGE_DENIED && err !== RACE_WON;
+      if (real) lastError = err;
+      if (done) return;
+      // Baseten's client: the first attempt to finish ends the race, even with an error.
+      if (live > 0 && !(real && firstFinishWins(policy.retry.style) && lastError === err)) return;
       finish();
+      group.won = true; // nothing still queued may go out now
+      if (live > 0) controller.abort(LOST_RACE);
       reject(lastError ?? abortError(policy.signal));
     };
     const succeeded = (kind: AttemptKind, response: AttemptResult) => {
@@ -279,7 +297,7 @@ function race(logical: Logical, first: AttemptKind, retryNo: number, hedgeDelayM
       hedgeTimer = null;
       if (done || live === 0) return;
       // Not worth a permit and a place in the pool queue when the budget is already spent.
-      if (!shared.hedgeBudget.canTake()) shared.listener.onEvent('hedge-denied');
+      if (!canTakeToken(policy, shared, 'hedge')) shared.listener.onEvent('hedge-denied');
       else launch('hedge');
     }, hedgeDelayMs);
   });

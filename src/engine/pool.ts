@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
-import type { ClientConfig } from './config.js';
+import type { ClientConfig } from './config/index.js';
 import { markClosedByClient, SocketFactory, type SocketListener, type TrackedSocket } from './connector.js';
 import { Fifo } from './fifo.js';
 import type { EngineObserver, SocketInfo } from './observer.js';
@@ -199,6 +199,9 @@ export class ConnectionPool {
   readonly stats: PoolStats = { opened: 0, closedByServer: 0, closedByClient: 0 };
   /** Connections with no request in flight and a live socket (for maxIdle). */
   idleCount = 0;
+  /** When a connection was last released while requests waited (per-wait pool timeouts read it). */
+  lastReleaseAt = 0;
+  private readonly perWait: boolean;
   private readonly available: Connection[] = [];
   private readonly all = new Set<Connection>();
   private readonly waiters = new Fifo<PoolWaiter>();
@@ -219,6 +222,7 @@ export class ConnectionPool {
     this.capacity = config.pool.pipelining;
     this.limit = config.pool.connections ?? Number.POSITIVE_INFINITY;
     this.perRequest = config.pool.mode === 'per-request';
+    this.perWait = config.behavior.poolTimeout === 'per-wait';
   }
 
   /** Connections currently open (a live socket). */
@@ -282,6 +286,7 @@ export class ConnectionPool {
   /** The attempt is done with the connection (undici has finished with the request). */
   release(conn: Connection): void {
     conn.inFlight--;
+    if (this.perWait && this.waiters.length > 0) this.lastReleaseAt = performance.now();
     if (this.perRequest) {
       this.all.delete(conn);
       void conn.destroy('per-request');

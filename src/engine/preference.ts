@@ -19,11 +19,14 @@ export interface Preference {
   hedgeDelayS: number | null;
   hedgeBudgetPct: number;
   retryBudgetPct: number;
-  maxRetries: number;
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-  /** Wait at least the server's Retry-After before a retry (false reproduces clients that ignore it). */
-  honorRetryAfter: boolean;
+  /** Retries per request; null = as the client's config (its preset) says. */
+  maxRetries: number | null;
+  /** The first backoff; null = the client's. */
+  initialBackoffMs: number | null;
+  /** The longest backoff; null = the client's. */
+  maxBackoffMs: number | null;
+  /** Wait for the server's Retry-After (false reproduces clients that ignore it); null = the client's. */
+  honorRetryAfter: boolean | null;
   extraHeaders: Record<string, string>;
   /** Abort everything in flight when this aborts. */
   signal: AbortSignal | null;
@@ -60,10 +63,10 @@ export const PREFERENCE_DEFAULTS: Preference = {
   hedgeDelayS: null,
   hedgeBudgetPct: 0.1,
   retryBudgetPct: 0.05,
-  maxRetries: 3,
-  initialBackoffMs: 125,
-  maxBackoffMs: 10_000,
-  honorRetryAfter: true,
+  maxRetries: null,
+  initialBackoffMs: null,
+  maxBackoffMs: null,
+  honorRetryAfter: null,
   extraHeaders: {},
   signal: null,
   cancelToken: null,
@@ -80,9 +83,9 @@ export const PREFERENCE_SPECS: Record<string, NumSpec> = {
   hedgeDelayS: { min: 0.001, max: 30, nullable: true },
   hedgeBudgetPct: { min: 0, max: 3 },
   retryBudgetPct: { min: 0, max: 3 },
-  maxRetries: { min: 0, max: 100, integer: true },
-  initialBackoffMs: { min: 0, max: 600_000 },
-  maxBackoffMs: { min: 0, max: 3_600_000 },
+  maxRetries: { min: 0, max: 100, integer: true, nullable: true },
+  initialBackoffMs: { min: 0, max: 600_000, nullable: true },
+  maxBackoffMs: { min: 0, max: 3_600_000, nullable: true },
 };
 
 const OTHER_KEYS = ['honorRetryAfter', 'extraHeaders', 'signal', 'cancelToken', 'partialFailure'];
@@ -104,11 +107,13 @@ export function resolvePreference(input: PreferenceInput = {}): Preference {
   if (p.totalTimeoutS !== null && typeof p.totalTimeoutS === 'number' && p.totalTimeoutS < p.timeoutS && input.timeoutS !== undefined) {
     problems.push(`preference.totalTimeoutS (${p.totalTimeoutS}) must be >= timeoutS (${p.timeoutS})`);
   }
-  if (p.maxBackoffMs < p.initialBackoffMs) problems.push(`preference.maxBackoffMs (${p.maxBackoffMs}) must be >= initialBackoffMs (${p.initialBackoffMs})`);
+  if (p.maxBackoffMs !== null && p.initialBackoffMs !== null && p.maxBackoffMs < p.initialBackoffMs) {
+    problems.push(`preference.maxBackoffMs (${p.maxBackoffMs}) must be >= initialBackoffMs (${p.initialBackoffMs})`);
+  }
   if (p.partialFailure !== 'throw' && p.partialFailure !== 'return') {
     problems.push(`preference.partialFailure must be "throw" or "return", got ${JSON.stringify(p.partialFailure)}`);
   }
-  if (typeof p.honorRetryAfter !== 'boolean') problems.push(`preference.honorRetryAfter must be true or false, got ${String(p.honorRetryAfter)}`);
+  if (p.honorRetryAfter !== null && typeof p.honorRetryAfter !== 'boolean') problems.push(`preference.honorRetryAfter must be true, false or null, got ${String(p.honorRetryAfter)}`);
   if (p.signal !== null && !(p.signal instanceof AbortSignal)) problems.push('preference.signal must be an AbortSignal');
   if (p.cancelToken !== null && !(p.cancelToken instanceof CancellationToken)) problems.push('preference.cancelToken must be a CancellationToken');
   for (const [k, v] of Object.entries(p.extraHeaders)) {

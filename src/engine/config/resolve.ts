@@ -1,103 +1,11 @@
 /**
- * ClientConfig: every knob users compare across httpx, aiohttp, undici/fetch and Baseten-style clients.
- * Defaults, ranges and docs live in OPTION_SPECS, one place; validation walks it and lists every problem.
+ * Resolving what a user wrote (a preset and overrides) into a ClientConfig, checked in full; and the
+ * config as it may be shown (secrets redacted).
  */
-import { InvalidInputError } from './errors.js';
-import { PRESETS, type PresetName } from './presets.js';
-
-export type PoolMode = 'shared' | 'per-request';
-export type HttpVersion = 1 | 2;
-export type AuthScheme = 'Bearer' | 'Api-Key';
-
-export interface PoolConfig {
-  /** Max connections per origin; null = unlimited (undici, fetch). httpx max_connections. */
-  connections: number | null;
-  /** Idle connections kept open; null = all. httpx max_keepalive_connections. */
-  maxIdle: number | null;
-  /** Idle expiry: a connection idle this long is closed, never reused. 0 = no keep-alive. httpx keepalive_expiry. */
-  keepAliveMs: number;
-  /** Shorten keepAliveMs to the server's `Keep-Alive: timeout=` hint (undici, fetch) or ignore it (httpx, aiohttp). */
-  honorKeepAliveHint: boolean;
-  /** Close a connection after it served this many requests; null = never. */
-  maxRequestsPerConnection: number | null;
-  /** HTTP/1.1 requests in flight per connection (1 = no pipelining); for HTTP/2, streams per connection. */
-  pipelining: number;
-  /** `per-request` emulates a new client per request: a new connection each time, closed after. */
-  mode: PoolMode;
-}
-
-/** Each timeout in ms, each separate, each may be off (null). As httpx.Timeout, plus attempt and total. */
-export interface TimeoutConfig {
-  connect: number | null;
-  write: number | null;
-  read: number | null;
-  pool: number | null;
-  attempt: number | null;
-  total: number | null;
-}
-
-export interface ClientConfig {
-  pool: PoolConfig;
-  timeouts: TimeoutConfig;
-  httpVersion: HttpVersion;
-  /** http://host:port of an HTTP CONNECT proxy, or null. */
-  proxy: string | null;
-  headers: Record<string, string>;
-  /** Never printed, logged or written to a report (see redactConfig). */
-  apiKey: string | null;
-  authScheme: AuthScheme;
-  /** TLS: verify the server's certificate. */
-  rejectUnauthorized: boolean;
-}
-
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
-
-/** What a user writes: a preset to start from, then any overrides. */
-export type ClientConfigInput = DeepPartial<ClientConfig> & { preset?: PresetName | string };
-
-type Spec =
-  | { kind: 'int'; min: number; max: number; nullable?: boolean; doc: string }
-  | { kind: 'ms'; min: number; max: number; doc: string }
-  | { kind: 'enum'; values: readonly (string | number)[]; doc: string }
-  | { kind: 'bool'; doc: string }
-  | { kind: 'url'; nullable: true; doc: string }
-  | { kind: 'string'; nullable: true; doc: string }
-  | { kind: 'headers'; doc: string };
-
-const DAY_MS = 86_400_000;
-/** Streams per HTTP/2 connection when pool.pipelining is not set (nginx and Envoy default to 100). */
-export const H2_DEFAULT_STREAMS = 100;
-
-/**
- * undici's own defaults (tailgate runs on undici), but with a bounded pool of 100 connections, as httpx
- * and aiohttp have, so that a forgotten limit cannot open thousands of connections.
- */
-export const DEFAULT_CONFIG: ClientConfig = {
-  ...PRESETS.undici.config,
-  pool: { ...PRESETS.undici.config.pool, connections: 100 },
-};
-
-export const OPTION_SPECS: Record<string, Spec> = {
-  'pool.connections': { kind: 'int', min: 1, max: 65_535, nullable: true, doc: 'max connections per origin (null = unlimited)' },
-  'pool.maxIdle': { kind: 'int', min: 0, max: 65_535, nullable: true, doc: 'idle connections kept (null = all)' },
-  'pool.keepAliveMs': { kind: 'int', min: 0, max: DAY_MS, doc: 'idle expiry in ms (0 = close after each response)' },
-  'pool.honorKeepAliveHint': { kind: 'bool', doc: "shorten expiry to the server's Keep-Alive timeout hint" },
-  'pool.maxRequestsPerConnection': { kind: 'int', min: 1, max: 1e9, nullable: true, doc: 'requests per connection before it is closed' },
-  'pool.pipelining': { kind: 'int', min: 1, max: 1_000, doc: 'requests in flight per connection (HTTP/2: streams)' },
-  'pool.mode': { kind: 'enum', values: ['shared', 'per-request'], doc: 'per-request = a new client (connection) per request' },
-  'timeouts.connect': { kind: 'ms', min: 1, max: DAY_MS, doc: 'TCP + TLS handshake' },
-  'timeouts.write': { kind: 'ms', min: 1, max: DAY_MS, doc: 'sending the request' },
-  'timeouts.read': { kind: 'ms', min: 1, max: DAY_MS, doc: 'to first response byte, and between body chunks' },
-  'timeouts.pool': { kind: 'ms', min: 1, max: DAY_MS, doc: 'waiting for a connection from the pool' },
-  'timeouts.attempt': { kind: 'ms', min: 1, max: DAY_MS, doc: 'one attempt end to end' },
-  'timeouts.total': { kind: 'ms', min: 1, max: DAY_MS, doc: 'a whole operation, retries and hedges included' },
-  httpVersion: { kind: 'enum', values: [1, 2], doc: '1 = HTTP/1.1; 2 = HTTP/2 (ALPN over TLS, prior knowledge over http:)' },
-  proxy: { kind: 'url', nullable: true, doc: 'HTTP CONNECT proxy URL' },
-  headers: { kind: 'headers', doc: 'extra headers on every request' },
-  apiKey: { kind: 'string', nullable: true, doc: 'API key (else BASETEN_API_KEY, else OPENAI_API_KEY)' },
-  authScheme: { kind: 'enum', values: ['Bearer', 'Api-Key'], doc: 'Authorization header scheme' },
-  rejectUnauthorized: { kind: 'bool', doc: "verify the server's TLS certificate" },
-};
+import { InvalidInputError } from '../errors.js';
+import { H2_DEFAULT_STREAMS, OPTION_SPECS, type Spec } from './options.js';
+import { DEFAULT_CONFIG, PRESETS, type PresetName } from './presets.js';
+import type { ClientConfig, ClientConfigInput } from './types.js';
 
 function getPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
@@ -215,12 +123,13 @@ export function resolveConfig(input: ClientConfigInput | PresetName = {}, option
   const config = merged as unknown as ClientConfig;
   // HTTP/2 multiplexes: unless told otherwise, allow as many streams per connection as servers commonly do.
   if (config.httpVersion === 2 && getPath(given, 'pool.pipelining') === undefined) config.pool.pipelining = H2_DEFAULT_STREAMS;
+  // As httpcore does: idle connections kept can never exceed the connections allowed (httpx accepts
+  // Limits(max_connections=4) with the default max_keepalive_connections=20, meaning 4).
   if (config.pool.maxIdle !== null && config.pool.connections !== null && config.pool.maxIdle > config.pool.connections) {
-    problems.push(`pool.maxIdle (${config.pool.maxIdle}) must not exceed pool.connections (${config.pool.connections})`);
+    config.pool.maxIdle = config.pool.connections;
   }
-  const t = config.timeouts;
-  if (t.total !== null && t.attempt !== null && t.total < t.attempt) {
-    problems.push(`timeouts.total (${t.total}) must be >= timeouts.attempt (${t.attempt})`);
+  if (config.retry.maxBackoffMs < config.retry.initialBackoffMs) {
+    problems.push(`retry.maxBackoffMs (${config.retry.maxBackoffMs}) must be >= retry.initialBackoffMs (${config.retry.initialBackoffMs})`);
   }
   if (problems.length > 0) throw new InvalidInputError(options.label ? `client config "${options.label}"` : 'client config', problems);
 

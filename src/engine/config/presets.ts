@@ -1,0 +1,162 @@
+/**
+ * Named presets reproducing well-known clients: their defaults *and* how they apply them (behavior,
+ * retry). Each names where its values come from (the library's source) and is proven against the real
+ * library on the same faults (test/fidelity, docs/fidelity.md).
+ */
+import type { BehaviorConfig, ClientConfig, PoolConfig, RetryConfig, TimeoutConfig } from './types.js';
+
+export interface Preset {
+  description: string;
+  /** Where the values come from. */
+  source: string;
+  /** How the client applies them, in a sentence or two. */
+  behaviour: string;
+  config: ClientConfig;
+}
+
+const NO_TIMEOUTS: TimeoutConfig = { connect: null, write: null, read: null, pool: null, acquire: null, attempt: null, total: null };
+const EXACT: BehaviorConfig = { poolTimeout: 'per-request', timerTickMs: 0, ceilTimeouts: false, attemptTimeoutEnds: 'response', abortReconnects: false };
+const NO_RETRIES: RetryConfig = { style: 'tailgate', maxRetries: 0, initialBackoffMs: 125, maxBackoffMs: 10_000, honorRetryAfter: true };
+const OPENAI_BACKOFF = { maxRetries: 2, initialBackoffMs: 500, maxBackoffMs: 8_000, honorRetryAfter: true };
+
+const base = { httpVersion: 1 as const, proxy: null, headers: {}, apiKey: null, authScheme: 'Bearer' as const, rejectUnauthorized: true };
+
+const pool = (p: Partial<PoolConfig>): PoolConfig => ({
+  connections: null,
+  maxIdle: null,
+  keepAliveMs: 4_000,
+  honorKeepAliveHint: false,
+  maxRequestsPerConnection: null,
+  pipelining: 1,
+  mode: 'shared',
+  ...p,
+});
+
+/** undici 7 Client defaults (lib/dispatcher/client.js), and Node 20's fetch (its bundled undici 6: the same values). */
+const undiciConfig: ClientConfig = {
+  ...base,
+  pool: pool({ connections: null, keepAliveMs: 4_000, honorKeepAliveHint: true }),
+  timeouts: { ...NO_TIMEOUTS, connect: 10_000, read: 300_000 },
+  behavior: { ...EXACT, timerTickMs: 499, abortReconnects: true },
+  retry: NO_RETRIES,
+};
+
+/** httpx.Client() defaults (httpx/_config.py), applied as httpcore 0.16 does. */
+const httpxConfig: ClientConfig = {
+  ...base,
+  pool: pool({ connections: 100, maxIdle: 20, keepAliveMs: 5_000 }),
+  timeouts: { ...NO_TIMEOUTS, connect: 5_000, write: 5_000, read: 5_000, pool: 5_000 },
+  behavior: { ...EXACT, poolTimeout: 'per-wait' },
+  retry: NO_RETRIES,
+};
+
+const HTTPX_BEHAVIOUR =
+  'pool timeout per wait: each released connection wakes every waiting request, the losers wait the full pool timeout again, so PoolTimeout needs a whole interval with no connection freed; connect, read and write per socket operation; idle connections beyond max_keepalive_connections closed; Keep-Alive hints ignored; no retries';
+
+export const PRESETS = {
+  httpx: {
+    description: 'Python httpx.Client() defaults',
+    source:
+      'httpx 0.23 _config.py: DEFAULT_LIMITS = Limits(max_connections=100, max_keepalive_connections=20), keepalive_expiry=5.0; ' +
+      'DEFAULT_TIMEOUT_CONFIG = Timeout(5.0); httpcore 0.16 _sync/connection_pool.py (pool wait loop), backends/sync.py (per-operation timeouts)',
+    behaviour: HTTPX_BEHAVIOUR,
+    config: httpxConfig,
+  },
+  aiohttp: {
+    description: 'Python aiohttp.ClientSession() defaults',
+    source:
+      'aiohttp 3.8 client.py: DEFAULT_TIMEOUT = ClientTimeout(total=300); connector.py TCPConnector(limit=100, limit_per_host=0, keepalive_timeout=15.0); ' +
+      'helpers.py ceil_timeout (deadlines over 5 s rounded up to a whole second)',
+    behaviour:
+      'ClientTimeout.connect (timeouts.acquire) is one deadline over the wait for a pool slot and the connect; sock_connect (timeouts.connect) each TCP connect; sock_read (timeouts.read) between reads; total over everything, rounded up to a whole second from 5 s; no retries, not even on a stale pooled connection',
+    config: {
+      ...base,
+      pool: pool({ connections: 100, maxIdle: null, keepAliveMs: 15_000 }),
+      timeouts: { ...NO_TIMEOUTS, total: 300_000 },
+      behavior: { ...EXACT, ceilTimeouts: true },
+      retry: NO_RETRIES,
+    },
+  },
+  undici: {
+    description: 'Node undici Pool/Agent defaults',
+    source:
+      'undici 7 lib/dispatcher/client.js: connections unlimited, keepAliveTimeout 4 s, keepAliveMaxTimeout 600 s, keepAliveTimeoutThreshold 2 s, ' +
+      'headersTimeout and bodyTimeout 300 s; lib/core/connect.js connect timeout 10 s; lib/util/timers.js (499 ms fast timers)',
+    behaviour:
+      'no pool timeout: requests queue for a connection without limit; headers timeout from the request being written, body timeout between chunks, both on a 499 ms clock (up to a tick late); the server’s Keep-Alive hint minus 2 s caps keep-alive; an aborted request’s connection is replaced at once; no retries',
+    config: undiciConfig,
+  },
+  fetch: {
+    description: "Node's global fetch()",
+    source: "Node 20's fetch is its bundled undici (6.24) on the global Agent: the same limits and timeouts as undici",
+    behaviour: 'as undici: unlimited connections, no pool timeout, headers and body timeouts on a 499 ms clock, Keep-Alive hints honoured, no retries',
+    config: undiciConfig,
+  },
+  'openai-python': {
+    description: 'openai-python (OpenAI()) defaults',
+    source:
+      'openai-python _constants.py: DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100), ' +
+      'DEFAULT_TIMEOUT = httpx.Timeout(timeout=600, connect=5.0), DEFAULT_MAX_RETRIES = 2, INITIAL_RETRY_DELAY 0.5, MAX_RETRY_DELAY 8; _base_client.py (_should_retry, _calculate_retry_timeout)',
+    behaviour: `httpx underneath (${HTTPX_BEHAVIOUR.replace('; no retries', '')}); retries 2: 408, 409, 429, >= 500 and every transport error, body failures included; backoff min(0.5·2ⁿ, 8) s less up to 25%; Retry-After used when 0 < t <= 120 s, over 120 s not retried`,
+    config: {
+      ...httpxConfig,
+      pool: { ...httpxConfig.pool, connections: 1000, maxIdle: 100 },
+      timeouts: { ...NO_TIMEOUTS, connect: 5_000, write: 600_000, read: 600_000, pool: 600_000 },
+      retry: { ...NO_RETRIES, style: 'openai-python', ...OPENAI_BACKOFF },
+    },
+  },
+  'openai-node': {
+    description: 'openai-node (new OpenAI()) defaults',
+    source:
+      'openai-node 6.49 src/client.ts: timeout 600000 ms per attempt (aborted once the headers arrive), maxRetries 2, shouldRetry (x-should-retry, 408, 409, 429, >= 500), ' +
+      'retryRequest (retry-after-ms, retry-after), calculateDefaultRetryTimeoutMillis; on global fetch (undici Agent defaults)',
+    behaviour:
+      'fetch underneath (unlimited connections, 499 ms timers); the timeout covers the wait for a connection up to the response headers, afresh for each attempt; retries 2: 408, 409, 429, >= 500 and every transport error but not a failure reading the body; backoff min(0.5·2ⁿ, 8) s less up to 25%; Retry-After (ms, seconds or a date) used as is',
+    config: {
+      ...undiciConfig,
+      timeouts: { ...undiciConfig.timeouts, attempt: 600_000 },
+      behavior: { ...undiciConfig.behavior, attemptTimeoutEnds: 'headers' },
+      retry: { ...NO_RETRIES, style: 'openai-node', ...OPENAI_BACKOFF },
+    },
+  },
+  'baseten-recommended': {
+    description: "Baseten's recommended httpx settings",
+    source:
+      'docs.baseten.co "Configure HTTP clients": Limits(max_connections=256, max_keepalive_connections=128, keepalive_expiry=30); ' +
+      'Timeout(connect=10, read=1200, write=30, pool=10)',
+    behaviour: `httpx with Baseten's limits: ${HTTPX_BEHAVIOUR}`,
+    config: {
+      ...httpxConfig,
+      pool: { ...httpxConfig.pool, connections: 256, maxIdle: 128, keepAliveMs: 30_000 },
+      timeouts: { ...NO_TIMEOUTS, connect: 10_000, write: 30_000, read: 1_200_000, pool: 10_000 },
+    },
+  },
+  'baseten-performance-client': {
+    description: "Baseten's Performance Client (Rust core) defaults",
+    source:
+      'basetenlabs/truss baseten-performance-client/core/src: constants.rs (max_retries 5, initial_backoff_ms 125, timeout_s 3600, budgets 10% / 5%), ' +
+      'client.rs (reqwest pool_idle_timeout 30 s, pool_max_idle_per_host 512), http_client.rs (retry and hedge rules), split_policy.rs (budgets per call)',
+    behaviour:
+      'reqwest: unlimited connections, idle ones kept 30 s; timeout_s bounds each attempt; retries 5: 408, 409, 429, 5xx without budget, timeouts from the retry budget, connect failures only twice; backoff min(125 ms·4ⁿ, 45 s) + 0–99 ms; Retry-After ignored; hedges only for the primary and first retry, and the first attempt to finish wins, even an error; budgets max(2, 1 + ceil(n·pct)) per call of n requests',
+    config: {
+      ...base,
+      pool: pool({ connections: null, maxIdle: 512, keepAliveMs: 30_000 }),
+      timeouts: { ...NO_TIMEOUTS, attempt: 3_600_000 },
+      behavior: EXACT,
+      retry: { style: 'baseten-pc', maxRetries: 5, initialBackoffMs: 125, maxBackoffMs: 45_000, honorRetryAfter: false },
+    },
+  },
+} satisfies Record<string, Preset>;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+/**
+ * tailgate's defaults when no preset is named: undici's (tailgate runs on it), but with a bounded pool of
+ * 100 connections as httpx and aiohttp have, exact timers, and no retries unless asked for.
+ */
+export const DEFAULT_CONFIG: ClientConfig = {
+  ...undiciConfig,
+  pool: { ...undiciConfig.pool, connections: 100 },
+  behavior: EXACT,
+};

@@ -1,0 +1,114 @@
+/**
+ * ClientConfig: every knob users compare across httpx, aiohttp, undici/fetch, the OpenAI SDKs and
+ * Baseten-style clients, and *how* the client applies them (behavior, retry): a preset is a behaviour,
+ * not only a table of values. Defaults, ranges and docs live in options.ts.
+ */
+export type PoolMode = 'shared' | 'per-request';
+export type HttpVersion = 1 | 2;
+export type AuthScheme = 'Bearer' | 'Api-Key';
+
+export interface PoolConfig {
+  /** Max connections per origin; null = unlimited (undici, fetch). httpx max_connections, aiohttp limit. */
+  connections: number | null;
+  /** Idle connections kept open; null = all. httpx max_keepalive_connections (clamped to connections). */
+  maxIdle: number | null;
+  /** Idle expiry: a connection idle this long is closed, never reused. 0 = no keep-alive. httpx keepalive_expiry. */
+  keepAliveMs: number;
+  /** Shorten keepAliveMs to the server's `Keep-Alive: timeout=` hint (undici, fetch) or ignore it (httpx, aiohttp). */
+  honorKeepAliveHint: boolean;
+  /** Close a connection after it served this many requests; null = never. */
+  maxRequestsPerConnection: number | null;
+  /** HTTP/1.1 requests in flight per connection (1 = no pipelining); for HTTP/2, streams per connection. */
+  pipelining: number;
+  /** `per-request` emulates a new client per request: a new connection each time, closed after. */
+  mode: PoolMode;
+}
+
+/** Each timeout in ms, each separate, each may be off (null). As httpx.Timeout, plus acquire, attempt and total. */
+export interface TimeoutConfig {
+  /** Each TCP (+ TLS) connect. httpx connect, aiohttp sock_connect, undici connectTimeout. */
+  connect: number | null;
+  /** Sending the request. */
+  write: number | null;
+  /** To the first response byte, and between body chunks. httpx read, aiohttp sock_read, undici headers/body. */
+  read: number | null;
+  /** Waiting for a connection from the pool (how it is applied: behavior.poolTimeout). */
+  pool: number | null;
+  /** Waiting for a connection and opening it, as one deadline: aiohttp's ClientTimeout.connect (connect_timeout). */
+  acquire: number | null;
+  /** One attempt end to end (or to its headers: behavior.attemptTimeoutEnds). */
+  attempt: number | null;
+  /** A whole logical request, retries and hedges included. */
+  total: number | null;
+}
+
+/** How the client applies its timeouts: where real clients differ, and users' failures come from. */
+export interface BehaviorConfig {
+  /**
+   * `per-request`: one deadline from when the request starts waiting. `per-wait` (httpx): every time a
+   * connection is released the waiting requests are woken and the losers wait again with the full pool
+   * timeout, so PoolTimeout fires only when no connection frees for a whole interval.
+   */
+  poolTimeout: 'per-request' | 'per-wait';
+  /**
+   * Connect and read timers run on a coarse clock of this tick (undici's fast timers: 499 ms), firing up
+   * to a tick late; 0 = exact.
+   */
+  timerTickMs: number;
+  /** Deadlines over 5 s (connect, acquire) or from 5 s (total) end on a whole second, rounded up (aiohttp's ceil_timeout). */
+  ceilTimeouts: boolean;
+  /** Where timeouts.attempt stops: at the end of the response, or once its headers arrived (openai-node). */
+  attemptTimeoutEnds: 'response' | 'headers';
+  /**
+   * Aborting a request in flight on HTTP/1.1 closes its connection and, as undici does, opens a new one
+   * straight away for the request it just dropped (left idle): one extra connection per abort.
+   */
+  abortReconnects: boolean;
+}
+
+/**
+ * How a client retries, as that library does it:
+ * - `tailgate`: 429, 500, 502, 503, 504; transport failures where nothing reached the server or a timeout
+ *   (connect_*, stale_connection, read/attempt timeouts); full-jitter backoff; waits max(Retry-After,
+ *   backoff); every retry spends the retry budget.
+ * - `openai-node`: 408, 409, 429, >= 500 (x-should-retry obeyed first) and every transport error, but not a
+ *   failure while reading the body; backoff min(0.5·2ⁿ, 8) s × (1 − 0.25·random); Retry-After (ms, seconds
+ *   or a date) used as is.
+ * - `openai-python`: as openai-node, and body failures are retried too (httpx reads the body inside
+ *   send); Retry-After used when 0 < t <= 120 s, and one over 120 s is not retried at all.
+ * - `baseten-pc`: 408, 409, 429, 5xx without spending the budget; timeouts spend it; connect failures only
+ *   for the first two retries; backoff min(initial·4ⁿ, 45 s) + 0–99 ms; Retry-After ignored; hedges only
+ *   for the primary and the first retry, and the first attempt to finish wins, even an error.
+ */
+export type RetryStyle = 'tailgate' | 'openai-node' | 'openai-python' | 'baseten-pc';
+
+export interface RetryConfig {
+  style: RetryStyle;
+  /** Retries per request (0 = none). A call may ask for another number. */
+  maxRetries: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** Wait for the server's Retry-After as the style does; false ignores it (reproduces clients that do). */
+  honorRetryAfter: boolean;
+}
+
+export interface ClientConfig {
+  pool: PoolConfig;
+  timeouts: TimeoutConfig;
+  behavior: BehaviorConfig;
+  retry: RetryConfig;
+  httpVersion: HttpVersion;
+  /** http://host:port of an HTTP CONNECT proxy, or null. */
+  proxy: string | null;
+  headers: Record<string, string>;
+  /** Never printed, logged or written to a report (see redactConfig). */
+  apiKey: string | null;
+  authScheme: AuthScheme;
+  /** TLS: verify the server's certificate. */
+  rejectUnauthorized: boolean;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** What a user writes: a preset to start from, then any overrides. */
+export type ClientConfigInput = DeepPartial<ClientConfig> & { preset?: string };
