@@ -1,51 +1,54 @@
 /**
- * "Stop accepting so the backlog fills": Node cannot stop accepting on a listening socket without closing
- * it, so the gate hands a duplicate of the listening socket to a child process that never runs its event
- * loop, then closes the mock's own copy. The kernel completes handshakes into the accept queue until it is
- * full and then drops SYNs: clients see connect timeouts, exactly as against a saturated server. To
- * reopen, the child is killed and the mock listens again on the same port.
+ * "Stop accepting so the backlog fills": Node cannot stop accepting on a listening socket it polls, so the
+ * gate hands the raw listening handle to a child process that holds it without polling it, then closes
+ * the mock's own copy. The kernel completes handshakes into the accept queue until it is full and then
+ * drops SYNs: clients see connect timeouts, exactly as against a saturated server. To reopen, the child
+ * hands the same handle back and the mock listens on it again, so the connections queued meanwhile are
+ * accepted and served, late, as a saturated server would serve them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type net from 'node:net';
+import net from 'node:net';
 
-// Blocks in 1 s slices so it notices if its parent died (it then exits and frees the port).
-// Receiving a server handle makes Node listen() on it again with its default backlog (511); calling
-// listen() once more (Linux allows it) restores the mock's small accept queue before blocking.
+// Holds the raw handle (a TCP wrap, not a net.Server: nothing polls it) until asked for it back. Exits
+// when its parent goes away, which closes its copy of the socket.
 const CHILD = `
-const parent = process.ppid;
-const backlog = Number(process.argv[1]);
-process.on('message', (m, server) => {
-  if (m !== 'hold') return;
-  server._handle.listen(backlog);
-  const cell = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) { Atomics.wait(cell, 0, 0, 1000); if (process.ppid !== parent) process.exit(0); }
-});`;
+let held = null;
+process.on('message', (m, handle) => {
+  if (m === 'hold') { held = handle; process.send('held'); }
+  else if (m === 'give') process.send('back', held, () => process.exit(0));
+});
+process.on('disconnect', () => process.exit(0));`;
 
 export class BacklogGate {
   blocked = false;
   private child: ChildProcess | null = null;
   private transition: Promise<void> = Promise.resolve();
 
-  /** Hand `listener` to a blocked child, then close the mock's own copy. */
-  block(listener: net.Server, backlog: number): Promise<void> {
+  /** Hand `listener`'s socket to a child that holds it unpolled, then close the mock's own copy. */
+  block(listener: net.Server): Promise<void> {
     this.blocked = true;
     this.transition = this.transition.then(
       () =>
         new Promise<void>((resolve) => {
-          const child = spawn(process.execPath, ['-e', CHILD, String(backlog)], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+          const child = spawn(process.execPath, ['-e', CHILD], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
           this.child = child;
           child.on('error', () => resolve());
-          child.send('hold', listener, () => {
+          const handle = (listener as unknown as { _handle: object })._handle;
+          child.once('message', () => {
             listener.close();
             resolve();
           });
+          child.send('hold', handle as never);
         }),
     );
     return this.transition;
   }
 
-  /** Kill the holder; `relisten` opens the port again in this process. */
-  unblock(relisten?: () => void): Promise<void> {
+  /**
+   * Take the socket back: `relisten(handle)` listens on it again (queued connections are then accepted).
+   * Without a relisten (the mock is closing) the holder is simply killed.
+   */
+  unblock(relisten?: (handle: object) => void): Promise<void> {
     if (!this.blocked) return this.transition;
     this.blocked = false;
     this.transition = this.transition.then(
@@ -53,15 +56,17 @@ export class BacklogGate {
         new Promise<void>((resolve) => {
           const child = this.child;
           this.child = null;
-          if (!child || child.exitCode !== null) {
-            relisten?.();
-            return resolve();
+          if (!child || child.exitCode !== null) return resolve();
+          if (!relisten) {
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+            return;
           }
-          child.once('exit', () => {
-            relisten?.();
+          child.once('message', (_m, handle) => {
+            relisten(handle as object);
             resolve();
           });
-          child.kill('SIGKILL');
+          child.send('give');
         }),
     );
     return this.transition;

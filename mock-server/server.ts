@@ -58,6 +58,10 @@ interface Conn {
   lastResponseEndAt: number;
   closedByServer: boolean;
   clientFinished: boolean;
+  /** Carries admin API requests: not traffic under test (uncounted, no capacity slot, no idle close). */
+  admin: boolean;
+  /** maxOpen before this connection raised it (restored if it turns out to be an admin connection). */
+  maxOpenBefore: number;
 }
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
@@ -148,7 +152,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   function onConnection(socket: net.Socket): void {
     const { capacity } = compiled.config;
-    if (capacity.maxConnections !== null && stats.connections.open >= capacity.maxConnections) {
+    // In backlog mode the gate stops accepting at capacity; what was already queued is accepted and served
+    // (late), as by a saturated server. Only reset mode refuses connections at accept time.
+    if (capacity.onExceed === 'reset' && capacity.maxConnections !== null && stats.connections.open >= capacity.maxConnections) {
       stats.connections.rejected++;
       bump(stats.faults, 'capacity_reset');
       socket.on('error', () => {});
@@ -164,6 +170,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       lastResponseEndAt: performance.now(),
       closedByServer: false,
       clientFinished: false,
+      admin: false,
+      maxOpenBefore: stats.connections.maxOpen,
     };
     armIdle(conn);
     conns.add(conn);
@@ -181,6 +189,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     socket.on('close', () => {
       if (conn.idleTimer) clearTimeout(conn.idleTimer);
       conns.delete(conn);
+      if (conn.admin) return;
       stats.connections.open--;
       if (conn.clientFinished && !conn.closedByServer) stats.connections.closedByClient++;
       else stats.connections.closedByServer++;
@@ -208,8 +217,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const shouldBlock = capacity.onExceed === 'backlog' && capacity.maxConnections !== null && stats.connections.open >= capacity.maxConnections;
     if (shouldBlock && !gate.blocked) {
       bump(stats.faults, 'capacity_backlog');
-      void gate.block(front, backlog);
-    } else if (!shouldBlock && gate.blocked && !closing) void gate.unblock(relisten);
+      void gate.block(front);
+    } else if (!shouldBlock && gate.blocked && !closing) void gate.unblock(listenOn);
   }
 
   const backlog = options.backlog ?? 511;
@@ -219,27 +228,40 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     front.listen({ port: options.port ?? 0, host, backlog }, () => resolve((front.address() as net.AddressInfo).port));
   });
 
-  /** Open the port again after a down window or the backlog gate. */
+  /** Open the port again after a down window. */
   function relisten(): void {
     if (closing) return;
     front = net.createServer({ noDelay: true }, onConnection);
     front.on('error', () => {});
     front.listen({ port, host, backlog });
   }
+
+  /** Listen again on the socket the backlog gate held: the connections it queued are accepted now. */
+  function listenOn(handle: object): void {
+    front = net.createServer({ noDelay: true }, onConnection);
+    front.on('error', () => {});
+    front.listen(handle as net.ListenOptions, backlog);
+    if (closing) front.close();
+  }
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   // ---- listener down windows ----
 
+  // A window's reopening is kept apart from the schedule: replacing the faults mid-window must not leave
+  // the port closed for good.
+  let reopenTimer: NodeJS.Timeout | null = null;
   function scheduleDownWindows(): void {
     for (const t of downTimers.splice(0)) clearTimeout(t);
     for (const win of compiled.config.down) {
       downTimers.push(
         setTimeout(() => {
           bump(stats.faults, 'listener_down');
-          front.close();
-          downTimers.push(
-            setTimeout(relisten, win.forMs),
-          );
+          if (reopenTimer === null) front.close();
+          else clearTimeout(reopenTimer);
+          reopenTimer = setTimeout(() => {
+            reopenTimer = null;
+            relisten();
+          }, win.forMs);
         }, win.atMs),
       );
     }
@@ -253,13 +275,26 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   function closeIdle(conn: Conn): void {
     conn.idleTimer = null;
-    if (conn.inFlight > 0) return;
+    if (conn.inFlight > 0 || conn.admin) return;
     conn.closedByServer = true;
     if (conn.session) conn.session.close();
     else conn.socket.destroy();
   }
 
   // ---- request handling ----
+
+  /** A connection's first request was to the admin API: take it out of the counts and the capacity. */
+  function uncountAdmin(conn: Conn | undefined): void {
+    if (!conn || conn.admin || conn.requests > 0) return;
+    conn.admin = true;
+    if (conn.idleTimer) clearTimeout(conn.idleTimer);
+    conn.idleTimer = null;
+    stats.connections.accepted--;
+    stats.connections.open--;
+    if (conn.session) stats.connections.http2--;
+    stats.connections.maxOpen = Math.max(conn.maxOpenBefore, stats.connections.open);
+    updateGate();
+  }
 
   function connOf(req: Req): Conn | undefined {
     if ('stream' in req) return h2Conns.get(req.stream.session as http2.Http2Session);
@@ -282,7 +317,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   function handle(req: Req, res: Res): void {
     const path = req.url ?? '/';
     if (path.startsWith(ADMIN_PREFIX)) {
-      if (adminEnabled) void admin(req, res, path);
+      if (adminEnabled) {
+        uncountAdmin(connOf(req));
+        void admin(req, res, path);
+      }
       else sendJson(req, res, 404, { error: { message: 'admin API disabled' } }, false);
       return;
     }
@@ -365,7 +403,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       if (!taken.ok) {
         bump(stats.faults, 'rate_limit');
         const seconds = Math.max(1, Math.ceil(taken.waitMs / 1000));
-        const retryAfter = limiter.retryAfter === 'date' ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds);
+        // An HTTP date has whole seconds: round up, so the date is never earlier than the wait it means.
+        const retryAfter = limiter.retryAfter === 'date' ? new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000).toUTCString() : String(seconds);
         req.resume();
         sendJson(req, res, 429, { error: { message: 'rate limited', type: 'rate_limit_exceeded' } }, isH2, { 'retry-after': retryAfter });
         return;
@@ -535,19 +574,24 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     if (slow) {
       bump(stats.faults, 'slow_body');
       writeHead(req, res, result.status, { 'content-type': 'application/json', 'content-length': String(payload.length) }, conn, isH2);
-      const size = Math.ceil(payload.length / slow.chunks);
+      (res as http.ServerResponse).flushHeaders?.();
+      // N chunks over T: each sent T/N after the one before, the last at T (a body shorter than N bytes
+      // goes a byte at a time, still ending at T).
+      const chunks = Math.max(1, Math.min(slow.chunks, payload.length));
+      const started = performance.now();
       let i = 0;
       const tick = () => {
         if (res.destroyed) return;
-        const part = payload.subarray(i * size, (i + 1) * size);
+        const from = Math.floor((i * payload.length) / chunks);
+        const to = Math.floor(((i + 1) * payload.length) / chunks);
         i++;
-        if (i >= slow.chunks || (i * size) >= payload.length) res.end(part);
+        if (i >= chunks) res.end(payload.subarray(from, to));
         else {
-          res.write(part);
-          setTimeout(tick, slow.ms / slow.chunks);
+          res.write(payload.subarray(from, to));
+          atTime(started + ((i + 1) * slow.ms) / chunks, tick);
         }
       };
-      tick();
+      atTime(started + slow.ms / chunks, tick);
       return;
     }
     writeHead(req, res, result.status, { 'content-type': 'application/json', 'content-length': String(payload.length) }, conn, isH2);
@@ -679,6 +723,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     async close() {
       closing = true;
       for (const t of downTimers.splice(0)) clearTimeout(t);
+      if (reopenTimer !== null) clearTimeout(reopenTimer);
       await gate.unblock();
       for (const c of conns) {
         c.closedByServer = true;

@@ -10,6 +10,7 @@ interface MockArgs {
   admin?: boolean;
   'embedding-dim': number;
   'tokens-per-second': number;
+  backlog: number;
 }
 
 /** One line per active fault, so a person sees at a glance what the server will do. */
@@ -40,11 +41,13 @@ export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): Command
         .option('faults', { type: 'string', describe: 'YAML or JSON fault file' })
         .option('admin', { type: 'boolean', describe: 'enable the /__tailgate admin API and x-tailgate-fault-* headers' })
         .option('embedding-dim', { type: 'number', default: 32, describe: 'default embedding dimension' })
-        .option('tokens-per-second', { type: 'number', default: 200, describe: 'streaming speed of completions' }) as never,
+        .option('tokens-per-second', { type: 'number', default: 200, describe: 'streaming speed of completions' })
+        .option('backlog', { type: 'number', default: 511, describe: 'accept queue length: with capacity.onExceed backlog, how many connects complete before the rest time out' }) as never,
     handler: async (args) => {
-      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) {
-        throw new InvalidInputError('arguments', [`--port must be an integer in 0..65535, got ${args.port}`]);
-      }
+      const problems: string[] = [];
+      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) problems.push(`--port must be an integer in 0..65535, got ${args.port}`);
+      if (!Number.isInteger(args.backlog) || args.backlog < 1 || args.backlog > 65_535) problems.push(`--backlog must be an integer in 1..65535, got ${args.backlog}`);
+      if (problems.length) throw new InvalidInputError('arguments', problems);
       let faults: FaultConfig | undefined;
       if (args.faults) {
         try {
@@ -61,6 +64,7 @@ export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): Command
         ...(args.admin !== undefined ? { admin: args.admin, faultHeaders: args.admin } : {}),
         embeddingDim: args['embedding-dim'],
         tokensPerSecond: args['tokens-per-second'],
+        backlog: args.backlog,
       });
       io.out(`tailgate mock listening on ${server.url} (HTTP/1.1 and h2c)\n`);
       io.out(`  endpoints: POST /v1/embeddings /embed /rerank /classify /predict /v1/completions /v1/chat/completions; GET /health\n`);
