@@ -156,7 +156,7 @@ for (const [rate, durationS] of [
 
 // 10. Pool recommendation: the bundled pool-exhaustion scenario, and a stream workload.
 {
-  const pool = withFindings(await runScenario(await loadScenario('scenarios/pool-exhaustion.yaml'), { profiles: ['small-pool'], durationS: 3 })).profiles[0]!;
+  const pool = withFindings(await runScenario(await loadScenario('scenarios/pool-exhaustion.yaml'), { profiles: ['httpx-small-pool'], durationS: 3 })).profiles[0]!;
   const stream = withFindings(
     await runScenario(
       resolveScenario({
@@ -164,7 +164,7 @@ for (const [rate, durationS] of [
         target: { mock: { tokensPerSecond: 200 } },
         workload: { kind: 'stream', maxTokens: 40 },
         load: { model: 'open', rate: 50, durationS: 3 },
-        profiles: [{ name: 'small', preset: 'httpx', pool: { connections: 3, maxIdle: 3 }, timeouts: { pool: 300 } }],
+        profiles: [{ name: 'small', preset: 'aiohttp', pool: { connections: 3 }, timeouts: { acquire: 300 } }],
       }),
     ),
   ).profiles[0]!;

@@ -59,7 +59,7 @@ describe('runner accuracy, with the mock as the truth', () => {
       load: { model: 'open', rate: 150, durationS: 2 },
       warmup: { requests: 30 },
       profiles: [
-        { name: 'retrying', client: { maxRetries: 3, initialBackoffMs: 1, maxBackoffMs: 5, retryBudgetPct: 1 } },
+        { name: 'retrying', retry: { maxRetries: 3, initialBackoffMs: 1, maxBackoffMs: 5 }, client: { retryBudgetPct: 1 } },
         { name: 'plain', pool: { mode: 'per-request' } },
       ],
     });

@@ -46,7 +46,7 @@ describe('scenario files', () => {
       'workload.kind must be one of embed, rerank, classify, batchPost, stream, request, got "embedd"',
       'workload.inputsPerRequest must be an integer in 1..100000, got 0',
       'load.rate must be a number in 0.001..1000000, got 0',
-      'profiles[1].preset must be one of httpx, aiohttp, undici, fetch, openai-python, openai-node, baseten-recommended, got "requests"',
+      'profiles[1].preset must be one of httpx, aiohttp, undici, fetch, openai-python, openai-node, baseten-recommended, baseten-performance-client, got "requests"',
     ]);
   });
 

@@ -4,6 +4,7 @@
  * merged report is diagnosed like a fresh one.
  */
 import type { Finding, ProfileReport, Report } from '../runner/index.js';
+import { keepAliveIn, poolSizeIn, readTimeoutIn } from './client-terms.js';
 import { fmtMs } from './format.js';
 
 type Rule = (p: ProfileReport, r: Report) => Finding | null;
@@ -49,7 +50,9 @@ export function connectionsNeeded(p: ProfileReport): { connections: number; busy
 }
 
 const poolExhaustion: Rule = (p) => {
-  const timeouts = err(p, 'pool_timeout');
+  // aiohttp's connect timeout (timeouts.acquire) covers the wait for a pool slot: its timeouts are pool waits too.
+  const acquire = p.config.timeouts.acquire != null ? err(p, 'connect_timeout') : 0;
+  const timeouts = err(p, 'pool_timeout') + acquire;
   const wait = p.queueWaitMs?.p99 ?? 0;
   const typical = p.ttfbMs?.p50 ?? p.latencyMs?.p50 ?? 0;
   if (timeouts === 0 && !(wait > 10 && wait > 0.2 * typical)) return null;
@@ -59,10 +62,15 @@ const poolExhaustion: Rule = (p) => {
   return {
     id: 'pool-exhaustion',
     severity: timeouts > 0 ? 'critical' : 'warning',
-    symptom: timeouts > 0 ? `${timeouts} attempts failed with pool_timeout (PoolTimeout)` : `requests wait for a connection: p99 ${fmtMs(wait)} in the pool`,
+    symptom:
+      timeouts > 0
+        ? acquire > 0
+          ? `${timeouts} attempts failed waiting for a connection (connect_timeout: aiohttp's connect timeout covers the wait for a pool slot)`
+          : `${timeouts} attempts failed with pool_timeout (PoolTimeout)`
+        : `requests wait for a connection: p99 ${fmtMs(wait)} in the pool`,
     evidence: `pool.connections ${size ?? 'unlimited'}; waiting for a connection p99 ${fmtMs(wait)} vs time to first byte p50 ${fmtMs(typical)}; ${rps(p).toFixed(0)} req/s offered${need ? `, each holding a connection ${fmtMs(need.holdMs)} on average: ${need.busy.toFixed(0)} busy at once` : ''}`,
     cause: 'More requests are in flight than the pool has connections: the offered rate × how long each holds its connection exceeds the pool size, so requests queue for a connection and, past timeouts.pool, fail.',
-    fix: `Set pool.connections to at least ${n ?? 'rate × connection hold time'}${need ? ' (the 99.9% point of the connections busy at once at this rate)' : ''} (httpx: Limits(max_connections=${n ?? 'N'})), or cap concurrency below the pool size.`,
+    fix: `Set pool.connections to at least ${n ?? 'rate × connection hold time'}${need ? ' (the 99.9% point of the connections busy at once at this rate)' : ''} ${poolSizeIn(p.preset, n ?? 'N')}, or cap concurrency below the pool size.`,
   };
 };
 
@@ -95,7 +103,7 @@ const staleKeepAlive: Rule = (p) => {
     symptom: `${stale} attempts failed on a reused connection the server had already closed (stale_connection: "other side closed", ECONNRESET)`,
     evidence: `pool.keepAliveMs ${keepAlive} ms (${p.config.pool.honorKeepAliveHint ? 'honours' : 'ignores'} the server's Keep-Alive hint); ${p.connections.reused} reuses, ${p.connections.closedByServer} closed by the server`,
     cause: "The client keeps idle connections longer than the server (or a load balancer in between) does: it reuses a socket the server has dropped, and the request dies before any response.",
-    fix: `Set pool.keepAliveMs below the server's idle timeout (measure it with \`tailgate probe URL\`), e.g. ${Math.max(500, Math.floor(keepAlive / 4))} ms (httpx: Limits(keepalive_expiry=${Math.max(0.5, Math.floor(keepAlive / 4) / 1000)})); and retry stale_connection, which is safe even for a POST: the close was already on its way when the request was written, so the server cannot have read it.`,
+    fix: `Set pool.keepAliveMs below the server's idle timeout (measure it with \`tailgate probe URL\`), e.g. ${Math.max(500, Math.floor(keepAlive / 4))} ms${keepAliveIn(p.preset, Math.max(500, Math.floor(keepAlive / 4)))}; and retry stale_connection, which is safe even for a POST: the close was already on its way when the request was written, so the server cannot have read it.`,
   };
 };
 
@@ -143,7 +151,7 @@ const timeoutsTooShort: Rule = (p) => {
     symptom: `${timedOut} attempts (${pct(timedOut / p.attempts.total)}) timed out waiting for the response`,
     evidence: `timeouts.read ${read ?? 'off'} ms, timeouts.attempt ${p.config.timeouts.attempt ?? 'off'} ms; answers that arrived took up to ${fmtMs(seen)} to the first byte (p99 ${fmtMs(p.ttfbMs?.p99)})`,
     cause: "The read timeout is shorter than the model's own latency tail: slow answers are abandoned (and their work wasted), and retrying them adds load.",
-    fix: `Raise timeouts.read above the latency tail${suggest ? `, e.g. ${suggest} ms (httpx: Timeout(read=${suggest / 1000}))` : ''}; set the timeout from the measured p99.9, not from a default.`,
+    fix: `Raise timeouts.read above the latency tail${suggest ? `, e.g. ${suggest} ms${readTimeoutIn(p.preset, suggest)}` : ''}; set the timeout from the measured p99.9, not from a default.`,
   };
 };
 
@@ -165,7 +173,7 @@ const timeoutsTooLong: Rule = (p) => {
 const retryStorm: Rule = (p) => {
   const ratio = p.attempts.primary > 0 ? p.attempts.retry / p.attempts.primary : 0;
   const denied = p.budgets.retry.denied;
-  const c = p.client;
+  const c = { ...p.client, ...p.config.retry };
   if (ratio >= 0.3) {
     return {
       id: 'retry-storm',
@@ -190,7 +198,7 @@ const retryStorm: Rule = (p) => {
 const rateLimitedNoBackoff: Rule = (p) => {
   const limited = err(p, 'http_429');
   if (limited === 0 || limited < 0.01 * p.attempts.total) return null;
-  const c = p.client;
+  const c = { ...p.client, ...p.config.retry };
   const ignoring = !c.honorRetryAfter || (p.attempts.retry > 0 && c.initialBackoffMs < 50);
   return {
     id: 'rate-limited',
@@ -231,7 +239,11 @@ const hedgingNotPaying: Rule = (p) => {
 };
 
 const connectionRefused: Rule = (p) => {
-  const refused = err(p, 'connect_refused') + err(p, 'connect_error') + err(p, 'connect_timeout');
+  // With aiohttp's connect timeout (timeouts.acquire) a saturated pool also gives connect_timeout: the
+  // pool finding explains those.
+  const acquireMs = p.config.timeouts.acquire;
+  const poolWaits = acquireMs != null && (p.queueWaitMs?.p99 ?? 0) >= 0.5 * acquireMs;
+  const refused = err(p, 'connect_refused') + err(p, 'connect_error') + (poolWaits ? 0 : err(p, 'connect_timeout'));
   if (refused === 0) return null;
   return {
     id: 'connect-failures',

@@ -54,10 +54,6 @@ function sessionPreference(profile: ResolvedProfile): PreferenceInput {
     hedgeDelayS: c.hedgeDelayS ?? null,
     hedgeBudgetPct: c.hedgeBudgetPct,
     retryBudgetPct: c.retryBudgetPct,
-    maxRetries: c.maxRetries,
-    initialBackoffMs: c.initialBackoffMs,
-    maxBackoffMs: c.maxBackoffMs,
-    honorRetryAfter: c.honorRetryAfter,
     ...(c.timeoutS !== undefined ? { timeoutS: c.timeoutS } : {}),
   };
 }
@@ -145,6 +141,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, o
   const report: ProfileReport = {
     name: profile.name,
     description: profile.description ?? null,
+    preset: profile.preset,
     config: redactConfig(profile.config),
     client: profile.client,
     ...metrics.snapshot(),

@@ -48,7 +48,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const load = options.shard ? shardLoad(overridden, options.shard) : overridden;
   if (url) await assertReachable(url);
   const { mock } = scenario.target;
-  const server: MockProcess | null = url ? null : await startMockProcess({ faults: mock.faults, embeddingDim: mock.embeddingDim, tokensPerSecond: mock.tokensPerSecond });
+  const server: MockProcess | null = url ? null : await startMockProcess({ faults: mock.faults, embeddingDim: mock.embeddingDim, tokensPerSecond: mock.tokensPerSecond, backlog: mock.backlog });
   const startedAt = new Date().toISOString();
   const reports: ProfileReport[] = [];
   let partial = false;

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { resolveFaults, type FaultConfig } from '../../mock-server/index.js';
-import { InvalidInputError, resolveConfig, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
+import { DEFAULT_BUDGET_FLOOR, InvalidInputError, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, resolveConfig, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
 import { readInputFile } from './input-file.js';
 import { check, num, opt, req, str, toJsonSchema, type Spec } from './spec.js';
 
@@ -15,19 +15,19 @@ export const LOAD_MODELS = ['closed', 'open', 'ramping', 'bursts'] as const;
 export type LoadModel = (typeof LOAD_MODELS)[number];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
+/** Retry settings moved to the client config (`retry:`), where a preset sets them as its library does. */
+const MOVED_TO_RETRY = ['maxRetries', 'initialBackoffMs', 'maxBackoffMs', 'honorRetryAfter'] as const;
+
 const CLIENT_POLICY: Spec = {
   type: 'object',
-  doc: 'hedging, retries and budgets (as the PerformanceClient preference)',
+  doc: 'hedging and budgets (as the PerformanceClient preference); retries are the client config’s retry:',
   fields: {
-    timeoutS: opt(num(0.001, 7200, { doc: 'per-attempt timeout' })),
-    hedgeDelayS: opt(num(0.001, 30, { doc: 'send a hedge after this long' })),
-    hedgeBudgetPct: opt(num(0, 3, { default: 0.1 })),
-    retryBudgetPct: opt(num(0, 3, { default: 0.05 })),
-    maxRetries: opt(num(0, 100, { integer: true, default: 0 })),
-    initialBackoffMs: opt(num(0, 600_000, { default: 125 })),
-    maxBackoffMs: opt(num(0, 3_600_000, { default: 10_000 })),
-    budgetFloor: opt(num(0, 1e6, { default: 2, doc: 'tokens per budget window whatever the traffic' })),
-    honorRetryAfter: opt({ type: 'boolean', default: true, doc: 'false reproduces clients that retry without waiting for Retry-After' }),
+    timeoutS: opt(num(PREFERENCE_SPECS.timeoutS!.min, PREFERENCE_SPECS.timeoutS!.max, { doc: 'per-attempt timeout' })),
+    hedgeDelayS: opt(num(PREFERENCE_SPECS.hedgeDelayS!.min, PREFERENCE_SPECS.hedgeDelayS!.max, { doc: 'send a hedge after this long' })),
+    hedgeBudgetPct: opt(num(0, 3, { default: PREFERENCE_DEFAULTS.hedgeBudgetPct })),
+    retryBudgetPct: opt(num(0, 3, { default: PREFERENCE_DEFAULTS.retryBudgetPct })),
+    budgetFloor: opt(num(0, 1e6, { default: DEFAULT_BUDGET_FLOOR, doc: 'tokens per budget window whatever the traffic' })),
+    ...Object.fromEntries(MOVED_TO_RETRY.map((k) => [k, opt({ type: 'any', doc: `moved: retry.${k}` })])),
   },
 };
 
@@ -45,6 +45,8 @@ const PROFILE: Spec = {
     headers: opt({ type: 'record', values: str() }),
     authScheme: opt({ type: 'any' }),
     rejectUnauthorized: opt({ type: 'any' }),
+    behavior: opt({ type: 'any', doc: 'ClientConfig behavior: how the client applies its timeouts' }),
+    retry: opt({ type: 'any', doc: 'ClientConfig retry: style, maxRetries, backoff, Retry-After' }),
     client: opt(CLIENT_POLICY),
   },
 };
@@ -67,6 +69,7 @@ export const SCENARIO_SPEC: Spec = {
             faults: opt({ type: 'any', doc: 'mock fault config (see tailgate mock)' }),
             embeddingDim: opt(num(1, 8192, { integer: true, default: 32 })),
             tokensPerSecond: opt(num(1, 100_000, { default: 200 })),
+            backlog: opt(num(1, 65_535, { integer: true, default: 511, doc: 'accept queue length (capacity.onExceed backlog fills it)' })),
           },
         }),
       },
@@ -122,16 +125,14 @@ export interface ClientPolicy {
   hedgeDelayS?: number;
   hedgeBudgetPct: number;
   retryBudgetPct: number;
-  maxRetries: number;
-  initialBackoffMs: number;
-  maxBackoffMs: number;
   budgetFloor: number;
-  honorRetryAfter: boolean;
 }
 
 export interface ResolvedProfile {
   name: string;
   description?: string;
+  /** The preset it starts from (after extends), or null. */
+  preset: string | null;
   config: ClientConfig;
   client: ClientPolicy;
 }
@@ -141,7 +142,7 @@ export interface Scenario {
   description?: string;
   file: string | null;
   hash: string;
-  target: { url: string | null; headers: Record<string, string>; mock: { faults: FaultConfig; embeddingDim: number; tokensPerSecond: number } };
+  target: { url: string | null; headers: Record<string, string>; mock: { faults: FaultConfig; embeddingDim: number; tokensPerSecond: number; backlog: number } };
   workload: {
     kind: WorkloadKind;
     path: string;
@@ -208,7 +209,7 @@ export function resolveScenario(input: unknown, file: string | null = null, text
     target: {
       url: raw.target?.url ?? null,
       headers: raw.target?.headers ?? {},
-      mock: { faults: faults as FaultConfig, embeddingDim: raw.target?.mock?.embeddingDim ?? 32, tokensPerSecond: raw.target?.mock?.tokensPerSecond ?? 200 },
+      mock: { faults: faults as FaultConfig, embeddingDim: raw.target?.mock?.embeddingDim ?? 32, tokensPerSecond: raw.target?.mock?.tokensPerSecond ?? 200, backlog: raw.target?.mock?.backlog ?? 511 },
     },
     workload: {
       kind: w.kind,
@@ -284,20 +285,20 @@ function resolveProfiles(list: Raw[], problems: string[]): ResolvedProfile[] {
     const { name, description, extends: _e, client, ...configInput } = flat;
     const config = prefixed(problems, `profiles[${i}] (${name})`, () => resolveConfig(configInput as ClientConfigInput));
     const c = (client ?? {}) as Raw;
+    for (const k of MOVED_TO_RETRY) {
+      if (c[k] !== undefined) problems.push(`profiles[${i}] (${name}): client.${k} is now retry.${k} (the client config's retry settings, which its preset fills in)`);
+    }
     return {
       name,
       ...(description ? { description } : {}),
+      preset: typeof configInput.preset === 'string' ? configInput.preset : null,
       config: config as ClientConfig,
       client: {
         ...(c.timeoutS !== undefined ? { timeoutS: c.timeoutS } : {}),
         ...(c.hedgeDelayS !== undefined ? { hedgeDelayS: c.hedgeDelayS } : {}),
-        hedgeBudgetPct: c.hedgeBudgetPct ?? 0.1,
-        retryBudgetPct: c.retryBudgetPct ?? 0.05,
-        maxRetries: c.maxRetries ?? 0,
-        initialBackoffMs: c.initialBackoffMs ?? 125,
-        maxBackoffMs: c.maxBackoffMs ?? 10_000,
-        budgetFloor: c.budgetFloor ?? 2,
-        honorRetryAfter: c.honorRetryAfter ?? true,
+        hedgeBudgetPct: c.hedgeBudgetPct ?? PREFERENCE_DEFAULTS.hedgeBudgetPct,
+        retryBudgetPct: c.retryBudgetPct ?? PREFERENCE_DEFAULTS.retryBudgetPct,
+        budgetFloor: c.budgetFloor ?? DEFAULT_BUDGET_FLOOR,
       },
     };
   });

@@ -25,8 +25,9 @@ export function syntheticProfile(name: string, spec: LatencySpec, n: number, see
   return {
     name,
     description: null,
+    preset: null,
     config: resolveConfig({}, { env: {} }),
-    client: { hedgeBudgetPct: 0.1, retryBudgetPct: 0.05, maxRetries: 0, initialBackoffMs: 125, maxBackoffMs: 10_000, budgetFloor: 2, honorRetryAfter: true },
+    client: { hedgeBudgetPct: 0.1, retryBudgetPct: 0.05, budgetFloor: 2 },
     ...metrics.snapshot(),
     phases: [],
     warmup: null,

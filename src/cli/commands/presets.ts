@@ -18,14 +18,16 @@ export function presetsCommand(io: CliIo): CommandModule<object, { json: boolean
         return;
       }
       for (const name of PRESET_NAMES) {
-        const { config, description, source, retries } = PRESETS[name];
-        const { pool, timeouts: t } = config;
+        const { config, description, source, behaviour } = PRESETS[name];
+        const { pool, timeouts: t, retry } = config;
         io.out(`${name}: ${description}\n`);
         io.out(
           `  pool ${pool.connections ?? 'unlimited'} connections, ${pool.maxIdle ?? 'all'} idle, keep-alive ${fmtMs(pool.keepAliveMs)}` +
             `${pool.honorKeepAliveHint ? ' (honours server hint)' : ''}; timeouts connect ${fmtMs(t.connect)} write ${fmtMs(t.write)}` +
-            ` read ${fmtMs(t.read)} pool ${fmtMs(t.pool)} attempt ${fmtMs(t.attempt)}; retries ${retries}\n`,
+            ` read ${fmtMs(t.read)} pool ${fmtMs(t.pool)} acquire ${fmtMs(t.acquire)} attempt ${fmtMs(t.attempt)} total ${fmtMs(t.total)};` +
+            ` retries ${retry.maxRetries}${retry.maxRetries > 0 ? ` (${retry.style})` : ''}\n`,
         );
+        io.out(`  applies them: ${behaviour}\n`);
         io.out(`  source: ${source}\n`);
       }
     },
