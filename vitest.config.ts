@@ -10,5 +10,7 @@ export default defineConfig({
     // One file at a time: timing assertions (a fixed latency read back within 2 ms, timeouts within
     // bounds) must not compete with other files for this machine's two cores.
     fileParallelism: false,
+    // Within a file, only describe.concurrent blocks (the fidelity cases, which compare counts) overlap.
+    maxConcurrency: 3,
   },
 });
