@@ -89,3 +89,29 @@ export async function compare(
   }
   return medians;
 }
+
+/** One row of reports/bench.json (DESIGN.md "Benchmarks"): a ratio against a peer, and its target. */
+export interface BenchRow {
+  bench: string;
+  contender: string;
+  peer: string;
+  ratio: number;
+  /** The ratio's target (a ceiling for rates of failure, a floor for speed), or null when only measured. */
+  target: number | null;
+  met: boolean | null;
+}
+
+/** Replace this benchmark's rows in reports/bench.json, keeping the other benchmarks'. */
+export async function writeBenchRows(bench: string, rows: BenchRow[]): Promise<void> {
+  const { mkdir, readFile, writeFile } = await import('node:fs/promises');
+  const file = 'reports/bench.json';
+  let existing: { rows: BenchRow[] } = { rows: [] };
+  try {
+    existing = JSON.parse(await readFile(file, 'utf8')) as { rows: BenchRow[] };
+  } catch {
+    // first benchmark to write
+  }
+  await mkdir('reports', { recursive: true });
+  const kept = existing.rows.filter((r) => r.bench !== bench);
+  await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), rows: [...kept, ...rows] }, null, 2)}\n`);
+}

@@ -14,7 +14,7 @@ describe('gate', () => {
   it('thresholds over any metric: p(N), avg, max, error_rate, rate, count, per-code counts', () => {
     const report = syntheticReport([syntheticProfile('a', LOGNORMAL, 5000, 1, 25)]);
     const checks = runGate(report, {
-      thresholds: ['p(99)<300ms', 'p(50)<30ms', 'avg<1s', 'max<10s', 'error_rate<1%', 'error_rate<0.1%', 'rate>=400', 'count>1000', 'errors.http_5xx<=25', 'ttfb.p(99.9)<2000'],
+      thresholds: ['p(99)<300ms', 'p(50)<30ms', 'avg<1s', 'max<10s', 'error_rate<1%', 'error_rate<0.1%', 'rate>=400', 'count>1000', 'errors.http_5xx<=25', 'ttfb.p(99.9)<2000ms'],
       maxRegression: [],
     });
     // p(99.9) from 5000 samples has too few beyond it to judge.
@@ -40,21 +40,55 @@ describe('gate', () => {
     }
   });
 
-  it('a real tail regression fails, with the confidence intervals as evidence', () => {
+  it('a real tail regression fails, with the noise model and its margin as evidence', () => {
     const base = syntheticReport([syntheticProfile('a', LOGNORMAL, 5000, 1)]);
     const worse = syntheticReport([syntheticProfile('a', SLOWER, 5000, 2)]);
     const [check] = runGate(worse, { thresholds: [], maxRegression: ['p(99)=10%'], baseline: base });
     expect(check!.status).toBe('fail');
-    expect(check!.detail).toMatch(/beyond noise/);
-    expect(check!.detail).toMatch(/95% CI/);
+    expect(check!.detail).toMatch(/beyond noise \(noise ±[\d.]+ms, batch means \(10 batches of 1 s\)\)/);
+    expect(check!.noise).toBe('batch means (10 batches of 1 s)');
     expect(check!.value! / check!.baseline!).toBeGreaterThan(1.3);
   });
 
-  it('invalid expressions are rejected before anything is judged, naming the problem', () => {
+  it('relative (%) and absolute (ms) regressions: p(50)=1s allows a second more, not a thousand times more', () => {
+    const base = syntheticReport([syntheticProfile('a', { dist: 'fixed', ms: 2 }, 3000, 1)]);
+    const worse = syntheticReport([syntheticProfile('a', { dist: 'fixed', ms: 52 }, 3000, 2)]);
+    const [absoluteLoose, absoluteTight, relative] = runGate(worse, { thresholds: [], maxRegression: ['p(50)=1s', 'p(50)=20ms', 'p(50)=100%'], baseline: base });
+    expect(absoluteLoose!.status).toBe('pass');
+    expect(absoluteTight!.status).toBe('fail');
+    expect(relative!.status).toBe('fail');
+    expect(absoluteTight!.detail).toContain('allowed +20.00ms');
+  });
+
+  it('invalid expressions: every problem listed at once, units checked against the metric, unknown codes refused', () => {
     const report = syntheticReport([syntheticProfile('a', LOGNORMAL, 100, 1)]);
     expect(() => runGate(report, { thresholds: ['p99 < fast'], maxRegression: [] })).toThrow(InvalidInputError);
-    expect(() => runGate(report, { thresholds: ['bogus.p(99)<1ms'], maxRegression: [] })).toThrow(/unknown metric "bogus.p\(99\)"/);
     expect(() => runGate(report, { thresholds: [], maxRegression: ['p(99)=10%'] })).toThrow(/needs --baseline/);
+    let problems: string[] = [];
+    try {
+      runGate(report, {
+        thresholds: ['bogus.p(99)<1ms', 'error_rate<1ms', 'errors.pool_timeot<1', 'p(99)<300', 'rate>10ms', 'count<5%', 'p(99)<1ms over 0s', 'errors.http_5xx<1 over 10s', { threshold: 'p(99)<1ms', abortOnFail: true }],
+        maxRegression: ['p(99)=10', 'error_rate=1ms', 'count=5', 'rate=100%'],
+        baseline: report,
+      });
+    } catch (err) {
+      problems = [...(err as InvalidInputError).problems];
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^"bogus.p\(99\)<1ms": unknown metric "bogus.p\(99\)"/),
+      '"error_rate<1ms": error_rate is a ratio: give a percentage (%), not "ms"',
+      expect.stringMatching(/^"errors.pool_timeot<1": unknown error code "pool_timeot"/),
+      '"p(99)<300": p(99) is a time: give ms, s or us',
+      '"rate>10ms": rate is requests per second: give a number (or /s), not "ms"',
+      '"count<5%": count is a count: give a plain number, not "%"',
+      '"p(99)<1ms over 0s": a window must be longer than 0',
+      expect.stringMatching(/^"errors.http_5xx<1 over 10s": errors.http_5xx is not kept per interval/),
+      expect.stringMatching(/^"p\(99\)<1ms": abortOnFail needs a threshold that can be lost for good/),
+      expect.stringMatching(/^"p\(99\)=10": p\(99\) is a time: allow a relative change \(%\) or an absolute one/),
+      '"error_rate=1ms": error_rate is a ratio: allow a change in percentage points (%), not "ms"',
+      expect.stringMatching(/^"count=5": count is a count and has no noise model/),
+      '"rate=100%": a rate cannot drop by 100% or more',
+    ]);
   });
 
   it('compare marks only differences beyond noise', () => {

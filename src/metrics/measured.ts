@@ -4,6 +4,7 @@
  * or timed; a value that could not be measured is null.
  */
 import { createHistogram, decodeHistogram, encodeHistogram, summarize, type LatencySummary } from './histogram.js';
+import { addIntervals, concatIntervals, type IntervalSeries } from './intervals.js';
 
 export interface TimelineRow {
   /** Seconds since the measured run began. */
@@ -54,6 +55,8 @@ export interface MeasuredProfile {
   connectionHoldMs: LatencySummary | null;
   histograms: Record<HistogramName, string>;
   timeline: TimelineRow[];
+  /** The run in intervals (older reports have none: the gate then assumes independent samples and says so). */
+  intervals?: IntervalSeries;
 }
 
 type Counts = Record<string, number>;
@@ -125,5 +128,35 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
     connectionHoldMs: summary('connectionHold'),
     histograms,
     timeline: [...rows.values()].sort((a, b) => a.t - b.t),
+    ...optional('intervals', addIntervals(parts.map((p) => p.intervals))),
   };
 }
+
+/**
+ * Runs of one profile one after another (--repeat): counts and histograms add as for shards, but times
+ * add up and rates are the mean of the runs; timelines and intervals follow each other.
+ */
+export function concatMeasured(parts: MeasuredProfile[]): MeasuredProfile {
+  const sum = addMeasured(parts);
+  const meanOrNull = (values: (number | null)[]) => {
+    const total = sumOrNull(values);
+    return total === null ? null : Math.round((total / values.length) * 10) / 10;
+  };
+  const timeline: TimelineRow[] = [];
+  let offsetS = 0;
+  for (const p of parts) {
+    for (const r of p.timeline) timeline.push({ ...r, t: r.t + offsetS });
+    offsetS += Math.ceil(p.durationMs / 1000);
+  }
+  const { intervals: _summed, ...rest } = sum;
+  return {
+    ...rest,
+    loadWindowMs: parts.reduce((t, p) => t + p.loadWindowMs, 0),
+    durationMs: parts.reduce((t, p) => t + p.durationMs, 0),
+    rate: { offered: meanOrNull(parts.map((p) => p.rate.offered)), achieved: meanOrNull(parts.map((p) => p.rate.achieved)) },
+    timeline,
+    ...optional('intervals', concatIntervals(parts.map((p) => p.intervals))),
+  };
+}
+
+const optional = <K extends string, V>(key: K, v: V | undefined) => (v === undefined ? {} : ({ [key]: v } as Record<K, V>));

@@ -5,6 +5,7 @@
  */
 import type { AttemptRecord, EngineObserver, PolicyEvent, SocketInfo } from '../engine/index.js';
 import { createHistogram, encodeHistogram, recordMs, summarize, type Histogram } from './histogram.js';
+import { IntervalRecorder } from './intervals.js';
 import type { HistogramName, MeasuredProfile, TimelineRow } from './measured.js';
 
 export class ProfileMetrics implements EngineObserver {
@@ -20,6 +21,8 @@ export class ProfileMetrics implements EngineObserver {
   readonly requestErrors: Record<string, number> = {};
   readonly connections = { opened: 0, reused: 0, closedByServer: 0, closedByClient: 0, stale: 0 };
   readonly timeline: TimelineRow[] = [];
+  /** The same, cut into intervals: the gate's noise estimate and windowed thresholds. */
+  readonly intervals = new IntervalRecorder();
   inFlight = 0;
   /** Stop recording (warm-up metrics are thrown away by not recording into this). */
   recording = true;
@@ -69,11 +72,15 @@ export class ProfileMetrics implements EngineObserver {
     if (a.sent) {
       this.attempts.total++;
       this.attempts[a.kind]++;
+      this.intervals.count(a.kind);
       if (a.reusedSocket) {
         this.connections.reused++;
         this.row.connectionsReused++;
       }
-      if (a.ttfbMs !== null) recordMs(this.ttfb, a.ttfbMs);
+      if (a.ttfbMs !== null) {
+        recordMs(this.ttfb, a.ttfbMs);
+        this.intervals.record('ttfb', a.ttfbMs);
+      }
       if (a.holdMs !== null) recordMs(this.connectionHold, a.holdMs);
     }
     if (a.status !== null && a.status > 0) bump(this.statuses, String(a.status));
@@ -83,7 +90,11 @@ export class ProfileMetrics implements EngineObserver {
       if (a.error.code === 'stale_connection') this.connections.stale++;
     }
     recordMs(this.queueWait, a.queueWaitMs);
-    if (a.connectMs !== null) recordMs(this.connect, a.connectMs);
+    this.intervals.record('queueWait', a.queueWaitMs);
+    if (a.connectMs !== null) {
+      recordMs(this.connect, a.connectMs);
+      this.intervals.record('connect', a.connectMs);
+    }
   }
 
   onSocketOpen(_s: SocketInfo): void {
@@ -111,7 +122,11 @@ export class ProfileMetrics implements EngineObserver {
     this.inFlight++;
     if (!this.recording) return;
     this.requests.total++;
-    if (late) this.requests.late++;
+    this.intervals.count('started');
+    if (late) {
+      this.requests.late++;
+      this.intervals.count('late');
+    }
   }
 
   /**
@@ -122,12 +137,16 @@ export class ProfileMetrics implements EngineObserver {
     this.inFlight--;
     if (!this.recording) return;
     recordMs(this.latency, latencyMs);
+    this.intervals.record('latency', latencyMs);
+    this.intervals.count('completed');
     this.row.rps++;
     if (errorCode === null) {
       this.requests.ok++;
+      this.intervals.count('ok');
       recordMs(this.second, latencyMs);
     } else {
       this.requests.failed++;
+      this.intervals.count('failed');
       if (errorCode === 'abandoned') this.requests.abandoned++;
       this.row.errors++;
       bump(this.requestErrors, errorCode);
@@ -145,9 +164,10 @@ export class ProfileMetrics implements EngineObserver {
       ttfb: encodeHistogram(this.ttfb),
       connectionHold: encodeHistogram(this.connectionHold),
     };
+    const durationMs = Math.round((this.stoppedAt || this.now()) - this.origin);
     return {
       loadWindowMs: Math.round(loadWindowMs),
-      durationMs: Math.round((this.stoppedAt || this.now()) - this.origin),
+      durationMs,
       requests: { ...this.requests },
       rate: { offered: perSecond(this.requests.total), achieved: perSecond(this.okInLoadWindow) },
       attempts: { ...this.attempts },
@@ -166,15 +186,20 @@ export class ProfileMetrics implements EngineObserver {
       connectionHoldMs: summarize(this.connectionHold),
       histograms,
       timeline: this.timeline.slice(),
+      intervals: this.intervals.snapshot(durationMs),
     };
   }
 
-  private closeSecond(): void {
+  /** Close the current second (the run's timer calls this; a test building a report calls it directly). */
+  closeSecond(): void {
     const s = this.second;
     this.row.p50Ms = s.totalCount ? s.getValueAtPercentile(50) / 1000 : null;
     this.row.p99Ms = s.totalCount ? s.getValueAtPercentile(99) / 1000 : null;
     this.row.inFlight = this.inFlight;
-    if (this.recording) this.timeline.push(this.row);
+    if (this.recording) {
+      this.timeline.push(this.row);
+      this.intervals.close(this.now() - this.origin);
+    }
     s.reset();
     this.row = this.newRow(Math.round((this.now() - this.origin) / 1000));
   }

@@ -1,12 +1,12 @@
 /**
  * Side by side: the profiles of one report, or the same profiles across two runs, with deltas, and a mark
- * on each difference that is beyond noise (non-overlapping 95% confidence intervals for percentiles, a
- * two-proportion test for error rates).
+ * on each difference that is beyond noise, by the gate's own noise models (noise.ts).
  */
 import Table from 'cli-table3';
 import type { ProfileReport, Report } from '../runner/index.js';
 import { fmtMs, fmtPct } from './format.js';
-import { metricOf } from './metric.js';
+import { metricOf, parseMetric } from '../metrics/index.js';
+import { exceeds, runNoise } from './noise.js';
 
 export interface ComparedRow {
   metric: string;
@@ -19,27 +19,23 @@ export interface ComparedRow {
 
 const DURATIONS = ['p(50)', 'p(90)', 'p(99)', 'p(99.9)', 'max', 'ttfb.p(99)', 'queue_wait.p(99)'];
 
+/** Did the metric move beyond noise, either way (each side's own noise: batch means where it can)? */
+function movedBeyondNoise(metric: string, a: ProfileReport, b: ProfileReport): boolean {
+  const spec = parseMetric(metric);
+  const x = runNoise(spec, a);
+  const y = runNoise(spec, b);
+  if (!x || !y) return false;
+  return exceeds(y, x, 1, 0, true).beyondNoise || exceeds(y, x, 1, 0, false).beyondNoise;
+}
+
 export function compareProfiles(a: ProfileReport, b: ProfileReport): ComparedRow[] {
   const rows: ComparedRow[] = [];
-  for (const metric of DURATIONS) {
-    const x = metricOf(a, metric);
-    const y = metricOf(b, metric);
-    const delta = x.value !== null && y.value !== null && x.value > 0 ? y.value / x.value - 1 : null;
-    const beyondNoise = x.ci !== null && y.ci !== null && (y.ci[0] > x.ci[1] || y.ci[1] < x.ci[0]);
-    rows.push({ metric, a: x.value, b: y.value, delta, beyondNoise });
+  for (const metric of [...DURATIONS, 'error_rate', 'rate']) {
+    const x = metricOf(a, metric).value;
+    const y = metricOf(b, metric).value;
+    const delta = x === null || y === null ? null : metric === 'error_rate' ? y - x : x > 0 ? y / x - 1 : null;
+    rows.push({ metric, a: x, b: y, delta, beyondNoise: x !== null && y !== null && movedBeyondNoise(metric, a, b) });
   }
-  const ea = metricOf(a, 'error_rate');
-  const eb = metricOf(b, 'error_rate');
-  let beyond = false;
-  if (ea.value !== null && eb.value !== null) {
-    const pooled = (ea.value * ea.samples + eb.value * eb.samples) / (ea.samples + eb.samples);
-    const se = Math.sqrt(pooled * (1 - pooled) * (1 / ea.samples + 1 / eb.samples));
-    beyond = se > 0 ? Math.abs(eb.value - ea.value) / se > 1.96 : ea.value !== eb.value;
-  }
-  rows.push({ metric: 'error_rate', a: ea.value, b: eb.value, delta: ea.value !== null && eb.value !== null ? eb.value - ea.value : null, beyondNoise: beyond });
-  const ra = metricOf(a, 'rate');
-  const rb = metricOf(b, 'rate');
-  rows.push({ metric: 'rate', a: ra.value, b: rb.value, delta: ra.value && rb.value !== null ? rb.value / ra.value - 1 : null, beyondNoise: false });
   for (const [metric, x, y] of [
     ['connections.opened', a.connections.opened, b.connections.opened],
     ['attempts.retry', a.attempts.retry, b.attempts.retry],

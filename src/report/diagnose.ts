@@ -3,6 +3,7 @@
  * likely cause and the fix as a concrete configuration change. Rules read only the report, so an old or
  * merged report is diagnosed like a fresh one.
  */
+import { generatorSaturation } from './saturation.js';
 import type { Finding, ProfileReport, Report } from '../runner/index.js';
 import { keepAliveIn, poolSizeIn, readTimeoutIn } from './client-terms.js';
 import { fmtMs } from './format.js';
@@ -259,13 +260,14 @@ const connectionRefused: Rule = (p) => {
 };
 
 const saturatedGenerator: Rule = (p) => {
+  const why = generatorSaturation(p);
+  if (why === null) return null;
   const loop = p.eventLoop;
   const lateRatio = p.requests.total > 0 ? p.requests.late / p.requests.total : 0;
-  if ((!loop || loop.p99Ms < 20) && lateRatio < 0.01) return null;
   return {
     id: 'saturated-load-generator',
     severity: 'warning',
-    symptom: 'the load generator itself was overloaded: the numbers above are suspect',
+    symptom: `the load generator itself was overloaded (${why}): the numbers above are suspect`,
     evidence: `${loop ? `event-loop delay p99 ${fmtMs(loop.p99Ms)}, max ${fmtMs(loop.maxMs)}; ` : ''}${p.requests.late} of ${p.requests.total} requests (${pct(lateRatio)}) started more than 10 ms late`,
     cause: 'The machine running tailgate could not keep up (CPU, or the in-flight cap): its own delay adds to every latency it measures.',
     fix: 'Lower the rate or the number of profiles per run, raise load.maxInFlight if requests waited for it, or shard the run across machines (tailgate run --shard i/N on each, then tailgate merge).',

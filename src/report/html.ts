@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { ProfileReport, Report } from '../runner/index.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct } from './format.js';
 import type { Check } from './gate.js';
-import { histogramOf } from './metric.js';
+import { histogramOf } from '../metrics/index.js';
 
 const require = createRequire(import.meta.url);
 let uplot: { js: string; css: string } | null = null;

@@ -1,9 +1,10 @@
 export { readReport } from './read.js';
 export { diagnose, withFindings, RULES, connectionsNeeded, poissonQuantile } from './diagnose.js';
-export { runGate, gateFailed, parseThreshold, parseRegression, type Check, type CheckStatus, type GateOptions } from './gate.js';
+export { runGate, gateFailed, BETWEEN_RUNS_MIN, type Check, type CheckStatus, type GateOptions } from './gate.js';
+export { betweenRunsNoise, batchValues, exceeds, runNoise, tQuantile975, type Noise } from './noise.js';
+export { generatorSaturation } from './saturation.js';
 export { compareProfiles, compareTable, pairsOf, type ComparedRow } from './compare.js';
 export { renderHtml, escapeHtml, chartData } from './html.js';
 export { markdownSummary, junitXml, hgrm, findingsText, checksTable } from './text-outputs.js';
 export { summaryTable, progressLine } from './terminal.js';
-export { metricOf, percentileWithCi } from './metric.js';
 export { mergeReports } from './merge.js';

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { Finding, ProfileReport, Report } from '../runner/index.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct } from './format.js';
 import type { Check } from './gate.js';
-import { histogramOf } from './metric.js';
+import { histogramOf } from '../metrics/index.js';
 
 const ICON: Record<Finding['severity'], string> = { critical: '✖', warning: '⚠', info: 'ℹ' };
 

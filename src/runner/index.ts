@@ -9,3 +9,4 @@ export { probe, PROBE_DEFAULTS, type ProbeOptions, type ProbeResult } from './pr
 export { parseShard, shardLoad, type Shard } from './shard.js';
 export { readInputFile } from './input-file.js';
 export { addMockStats, type MockStats } from '../../mock-server/index.js';
+export { runRepeated, combineRuns, checkRepeat, MAX_REPEAT } from './repeat.js';

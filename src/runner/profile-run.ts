@@ -7,7 +7,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MockProcess } from '../../mock-server/index.js';
 import { PerformanceClient, redactConfig, sleep, TailgateError, type EngineObserver, type PreferenceInput } from '../engine/index.js';
-import { ProfileMetrics, summarize } from '../metrics/index.js';
+import { ProfileMetrics, summarize, type Threshold } from '../metrics/index.js';
+import { firstLost } from './abort-watch.js';
 import { runLoad, type LoadControl, type LoadOptions } from './load.js';
 import type { ProfileReport } from './report-types.js';
 import type { ResolvedProfile, Scenario } from './scenario.js';
@@ -33,6 +34,15 @@ export interface ProfileRunOptions {
   graceMs: number;
   onProgress?: (p: Progress) => void;
   env?: Record<string, string | undefined>;
+  /** Thresholds marked abortOnFail: the measured run stops once one is lost (abort-watch.ts). */
+  abortOn?: Threshold[];
+}
+
+/** A threshold that stopped the run early, and why. */
+export interface StoppedBy {
+  profile: string;
+  threshold: string;
+  detail: string;
 }
 
 /** Forwards engine events to whichever metrics are current (warm-up, then the measured run). */
@@ -105,8 +115,11 @@ async function runStage(client: PerformanceClient, profile: ResolvedProfile, nex
   session.close();
 }
 
-export async function runProfile(scenario: Scenario, profile: ResolvedProfile, options: ProfileRunOptions): Promise<{ report: ProfileReport; interrupted: boolean }> {
-  const { mock } = options;
+export async function runProfile(scenario: Scenario, profile: ResolvedProfile, given: ProfileRunOptions): Promise<{ report: ProfileReport; interrupted: boolean; stoppedBy: StoppedBy | null }> {
+  const { mock } = given;
+  // A lost abortOnFail threshold stops the run as Ctrl+C does.
+  const lost = new AbortController();
+  const options = { ...given, signal: given.signal ? AbortSignal.any([given.signal, lost.signal]) : lost.signal };
   if (mock) {
     await mock.setFaults(scenario.target.mock.faults);
     await mock.reset();
@@ -135,7 +148,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, o
     await mock?.reset();
   }
 
-  const measured = await measure(scenario, profile, client, next, metrics, observer, rateSteps, options);
+  const measured = await measure(scenario, profile, client, next, metrics, observer, rateSteps, options, lost);
   const server = mock ? await mock.stats() : null;
   await client.close();
   const report: ProfileReport = {
@@ -151,7 +164,8 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, o
     server,
     findings: [],
   };
-  return { report, interrupted: options.signal?.aborted === true };
+  const stoppedBy = measured.stoppedBy ? { profile: profile.name, ...measured.stoppedBy } : null;
+  return { report, interrupted: options.signal.aborted, stoppedBy };
 }
 
 /** The measured run: phases on schedule, the generator's event loop watched, progress reported. */
@@ -164,7 +178,8 @@ async function measure(
   observer: SwitchingObserver,
   rateSteps: LoadOptions['rateSteps'],
   options: ProfileRunOptions,
-): Promise<{ phases: ProfileReport['phases']; eventLoop: ProfileReport['eventLoop'] }> {
+  lost: AbortController,
+): Promise<{ phases: ProfileReport['phases']; eventLoop: ProfileReport['eventLoop']; stoppedBy: Omit<StoppedBy, 'profile'> | null }> {
   observer.current = metrics;
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
@@ -190,13 +205,24 @@ async function measure(
       }, 1000)
     : null;
   metrics.start();
+  // Created after metrics.start(), so each check runs just after the second it reads was closed.
+  let stoppedBy: Omit<StoppedBy, 'profile'> | null = null;
+  const watch = options.abortOn?.length
+    ? setInterval(() => {
+        stoppedBy = firstLost(options.abortOn as Threshold[], metrics);
+        if (stoppedBy === null) return;
+        clearInterval(watch as NodeJS.Timeout);
+        lost.abort();
+      }, 1000)
+    : null;
   await runStage(client, profile, next, metrics, { load: scenario.load, rateSteps }, options);
+  if (watch) clearInterval(watch);
   metrics.stop();
   loop.disable();
   for (const t of phaseTimers) clearTimeout(t);
   if (progress) clearInterval(progress);
   const eventLoop = loop.count > 0 ? { meanMs: lag(loop.mean), p99Ms: lag(loop.percentile(99)), maxMs: lag(loop.max) } : null;
-  return { phases, eventLoop };
+  return { phases, eventLoop, stoppedBy };
 }
 
 /** Node samples the loop with a timer of this period; each sample includes the period itself. */

@@ -32,6 +32,8 @@ export interface ProfileReport extends MeasuredProfile {
   /** The mock's own counts for this profile, when the target is the mock. */
   server: MockStats | null;
   findings: Finding[];
+  /** A run with --repeat N: each run's measurements (timeline and intervals left out); the profile is their sum. */
+  repeats?: MeasuredProfile[];
 }
 
 export interface Report {
@@ -41,12 +43,16 @@ export interface Report {
   startedAt: string;
   endedAt: string;
   partial: boolean;
+  /** The abortOnFail threshold that stopped the run early (the report is then partial). */
+  stoppedBy?: { profile: string; threshold: string; detail: string };
   target: { kind: 'mock' | 'url'; url: string };
   load: Scenario['load'];
   workload: { kind: string; path: string; method: string };
   gate: Scenario['gate'];
   /** This report is shard i of N of a sharded run (null when not sharded). */
   shard?: { index: number; count: number } | null;
+  /** Set on a report of `tailgate run --repeat N`: how many runs it combines (see ProfileReport.repeats). */
+  repeat?: number;
   /** Set on a report made by `tailgate merge`: how many shard reports it combines. */
   mergedFrom?: number;
   profiles: ProfileReport[];

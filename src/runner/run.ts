@@ -5,7 +5,8 @@
 import net from 'node:net';
 import { startMockProcess, type MockProcess } from '../../mock-server/index.js';
 import { InvalidInputError, TargetUnreachableError, VERSION } from '../engine/index.js';
-import { DEFAULT_GRACE_MS, runProfile, type Progress } from './profile-run.js';
+import { parseGateExpressions } from '../metrics/index.js';
+import { DEFAULT_GRACE_MS, runProfile, type Progress, type StoppedBy } from './profile-run.js';
 import type { ProfileReport, Report } from './report-types.js';
 import type { ResolvedProfile, Scenario } from './scenario.js';
 import { shardLoad, type Shard } from './shard.js';
@@ -52,6 +53,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const startedAt = new Date().toISOString();
   const reports: ProfileReport[] = [];
   let partial = false;
+  let stoppedBy: StoppedBy | null = null;
+  const abortOn = parseGateExpressions(scenario.gate.thresholds, []).thresholds.filter((t) => t.abortOnFail);
   try {
     for (const profile of profiles) {
       if (options.signal?.aborted) {
@@ -65,10 +68,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.env ? { env: options.env } : {}),
+        abortOn,
       });
       reports.push(result.report);
       if (result.interrupted) {
         partial = true;
+        stoppedBy = result.stoppedBy;
         break;
       }
     }
@@ -82,6 +87,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     startedAt,
     endedAt: new Date().toISOString(),
     partial,
+    ...(stoppedBy ? { stoppedBy } : {}),
     target: { kind: server ? 'mock' : 'url', url: url ?? (server as MockProcess).url },
     load,
     workload: { kind: scenario.workload.kind, path: scenario.workload.path, method: scenario.workload.method },

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { resolveFaults, type FaultConfig } from '../../mock-server/index.js';
 import { DEFAULT_BUDGET_FLOOR, InvalidInputError, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, resolveConfig, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
+import { parseGateExpressions, type ThresholdInput } from '../metrics/index.js';
 import { readInputFile } from './input-file.js';
 import { check, num, opt, req, str, toJsonSchema, type Spec } from './spec.js';
 
@@ -116,7 +117,13 @@ export const SCENARIO_SPEC: Spec = {
       },
     }),
     profiles: req({ type: 'array', minItems: 1, items: PROFILE }),
-    gate: opt({ type: 'object', fields: { thresholds: opt({ type: 'array', items: str() }), maxRegression: opt({ type: 'array', items: str() }) } }),
+    gate: opt({
+      type: 'object',
+      fields: {
+        thresholds: opt({ type: 'array', items: { type: 'any', doc: "an expression ('p(99)<300ms over 10s') or {threshold, abortOnFail}: stop the run once it is lost" } }),
+        maxRegression: opt({ type: 'array', items: str() }),
+      },
+    }),
   },
 };
 
@@ -168,7 +175,7 @@ export interface Scenario {
   warmup: { durationS?: number; requests?: number } | null;
   phases: { atS: number; name?: string; rate?: number; faults?: FaultConfig }[];
   profiles: ResolvedProfile[];
-  gate: { thresholds: string[]; maxRegression: string[] };
+  gate: { thresholds: ThresholdInput[]; maxRegression: string[] };
 }
 
 const DEFAULT_PATHS: Record<WorkloadKind, string> = {
@@ -198,6 +205,7 @@ export function resolveScenario(input: unknown, file: string | null = null, text
       faults: p.faults === undefined ? undefined : (prefixed(problems, `phases[${i}].faults`, () => resolveFaults(p.faults, 'phase')) ?? undefined),
     })) as Scenario['phases'];
   }
+  if (problems.length === 0) checkGate(raw.gate as Raw | undefined, problems);
   if (problems.length > 0) throw new InvalidInputError(file ? `scenario ${file}` : 'scenario', problems);
   const w = raw.workload as Raw;
   const hash = createHash('sha256').update(text ?? JSON.stringify(input)).digest('hex').slice(0, 16);
@@ -225,8 +233,23 @@ export function resolveScenario(input: unknown, file: string | null = null, text
     warmup: raw.warmup ?? null,
     phases,
     profiles,
-    gate: { thresholds: raw.gate?.thresholds ?? [], maxRegression: raw.gate?.maxRegression ?? [] },
+    gate: { thresholds: (raw.gate?.thresholds ?? []) as ThresholdInput[], maxRegression: (raw.gate?.maxRegression ?? []) as string[] },
   };
+}
+
+/** Gate expressions are checked with the scenario: a typo fails before the first request, not after the run. */
+function checkGate(gate: Raw | undefined, problems: string[]): void {
+  const thresholds = (gate?.thresholds ?? []) as unknown[];
+  thresholds.forEach((t, i) => {
+    if (typeof t === 'string') return;
+    const o = t as Record<string, unknown>;
+    const extra = t && typeof t === 'object' ? Object.keys(o).filter((k) => k !== 'threshold' && k !== 'abortOnFail') : [];
+    if (!t || typeof t !== 'object' || Array.isArray(t) || typeof o.threshold !== 'string' || (o.abortOnFail !== undefined && typeof o.abortOnFail !== 'boolean') || extra.length) {
+      problems.push(`gate.thresholds[${i}]: must be an expression string or {threshold: string, abortOnFail?: boolean}, got ${JSON.stringify(t)}`);
+    }
+  });
+  if (problems.length) return;
+  prefixed(problems, 'gate', () => parseGateExpressions(thresholds as ThresholdInput[], (gate?.maxRegression ?? []) as string[]));
 }
 
 function prefixed<T>(problems: string[], prefix: string, fn: () => T): T | null {

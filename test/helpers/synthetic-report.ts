@@ -5,22 +5,34 @@ import type { ProfileReport, Report } from '../../src/runner/index.js';
 
 /**
  * A profile whose latencies are `n` draws from `spec` (seeded), failing `failed` of them: recorded through
- * ProfileMetrics, as a run records them, over a 10 s load window.
+ * ProfileMetrics, as a run records them, spread evenly over a 10 s load window (10 intervals).
  */
 export function syntheticProfile(name: string, spec: LatencySpec, n: number, seed: number, failed = 0, extra: Partial<ProfileReport> = {}): ProfileReport {
   const sample = latencySampler(spec, seededRandom(seed));
+  return profileFromLatencies(name, Array.from({ length: n }, () => sample()), { failed, extra });
+}
+
+/** A profile from a given latency series (in order), over `seconds` (one interval each), failing the first `failed`. */
+export function profileFromLatencies(name: string, latencies: number[], o: { seconds?: number; failed?: number; extra?: Partial<ProfileReport> } = {}): ProfileReport {
+  const seconds = o.seconds ?? 10;
+  const failed = o.failed ?? 0;
   let clock = 0;
   const metrics = new ProfileMetrics(() => clock);
   metrics.start();
-  for (let i = 0; i < n; i++) {
-    const ms = sample();
+  const perSecond = latencies.length / seconds;
+  latencies.forEach((ms, i) => {
+    const second = Math.floor(i / perSecond);
+    while (clock < second * 1000) {
+      clock += 1000;
+      metrics.closeSecond();
+    }
     const fails = i < failed;
     const error = fails ? new TailgateError('http_5xx', 'HTTP 500', { status: 500 }) : null;
     metrics.requestStarted(false);
     metrics.onAttemptEnd({ ...ATTEMPT, status: fails ? 500 : 200, error, ttfbMs: ms, totalMs: ms, holdMs: ms, reusedSocket: i >= 10 });
     metrics.requestEnded(ms, fails ? 'http_5xx' : null);
-  }
-  clock = 10_000;
+  });
+  clock = seconds * 1000;
   metrics.stop();
   return {
     name,
@@ -34,8 +46,25 @@ export function syntheticProfile(name: string, spec: LatencySpec, n: number, see
     eventLoop: { meanMs: 0, p99Ms: 1, maxMs: 2 },
     server: null,
     findings: [],
-    ...extra,
+    ...o.extra,
   };
+}
+
+/**
+ * An AR(1) latency series, as a queue makes one: each latency leans on the one before (phi near 1: long
+ * slow and fast stretches). Marginal mean `meanMs`, marginal sd `sdMs`; seeded.
+ */
+export function ar1Latencies(n: number, seed: number, o: { meanMs: number; sdMs: number; phi: number }): number[] {
+  const rand = seededRandom(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const innovation = o.sdMs * Math.sqrt(1 - o.phi ** 2);
+  const out: number[] = [];
+  let x = o.meanMs + o.sdMs * gauss();
+  for (let i = 0; i < n; i++) {
+    x = o.meanMs + o.phi * (x - o.meanMs) + innovation * gauss();
+    out.push(Math.max(0.1, x));
+  }
+  return out;
 }
 
 const ATTEMPT: AttemptRecord = {

@@ -6,7 +6,7 @@ import { writeOutputs } from './report.js';
 
 interface GateArgs {
   report: string;
-  baseline?: string;
+  baseline?: string[];
   threshold?: string[];
   'max-regression'?: string[];
   'min-samples': number;
@@ -22,9 +22,9 @@ export function gateCommand(io: CliIo, setExit: (code: number) => void): Command
     builder: (y) =>
       y
         .positional('report', { type: 'string', demandOption: true })
-        .option('baseline', { type: 'string', describe: 'the Report JSON to compare against' })
-        .option('threshold', { type: 'string', array: true, describe: "e.g. 'p(99)<300ms', 'error_rate<1%', 'ttfb.p(99)<100ms' (repeatable)" })
-        .option('max-regression', { type: 'string', array: true, describe: "e.g. 'p(99)=10%', 'error_rate=0.5%' (repeatable; needs --baseline)" })
+        .option('baseline', { type: 'string', array: true, describe: 'the Report JSON to compare against; give it several times (or a --repeat report) and the spread between runs is the noise' })
+        .option('threshold', { type: 'string', array: true, describe: "e.g. 'p(99)<300ms', 'error_rate<1%', 'ttfb.p(99)<100ms', 'p(99)<300ms over 10s' (repeatable)" })
+        .option('max-regression', { type: 'string', array: true, describe: "e.g. 'p(99)=10%' (relative), 'p(99)=5ms' (absolute), 'error_rate=0.5%' (points); repeatable, needs --baseline" })
         .option('min-samples', { type: 'number', default: 30, describe: 'fewest samples for a judgement (percentiles need 10 beyond them)' })
         .option('strict', { type: 'boolean', default: false, describe: 'treat inconclusive checks as failures' })
         .option('junit', { type: 'string', describe: 'write the checks as JUnit XML here' })
@@ -32,7 +32,7 @@ export function gateCommand(io: CliIo, setExit: (code: number) => void): Command
         .epilogue('Exit codes: 0 every check passed (or was inconclusive); 1 a check failed; 2 invalid input.') as never,
     handler: async (args) => {
       const report = await readReport(args.report);
-      const baseline = args.baseline ? await readReport(args.baseline) : undefined;
+      const baseline = args.baseline?.length ? await Promise.all(args.baseline.map(readReport)) : undefined;
       const thresholds = [...(args.threshold ?? []), ...(args.threshold?.length ? [] : (report.gate?.thresholds ?? []))];
       const maxRegression = [...(args['max-regression'] ?? []), ...(args['max-regression']?.length ? [] : baseline ? (report.gate?.maxRegression ?? []) : [])];
       const checks = runGate(report, { thresholds, maxRegression, ...(baseline ? { baseline } : {}), minSamples: args['min-samples'] });

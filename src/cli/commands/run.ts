@@ -1,14 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { InvalidInputError } from '../../engine/index.js';
 import { checksTable, findingsText, gateFailed, progressLine, runGate, summaryTable, withFindings } from '../../report/index.js';
 import { writeOutputs } from './report.js';
-import { loadScenario, parseShard, runScenario, TargetUnreachableError, type Report } from '../../runner/index.js';
+import { checkRepeat, loadScenario, parseShard, runRepeated, TargetUnreachableError, type Report } from '../../runner/index.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { scenarioPath } from '../paths.js';
+import { prepareOutDir, writeOutputFile } from '../output-files.js';
 
 interface RunArgs {
   scenario?: string;
@@ -19,6 +19,7 @@ interface RunArgs {
   out: string;
   grace: string;
   shard?: string;
+  repeat: number;
 }
 
 export interface RunHooks {
@@ -40,16 +41,19 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         .option('duration', { type: 'string', describe: 'override the duration (30s, 2m)' })
         .option('out', { type: 'string', default: 'reports', describe: 'directory for the report JSON' })
         .option('shard', { type: 'string', describe: 'i/N: send this machine’s share of the load; merge the reports with tailgate merge' })
+        .option('repeat', { type: 'number', default: 1, describe: 'run the scenario N times into one report: the gate then measures the spread between runs' })
         .option('grace', { type: 'string', default: '10s', describe: 'after the load (or Ctrl+C), how long in-flight requests may finish before they are abandoned (counted as failed)' }) as never,
     handler: async (args) => {
       const problems: string[] = [];
       if (args.rate !== undefined && (!Number.isFinite(args.rate) || args.rate <= 0)) problems.push(`--rate must be a number above 0, got ${args.rate}`);
       if (args.target !== undefined && !/^https?:\/\/[^/]/.test(args.target)) problems.push(`--target must be an http:// or https:// URL, got ${JSON.stringify(args.target)}`);
       if (problems.length) throw new InvalidInputError('arguments', problems);
+      checkRepeat(args.repeat);
       const durationS = args.duration === undefined ? undefined : parseDurationS(args.duration, '--duration');
       const graceMs = parseDurationS(args.grace, '--grace') * 1000;
       const shard = args.shard === undefined ? undefined : parseShard(args.shard);
       const scenario = await loadScenario(scenarioPath(args.scenario));
+      await prepareOutDir(args.out, '--out');
       const profiles = args.profile?.split(',').map((s) => s.trim()).filter(Boolean);
 
       const stop = new AbortController();
@@ -61,7 +65,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
       let lastPlain = 0;
       let report: Report;
       try {
-        report = await runScenario(scenario, {
+        report = await runRepeated(scenario, {
           ...(profiles ? { profiles } : {}),
           ...(args.target ? { target: args.target } : {}),
           ...(args.rate !== undefined ? { rate: args.rate } : {}),
@@ -76,6 +80,8 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
               io.out(`${progressLine(p)}\n`);
             }
           },
+        }, args.repeat, (i) => {
+          if (args.repeat > 1) io.out(`${io.isTTY ? '\r\x1b[2K' : ''}run ${i + 1} of ${args.repeat}\n`);
         });
       } catch (err) {
         if (err instanceof TargetUnreachableError) {
@@ -90,12 +96,14 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
       const checks = runGate(report, { thresholds: report.gate.thresholds, maxRegression: [] });
       io.out(`${summaryTable(report, io.isTTY)}\n\n${findingsText(report)}\n`);
       if (checks.length) io.out(`\n${checksTable(checks)}\n`);
-      await mkdir(args.out, { recursive: true });
       const base = join(args.out, `${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}`);
-      await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+      await writeOutputFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
       io.out(`${report.partial ? 'partial report (stopped early)' : 'report'}: ${base}.json\n`);
       await writeOutputs(report, checks, { html: `${base}.html` }, io);
-      if (report.partial) hooks.setExit(EXIT.couldNotRun);
+      if (report.stoppedBy) {
+        io.out(`stopped early: ${report.stoppedBy.profile} lost the abortOnFail threshold ${report.stoppedBy.threshold} (${report.stoppedBy.detail})\n`);
+        hooks.setExit(EXIT.failed);
+      } else if (report.partial) hooks.setExit(EXIT.couldNotRun);
       else if (gateFailed(checks)) hooks.setExit(EXIT.failed);
     },
   };

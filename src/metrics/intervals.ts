@@ -1,0 +1,161 @@
+/**
+ * The run cut into consecutive intervals, each with its own histograms and counts. Samples within a run
+ * are correlated (a queue, a GC pause, a busy event loop), so a run's noise can only be estimated from
+ * its own structure: the gate's batch means (src/report/noise.ts) and windowed thresholds read these.
+ * Intervals are 1 s; when a run outgrows MAX_INTERVALS, neighbours merge and the width doubles, so a
+ * report stays bounded however long the run.
+ */
+import { createHistogram, decodeHistogram, encodeHistogram, recordMs, type Histogram } from './histogram.js';
+
+export const INTERVAL_MS = 1000;
+export const MAX_INTERVALS = 120;
+
+/** The timings kept per interval: those the gate speaks of. */
+export const INTERVAL_HISTOGRAMS = ['latency', 'ttfb', 'queueWait', 'connect'] as const;
+export type IntervalHistogramName = (typeof INTERVAL_HISTOGRAMS)[number];
+
+/** The counts kept per interval: the numerators and denominators of the gate's rates. */
+export const INTERVAL_COUNTS = ['started', 'late', 'completed', 'ok', 'failed', 'primary', 'retry', 'hedge'] as const;
+export type IntervalCountName = (typeof INTERVAL_COUNTS)[number];
+
+export interface IntervalSeries {
+  /** Width of every interval but the last, which ends when the run did (spanMs). */
+  widthMs: number;
+  spanMs: number;
+  counts: Record<IntervalCountName, number[]>;
+  /** Encoded HDR histograms (µs), one per interval. */
+  histograms: Record<IntervalHistogramName, string[]>;
+}
+
+/** Width of interval i (the last may be partial). */
+export function intervalWidthMs(s: IntervalSeries, i: number): number {
+  const n = s.counts.completed.length;
+  return i < n - 1 ? s.widthMs : Math.max(1, s.spanMs - s.widthMs * (n - 1));
+}
+
+/** Collects one interval at a time; the recorder calls are what the hot path pays (an HDR record each). */
+export class IntervalRecorder {
+  private readonly live = Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, createHistogram()])) as Record<IntervalHistogramName, Histogram>;
+  private readonly liveCounts = Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, 0])) as Record<IntervalCountName, number>;
+  private readonly series: IntervalSeries = {
+    widthMs: INTERVAL_MS,
+    spanMs: 0,
+    counts: Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, []])) as unknown as Record<IntervalCountName, number[]>,
+    histograms: Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, []])) as unknown as Record<IntervalHistogramName, string[]>,
+  };
+  /** Live intervals merged into one stored interval (doubles with the width). */
+  private perStored = 1;
+  private pending = 0;
+
+  record(name: IntervalHistogramName, ms: number): void {
+    recordMs(this.live[name], ms);
+  }
+
+  count(name: IntervalCountName): void {
+    this.liveCounts[name]++;
+  }
+
+  /** Close the current 1 s interval (or the final partial one); spanMs is the run's length so far. */
+  close(spanMs: number): void {
+    this.pending++;
+    this.series.spanMs = spanMs;
+    if (this.pending < this.perStored) return;
+    this.flush();
+    if (this.series.counts.completed.length > MAX_INTERVALS) this.halve();
+  }
+
+  /** The closed intervals so far (live, not copied: for a watcher that only reads). */
+  closed(): Readonly<IntervalSeries> {
+    return this.series;
+  }
+
+  /** The final series, the live interval included when it holds anything (call once the run stopped). */
+  snapshot(spanMs: number): IntervalSeries {
+    if (this.pending > 0 || this.liveCounts.started > 0 || this.liveCounts.completed > 0) this.flush();
+    this.series.spanMs = Math.max(this.series.spanMs, spanMs);
+    return {
+      ...this.series,
+      counts: Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, this.series.counts[n].slice()])) as Record<IntervalCountName, number[]>,
+      histograms: Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, this.series.histograms[n].slice()])) as Record<IntervalHistogramName, string[]>,
+    };
+  }
+
+  private flush(): void {
+    for (const n of INTERVAL_COUNTS) {
+      this.series.counts[n].push(this.liveCounts[n]);
+      this.liveCounts[n] = 0;
+    }
+    for (const n of INTERVAL_HISTOGRAMS) {
+      this.series.histograms[n].push(encodeHistogram(this.live[n]));
+      this.live[n].reset();
+    }
+    this.pending = 0;
+  }
+
+  /** Merge neighbours pairwise: half as many intervals, twice as wide. */
+  private halve(): void {
+    const s = this.series;
+    for (const n of INTERVAL_COUNTS) s.counts[n] = pairwise(s.counts[n], (a, b) => a + (b ?? 0));
+    for (const n of INTERVAL_HISTOGRAMS) s.histograms[n] = pairwise(s.histograms[n], addEncoded);
+    s.widthMs *= 2;
+    this.perStored *= 2;
+  }
+}
+
+function pairwise<T>(xs: T[], add: (a: T, b: T | undefined) => T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < xs.length; i += 2) out.push(add(xs[i] as T, xs[i + 1]));
+  return out;
+}
+
+export function addEncoded(a: string, b?: string): string {
+  if (b === undefined) return a;
+  const h = decodeHistogram(a);
+  h.add(decodeHistogram(b));
+  return encodeHistogram(h);
+}
+
+/**
+ * Shards of one run (same start, same width): intervals add index by index. Parts of different widths
+ * (or without intervals) cannot be aligned, and the sum has none.
+ */
+export function addIntervals(parts: (IntervalSeries | undefined)[]): IntervalSeries | undefined {
+  const [first] = parts;
+  if (!first || parts.some((p) => p === undefined || p.widthMs !== first.widthMs)) return undefined;
+  const all = parts as IntervalSeries[];
+  const len = Math.max(...all.map((p) => p.counts.completed.length));
+  const at = <T>(xs: T[], i: number) => xs[i];
+  return {
+    widthMs: first.widthMs,
+    spanMs: Math.max(...all.map((p) => p.spanMs)),
+    counts: Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, Array.from({ length: len }, (_, i) => all.reduce((s, p) => s + (at(p.counts[n], i) ?? 0), 0))])) as Record<IntervalCountName, number[]>,
+    histograms: Object.fromEntries(
+      INTERVAL_HISTOGRAMS.map((n) => [
+        n,
+        Array.from({ length: len }, (_, i) => {
+          const h = createHistogram();
+          for (const p of all) {
+            const e = at(p.histograms[n], i);
+            if (e !== undefined) h.add(decodeHistogram(e));
+          }
+          return encodeHistogram(h);
+        }),
+      ]),
+    ) as Record<IntervalHistogramName, string[]>,
+  };
+}
+
+/** Runs one after another (a --repeat): intervals follow each other; runs of different widths cannot. */
+export function concatIntervals(parts: (IntervalSeries | undefined)[]): IntervalSeries | undefined {
+  const [first] = parts;
+  if (!first || parts.some((p) => p === undefined || p.widthMs !== first.widthMs)) return undefined;
+  const all = parts as IntervalSeries[];
+  // Every run but the last is padded to whole intervals, so widths stay uniform (the last may be partial).
+  const spanMs = all.reduce((t, p, i) => t + (i < all.length - 1 ? p.counts.completed.length * p.widthMs : p.spanMs), 0);
+  return {
+    widthMs: first.widthMs,
+    spanMs,
+    counts: Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, all.flatMap((p) => p.counts[n])])) as Record<IntervalCountName, number[]>,
+    histograms: Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, all.flatMap((p) => p.histograms[n])])) as Record<IntervalHistogramName, string[]>,
+  };
+}
