@@ -61,10 +61,16 @@ export async function startMockProcess(options: MockServerOptions = {}): Promise
   });
   const call = <T>(op: ChildOp, arg?: unknown): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      if (exited) return reject(new Error('the mock process has exited'));
+      if (exited || !child.connected) return reject(new Error('the mock process has exited'));
       const id = nextId++;
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      child.send({ id, op, arg } satisfies ChildRequest);
+      // With a callback, a channel that closed meanwhile (the process is dying) rejects this call
+      // instead of emitting an 'error' nobody listens to.
+      child.send({ id, op, arg } satisfies ChildRequest, (err) => {
+        if (!err) return;
+        pending.delete(id);
+        reject(err);
+      });
     });
   const started = await call<{ url: string; port: number; host: string }>('start', options).catch((err: unknown) => {
     child.kill('SIGKILL');
@@ -80,6 +86,7 @@ export async function startMockProcess(options: MockServerOptions = {}): Promise
     close: async () => {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (child.exitCode !== null || child.signalCode !== null) return;
       await call('close').catch(() => child.kill('SIGKILL'));
       await gone;
     },

@@ -8,7 +8,7 @@ afterEach(async () => {
 });
 
 describe('runner accuracy, with the mock as the truth', () => {
-  it('a fixed 50 ms latency reads back as p50 within 2 ms', async () => {
+  it('a fixed 50 ms latency reads back as p50 within a few ms, never below it', async () => {
     // The mock in its own process, as a real server would be: it does not share the client's event loop.
     const mock = await startStallableMock({ rules: [{ kind: 'latency', dist: 'fixed', ms: 50 }] });
     closers.push(() => mock.close());
@@ -23,7 +23,10 @@ describe('runner accuracy, with the mock as the truth', () => {
     const report = await runScenario(scenario);
     const p = report.profiles[0]!;
     expect(p.requests).toMatchObject({ total: 80, ok: 80, failed: 0 });
-    expect(Math.abs(p.latencyMs!.p50 - 50)).toBeLessThanOrEqual(2);
+    // Never less than the server held each request; above it by the client's own ~1 ms, with room for a
+    // loaded machine (its event-loop delay included).
+    expect(p.latencyMs!.p50).toBeGreaterThanOrEqual(49.9);
+    expect(p.latencyMs!.p50 - 50).toBeLessThanOrEqual(3 + (p.eventLoop?.p99Ms ?? 0));
   });
 
   it('no coordinated omission: requests held back while the server stalls count from when they were due', async () => {
