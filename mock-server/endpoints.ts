@@ -16,7 +16,26 @@ export type EndpointResult =
   | { status: number; json: unknown }
   | { status: 200; stream: { events: string[]; intervalMs: number } };
 
-export class BadRequest extends Error {}
+export class BadRequest extends Error {
+  readonly status: number = 400;
+}
+
+/** A request whose answer would be too large for the mock to build (413, named): it must never crash it. */
+export class TooLarge extends BadRequest {
+  override readonly status = 413;
+}
+
+/** Inputs in one request: OpenAI's own limit. */
+export const MAX_INPUTS = 2048;
+/** Numbers in one answer (inputs × dimension): about 20 MB of JSON. */
+export const MAX_ANSWER_VALUES = 1_000_000;
+
+function checkAnswerSize(inputs: number, dim: number): void {
+  if (inputs > MAX_INPUTS) throw new TooLarge(`${inputs} inputs in one request; the mock takes at most ${MAX_INPUTS}`);
+  if (inputs * dim > MAX_ANSWER_VALUES) {
+    throw new TooLarge(`the answer would hold ${inputs} × ${dim} = ${inputs * dim} numbers; the mock answers at most ${MAX_ANSWER_VALUES} (send fewer inputs or ask for a smaller dimension)`);
+  }
+}
 
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
@@ -68,6 +87,7 @@ function openAiEmbeddings(body: unknown, opts: EndpointOptions): EndpointResult 
   const inputs = stringList(b.input, 'input');
   const dim = b.dimensions === undefined ? opts.embeddingDim : Number(b.dimensions);
   if (!Number.isInteger(dim) || dim < 1 || dim > 8192) throw new BadRequest('dimensions must be an integer in 1..8192');
+  checkAnswerSize(inputs.length, dim);
   const format = b.encoding_format ?? 'float';
   if (format !== 'float' && format !== 'base64') throw new BadRequest('encoding_format must be "float" or "base64"');
   let promptTokens = 0;
@@ -86,6 +106,7 @@ function openAiEmbeddings(body: unknown, opts: EndpointOptions): EndpointResult 
 function teiEmbed(body: unknown, opts: EndpointOptions): EndpointResult {
   const b = asObject(body);
   const inputs = stringList(b.inputs, 'inputs');
+  checkAnswerSize(inputs.length, opts.embeddingDim);
   return { status: 200, json: inputs.map((t) => Array.from(embeddingFor(t, opts.embeddingDim))) };
 }
 
@@ -93,6 +114,7 @@ function rerank(body: unknown): EndpointResult {
   const b = asObject(body);
   if (typeof b.query !== 'string') throw new BadRequest('query must be a string');
   const texts = stringList(b.texts, 'texts');
+  checkAnswerSize(texts.length, 1);
   const ranked = texts
     .map((text, index) => ({ index, score: scoreFor(b.query as string, text), ...(b.return_text ? { text } : {}) }))
     .sort((x, y) => y.score - x.score);
@@ -109,6 +131,7 @@ function classify(body: unknown): EndpointResult {
     ? raw.map((x) => (Array.isArray(x) ? x.join(' ') : String(x)))
     : stringList(raw, 'inputs');
   if (inputs.length === 0) throw new BadRequest('inputs must not be empty');
+  checkAnswerSize(inputs.length, 1);
   return {
     status: 200,
     json: inputs.map((text) => {

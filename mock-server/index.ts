@@ -2,6 +2,6 @@
 export { startMockServer, type MockServer, type MockServerOptions } from './server.js';
 export { resolveFaults, loadFaultFile, FaultConfigError, DEFAULT_FAULTS, RULE_KINDS, type FaultConfig, type FaultRule, type CapacityConfig } from './faults.js';
 export { latencySampler, latencyQuantile, seededRandom, type LatencySpec } from './random.js';
-export { embeddingFor, scoreFor } from './endpoints.js';
+export { embeddingFor, scoreFor, MAX_INPUTS, MAX_ANSWER_VALUES } from './endpoints.js';
 export { addMockStats, type MockStats } from './stats.js';
 export { startMockProcess, type MockProcess } from './process.js';

@@ -542,7 +542,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         result = endpoint(parsed, endpointOptions);
       } catch (err) {
         if (!(err instanceof BadRequest)) throw err;
-        sendJson(req, res, 400, { error: { message: err.message, type: 'invalid_request_error' } }, isH2);
+        sendJson(req, res, err.status, { error: { message: err.message, type: 'invalid_request_error' } }, isH2);
         return;
       }
     }

@@ -68,7 +68,7 @@ describe('tailgate run', () => {
       expect(server.connections()).toBe(0);
       const usage = await runCli(['run', 'quickstart', '--rate', '0']);
       expect(usage.code).toBe(2);
-      expect(usage.stderr).toContain('--rate must be a number above 0');
+      expect(usage.stderr).toContain('--rate must be a number in (0, 1000000], got 0');
     } finally {
       await server.close();
     }

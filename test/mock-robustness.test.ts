@@ -86,3 +86,24 @@ describe('mock robustness', () => {
     expect(stats.requests.inFlight).toBe(0);
   });
 });
+
+describe('answers too large to build are refused (413, named), never a crash', () => {
+  let mock: MockServer | undefined;
+  afterEach(async () => mock?.close());
+
+  it('a million inputs, and a modest request asking for a 70 MB answer; the mock serves the next request', async () => {
+    mock = await startMockServer();
+    const post = async (body: unknown) => {
+      const res = await fetch(`${mock!.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, text: await res.text() };
+    };
+    const million = await post({ input: Array.from({ length: 1_000_000 }, () => 'a') });
+    expect(million.status).toBe(413);
+    expect(million.text).toContain('1000000 inputs in one request; the mock takes at most 2048');
+    const wide = await post({ input: Array.from({ length: 2000 }, (_, i) => `text ${i}`), dimensions: 8192 });
+    expect(wide.status).toBe(413);
+    expect(wide.text).toContain('2000 × 8192');
+    expect((await post({ input: ['fine'] })).status).toBe(200);
+    expect(process.memoryUsage().rss).toBeLessThan(1.5 * 1024 ** 3);
+  });
+});

@@ -69,4 +69,14 @@ describe('load models', () => {
     expect(p.statuses['500']).toBeGreaterThan(0);
     expect(p.statuses['200']).toBeGreaterThan(0);
   });
+
+  it('a rate of 0 in a phase or a ramp stage sends nothing while it holds', async () => {
+    const phased = await runScenario(resolveScenario({ ...base, load: { model: 'open', rate: 40, durationS: 2 }, phases: [{ atS: 1, name: 'pause', rate: 0 }] }));
+    expect(phased.profiles[0]!.requests.total).toBe(40);
+    expect(phased.profiles[0]!.server!.requests.total).toBe(40);
+    // A first stage at 0 for 1 s sends nothing; the ramp from 0 to 40 over the next second sends 20.
+    const ramped = await runScenario(resolveScenario({ ...base, load: { model: 'ramping', stages: [{ durationS: 1, rate: 0 }, { durationS: 1, rate: 40 }] } }));
+    expect(ramped.profiles[0]!.requests.total).toBe(20);
+    expect(ramped.profiles[0]!.server!.requests.total).toBe(20);
+  });
 });

@@ -15,13 +15,31 @@ import { gateCommand } from './commands/gate.js';
 import { probeCommand } from './commands/probe.js';
 import { mergeCommand } from './commands/merge.js';
 
-/** Resolves on the first Ctrl+C or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-}
+/**
+ * Ctrl+C (or SIGTERM) the first time stops the load and lets what is in flight finish within the grace;
+ * the second abandons it at once, and the report is still written; only a third quits without one.
+ */
+const stopSignals = (() => {
+  let count = 0;
+  const waiters: [(() => void)[], (() => void)[]] = [[], []];
+  let installed = false;
+  const install = () => {
+    if (installed) return;
+    installed = true;
+    const onSignal = () => {
+      count++;
+      if (count >= 3) process.exit(130);
+      for (const w of waiters[count - 1] ?? []) w();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  };
+  const wait = (n: 1 | 2) => () => {
+    install();
+    return new Promise<void>((resolve) => (count >= n ? resolve() : (n === 1 ? waiters[0] : waiters[1]).push(resolve)));
+  };
+  return { first: wait(1), second: wait(2) };
+})();
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -34,8 +52,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .version(VERSION)
       .strict()
       .command(presetsCommand(io))
-      .command(mockCommand(io, untilSignal))
-      .command(runCommand(io, { interrupted: untilSignal, setExit }))
+      .command(mockCommand(io, stopSignals.first))
+      .command(runCommand(io, { interrupted: stopSignals.first, interruptedAgain: stopSignals.second, setExit }))
       .command(reportCommand(io))
       .command(compareCommand(io))
       .command(gateCommand(io, setExit))
@@ -43,10 +61,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .command(mergeCommand(io))
       .command(schemaCommand(io))
       .demandCommand(1, 'name a command (see --help)')
+      // Throwing stops yargs before any command runs: an unknown or mistyped flag sends nothing.
       .fail((msg, err) => {
         if (err) throw err;
-        io.err(`tailgate: ${msg}\n`);
-        setExit(EXIT.invalid);
+        throw new InvalidInputError('arguments', [`${msg} (see tailgate --help)`]);
       })
       .parseAsync();
   } catch (err) {

@@ -21,6 +21,7 @@ export async function prepareOutDir(dir: string, flag: string): Promise<void> {
     } catch (err) {
       if (err instanceof InvalidInputError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw invalid(`a part of the path is not a directory (ENOTDIR)`);
       if (code !== 'ENOENT') throw invalid(`${existing}: ${code ?? (err as Error).message}`);
       const parent = dirname(existing);
       if (parent === existing) throw invalid('no existing parent directory');
@@ -57,6 +58,6 @@ export async function writeOutputFile(path: string, data: string): Promise<void>
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => {});
-    throw new WriteFailedError(`could not write ${path}: ${(err as NodeJS.ErrnoException).code ?? ''} ${(err as Error).message}`.replace(/\s+/g, ' '));
+    throw new WriteFailedError(`could not write ${path}: ${(err as Error).message}`);
   }
 }

@@ -4,8 +4,10 @@
  * top (client/), never inside.
  */
 import { Attempt, type AttemptContext, type AttemptRequest, type AttemptResult } from './attempt.js';
-import { resolveConfig, type ClientConfig, type ClientConfigInput } from './config/index.js';
+import { inspect } from 'node:util';
+import { redactConfig, resolveConfig, type ClientConfig, type ClientConfigInput } from './config/index.js';
 import { InvalidInputError } from './errors.js';
+import { targetUrlProblem } from './secrets.js';
 import type { EngineObserver } from './observer.js';
 import { ConnectionPool, type PoolStats } from './pool.js';
 import type { PresetName } from './config/index.js';
@@ -20,19 +22,23 @@ export interface EngineOptions {
 export class Engine {
   readonly config: ClientConfig;
   readonly origin: string;
+
+  /** Logged or printed, an engine shows its origin and its config with secrets redacted, never its key. */
+  toJSON(): { origin: string; config: ClientConfig } {
+    return { origin: this.origin, config: redactConfig(this.config) };
+  }
+
+  [inspect.custom](): string {
+    return `Engine ${inspect(this.toJSON(), { depth: 4 })}`;
+  }
+
   private readonly pool: ConnectionPool;
   private readonly ctx: AttemptContext;
 
   constructor(baseUrl: string, config: ClientConfigInput | PresetName = {}, options: EngineOptions = {}) {
-    let url: URL;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      throw new InvalidInputError('target', [`baseUrl must be an http:// or https:// URL, got ${JSON.stringify(baseUrl)}`]);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new InvalidInputError('target', [`baseUrl must be an http:// or https:// URL, got ${JSON.stringify(baseUrl)}`]);
-    }
+    const problem = targetUrlProblem('baseUrl', baseUrl);
+    if (problem) throw new InvalidInputError('target', [problem]);
+    const url = new URL(baseUrl);
     this.config = resolveConfig(config, options.env ? { env: options.env } : {});
     this.origin = url.origin;
     this.pool = new ConnectionPool(this.origin, this.config, options.observer);

@@ -5,12 +5,14 @@
  * failed batch need not discard the others (partialFailure: 'return'); a server answer that does not
  * match the request is an error, never a silent misalignment.
  */
+import { inspect } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import type { AttemptResult, HttpMethod } from './attempt.js';
 import { makeBatches, type Batch } from './batching.js';
 import { Budget } from './budget.js';
 import type { ClientConfigInput } from './config/index.js';
 import { Engine } from './engine.js';
+import { targetUrlProblem } from './secrets.js';
 import { InvalidInputError, TailgateError } from './errors.js';
 import { Limiter } from './limiter.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
@@ -141,11 +143,19 @@ export class PerformanceClient {
   private readonly shared: ClientShared;
   private readonly ownsEngine: boolean;
 
+  /** Logged or printed, a client shows its engine (origin, redacted config), never its key. */
+  toJSON(): ReturnType<Engine['toJSON']> {
+    return this.engine.toJSON();
+  }
+
+  [inspect.custom](): string {
+    return `PerformanceClient ${inspect(this.engine.toJSON(), { depth: 4 })}`;
+  }
+
   constructor(options: PerformanceClientOptions) {
     const env = options.env ?? process.env;
-    if (typeof options.baseUrl !== 'string' || !/^https?:\/\//.test(options.baseUrl)) {
-      throw new InvalidInputError('PerformanceClient', [`baseUrl must be an http:// or https:// URL, got ${JSON.stringify(options.baseUrl)}`]);
-    }
+    const problem = targetUrlProblem('baseUrl', options.baseUrl);
+    if (problem) throw new InvalidInputError('PerformanceClient', [problem]);
     const apiKey = options.apiKey ?? env.BASETEN_API_KEY ?? env.OPENAI_API_KEY ?? null;
     if (options.pool) {
       this.engine = options.pool.engineFor(options.baseUrl, apiKey);

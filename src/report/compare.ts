@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { ProfileReport, Report } from '../runner/index.js';
-import { fmtMs, fmtPct } from './format.js';
+import { fmtMs, fmtPct, safeText } from './format.js';
 import { metricOf, parseMetric } from '../metrics/index.js';
 import { exceeds, runNoise } from './noise.js';
 
@@ -75,7 +75,7 @@ export function compareTable(a: Report, b?: Report): string {
         r.delta === null ? '–' : r.metric === 'error_rate' ? `${r.delta >= 0 ? '+' : ''}${(r.delta * 100).toFixed(2)} pts` : `${r.delta >= 0 ? '+' : ''}${(r.delta * 100).toFixed(1)}%`;
       table.push([r.metric, show(r.metric, r.a), show(r.metric, r.b), change, r.beyondNoise ? 'beyond noise' : '']);
     }
-    out.push(`${title}\n${table.toString()}`);
+    out.push(`${safeText(title)}\n${table.toString()}`);
   }
   return out.length ? out.join('\n\n') : 'nothing to compare: give two reports with a profile in common, or one report with two profiles';
 }

@@ -30,3 +30,11 @@ export function fmtRate(v: number | null | undefined): string {
   if (v === null || v === undefined) return '–';
   return v >= 10 ? v.toFixed(0) : v.toFixed(1);
 }
+
+/**
+ * Text that came from a report (anyone's: a profile name, a path, an error detail) made safe for a
+ * terminal: control characters, ANSI escapes included, are shown as \xNN instead of acting.
+ */
+export function safeText(s: unknown): string {
+  return String(s).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

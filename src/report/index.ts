@@ -5,6 +5,7 @@ export { betweenRunsNoise, batchValues, exceeds, runNoise, tQuantile975, type No
 export { generatorSaturation } from './saturation.js';
 export { compareProfiles, compareTable, pairsOf, type ComparedRow } from './compare.js';
 export { renderHtml, escapeHtml, chartData } from './html.js';
-export { markdownSummary, junitXml, hgrm, findingsText, checksTable } from './text-outputs.js';
+export { markdownSummary, junitXml, hgrm, findingsText, checksTable, allFailedText } from './text-outputs.js';
 export { summaryTable, progressLine } from './terminal.js';
 export { mergeReports } from './merge.js';
+export { safeText } from './format.js';

@@ -33,6 +33,12 @@ export function mergeReports(reports: Report[]): Report {
   const shards = reports.map((r) => r.shard).filter((s): s is NonNullable<Report['shard']> => s !== null && s !== undefined);
   const seen = new Set(shards.map((s) => s.index));
   if (seen.size !== shards.length) problems.push('the same shard is given twice');
+  const counts = new Set(shards.map((s) => s.count));
+  if (counts.size > 1) problems.push(`the shards are of different runs: ${shards.map((s) => `${s.index}/${s.count}`).join(', ')} (every shard of one run has the same N)`);
+  if (shards.length > 0 && shards.length < reports.length) problems.push('some reports are shards and some are not: merge the shards of one run');
+  // The same report given twice would double every count.
+  const fingerprints = reports.map((r) => JSON.stringify([r.startedAt, r.endedAt, r.shard ?? null, r.profiles.map((p) => [p.name, p.requests.total, p.attempts.total])]));
+  if (new Set(fingerprints).size !== fingerprints.length) problems.push('the same report is given twice (it would double every count)');
   if (problems.length) throw new InvalidInputError('merge', problems);
   const names = [...new Set(reports.flatMap((r) => r.profiles.map((p) => p.name)))];
   const merged: Report = {

@@ -1,7 +1,7 @@
 /** Terminal tables (cli-table3) of a Report: strings in, strings out, so tests and CI logs read the same. */
 import Table from 'cli-table3';
 import type { ProfileReport, Report } from '../runner/index.js';
-import { fmtCount, fmtCounts, fmtMs, fmtPct, fmtRate } from './format.js';
+import { fmtCount, fmtCounts, fmtMs, fmtPct, fmtRate, safeText } from './format.js';
 
 export function summaryTable(report: Report, color = false): string {
   const style = color ? {} : { head: [], border: [] };
@@ -17,7 +17,7 @@ function profileRow(p: ProfileReport): string[] {
   const l = p.latencyMs;
   const rps = `${fmtRate(p.rate?.offered)}/${fmtRate(p.rate?.achieved)}`;
   return [
-    p.name,
+    safeText(p.name),
     `${fmtCount(p.requests.total)}${p.requests.late ? ` (${fmtCount(p.requests.late)} late)` : ''}`,
     rps,
     fmtMs(l?.p50),
@@ -25,7 +25,7 @@ function profileRow(p: ProfileReport): string[] {
     fmtMs(l?.p99),
     fmtMs(l?.max),
     `${fmtCount(p.requests.failed)} (${fmtPct(p.requests.failed, p.requests.total)})${p.requests.abandoned ? ` incl. ${fmtCount(p.requests.abandoned)} abandoned` : ''}`,
-    fmtCounts(p.errors),
+    safeText(fmtCounts(p.errors)),
     `${fmtCount(p.connections.opened)}/${fmtCount(p.connections.reused)}`,
     `${p.attempts.hedge}/${p.attempts.retry}`,
   ];
@@ -33,5 +33,5 @@ function profileRow(p: ProfileReport): string[] {
 
 /** One line of live progress. */
 export function progressLine(p: { profile: string; elapsedS: number; rps: number; p99Ms: number | null; errors: number; inFlight: number }): string {
-  return `${p.profile}  ${p.elapsedS.toFixed(0).padStart(4)}s  ${String(p.rps).padStart(6)} req/s  p99 ${fmtMs(p.p99Ms).padStart(7)}  errors ${p.errors}  in flight ${p.inFlight}`;
+  return `${safeText(p.profile)}  ${p.elapsedS.toFixed(0).padStart(4)}s  ${String(p.rps).padStart(6)} req/s  p99 ${fmtMs(p.p99Ms).padStart(7)}  errors ${p.errors}  in flight ${p.inFlight}`;
 }

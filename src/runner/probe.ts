@@ -6,7 +6,7 @@
  */
 import http2 from 'node:http2';
 import tls from 'node:tls';
-import { Engine, type AttemptRecord, type HttpMethod, type SocketInfo, TailgateError } from '../engine/index.js';
+import { Engine, redactUrl, type AttemptRecord, type HttpMethod, type SocketInfo, TailgateError } from '../engine/index.js';
 
 export interface ProbeOptions {
   path: string;
@@ -28,7 +28,9 @@ export interface ProbeOptions {
 
 export const PROBE_DEFAULTS: Omit<ProbeOptions, 'path' | 'method' | 'body' | 'headers'> = {
   maxIdleMs: 120_000,
-  maxRequests: 100,
+  // Above the request limits of common servers (nginx's keepalive_requests is 1000), still gentle:
+  // serial, on one connection.
+  maxRequests: 1200,
   findRateLimit: false,
   maxRate: 200,
   targetRate: 100,
@@ -45,11 +47,15 @@ export interface ProbeResult {
     how: 'fin' | 'reuse-fails' | null;
     hintS: number | null;
     hintTrue: boolean | null;
+    /** How many idle closes the timeout was measured from (0 when found by search). */
+    observations: number;
   };
   maxRequestsPerConnection: { value: number | null; atLeast: number };
   http2: { tls: boolean | null; h2c: boolean | null };
   rateLimit: { startsAtRps: number | null; firstLimitedStageRps: number | null; retryAfter: string | null } | null;
   recommendations: { setting: string; value: string; why: string }[];
+  /** What a step could not measure, and why (the server's quirks end a step, never the probe). */
+  notes: string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,9 +86,19 @@ export async function probe(url: string, options: ProbeOptions): Promise<ProbeRe
   const records: AttemptRecord[] = [];
   const seq = new Engine(url, { pool: { connections: 1, keepAliveMs: 86_400_000, honorKeepAliveHint: false }, timeouts: { read: 30_000 }, headers: options.headers }, { env, observer: { onAttemptEnd: (a) => records.push(a) } });
   let hintS: number | null = null;
+  const notes: string[] = [];
   try {
     for (let i = 0; i < options.maxRequests; i++) {
-      const headers = await answer(seq, req);
+      let headers: Record<string, string>;
+      try {
+        headers = await answer(seq, req);
+      } catch (err) {
+        // Nothing answered at all: there is nothing to probe. Otherwise the server ended the connection
+        // (a FIN after its Nth response without Connection: close, a reset): that is the limit measured.
+        if (i === 0) throw err;
+        notes.push(`request ${i + 1} on the first connection failed (${(err as TailgateError).code ?? (err as Error).message}): taken as the server's limit`);
+        break;
+      }
       if (i === 0) {
         const m = /timeout=(\d+)/i.exec(headers['keep-alive'] ?? '');
         hintS = m ? Number(m[1]) : null;
@@ -93,11 +109,11 @@ export async function probe(url: string, options: ProbeOptions): Promise<ProbeRe
     await seq.close();
   }
   const firstSocket = records[0]?.socket?.id;
-  const onFirst = records.filter((r) => r.socket?.id === firstSocket).length;
-  const closedEarly = records.length < options.maxRequests || records.some((r) => r.socket?.id !== firstSocket);
+  const onFirst = records.filter((r) => r.socket?.id === firstSocket && r.error === null).length;
+  const closedEarly = records.filter((r) => r.error === null).length < options.maxRequests || records.some((r) => r.socket?.id !== firstSocket);
   const ttfbs = records.slice(1).map((r) => r.ttfbMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
   const latencyMs = ttfbs.length ? { samples: ttfbs.length, p50: quantile(ttfbs, 0.5), p90: quantile(ttfbs, 0.9), p99: quantile(ttfbs, 0.99), max: ttfbs.at(-1) as number } : null;
-  const connectMs = records[0]?.connectMs ?? null;
+  const connects = records.map((r) => r.connectMs).filter((x): x is number => x !== null);
 
   // 2. Idle timeout: two idle connections, watched for the server's FIN.
   log(`keep-alive idle timeout: watching idle connections for up to ${Math.round(options.maxIdleMs / 1000)} s`);
@@ -106,14 +122,17 @@ export async function probe(url: string, options: ProbeOptions): Promise<ProbeRe
   const closes: number[] = [];
   const idle = new Engine(url, { pool: { connections: 2, keepAliveMs: 86_400_000, honorKeepAliveHint: false }, headers: options.headers }, {
     env,
-    observer: { onSocketClose: (s: SocketInfo) => s.closedBy === 'server' && s.closedAt !== null && closes.push(s.closedAt - s.lastActiveAt) },
+    observer: {
+      onSocketClose: (s: SocketInfo) => s.closedBy === 'server' && s.closedAt !== null && closes.push(s.closedAt - s.lastActiveAt),
+      onAttemptEnd: (a) => a.connectMs !== null && connects.push(a.connectMs),
+    },
   });
   try {
     await Promise.all([answer(idle, req), answer(idle, req)]);
     const until = performance.now() + options.maxIdleMs;
     while (closes.length < 2 && performance.now() < until) await sleep(20);
-  } catch {
-    // a failure here leaves idleTimeoutMs unknown; the search below may still find it
+  } catch (err) {
+    notes.push(`watching idle connections failed (${(err as TailgateError).code ?? (err as Error).message}); searching idle times instead`);
   } finally {
     await idle.close();
   }
@@ -121,7 +140,10 @@ export async function probe(url: string, options: ProbeOptions): Promise<ProbeRe
     idleTimeoutMs = Math.round(closes.sort((a, b) => a - b)[Math.floor((closes.length - 1) / 2)] as number);
     how = 'fin';
   } else {
-    const found = await searchReuse(url, req, options, env, log);
+    const found = await searchReuse(url, req, options, env, log, searchReadTimeoutMs(latencyMs)).catch((err: unknown) => {
+      notes.push(`the idle-time search failed (${(err as TailgateError).code ?? (err as Error).message})`);
+      return null;
+    });
     if (found !== null) {
       idleTimeoutMs = found;
       how = 'reuse-fails';
@@ -131,27 +153,44 @@ export async function probe(url: string, options: ProbeOptions): Promise<ProbeRe
 
   // 3. HTTP/2.
   log('HTTP/2 support');
-  const http2Support = await probeHttp2(url);
+  const http2Support = await probeHttp2(url).catch((err: unknown) => {
+    notes.push(`the HTTP/2 check failed (${(err as Error).message})`);
+    return { tls: null, h2c: null };
+  });
 
   // 4. Rate limit (opt-in).
   let rateLimit: ProbeResult['rateLimit'] = null;
   if (options.findRateLimit) {
     log(`rate limit: ramping up to ${options.maxRate} requests/s`);
-    rateLimit = await findRateLimit(url, req, options, env);
+    rateLimit = await findRateLimit(url, req, options, env).catch((err: unknown) => {
+      notes.push(`the rate-limit search failed (${(err as TailgateError).code ?? (err as Error).message})`);
+      return null;
+    });
   }
 
   const result: ProbeResult = {
-    url,
+    url: redactUrl(url),
     latencyMs,
-    connectMs,
-    keepAlive: { idleTimeoutMs, how, hintS, hintTrue },
+    // The slowest of the connects measured (the first request's and the idle watch's): one cold connect
+    // alone says little.
+    connectMs: connects.length ? Math.max(...connects) : null,
+    keepAlive: { idleTimeoutMs, how, hintS, hintTrue, observations: closes.length },
     maxRequestsPerConnection: { value: closedEarly ? onFirst : null, atLeast: onFirst },
     http2: http2Support,
     rateLimit,
     recommendations: [],
+    notes,
   };
   result.recommendations = recommend(result, options);
   return result;
+}
+
+/**
+ * The read timeout of the idle-time search: well above anything the server took in step 1, so a model
+ * slower than a fixed 5 s is not taken for a dead connection (which would fake an idle timeout).
+ */
+export function searchReadTimeoutMs(latency: ProbeResult['latencyMs']): number {
+  return Math.max(5_000, Math.ceil((latency?.max ?? 0) * 4));
 }
 
 /** For servers that drop idle connections silently: binary search on idle-then-reuse. */
@@ -161,9 +200,10 @@ async function searchReuse(
   options: ProbeOptions,
   env: Record<string, string | undefined>,
   log: (line: string) => void,
+  readMs: number,
 ): Promise<number | null> {
   const reusable = async (idleMs: number): Promise<boolean> => {
-    const engine = new Engine(url, { pool: { connections: 1, keepAliveMs: 86_400_000, honorKeepAliveHint: false }, timeouts: { read: 5_000 }, headers: options.headers }, { env });
+    const engine = new Engine(url, { pool: { connections: 1, keepAliveMs: 86_400_000, honorKeepAliveHint: false }, timeouts: { read: readMs }, headers: options.headers }, { env });
     try {
       await answer(engine, req);
       await sleep(idleMs);
@@ -280,11 +320,15 @@ function recommend(r: ProbeResult, options: ProbeOptions): ProbeResult['recommen
   const out: ProbeResult['recommendations'] = [];
   const idle = r.keepAlive.idleTimeoutMs;
   if (idle !== null) {
-    const keep = Math.max(100, Math.min(Math.floor(idle * 0.5), idle - 1000));
+    // Expire before the server does, by a margin for what was measured: a quarter of the timeout (the
+    // server's timer granularity, our measurement, the request's trip while the server decides to close).
+    // The answer's own latency does not count: a connection is idle only once its answer is in.
+    const margin = Math.max(0.25 * idle, 50);
+    const keep = Math.max(10, Math.floor(idle - margin));
     out.push({
       setting: 'pool.keepAliveMs',
       value: String(keep),
-      why: `the server drops idle connections after ${(idle / 1000).toFixed(1)} s (${r.keepAlive.how === 'fin' ? 'it closes them' : 'silently: reuse fails'}); expire them well before (httpx: Limits(keepalive_expiry=${keep / 1000}))`,
+      why: `the server drops idle connections after ${(idle / 1000).toFixed(2)} s (${r.keepAlive.how === 'fin' ? `it closes them; seen ${r.keepAlive.observations} time(s)` : 'silently: reuse fails'}); expire them ${Math.round(margin)} ms before (a quarter of it) (httpx: Limits(keepalive_expiry=${keep / 1000}))`,
     });
   }
   if (r.keepAlive.hintS !== null) {
@@ -311,7 +355,9 @@ function recommend(r: ProbeResult, options: ProbeOptions): ProbeResult['recommen
       why: `4x the slowest of ${r.latencyMs.samples} answers (${tail.toFixed(1)} ms), rounded up to a second; the model's own tail under load may be longer`,
     });
   }
-  if (r.connectMs !== null) out.push({ setting: 'timeouts.connect', value: String(Math.max(1000, Math.ceil((r.connectMs * 20) / 1000) * 1000)), why: `20x the measured connect time (${r.connectMs.toFixed(1)} ms), at least 1 s` });
+  if (r.connectMs !== null) {
+    out.push({ setting: 'timeouts.connect', value: String(Math.max(1000, Math.ceil((r.connectMs * 10) / 1000) * 1000)), why: `10x the slowest connect measured (${r.connectMs.toFixed(1)} ms), at least 1 s: a connect across a network takes longer than one on loopback` });
+  }
   if (r.http2.tls || r.http2.h2c) out.push({ setting: 'httpVersion', value: '2 (or 1 at high concurrency)', why: 'the server speaks HTTP/2; compare both with tailgate run (http2-vs-http1)' });
   if (r.rateLimit?.startsAtRps) {
     out.push({ setting: 'offered rate', value: `< ${Math.floor(r.rateLimit.startsAtRps * 0.9)} req/s`, why: `the server answers 429 above ~${r.rateLimit.startsAtRps} req/s sustained; honour Retry-After (${r.rateLimit.retryAfter ?? 'none sent'})` });

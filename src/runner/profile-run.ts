@@ -32,6 +32,8 @@ export interface ProfileRunOptions {
   mock: MockProcess | null;
   signal?: AbortSignal;
   graceMs: number;
+  /** Cuts the grace short (a second Ctrl+C): what is still in flight is abandoned now. */
+  hurry?: AbortSignal;
   onProgress?: (p: Progress) => void;
   env?: Record<string, string | undefined>;
   /** Thresholds marked abortOnFail: the measured run stops once one is lost (abort-watch.ts). */
@@ -105,7 +107,7 @@ async function runStage(client: PerformanceClient, profile: ResolvedProfile, nex
   await runLoad(ctl, load);
   metrics.endLoadWindow();
   const until = performance.now() + options.graceMs;
-  while (metrics.inFlight > 0 && performance.now() < until) await ctl.waitForCompletion(Math.min(20, until - performance.now()));
+  while (metrics.inFlight > 0 && performance.now() < until && !options.hurry?.aborted) await ctl.waitForCompletion(Math.min(20, until - performance.now()));
   if (metrics.inFlight > 0) {
     stop.abort(ABANDONED(options.graceMs));
     // The aborts settle within a few ticks; bounded in case a request is stuck outside our reach.

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { startMockProcess, type MockProcess } from '../../mock-server/index.js';
-import { InvalidInputError, TargetUnreachableError, VERSION } from '../engine/index.js';
+import { InvalidInputError, redactUrl, TargetUnreachableError, VERSION } from '../engine/index.js';
 import { parseGateExpressions } from '../metrics/index.js';
 import { DEFAULT_GRACE_MS, runProfile, type Progress, type StoppedBy } from './profile-run.js';
 import type { ProfileReport, Report } from './report-types.js';
@@ -26,6 +26,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** After the load (or a stop), how long in-flight requests may finish before they are abandoned. */
   graceMs?: number;
+  /** Abandon what is in flight now instead of waiting out the grace (a second Ctrl+C). */
+  hurry?: AbortSignal;
   onProgress?: (p: Progress) => void;
   env?: Record<string, string | undefined>;
 }
@@ -66,6 +68,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         mock: server,
         graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.hurry ? { hurry: options.hurry } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.env ? { env: options.env } : {}),
         abortOn,
@@ -88,7 +91,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     endedAt: new Date().toISOString(),
     partial,
     ...(stoppedBy ? { stoppedBy } : {}),
-    target: { kind: server ? 'mock' : 'url', url: url ?? (server as MockProcess).url },
+    target: { kind: server ? 'mock' : 'url', url: redactUrl(url ?? (server as MockProcess).url) },
     load,
     workload: { kind: scenario.workload.kind, path: scenario.workload.path, method: scenario.workload.method },
     gate: scenario.gate,

@@ -4,11 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { resolveFaults, type FaultConfig } from '../../mock-server/index.js';
-import { DEFAULT_BUDGET_FLOOR, InvalidInputError, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, resolveConfig, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
+import { MAX_ANSWER_VALUES, MAX_INPUTS, resolveFaults, type FaultConfig } from '../../mock-server/index.js';
+import { DEFAULT_BUDGET_FLOOR, headersProblem, InvalidInputError, targetUrlProblem, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, resolveConfig, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
 import { parseGateExpressions, type ThresholdInput } from '../metrics/index.js';
 import { readInputFile } from './input-file.js';
 import { check, num, opt, req, str, toJsonSchema, type Spec } from './spec.js';
+
+/** A scenario is kilobytes; a megabyte of YAML is already a mistake, and parsing more takes minutes. */
+const MAX_SCENARIO_BYTES = 1024 * 1024;
+
+/** The highest rate a scenario or --rate may ask for (requests per second). */
+export const MAX_RATE = 1_000_000;
 
 export const WORKLOAD_KINDS = ['embed', 'rerank', 'classify', 'batchPost', 'stream', 'request'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -94,8 +100,8 @@ export const SCENARIO_SPEC: Spec = {
         model: req(str({ enum: LOAD_MODELS })),
         users: opt(num(1, 100_000, { integer: true, doc: 'closed: concurrent users' })),
         thinkTimeMs: opt(num(0, 3_600_000, { default: 0 })),
-        rate: opt(num(0.001, 1_000_000, { doc: 'open: requests per second' })),
-        stages: opt({ type: 'array', minItems: 1, items: { type: 'object', fields: { durationS: req(num(0.001, 86_400)), rate: req(num(0, 1_000_000)) } }, doc: 'ramping: each stage ramps linearly to its rate' }),
+        rate: opt(num(0.001, MAX_RATE, { doc: 'open: requests per second' })),
+        stages: opt({ type: 'array', minItems: 1, items: { type: 'object', fields: { durationS: req(num(0.001, 86_400)), rate: req(num(0, MAX_RATE)) } }, doc: 'ramping: each stage ramps linearly to its rate' }),
         burstSize: opt(num(1, 1_000_000, { integer: true, doc: 'bursts: requests sent at once' })),
         burstGapMs: opt(num(0, 3_600_000, { doc: 'bursts: idle gap between bursts' })),
         durationS: opt(num(0.001, 86_400)),
@@ -111,7 +117,7 @@ export const SCENARIO_SPEC: Spec = {
         fields: {
           atS: req(num(0, 86_400)),
           name: opt(str()),
-          rate: opt(num(0, 1_000_000)),
+          rate: opt(num(0, MAX_RATE)),
           faults: opt({ type: 'any', doc: 'replace the mock’s faults from here on' }),
         },
       },
@@ -205,7 +211,8 @@ export function resolveScenario(input: unknown, file: string | null = null, text
       faults: p.faults === undefined ? undefined : (prefixed(problems, `phases[${i}].faults`, () => resolveFaults(p.faults, 'phase')) ?? undefined),
     })) as Scenario['phases'];
   }
-  if (problems.length === 0) checkGate(raw.gate as Raw | undefined, problems);
+  // Gate expressions are checked whatever else is wrong: every problem is listed at once.
+  if (raw && typeof raw === 'object') checkGate(raw.gate as Raw | undefined, problems);
   if (problems.length > 0) throw new InvalidInputError(file ? `scenario ${file}` : 'scenario', problems);
   const w = raw.workload as Raw;
   const hash = createHash('sha256').update(text ?? JSON.stringify(input)).digest('hex').slice(0, 16);
@@ -240,15 +247,17 @@ export function resolveScenario(input: unknown, file: string | null = null, text
 /** Gate expressions are checked with the scenario: a typo fails before the first request, not after the run. */
 function checkGate(gate: Raw | undefined, problems: string[]): void {
   const thresholds = (gate?.thresholds ?? []) as unknown[];
+  let badShape = false;
   thresholds.forEach((t, i) => {
     if (typeof t === 'string') return;
     const o = t as Record<string, unknown>;
     const extra = t && typeof t === 'object' ? Object.keys(o).filter((k) => k !== 'threshold' && k !== 'abortOnFail') : [];
     if (!t || typeof t !== 'object' || Array.isArray(t) || typeof o.threshold !== 'string' || (o.abortOnFail !== undefined && typeof o.abortOnFail !== 'boolean') || extra.length) {
+      badShape = true;
       problems.push(`gate.thresholds[${i}]: must be an expression string or {threshold: string, abortOnFail?: boolean}, got ${JSON.stringify(t)}`);
     }
   });
-  if (problems.length) return;
+  if (badShape) return;
   prefixed(problems, 'gate', () => parseGateExpressions(thresholds as ThresholdInput[], (gate?.maxRegression ?? []) as string[]));
 }
 
@@ -278,6 +287,19 @@ function crossCheck(raw: Raw, problems: string[]): void {
   const chars = raw.workload.textChars as Raw | undefined;
   if (chars && chars.min > chars.max) problems.push(`workload.textChars.min (${chars.min}) must be <= max (${chars.max})`);
   if (raw.target?.url && raw.target?.mock) problems.push('target has both url and mock: choose one');
+  // The embedded mock refuses answers it cannot build (413): say so now rather than after the run.
+  const perRequest = raw.workload?.inputsPerRequest ?? 16;
+  const dim = raw.target?.mock?.embeddingDim ?? 32;
+  if (!raw.target?.url && ['embed', 'classify', 'rerank'].includes(raw.workload?.kind)) {
+    if (perRequest > MAX_INPUTS) problems.push(`workload.inputsPerRequest is ${perRequest}; the embedded mock takes at most ${MAX_INPUTS} inputs in one request`);
+    else if (raw.workload?.kind === 'embed' && perRequest * dim > MAX_ANSWER_VALUES) {
+      problems.push(`workload.inputsPerRequest × target.mock.embeddingDim is ${perRequest} × ${dim} = ${perRequest * dim}; the embedded mock answers at most ${MAX_ANSWER_VALUES} numbers`);
+    }
+  }
+  const urlProblem = raw.target?.url === undefined ? null : targetUrlProblem('target.url', raw.target.url);
+  if (urlProblem) problems.push(urlProblem);
+  const headerProblem = raw.target?.headers === undefined ? null : headersProblem('target.headers', raw.target.headers);
+  if (headerProblem) problems.push(headerProblem);
   if ((raw.phases ?? []).some((p: Raw) => p.faults !== undefined) && raw.target?.url) {
     problems.push('phases[].faults only apply to the embedded mock, but target.url is set');
   }
@@ -338,7 +360,7 @@ function deepMerge(base: Raw, over: Raw): Raw {
 
 /** Read, parse and resolve a scenario file. */
 export async function loadScenario(file: string): Promise<Scenario> {
-  const { data, text } = await readInputFile('scenario', file, 'YAML or JSON', parseYaml);
+  const { data, text } = await readInputFile('scenario', file, 'YAML or JSON', parseYaml, MAX_SCENARIO_BYTES);
   return resolveScenario(data, file, text);
 }
 

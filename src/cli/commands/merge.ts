@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { mergeReports, readReport, summaryTable } from '../../report/index.js';
 import type { CliIo } from '../io.js';
+import { writeOutputFile } from '../output-files.js';
 
 export function mergeCommand(io: CliIo): CommandModule<object, { shards: string[]; o: string }> {
   return {
@@ -14,7 +14,7 @@ export function mergeCommand(io: CliIo): CommandModule<object, { shards: string[
     handler: async (args) => {
       const reports = await Promise.all(args.shards.map((f) => readReport(f)));
       const merged = mergeReports(reports);
-      await writeFile(args.o, `${JSON.stringify(merged, null, 2)}\n`);
+      await writeOutputFile(args.o, `${JSON.stringify(merged, null, 2)}\n`);
       io.out(`${summaryTable(merged, io.isTTY)}\nmerged ${reports.length} report(s)${merged.partial ? ' (partial: a shard is missing or was stopped)' : ''}: ${args.o}\n`);
     },
   };

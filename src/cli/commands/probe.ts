@@ -1,8 +1,9 @@
 import type { CommandModule } from 'yargs';
-import { InvalidInputError, type HttpMethod } from '../../engine/index.js';
+import { InvalidInputError, redactUrl, targetUrlProblem, type HttpMethod } from '../../engine/index.js';
 import { probe, PROBE_DEFAULTS, TargetUnreachableError, type ProbeResult } from '../../runner/index.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
+import { safeText } from '../../report/index.js';
 import type { CliIo } from '../io.js';
 
 interface ProbeArgs {
@@ -22,7 +23,7 @@ interface ProbeArgs {
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
 export function describeProbe(r: ProbeResult): string {
-  const lines = [`probe of ${r.url}`];
+  const lines = [`probe of ${safeText(r.url)}`];
   const l = r.latencyMs;
   lines.push(`  latency            ${l ? `p50 ${l.p50.toFixed(1)} ms, p90 ${l.p90.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms (${l.samples} requests)` : 'unknown'}`);
   lines.push(`  connect            ${r.connectMs === null ? 'unknown' : `${r.connectMs.toFixed(1)} ms`}`);
@@ -34,6 +35,7 @@ export function describeProbe(r: ProbeResult): string {
   lines.push(`  requests/connection ${r.maxRequestsPerConnection.value ?? `no limit seen in ${r.maxRequestsPerConnection.atLeast}`}`);
   lines.push(`  HTTP/2             ${r.http2.tls !== null ? (r.http2.tls ? 'yes (ALPN h2)' : 'no') : r.http2.h2c ? 'yes (h2c, prior knowledge)' : 'no h2c'}`);
   if (r.rateLimit) lines.push(`  rate limit         ${r.rateLimit.startsAtRps === null ? 'no 429 up to the maximum rate tried' : `429s above ~${r.rateLimit.startsAtRps} req/s (first seen at ${r.rateLimit.firstLimitedStageRps} req/s; Retry-After ${r.rateLimit.retryAfter ?? 'none'})`}`);
+  for (const note of r.notes ?? []) lines.push(`  note               ${safeText(note)}`);
   lines.push('', 'recommended client settings:');
   for (const rec of r.recommendations) lines.push(`  ${rec.setting.padEnd(28)} ${rec.value.padEnd(12)} ${rec.why}`);
   return `${lines.join('\n')}\n`;
@@ -58,7 +60,8 @@ export function probeCommand(io: CliIo, setExit: (code: number) => void): Comman
         .option('rate', { type: 'number', default: PROBE_DEFAULTS.targetRate, describe: 'your expected rate, to size the pool' }) as never,
     handler: async (args) => {
       const problems: string[] = [];
-      if (!/^https?:\/\/[^/]/.test(args.url)) problems.push(`URL must be http:// or https://, got ${JSON.stringify(args.url)}`);
+      const urlProblem = targetUrlProblem('URL', args.url);
+      if (urlProblem) problems.push(urlProblem);
       if (!METHODS.includes(args.method.toUpperCase())) problems.push(`--method must be one of ${METHODS.join(', ')}`);
       if (!args.path.startsWith('/')) problems.push('--path must start with /');
       if (!Number.isInteger(args['max-requests']) || args['max-requests'] < 2 || args['max-requests'] > 10_000) problems.push('--max-requests must be an integer in 2..10000');
@@ -88,7 +91,7 @@ export function probeCommand(io: CliIo, setExit: (code: number) => void): Comman
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (err instanceof TargetUnreachableError || (code && code.startsWith('connect'))) {
-          io.err(`tailgate: cannot probe ${args.url}: ${(err as Error).message}\n`);
+          io.err(`tailgate: cannot probe ${redactUrl(args.url)}: ${(err as Error).message}\n`);
           setExit(EXIT.couldNotRun);
           return;
         }

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { InvalidInputError } from '../../engine/index.js';
-import { checksTable, findingsText, gateFailed, progressLine, runGate, summaryTable, withFindings } from '../../report/index.js';
+import { InvalidInputError, redactUrl, targetUrlProblem } from '../../engine/index.js';
+import { allFailedText, checksTable, findingsText, gateFailed, progressLine, runGate, summaryTable, withFindings } from '../../report/index.js';
 import { writeOutputs } from './report.js';
-import { checkRepeat, loadScenario, parseShard, runRepeated, TargetUnreachableError, type Report } from '../../runner/index.js';
+import { checkRepeat, loadScenario, MAX_RATE, parseShard, runRepeated, TargetUnreachableError, type Report } from '../../runner/index.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -25,6 +25,8 @@ interface RunArgs {
 export interface RunHooks {
   /** Resolves on Ctrl+C / SIGTERM (the first one stops the load gracefully). */
   interrupted(): Promise<void>;
+  /** Resolves on the second: abandon what is in flight now. */
+  interruptedAgain(): Promise<void>;
   setExit(code: number): void;
 }
 
@@ -45,8 +47,9 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         .option('grace', { type: 'string', default: '10s', describe: 'after the load (or Ctrl+C), how long in-flight requests may finish before they are abandoned (counted as failed)' }) as never,
     handler: async (args) => {
       const problems: string[] = [];
-      if (args.rate !== undefined && (!Number.isFinite(args.rate) || args.rate <= 0)) problems.push(`--rate must be a number above 0, got ${args.rate}`);
-      if (args.target !== undefined && !/^https?:\/\/[^/]/.test(args.target)) problems.push(`--target must be an http:// or https:// URL, got ${JSON.stringify(args.target)}`);
+      if (args.rate !== undefined && (!Number.isFinite(args.rate) || args.rate <= 0 || args.rate > MAX_RATE)) problems.push(`--rate must be a number in (0, ${MAX_RATE}], got ${args.rate}`);
+      const targetProblem = args.target === undefined ? null : targetUrlProblem('--target', args.target);
+      if (targetProblem) problems.push(targetProblem);
       if (problems.length) throw new InvalidInputError('arguments', problems);
       checkRepeat(args.repeat);
       const durationS = args.duration === undefined ? undefined : parseDurationS(args.duration, '--duration');
@@ -57,11 +60,16 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
       const profiles = args.profile?.split(',').map((s) => s.trim()).filter(Boolean);
 
       const stop = new AbortController();
+      const hurry = new AbortController();
       void hooks.interrupted().then(() => {
-        io.err(`\nstopping: in-flight requests get ${args.grace} to finish, then the partial report is written\n`);
+        io.err(`\nstopping: in-flight requests get ${args.grace} to finish, then the partial report is written (Ctrl+C again: abandon them now)\n`);
         stop.abort();
       });
-      io.out(`tailgate run ${scenario.name}: ${scenario.profiles.length} profile(s) against ${args.target ?? scenario.target.url ?? 'the embedded mock'}\n`);
+      void hooks.interruptedAgain().then(() => {
+        io.err('\nabandoning the requests in flight now; the partial report is still written (a third Ctrl+C quits without it)\n');
+        hurry.abort();
+      });
+      io.out(`tailgate run ${scenario.name}: ${scenario.profiles.length} profile(s) against ${redactUrl(args.target ?? scenario.target.url ?? 'the embedded mock')}\n`);
       let lastPlain = 0;
       let report: Report;
       try {
@@ -72,6 +80,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
           ...(durationS !== undefined ? { durationS } : {}),
           ...(shard ? { shard } : {}),
           signal: stop.signal,
+          hurry: hurry.signal,
           graceMs,
           onProgress: (p) => {
             if (io.isTTY) io.out(`\r\x1b[2K${progressLine(p)}`);
@@ -94,7 +103,8 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
       if (io.isTTY) io.out('\r\x1b[2K');
       report = withFindings(report);
       const checks = runGate(report, { thresholds: report.gate.thresholds, maxRegression: [] });
-      io.out(`${summaryTable(report, io.isTTY)}\n\n${findingsText(report)}\n`);
+      const allFailed = allFailedText(report);
+      io.out(`${summaryTable(report, io.isTTY)}\n${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
       if (checks.length) io.out(`\n${checksTable(checks)}\n`);
       const base = join(args.out, `${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}`);
       await writeOutputFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);

@@ -3,6 +3,7 @@
  * config as it may be shown (secrets redacted).
  */
 import { InvalidInputError } from '../errors.js';
+import { REDACTED, redactHeaders, redactUrl } from '../secrets.js';
 import { H2_DEFAULT_STREAMS, OPTION_SPECS, type Spec } from './options.js';
 import { DEFAULT_CONFIG, PRESETS, type PresetName } from './presets.js';
 import type { ClientConfig, ClientConfigInput } from './types.js';
@@ -61,15 +62,19 @@ function checkValue(path: string, spec: Spec, v: unknown): string | null {
         return `${path} must be a URL, got ${JSON.stringify(v)}`;
       }
     }
-    case 'headers': {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) return `${path} must be an object of name: value, got ${describe(v)}`;
-      for (const [k, hv] of Object.entries(v)) {
-        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) return `${path} has an invalid header name ${JSON.stringify(k)}`;
-        if (typeof hv !== 'string' || /[\r\n]/.test(hv)) return `${path}.${k} must be a string without line breaks`;
-      }
-      return null;
-    }
+    case 'headers':
+      return headersProblem(path, v);
   }
+}
+
+/** Why `v` is not a set of HTTP headers (RFC 9110 token names, values without CR, LF or NUL), or null. */
+export function headersProblem(path: string, v: unknown): string | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return `${path} must be an object of name: value, got ${describe(v)}`;
+  for (const [k, hv] of Object.entries(v)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) return `${path} has an invalid header name ${JSON.stringify(k)}`;
+    if (typeof hv !== 'string' || /[\r\n\0]/.test(hv)) return `${path}.${k} must be a string without line breaks or NUL`;
+  }
+  return null;
 }
 
 /** Every option path a user may set, to name typos. */
@@ -140,21 +145,9 @@ export function resolveConfig(input: ClientConfigInput | PresetName = {}, option
   return config;
 }
 
-export const REDACTED = '[redacted]';
-const SECRET_HEADER = /^(authorization|proxy-authorization|x-api-key|api-key|cookie)$/i;
-
-/** The config as it may appear in output, logs and reports: secrets replaced, never dropped silently. */
+/** The config as it may appear in output, logs and reports: secrets replaced (by rule, secrets.ts), never dropped silently. */
 export function redactConfig(config: ClientConfig): ClientConfig {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(config.headers)) headers[k] = SECRET_HEADER.test(k) ? REDACTED : v;
-  let proxy = config.proxy;
-  if (proxy) {
-    const u = new URL(proxy);
-    if (u.username || u.password) {
-      u.username = REDACTED;
-      u.password = '';
-      proxy = u.toString();
-    }
-  }
+  const headers = redactHeaders(config.headers);
+  const proxy = config.proxy === null ? null : redactUrl(config.proxy);
   return { ...config, apiKey: config.apiKey === null ? null : REDACTED, headers, proxy };
 }

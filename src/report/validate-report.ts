@@ -1,0 +1,80 @@
+/**
+ * Report JSON as read from disk is anyone's: a truncated file, an edited one, a crafted one. Everything
+ * the renderers, the gate and merge rely on is checked on read, and every problem named by its path, so
+ * a bad report is exit 2 with a reason, never a TypeError, "NaN%" or a silent "inconclusive".
+ */
+import { decodeHistogram, HISTOGRAM_NAMES } from '../metrics/index.js';
+
+type Problems = string[];
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isCount = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+function counts(v: unknown, path: string, keys: string[] | null, out: Problems): void {
+  if (!isObj(v)) return void out.push(`${path} must be an object of counts`);
+  for (const k of keys ?? Object.keys(v)) if (!isCount(v[k])) out.push(`${path}.${k} must be a non-negative number, got ${JSON.stringify(v[k]) ?? 'nothing'}`);
+}
+
+function str(v: unknown, path: string, out: Problems): void {
+  if (typeof v !== 'string') out.push(`${path} must be a string, got ${JSON.stringify(v) ?? 'nothing'}`);
+}
+
+function summary(v: unknown, path: string, out: Problems): void {
+  if (v === null) return;
+  counts(v, path, ['count', 'min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'], out);
+}
+
+function profile(p: unknown, path: string, out: Problems): void {
+  if (!isObj(p)) return void out.push(`${path} must be an object`);
+  str(p.name, `${path}.name`, out);
+  counts(p.requests, `${path}.requests`, ['total', 'ok', 'failed', 'late'], out);
+  counts(p.attempts, `${path}.attempts`, ['total', 'primary', 'hedge', 'retry'], out);
+  counts(p.statuses, `${path}.statuses`, null, out);
+  counts(p.errors, `${path}.errors`, null, out);
+  counts(p.connections, `${path}.connections`, ['opened', 'reused'], out);
+  if (!isCount(p.durationMs)) out.push(`${path}.durationMs must be a non-negative number`);
+  for (const s of ['latencyMs', 'queueWaitMs', 'connectMs', 'ttfbMs'] as const) summary(p[s], `${path}.${s}`, out);
+  if (!Array.isArray(p.timeline)) out.push(`${path}.timeline must be a list`);
+  if (!Array.isArray(p.findings)) out.push(`${path}.findings must be a list`);
+  if (!isObj(p.config)) out.push(`${path}.config must be an object`);
+  if (!isObj(p.histograms)) return void out.push(`${path}.histograms must be an object of encoded histograms`);
+  const histograms = p.histograms;
+  for (const name of HISTOGRAM_NAMES) {
+    const h = histograms[name];
+    if (h === undefined && name === 'connectionHold') continue; // older reports
+    if (typeof h !== 'string') {
+      out.push(`${path}.histograms.${name} must be an encoded histogram`);
+      continue;
+    }
+    try {
+      decodeHistogram(h);
+    } catch {
+      out.push(`${path}.histograms.${name} is not a valid encoded HDR histogram`);
+    }
+  }
+}
+
+/** Every problem with `r` as a Report, by path; empty when it can be rendered, gated and merged. */
+export function reportProblems(r: unknown): Problems {
+  const out: Problems = [];
+  if (!isObj(r)) return ['the report must be a JSON object'];
+  if (r.schemaVersion !== 1) out.push(`schemaVersion must be 1, got ${JSON.stringify(r.schemaVersion) ?? 'nothing'}`);
+  if (!isObj(r.scenario)) out.push('scenario must be an object');
+  else {
+    str(r.scenario.name, 'scenario.name', out);
+    str(r.scenario.hash, 'scenario.hash', out);
+  }
+  str(r.startedAt, 'startedAt', out);
+  str(r.endedAt, 'endedAt', out);
+  if (typeof r.partial !== 'boolean') out.push('partial must be true or false');
+  if (!isObj(r.target)) out.push('target must be an object');
+  else str(r.target.url, 'target.url', out);
+  if (!isObj(r.load)) out.push('load must be an object');
+  else str(r.load.model, 'load.model', out);
+  if (!isObj(r.workload)) out.push('workload must be an object');
+  else for (const k of ['kind', 'path', 'method']) str(r.workload[k], `workload.${k}`, out);
+  if (r.gate !== undefined && (!isObj(r.gate) || !Array.isArray(r.gate.thresholds) || !Array.isArray(r.gate.maxRegression))) out.push('gate must be {thresholds: [...], maxRegression: [...]}');
+  if (r.shard !== undefined && r.shard !== null && (!isObj(r.shard) || !Number.isInteger(r.shard.index) || !Number.isInteger(r.shard.count))) out.push('shard must be {index, count} or null');
+  if (!Array.isArray(r.profiles)) out.push('profiles must be a list');
+  else r.profiles.forEach((p, i) => profile(p, `profiles[${i}]`, out));
+  return out;
+}
