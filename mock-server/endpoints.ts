@@ -199,3 +199,30 @@ export const ENDPOINTS: Record<string, Handler> = {
   '/v1/completions': (b, o) => completions(b, o, false),
   '/v1/chat/completions': (b, o) => completions(b, o, true),
 };
+
+/** What the endpoints make of a request: a result, or a refusal that is sent as it is (no body fault shapes it). */
+export type EndpointCall =
+  | { ok: true; result: EndpointResult }
+  | { ok: false; status: number; json: unknown; headers: Record<string, string> };
+
+const refuse = (status: number, json: unknown, headers: Record<string, string> = {}): EndpointCall => ({ ok: false, status, json, headers });
+
+/** Route a request (its path without the query, its method, its raw body) to the endpoint that answers it. */
+export function callEndpoint(route: string, method: string, body: Buffer, opts: EndpointOptions): EndpointCall {
+  if (route === '/health' || route === '/healthz') return { ok: true, result: { status: 200, json: { status: 'ok' } } };
+  const endpoint = ENDPOINTS[route];
+  if (!endpoint) return refuse(404, { error: { message: `no such endpoint: ${route}` } });
+  if (method !== 'POST') return refuse(405, { error: { message: `${route} takes POST, got ${method}` } }, { allow: 'POST' });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    return refuse(400, { error: { message: `invalid JSON body: ${(err as Error).message}`, type: 'invalid_request_error' } });
+  }
+  try {
+    return { ok: true, result: endpoint(parsed, opts) };
+  } catch (err) {
+    if (!(err instanceof BadRequest)) throw err;
+    return refuse(err.status, { error: { message: err.message, type: 'invalid_request_error' } });
+  }
+}

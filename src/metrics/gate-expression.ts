@@ -60,6 +60,16 @@ function limitIn(spec: MetricSpec, value: number, unit: string | undefined): num
   }
 }
 
+/** The metric of an expression, or null with the problem recorded against the expression. */
+function specOf(source: string, metric: string, problems: string[]): MetricSpec | null {
+  try {
+    return parseMetric(metric);
+  } catch (err) {
+    problems.push(`"${source}": ${(err as Error).message}`);
+    return null;
+  }
+}
+
 function parseOneThreshold(input: ThresholdInput, problems: string[]): Threshold | null {
   const source = typeof input === 'string' ? input : input.threshold;
   const abortOnFail = typeof input === 'object' && input.abortOnFail === true;
@@ -68,13 +78,8 @@ function parseOneThreshold(input: ThresholdInput, problems: string[]): Threshold
     problems.push(`"${source}" is not a threshold: write METRIC OP VALUE [over WINDOW], e.g. p(99)<300ms, error_rate<1%, rate>=100, p(99)<300ms over 10s`);
     return null;
   }
-  let spec: MetricSpec;
-  try {
-    spec = parseMetric(m[1] as string);
-  } catch (err) {
-    problems.push(`"${source}": ${(err as Error).message}`);
-    return null;
-  }
+  const spec = specOf(source, m[1] as string, problems);
+  if (!spec) return null;
   const limit = limitIn(spec, Number(m[3]), m[4]);
   if (typeof limit === 'string') {
     problems.push(`"${source}": ${limit}`);
@@ -100,13 +105,8 @@ function parseOneRegression(source: string, problems: string[]): Regression | nu
     problems.push(`"${source}" is not a regression limit: write METRIC=ALLOWED, e.g. p(99)=10% (relative), p(99)=5ms (absolute), error_rate=0.5% (points)`);
     return null;
   }
-  let spec: MetricSpec;
-  try {
-    spec = parseMetric(m[1] as string);
-  } catch (err) {
-    problems.push(`"${source}": ${(err as Error).message}`);
-    return null;
-  }
+  const spec = specOf(source, m[1] as string, problems);
+  if (!spec) return null;
   const value = Number(m[2]);
   const unit = m[3];
   const fail = (why: string) => {

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { ProfileReport, Report } from '../runner/index.js';
-import { fmtMs, fmtPct, safeText } from './format.js';
+import { fmtMs, fmtPct, safeText } from './render/format.js';
 import { metricOf, parseMetric } from '../metrics/index.js';
 import { exceeds, runNoise } from './noise.js';
 

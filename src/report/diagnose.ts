@@ -6,7 +6,7 @@
 import { generatorSaturation } from './saturation.js';
 import type { Finding, ProfileReport, Report } from '../runner/index.js';
 import { keepAliveIn, poolSizeIn, readTimeoutIn } from './client-terms.js';
-import { fmtMs } from './format.js';
+import { fmtMs } from './render/format.js';
 
 type Rule = (p: ProfileReport, r: Report) => Finding | null;
 

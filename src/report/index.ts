@@ -4,8 +4,8 @@ export { runGate, gateFailed, BETWEEN_RUNS_MIN, type Check, type CheckStatus, ty
 export { betweenRunsNoise, batchValues, exceeds, runNoise, tQuantile975, type Noise } from './noise.js';
 export { generatorSaturation } from './saturation.js';
 export { compareProfiles, compareTable, pairsOf, type ComparedRow } from './compare.js';
-export { renderHtml, escapeHtml, chartData } from './html.js';
-export { markdownSummary, junitXml, hgrm, findingsText, checksTable, allFailedText } from './text-outputs.js';
-export { summaryTable, progressLine } from './terminal.js';
+export { renderHtml, escapeHtml, chartData } from './render/html.js';
+export { markdownSummary, junitXml, hgrm, findingsText, checksTable, allFailedText } from './render/text-outputs.js';
+export { summaryTable, progressLine } from './render/terminal.js';
 export { mergeReports } from './merge.js';
-export { safeText } from './format.js';
+export { safeText } from './render/format.js';

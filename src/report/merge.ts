@@ -5,20 +5,17 @@
  */
 import { InvalidInputError } from '../engine/index.js';
 import { addMeasured } from '../metrics/index.js';
-import { addMockStats, type ProfileReport, type Report } from '../runner/index.js';
+import { addAround, type ProfileReport, type Report } from '../runner/index.js';
 import { withFindings } from './diagnose.js';
 
 function mergeProfiles(parts: ProfileReport[]): ProfileReport {
   const [first] = parts as [ProfileReport, ...ProfileReport[]];
-  const loops = parts.map((p) => p.eventLoop).filter((l): l is NonNullable<ProfileReport['eventLoop']> => l !== null);
   const warmups = parts.map((p) => p.warmup).filter((w): w is NonNullable<ProfileReport['warmup']> => w !== null);
-  const servers = parts.map((p) => p.server);
   return {
     ...first,
     ...addMeasured(parts),
     warmup: warmups.length ? { requests: warmups.reduce((a, w) => a + w.requests, 0), ok: warmups.reduce((a, w) => a + w.ok, 0), failed: warmups.reduce((a, w) => a + w.failed, 0), latencyMs: null } : null,
-    eventLoop: loops.length ? { meanMs: Math.max(...loops.map((l) => l.meanMs)), p99Ms: Math.max(...loops.map((l) => l.p99Ms)), maxMs: Math.max(...loops.map((l) => l.maxMs)) } : null,
-    server: servers.every((s) => s !== null) ? servers.reduce((a, b) => addMockStats(a!, b!)) : null,
+    ...addAround(parts),
     findings: [],
   };
 }

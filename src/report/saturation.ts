@@ -4,7 +4,7 @@
  * and the gate that refuses to judge such a run.
  */
 import type { ProfileReport } from '../runner/index.js';
-import { fmtMs, fmtPct } from './format.js';
+import { fmtMs, fmtPct } from './render/format.js';
 
 /** Event-loop delay p99 at or above this means the generator's clock is off by as much. */
 export const SATURATED_LOOP_P99_MS = 20;

@@ -30,6 +30,19 @@ export async function runRepeated(scenario: Scenario, options: RunOptions, times
   return times === 1 ? (runs[0] as Report) : combineRuns(runs, times);
 }
 
+/**
+ * What surrounds the measured numbers, for profiles measured apart (shards, repeats): the generator's
+ * worst event-loop delay, and the mock's counts added (its peak gauges the highest).
+ */
+export function addAround(parts: ProfileReport[]): Pick<ProfileReport, 'eventLoop' | 'server'> {
+  const loops = parts.map((p) => p.eventLoop).filter((l): l is NonNullable<ProfileReport['eventLoop']> => l !== null);
+  const servers = parts.map((p) => p.server);
+  return {
+    eventLoop: loops.length ? { meanMs: Math.max(...loops.map((l) => l.meanMs)), p99Ms: Math.max(...loops.map((l) => l.p99Ms)), maxMs: Math.max(...loops.map((l) => l.maxMs)) } : null,
+    server: servers.every((s) => s !== null) ? servers.reduce((a, b) => addMockStats(a!, b!)) : null,
+  };
+}
+
 /** Only the numbers of a run (its timeline and intervals live in the combined profile). */
 function measuredOnly(p: ProfileReport): MeasuredProfile {
   const { name: _n, description: _d, preset: _p, config: _c, client: _cl, phases: _ph, warmup: _w, eventLoop: _e, server: _s, findings: _f, repeats: _r, intervals: _i, ...measured } = p;
@@ -43,13 +56,10 @@ export function combineRuns(runs: Report[], asked = runs.length): Report {
   const profiles = names.map((name): ProfileReport => {
     const parts = runs.flatMap((r) => r.profiles.filter((p) => p.name === name));
     const head = parts[0] as ProfileReport;
-    const loops = parts.map((p) => p.eventLoop).filter((l): l is NonNullable<ProfileReport['eventLoop']> => l !== null);
-    const servers = parts.map((p) => p.server);
     return {
       ...head,
       ...concatMeasured(parts),
-      eventLoop: loops.length ? { meanMs: Math.max(...loops.map((l) => l.meanMs)), p99Ms: Math.max(...loops.map((l) => l.p99Ms)), maxMs: Math.max(...loops.map((l) => l.maxMs)) } : null,
-      server: servers.every((s) => s !== null) ? servers.reduce((a, b) => addMockStats(a!, b!)) : null,
+      ...addAround(parts),
       findings: [],
       repeats: parts.map(measuredOnly),
     };

@@ -3,7 +3,7 @@
  * load generator spends nothing per request on making text.
  */
 import { seededRandom } from '../../mock-server/index.js';
-import type { HttpMethod } from '../engine/index.js';
+import { ENDPOINTS, type HttpMethod } from '../engine/index.js';
 import type { Scenario } from './scenario.js';
 
 export interface WorkloadRequest {
@@ -33,12 +33,13 @@ export function workloadRequests(w: Scenario['workload'], seed = 1, extra: Parti
   const model = w.model === undefined ? {} : { model: w.model };
   const make = (): unknown => {
     switch (w.kind) {
+      // The client's own endpoint table: a scenario's "embed" sends what PerformanceClient.embed sends.
       case 'embed':
-        return { input: texts(w.inputsPerRequest), ...model };
+        return ENDPOINTS.embed.body(texts(w.inputsPerRequest), model);
       case 'classify':
-        return { inputs: texts(w.inputsPerRequest), ...model };
+        return ENDPOINTS.classify.body(texts(w.inputsPerRequest), model);
       case 'rerank':
-        return { query: text(rand, 10, 40), texts: texts(w.inputsPerRequest), ...model };
+        return ENDPOINTS.rerank.body(texts(w.inputsPerRequest), { query: text(rand, 10, 40), ...model });
       case 'stream':
         return { messages: [{ role: 'user', content: text(rand, w.textChars.min, w.textChars.max) }], max_tokens: w.maxTokens, stream: true, ...model };
       case 'batchPost':

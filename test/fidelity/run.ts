@@ -144,6 +144,9 @@ export async function runSide(c: Case, client: Client, side: 'real' | 'tailgate'
     // Wait until the mock holds them all: it is then at capacity and stops accepting (a fixed pause
     // was too short on a loaded machine).
     for (let i = 0; i < 250 && held.length && (await mock.stats()).connections.open < held.length; i++) await new Promise((r) => setTimeout(r, 20));
+    // Then the mock hands its listening socket to a holder process (backlog-gate.ts): a process spawn,
+    // slow on a loaded machine. Until it holds it, the mock still accepts.
+    if (held.length) await new Promise((r) => setTimeout(r, 1_000));
     await mock.reset();
     const spec: Spec = { url: mock.url, waves: c.waves, gapMs: c.gapMs ?? 0, settings: c.settings[client] ?? {} };
     const result = side === 'real' ? await runDriver(client, spec) : await runPreset(client, spec);

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { checksTable, gateFailed, readReport, runGate } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { writeOutputs } from './report.js';
+import { writeOutputs } from '../outputs.js';
 
 interface GateArgs {
   report: string;

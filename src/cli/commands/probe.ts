@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { HTTP_METHODS } from '../../util/index.js';
 import { InvalidInputError, redactUrl, targetUrlProblem, type HttpMethod } from '../../engine/index.js';
 import { probe, PROBE_DEFAULTS, TargetUnreachableError, type ProbeResult } from '../../runner/index.js';
 import { parseDurationS } from '../duration.js';
@@ -20,7 +21,7 @@ interface ProbeArgs {
   rate: number;
 }
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+const METHODS = HTTP_METHODS;
 
 export function describeProbe(r: ProbeResult): string {
   const lines = [`probe of ${safeText(r.url)}`];
@@ -62,7 +63,7 @@ export function probeCommand(io: CliIo, setExit: (code: number) => void): Comman
       const problems: string[] = [];
       const urlProblem = targetUrlProblem('URL', args.url);
       if (urlProblem) problems.push(urlProblem);
-      if (!METHODS.includes(args.method.toUpperCase())) problems.push(`--method must be one of ${METHODS.join(', ')}`);
+      if (!(METHODS as readonly string[]).includes(args.method.toUpperCase())) problems.push(`--method must be one of ${METHODS.join(', ')}`);
       if (!args.path.startsWith('/')) problems.push('--path must start with /');
       if (!Number.isInteger(args['max-requests']) || args['max-requests'] < 2 || args['max-requests'] > 10_000) problems.push('--max-requests must be an integer in 2..10000');
       if (!(args['max-rate'] > 0 && args['max-rate'] <= 10_000)) problems.push('--max-rate must be in 1..10000');

@@ -1,10 +1,7 @@
-import { appendFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { allFailedText, checksTable, findingsText, hgrm, junitXml, markdownSummary, readReport, renderHtml, runGate, summaryTable, withFindings, type Check } from '../../report/index.js';
-import type { Report } from '../../runner/index.js';
+import { allFailedText, checksTable, findingsText, readReport, runGate, summaryTable, withFindings } from '../../report/index.js';
 import type { CliIo } from '../io.js';
-import { prepareOutDir, writeOutputFile } from '../output-files.js';
+import { writeOutputs } from '../outputs.js';
 
 interface ReportArgs {
   report: string;
@@ -12,43 +9,6 @@ interface ReportArgs {
   md?: string;
   junit?: string;
   hgrm?: string;
-}
-
-/** Write the requested renderings; the Markdown also goes to $GITHUB_STEP_SUMMARY when it is set. */
-export async function writeOutputs(report: Report, checks: Check[], out: { html?: string; md?: string; junit?: string; hgrm?: string }, io: CliIo, env = process.env): Promise<void> {
-  const md = markdownSummary(report, checks);
-  for (const [flag, path] of [['--html', out.html], ['--md', out.md], ['--junit', out.junit]] as const) if (path) await prepareOutDir(dirname(path), flag);
-  if (out.html) {
-    await writeOutputFile(out.html, renderHtml(report, checks));
-    io.out(`html: ${out.html}\n`);
-  }
-  if (out.md) {
-    await writeOutputFile(out.md, md);
-    io.out(`markdown: ${out.md}\n`);
-  }
-  if (out.junit) {
-    await writeOutputFile(out.junit, junitXml(report, checks));
-    io.out(`junit: ${out.junit}\n`);
-  }
-  if (out.hgrm) {
-    await prepareOutDir(out.hgrm, '--hgrm');
-    const used = new Set<string>();
-    for (const p of report.profiles) await writeOutputFile(join(out.hgrm, uniqueFileName(p.name, used, '.hgrm')), hgrm(p));
-    io.out(`hgrm: ${out.hgrm}/<profile>.hgrm\n`);
-  }
-  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, md);
-}
-
-/**
- * A file name from a profile name that came from a report (anyone's): only letters, digits, `.`, `_`
- * and `-`, never `.` or `..`, so a crafted name cannot write outside the folder; distinct per report.
- */
-export function uniqueFileName(name: string, used: Set<string>, ext: string): string {
-  const base = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 100) || '_';
-  let candidate = base;
-  for (let i = 2; used.has(candidate); i++) candidate = `${base}-${i}`;
-  used.add(candidate);
-  return `${candidate}${ext}`;
 }
 
 export function reportCommand(io: CliIo): CommandModule<object, ReportArgs> {

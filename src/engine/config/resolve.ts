@@ -3,7 +3,7 @@
  * config as it may be shown (secrets redacted).
  */
 import { InvalidInputError } from '../errors.js';
-import { REDACTED, redactHeaders, redactUrl } from '../secrets.js';
+import { REDACTED, redactHeaders, redactUrl } from './secrets.js';
 import { H2_DEFAULT_STREAMS, OPTION_SPECS, type Spec } from './options.js';
 import { DEFAULT_CONFIG, PRESETS, type PresetName } from './presets.js';
 import type { ClientConfig, ClientConfigInput } from './types.js';

@@ -1,0 +1,50 @@
+/**
+ * A POST whose answer is read as Server-Sent Events while it arrives, with the time to the first event.
+ * A stream is neither hedged nor retried: a second attempt would repeat tokens already read.
+ */
+import { runLogical } from '../policy/policy.js';
+import type { Preference } from '../policy/preference.js';
+import type { ClientShared } from '../policy/types.js';
+import { AsyncQueue } from './async-queue.js';
+import { callPolicy } from './call-policy.js';
+import type { StreamHandle } from './responses.js';
+import { SseParser, type SseEvent } from './sse.js';
+
+export function openStream(shared: ClientShared, pref: Preference, path: string, payload: unknown): StreamHandle {
+  const started = performance.now();
+  const parser = new SseParser();
+  const queue = new AsyncQueue<SseEvent>();
+  let count = 0;
+  const handle: StreamHandle = {
+    timeToFirstTokenMs: null,
+    done: Promise.resolve({ events: 0, totalTimeMs: 0, timeToFirstTokenMs: null }),
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+  };
+  const { policy, dispose } = callPolicy(shared, pref, 1);
+  const run = runLogical(shared, { ...policy, hedgeDelayMs: null, retry: { ...policy.retry, maxRetries: 0 } }, {
+    method: 'POST',
+    path,
+    body: JSON.stringify(payload),
+    onData: (chunk) => {
+      for (const ev of parser.push(chunk.toString('utf8'))) {
+        if (handle.timeToFirstTokenMs === null) handle.timeToFirstTokenMs = performance.now() - started;
+        count++;
+        queue.push(ev);
+      }
+    },
+  });
+  handle.done = run.then(
+    () => {
+      queue.end();
+      dispose();
+      return { events: count, totalTimeMs: performance.now() - started, timeToFirstTokenMs: handle.timeToFirstTokenMs };
+    },
+    (err: unknown) => {
+      queue.fail(err);
+      dispose();
+      throw err;
+    },
+  );
+  handle.done.catch(() => {}); // the iterator reports it; an unread stream must not crash the process
+  return handle;
+}

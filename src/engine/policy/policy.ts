@@ -1,0 +1,71 @@
+/**
+ * One logical request under a policy: a primary attempt, a hedge sent after hedgeDelay while it is still
+ * outstanding (race.ts: first success wins, the loser is aborted on the wire), and retries after retryable
+ * failures with the client's backoff, honouring Retry-After as its rules say (retry-rules.ts). Hedges and
+ * retries spend shared budgets at the moment they are written to a connection (never while they wait for
+ * one; logical.ts); every attempt holds a permit of the call's concurrency limit; the operation's signal
+ * (cancel, total timeout) aborts everything at once, and timeouts.total bounds each logical request,
+ * retries and hedges included.
+ */
+import { TailgateError } from '../errors.js';
+import type { AttemptKind } from '../observer.js';
+import type { AttemptResult } from '../transport/request.js';
+import { sleep } from '../../util/index.js';
+import { abortError } from './limiter.js';
+import { canTakeToken, Logical, RETRY_DENIED } from './logical.js';
+import { race } from './race.js';
+import { decideRetry, hedgesAllowed } from './retry-rules.js';
+import type { CallPolicy, ClientShared, LogicalRequest, LogicalResult } from './types.js';
+
+/** Run one logical request to its first success, or its final failure. */
+export async function runLogical(shared: ClientShared, policy: CallPolicy, request: LogicalRequest): Promise<LogicalResult> {
+  const started = performance.now();
+  const logical = new Logical(shared, policy, request, started);
+  let lastError: TailgateError | null = null;
+  for (let retryNo = 0; ; retryNo++) {
+    const kind: AttemptKind = retryNo === 0 ? 'primary' : 'retry';
+    try {
+      const hedge = policy.hedgeDelayMs !== null && hedgesAllowed(policy.retry.style, retryNo);
+      const response = hedge ? await race(logical, kind, retryNo, policy.hedgeDelayMs as number) : await single(logical, kind, retryNo);
+      return { response, durationMs: performance.now() - started, attempts: logical.sent };
+    } catch (caught) {
+      // A retry its budget refused at the last moment: the request fails with what made it retry.
+      if (caught === RETRY_DENIED && lastError !== null) throw lastError;
+      lastError = caught as TailgateError;
+    }
+    await waitBeforeRetry(logical, lastError, retryNo);
+  }
+}
+
+/** No hedging, no race: one attempt at a time, with no promise or closure beyond the attempt's own. */
+async function single(logical: Logical, kind: AttemptKind, retryNo: number): Promise<AttemptResult> {
+  const { limiter, signal } = logical.policy;
+  if (!limiter.tryAcquire()) await limiter.acquire(signal);
+  try {
+    return await logical.attempt(kind, retryNo, signal);
+  } finally {
+    limiter.release();
+  }
+}
+
+/** Throw `error` unless the client's rules retry it and a retry fits the budget and the deadline; else wait. */
+async function waitBeforeRetry(logical: Logical, error: TailgateError, retryNo: number): Promise<void> {
+  const { shared, policy } = logical;
+  if (policy.signal.aborted) throw abortError(policy.signal);
+  if (!(error instanceof TailgateError) || retryNo >= policy.retry.maxRetries) throw error;
+  const decision = decideRetry(policy.retry, error, retryNo, shared.random);
+  if (!decision.retry) throw error;
+  // If the wait passes the deadline, fail now and charge nothing.
+  if (logical.deadline !== null && performance.now() + decision.waitMs >= logical.deadline) throw error;
+  logical.retryBudgeted = decision.budgeted;
+  // The token is taken when the retry is sent; a budget already empty is not worth waiting for.
+  if (decision.budgeted && !canTakeToken(policy, shared, 'retry')) {
+    shared.listener.onEvent('retry-denied');
+    shared.logger.debug(`retry budget spent: not retrying ${logical.id} after ${error.code}`);
+    throw error;
+  }
+  shared.logger.debug(`retrying ${logical.id} in ${decision.waitMs.toFixed(0)} ms after ${error.code}`);
+  await sleep(decision.waitMs, policy.signal).catch(() => {
+    throw abortError(policy.signal);
+  });
+}

@@ -1,0 +1,199 @@
+/**
+ * The connection pool, tailgate's own rather than undici's Pool, because the knobs users compare are
+ * pool-level and undici's Pool has none of them: a pool timeout (undici queues forever), a cap on idle
+ * connections (httpx max_keepalive_connections), an exact idle expiry checked at checkout, and the
+ * per-request anti-pattern. Each Connection (connection.ts) is one undici Client holding at most one
+ * socket at a time.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ClientConfig } from '../config/index.js';
+import type { EngineObserver } from '../observer.js';
+import { Fifo } from '../../util/index.js';
+import { Connection, type ConnectionOwner, type PoolStats } from './connection.js';
+import { SocketFactory } from './connector.js';
+
+/** Something waiting for a connection: an attempt. */
+export interface PoolWaiter {
+  /** False once it gave up (timed out, cancelled): the pool skips it. */
+  waiting: boolean;
+  grant(connection: Connection): void;
+}
+
+function grantLater(waiter: PoolWaiter, conn: Connection): void {
+  waiter.grant(conn);
+}
+
+export class ConnectionPool implements ConnectionOwner {
+  readonly stats: PoolStats = { opened: 0, closedByServer: 0, closedByClient: 0 };
+  /** Connections with no request in flight and a live socket (for maxIdle). */
+  idleCount = 0;
+  /** When a connection was last released while requests waited (per-wait pool timeouts read it). */
+  lastReleaseAt = 0;
+  private readonly perWait: boolean;
+  private readonly available: Connection[] = [];
+  private readonly all = new Set<Connection>();
+  private readonly waiters = new Fifo<PoolWaiter>();
+  private readonly factory: SocketFactory;
+  private readonly capacity: number;
+  private readonly limit: number;
+  /** HTTP/2 connections still waiting for the server's settings: new requests wait for them too. */
+  private awaitingSettings = 0;
+  private readonly perRequest: boolean;
+  private closed = false;
+
+  constructor(
+    private readonly origin: string,
+    private readonly config: ClientConfig,
+    readonly observer: EngineObserver | undefined,
+  ) {
+    this.factory = new SocketFactory(config);
+    this.capacity = config.pool.pipelining;
+    this.limit = config.pool.connections ?? Number.POSITIVE_INFINITY;
+    this.perRequest = config.pool.mode === 'per-request';
+    this.perWait = config.behavior.poolTimeout === 'per-wait';
+  }
+
+  /** Connections currently open (a live socket). */
+  get openConnections(): number {
+    let n = 0;
+    for (const c of this.all) if (c.socket) n++;
+    return n;
+  }
+
+  /** Attempts waiting for a connection. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** A connection now, or null: then `waiter.grant` is called when one frees up. */
+  acquire(waiter: PoolWaiter): Connection | null {
+    if (this.closed) return null;
+    if (this.perRequest) return this.create();
+    const stack = this.available;
+    while (stack.length > 0) {
+      const conn = stack[stack.length - 1] as Connection;
+      if (conn.inFlight >= conn.capacity) {
+        // Filled up by a waiter hand-off while deeper in the stack: drop it lazily.
+        stack.pop();
+        conn.stacked = false;
+        continue;
+      }
+      this.checkOut(conn);
+      return conn;
+    }
+    // An HTTP/2 connection being opened will take many requests once its settings arrive: wait for it
+    // rather than open one connection per request.
+    if (this.all.size < this.limit && this.awaitingSettings === 0) return this.create();
+    this.waiters.push(waiter);
+    return null;
+  }
+
+  /** An HTTP/2 connection learned its capacity (or failed): hand out its slots, then open more if needed. */
+  settingsArrived(conn: Connection): void {
+    this.awaitingSettings--;
+    if (this.closed) return;
+    if (this.all.has(conn) && conn.capacity > conn.inFlight && !conn.stacked) {
+      conn.stacked = true;
+      this.available.push(conn);
+    }
+    for (;;) {
+      const waiter = this.nextWaiter();
+      if (!waiter) return;
+      const next = this.acquire(waiter);
+      if (next === null) return; // queued again (at the back: rare, only while another connection opens)
+      process.nextTick(grantLater, waiter, next);
+    }
+  }
+
+  private nextWaiter(): PoolWaiter | undefined {
+    let waiter = this.waiters.shift();
+    while (waiter && !waiter.waiting) waiter = this.waiters.shift();
+    return waiter;
+  }
+
+  /** The attempt is done with the connection (undici has finished with the request). */
+  release(conn: Connection): void {
+    conn.inFlight--;
+    if (this.perWait && this.waiters.length > 0) this.lastReleaseAt = performance.now();
+    if (this.perRequest) {
+      this.all.delete(conn);
+      void conn.destroy('per-request');
+      return;
+    }
+    if (this.closed) return;
+    const maxRequests = this.config.pool.maxRequestsPerConnection;
+    if (maxRequests !== null && conn.inFlight === 0 && conn.socket && (conn.socket.tailgate?.requestsServed ?? 0) >= maxRequests) {
+      // Exact, where undici's maxRequestsPerClient lets one more request through.
+      conn.closeSocket('max-requests');
+    }
+    if (conn.inFlight === 0) {
+      conn.idleSince = performance.now();
+      if (conn.socket) {
+        conn.countedIdle = true;
+        this.idleCount++;
+      }
+    }
+    // Hand it straight to the longest waiter that has not given up.
+    const waiter = conn.inFlight < conn.capacity ? this.nextWaiter() : undefined;
+    if (waiter) {
+      this.checkOut(conn);
+      // Not synchronously: release runs inside undici's callbacks, and dispatching on the same Client
+      // before undici has finished with its queue breaks its invariants.
+      process.nextTick(grantLater, waiter, conn);
+      return;
+    }
+    const maxIdle = this.config.pool.maxIdle;
+    if (maxIdle !== null && conn.countedIdle && this.idleCount > maxIdle) {
+      conn.closeSocket('max-idle');
+    }
+    if (!conn.stacked) {
+      conn.stacked = true;
+      this.available.push(conn);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    let waiter = this.waiters.shift();
+    while (waiter) {
+      waiter.waiting = false;
+      waiter = this.waiters.shift();
+    }
+    const closing: Promise<void>[] = [];
+    for (const conn of this.all) closing.push(conn.destroy('engine-closed'));
+    this.all.clear();
+    this.available.length = 0;
+    await Promise.all(closing);
+  }
+
+  private create(): Connection {
+    const conn = new Connection(this, this.origin, this.config, this.factory, this.capacity);
+    this.all.add(conn);
+    conn.inFlight = 1;
+    if (conn.awaitingSettings) this.awaitingSettings++;
+    if (!this.perRequest && conn.capacity > 1) {
+      conn.stacked = true;
+      this.available.push(conn);
+    }
+    return conn;
+  }
+
+  /** Take one slot of `conn` (which has spare capacity). */
+  private checkOut(conn: Connection): void {
+    if (conn.inFlight === 0) {
+      if (conn.countedIdle) {
+        conn.countedIdle = false;
+        this.idleCount--;
+      }
+      // Exact idle expiry, decided here rather than by undici's coarse keep-alive timer.
+      const keepAliveMs = this.config.pool.keepAliveMs;
+      if (conn.socket && performance.now() - conn.idleSince >= keepAliveMs) conn.closeSocket('keepalive-expired');
+    }
+    conn.inFlight++;
+    const stack = this.available;
+    if (conn.inFlight >= conn.capacity && conn.stacked && stack[stack.length - 1] === conn) {
+      conn.stacked = false;
+      stack.pop();
+    }
+  }
+}

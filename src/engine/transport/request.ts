@@ -1,0 +1,69 @@
+/**
+ * What an attempt is asked to do and what it gives back: the request, the race it may belong to, the
+ * result, and what it needs from its engine. Types (and the shared RACE_WON error) only, so that the
+ * policy and the client can name them without reaching into the Attempt class.
+ */
+import type { BehaviorConfig, TimeoutConfig } from '../config/index.js';
+import { TailgateError } from '../errors.js';
+import type { AttemptKind, AttemptRecord, EngineObserver } from '../observer.js';
+import type { HttpMethod } from '../../util/index.js';
+import type { ConnectionPool } from './pool.js';
+
+export interface AttemptRequest {
+  method: HttpMethod;
+  /** Path (and query) below the engine's base URL. */
+  path: string;
+  /** Extra headers for this attempt only. */
+  headers?: Record<string, string>;
+  body?: string | Uint8Array | null;
+  kind?: AttemptKind;
+  signal?: AbortSignal;
+  /** Count the body's bytes but keep none of it (load generation). */
+  discardBody?: boolean;
+  /** Receive the body as it arrives instead of buffering it (streaming). */
+  onData?: (chunk: Buffer) => void;
+  /** Time left for the whole operation; past it the attempt fails with total_timeout (default timeouts.total). */
+  totalRemainingMs?: number;
+  /** This attempt's own end-to-end timeout; with the config's timeouts.attempt, the tighter one applies. */
+  attemptTimeoutMs?: number;
+  /** The attempts of one logical request that race each other (a hedge and its primary). */
+  race?: RaceGroup;
+  /**
+   * Called once, at the moment the request is about to be written to its connection. Return null to
+   * send it, or an error to drop it unsent (a budget refused it): it then never was an attempt, its
+   * connection stays as it was, and the attempt rejects with that error.
+   */
+  beforeSend?: () => TailgateError | null;
+}
+
+/**
+ * Attempts of one logical request that race each other. The first success sets `won` at once, before
+ * any freed connection can be handed on, so a sibling still waiting for a connection is dropped unsent
+ * instead of taking one (and being aborted on the wire a moment later).
+ */
+export interface RaceGroup {
+  won: boolean;
+}
+
+/** What an attempt dropped unsent because its race was already won rejects with. */
+export const RACE_WON = new TailgateError('cancelled', 'not sent: another attempt of this request already won');
+
+/** What a successful attempt gives back. */
+export interface AttemptResult extends AttemptRecord {
+  readonly status: number;
+  readonly body: Buffer;
+  /** Response headers, lower-cased names. */
+  readonly headers: Record<string, string>;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+/** Everything an Attempt needs from its engine, resolved once per engine. */
+export interface AttemptContext {
+  readonly pool: ConnectionPool;
+  readonly timeouts: TimeoutConfig;
+  readonly behavior: BehaviorConfig;
+  readonly observer: EngineObserver | undefined;
+  readonly baseHeaders: string[];
+  readonly basePath: string;
+}

@@ -1,0 +1,97 @@
+/** The text renderings of a report: findings for a terminal, Markdown, JUnit XML and .hgrm. */
+import Table from 'cli-table3';
+import type { Finding, ProfileReport, Report } from '../../runner/index.js';
+import { fmtCount, fmtCounts, fmtMs, fmtPct, safeText } from './format.js';
+import type { Check } from '../gate.js';
+import { histogramOf } from '../../metrics/index.js';
+
+const ICON: Record<Finding['severity'], string> = { critical: '✖', warning: '⚠', info: 'ℹ' };
+
+export function findingsText(report: Report): string {
+  const out: string[] = [];
+  for (const p of report.profiles) {
+    for (const f of p.findings) {
+      out.push(`${ICON[f.severity]} ${safeText(p.name)}: ${safeText(f.symptom)}\n    evidence: ${safeText(f.evidence)}\n    cause:    ${safeText(f.cause)}\n    fix:      ${safeText(f.fix)}`);
+    }
+  }
+  return out.length ? out.join('\n') : 'no findings: nothing in these numbers points at a client misconfiguration';
+}
+
+/**
+ * Profiles in which every request failed, said plainly above everything else: such a run measured the
+ * failure, not the client (the exit code stays 0 unless a threshold says otherwise, as documented).
+ */
+export function allFailedText(report: Report): string {
+  return report.profiles
+    .filter((p) => p.requests.total > 0 && p.requests.ok === 0)
+    .map((p) => `✖ every request of ${safeText(p.name)} failed (${p.requests.failed} of ${p.requests.total}; ${safeText(fmtCounts(p.requestErrors ?? p.errors))}): add a threshold such as error_rate<1% to fail CI on it`)
+    .join('\n');
+}
+
+export function checksTable(checks: Check[]): string {
+  const table = new Table({ head: ['check', 'profile', 'status', 'detail'], style: { head: [], border: [] } });
+  for (const c of checks) table.push([safeText(c.expression), safeText(c.profile), c.status.toUpperCase(), safeText(c.detail)]);
+  return table.toString();
+}
+
+const mdEscape = (s: unknown) =>
+  String(s)
+    .replace(/[|\\`*_[\]<>#&!()~]/g, (c) => `\\${c}`)
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+
+export function markdownSummary(report: Report, checks: Check[] = []): string {
+  const lines = [
+    `## tailgate: ${mdEscape(report.scenario.name)}${report.partial ? ' (partial)' : ''}`,
+    '',
+    `${mdEscape(report.target.kind === 'mock' ? 'embedded mock' : report.target.url)} · ${mdEscape(report.workload.kind)} ${mdEscape(report.workload.path)} · ${mdEscape(report.load.model)} load · ${mdEscape(report.startedAt)}`,
+    '',
+    '| profile | requests | p50 | p90 | p99 | max | failed | errors | connections opened/reused |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+    ...report.profiles.map(
+      (p) =>
+        `| ${mdEscape(p.name)} | ${fmtCount(p.requests.total)} | ${fmtMs(p.latencyMs?.p50)} | ${fmtMs(p.latencyMs?.p90)} | ${fmtMs(p.latencyMs?.p99)} | ${fmtMs(p.latencyMs?.max)} | ${fmtPct(p.requests.failed, p.requests.total)} | ${mdEscape(fmtCounts(p.errors))} | ${p.connections.opened}/${p.connections.reused} |`,
+    ),
+  ];
+  const findings = report.profiles.flatMap((p) => p.findings.map((f) => ({ p, f })));
+  if (findings.length) {
+    lines.push('', '### Findings', '');
+    for (const { p, f } of findings) lines.push(`- **${mdEscape(p.name)}** ${ICON[f.severity]} ${mdEscape(f.symptom)}. *Cause:* ${mdEscape(f.cause)} *Fix:* ${mdEscape(f.fix)}`);
+  }
+  if (checks.length) {
+    lines.push('', '### Gate', '', '| check | profile | status | detail |', '| --- | --- | --- | --- |');
+    for (const c of checks) lines.push(`| \`${c.expression.replace(/[`\u0000-\u001f\u007f-\u009f|]/g, '')}\` | ${mdEscape(c.profile)} | ${c.status === 'fail' ? '❌ fail' : c.status === 'pass' ? '✅ pass' : '➖ inconclusive'} | ${mdEscape(c.detail)} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Escaped for XML 1.0, and characters XML cannot carry at all (controls, lone surrogates) replaced. */
+const xml = (s: unknown) =>
+  String(s)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
+
+/** JUnit XML: one test case per gate check, so CI systems show each check. */
+export function junitXml(report: Report, checks: Check[]): string {
+  const failures = checks.filter((c) => c.status === 'fail').length;
+  const skipped = checks.filter((c) => c.status === 'inconclusive').length;
+  const cases = checks.map((c) => {
+    const name = xml(`${c.profile}: ${c.expression}`);
+    const body =
+      c.status === 'fail' ? `<failure message="${xml(c.detail)}">${xml(c.detail)}</failure>` : c.status === 'inconclusive' ? `<skipped message="${xml(c.detail)}"/>` : '';
+    return `    <testcase classname="tailgate.${xml(report.scenario.name)}" name="${name}">${body}</testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="tailgate" tests="${checks.length}" failures="${failures}" skipped="${skipped}">`,
+    `  <testsuite name="${xml(report.scenario.name)}" tests="${checks.length}" failures="${failures}" skipped="${skipped}" timestamp="${xml(report.startedAt)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** HdrHistogram's percentile distribution (.hgrm), in milliseconds, as HdrHistogram's plotter reads it. */
+export function hgrm(p: ProfileReport): string {
+  return histogramOf(p, 'latency').outputPercentileDistribution(5, 1000);
+}

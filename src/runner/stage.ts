@@ -1,0 +1,74 @@
+/**
+ * One stage of a profile's run (the warm-up, or the measured run): the load through a session of its
+ * own, then a bounded drain; whatever is still in flight is then abandoned, counted failed and recorded
+ * at its age, so a stall can never make the tail look better or a request vanish.
+ */
+import { TailgateError, type PerformanceClient, type PreferenceInput } from '../engine/index.js';
+import type { ProfileMetrics } from '../metrics/index.js';
+import { sleep } from '../util/index.js';
+import { runLoad, type LoadControl, type LoadOptions } from './load.js';
+import type { ProfileRunOptions } from './profile-run.js';
+import type { ResolvedProfile } from './scenario.js';
+import type { WorkloadRequest } from './workload.js';
+
+const ABANDONED = (graceMs: number) => new TailgateError('abandoned', `still in flight when the run stopped (after a ${graceMs} ms grace)`);
+
+/** The scenario's client policy as a session preference (one concurrency limit for the whole run). */
+function sessionPreference(profile: ResolvedProfile): PreferenceInput {
+  const c = profile.client;
+  return {
+    maxConcurrentRequests: 1024,
+    hedgeDelayS: c.hedgeDelayS ?? null,
+    hedgeBudgetPct: c.hedgeBudgetPct,
+    retryBudgetPct: c.retryBudgetPct,
+    ...(c.timeoutS !== undefined ? { timeoutS: c.timeoutS } : {}),
+  };
+}
+
+/**
+ * One stage: the load into `metrics` through a session of its own, then the drain, then whatever is
+ * left is abandoned and recorded. Resolves once every request it started has been accounted for.
+ */
+export async function runStage(client: PerformanceClient, profile: ResolvedProfile, next: () => WorkloadRequest, metrics: ProfileMetrics, load: LoadOptions, options: ProfileRunOptions): Promise<void> {
+  const stop = new AbortController();
+  const session = client.session(sessionPreference(profile), stop.signal);
+  let wake: (() => void) | null = null;
+  const done = (intended: number, code: string | null) => {
+    metrics.requestEnded(performance.now() - intended, code);
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const ctl: LoadControl = {
+    now: () => performance.now(),
+    stopped: () => options.signal?.aborted === true,
+    inFlight: () => metrics.inFlight,
+    waitForCompletion: (ms) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+    fire: (intended, late) => {
+      metrics.requestStarted(late);
+      return session.send(next()).then(
+        () => done(intended, null),
+        (err: { code?: string }) => done(intended, err.code ?? 'other'),
+      );
+    },
+  };
+  await runLoad(ctl, load);
+  metrics.endLoadWindow();
+  const until = performance.now() + options.graceMs;
+  while (metrics.inFlight > 0 && performance.now() < until && !options.hurry?.aborted) await ctl.waitForCompletion(Math.min(20, until - performance.now()));
+  if (metrics.inFlight > 0) {
+    stop.abort(ABANDONED(options.graceMs));
+    // The aborts settle within a few ticks; bounded in case a request is stuck outside our reach.
+    const by = performance.now() + 2_000;
+    while (metrics.inFlight > 0 && performance.now() < by) await sleep(1);
+  }
+  session.close();
+}
+

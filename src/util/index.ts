@@ -1,0 +1,5 @@
+/** Helpers with no knowledge of tailgate: every part may import these, and mock-server only these. */
+export { Fifo } from './fifo.js';
+export { watchSignal, unwatchSignal, watcherCount, type Cancellable } from './signal-watch.js';
+export { sleep } from './time.js';
+export { HTTP_METHODS, type HttpMethod } from './http.js';

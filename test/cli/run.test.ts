@@ -1,0 +1,77 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../src/runner/index.js';
+import { closedPort, startStatusServer } from '../helpers/faulty-servers.js';
+import { runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
+
+async function tempDir() {
+  return mkdtemp(join(tmpdir(), 'tailgate-run-'));
+}
+
+const SCENARIO = `
+name: cli-test
+target:
+  mock:
+    faults:
+      rules: [{ kind: latency, dist: fixed, ms: 20 }]
+workload: { kind: embed, inputsPerRequest: 2 }
+load: { model: open, rate: 100, durationS: 30 }
+profiles:
+  - name: first
+  - name: second
+`;
+
+describe('tailgate run', () => {
+  it('Ctrl+C stops the load, waits for requests in flight, writes the partial report and exits 3', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 's.yaml');
+    await writeFile(file, SCENARIO);
+    const child = spawnCli(['run', file, '--out', dir, '--grace', '2s']);
+    await waitForOutput(child, /cli-test: 2 profile/);
+    await new Promise((r) => setTimeout(r, 1_500));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(3);
+    expect(child.output().stdout).toMatch(/partial report \(stopped early\): /);
+    const written = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+    expect(written).toHaveLength(1);
+    const report = JSON.parse(await readFile(join(dir, written[0]!), 'utf8')) as Report;
+    expect(report.partial).toBe(true);
+    expect(report.profiles.map((p) => p.name)).toEqual(['first']);
+    // The load had started (how far it got in 1.5 s depends on the machine's load).
+    expect(report.profiles[0]!.requests.total).toBeGreaterThan(5);
+    expect(report.profiles[0]!.requests.total).toBeLessThan(1_000);
+    // Everything that was sent was accounted for, by the client and by the server.
+    expect(report.profiles[0]!.attempts.total).toBe(report.profiles[0]!.server!.requests.total);
+  });
+
+  it('an unreachable target: a clear message and exit 3, no report', async () => {
+    const dir = await tempDir();
+    const port = await closedPort();
+    const { code, stderr } = await runCli(['run', 'quickstart', '--target', `http://127.0.0.1:${port}`, '--out', dir]);
+    expect(code).toBe(3);
+    expect(stderr).toContain(`cannot reach 127.0.0.1:${port}: connection refused`);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('an invalid scenario: exit 2, every problem listed, nothing sent', async () => {
+    const server = await startStatusServer(200);
+    try {
+      const dir = await tempDir();
+      const file = join(dir, 'bad.yaml');
+      await writeFile(file, `name: bad\ntarget: { url: "${server.url}" }\nworkload: { kind: embed }\nload: { model: open, rate: -1, durationS: 1 }\nprofiles: [{ name: a, pool: { connections: 0 } }]\n`);
+      const { code, stderr } = await runCli(['run', file, '--out', dir]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`invalid scenario ${file}`);
+      expect(stderr).toContain('load.rate must be a number in 0.001..1000000, got -1');
+      expect(server.connections()).toBe(0);
+      const usage = await runCli(['run', 'quickstart', '--rate', '0']);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain('--rate must be a number in (0, 1000000], got 0');
+    } finally {
+      await server.close();
+    }
+  });
+});

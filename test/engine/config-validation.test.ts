@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine, InvalidInputError, PRESETS, PRESET_NAMES, redactConfig, resolveConfig, REDACTED } from '../../src/index.js';
+import { startStatusServer, type Running } from '../helpers/faulty-servers.js';
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidInputError);
+    return (err as InvalidInputError).problems;
+  }
+  throw new Error('expected an InvalidInputError');
+}
+
+describe('client config validation', () => {
+  let server: (Running & { requests: () => number; connections: () => number }) | undefined;
+  afterEach(async () => server?.close());
+
+  it('lists every problem at once, each naming the option, the rule and the value', () => {
+    const problems = problemsOf(() =>
+      resolveConfig({
+        pool: { connections: 0, keepAliveMs: -5, mode: 'sometimes' as never },
+        timeouts: { read: 1.5, connect: 'fast' as never },
+        httpVersion: 3 as never,
+      }),
+    );
+    expect(problems).toContain('pool.connections must be an integer in 1..65535 or null (off), got 0');
+    expect(problems).toContain('pool.keepAliveMs must be an integer in 0..86400000, got -5');
+    expect(problems).toContain('pool.mode must be one of "shared", "per-request", got "sometimes"');
+    expect(problems).toContain('timeouts.read must be an integer in 1..86400000 or null (off), got 1.5');
+    expect(problems).toContain('timeouts.connect must be an integer in 1..86400000 or null (off), got "fast"');
+    expect(problems).toContain('httpVersion must be one of 1, 2, got 3');
+    expect(problems).toHaveLength(6);
+  });
+
+  it('names unknown options and suggests the intended one', () => {
+    const problems = problemsOf(() => resolveConfig({ pool: { conections: 5 } as never, timeout: {} } as never));
+    expect(problems).toContain('pool.conections is not a known option');
+    expect(problems.some((p) => p.startsWith('timeout is not a known option'))).toBe(true);
+  });
+
+  it('checks relations between options and unknown presets', () => {
+    // As httpcore: idle connections kept are clamped to the connections allowed, not refused.
+    expect(resolveConfig({ pool: { connections: 4, maxIdle: 8 } }).pool.maxIdle).toBe(4);
+    expect(resolveConfig({ preset: 'httpx', pool: { connections: 4 } }).pool).toMatchObject({ connections: 4, maxIdle: 4 });
+    expect(problemsOf(() => resolveConfig({ retry: { initialBackoffMs: 500, maxBackoffMs: 100 } }))).toEqual([
+      'retry.maxBackoffMs (100) must be >= retry.initialBackoffMs (500)',
+    ]);
+    expect(problemsOf(() => resolveConfig({ preset: 'requests' }))[0]).toMatch(/^preset must be one of httpx, aiohttp/);
+  });
+
+  it('an invalid config never reaches the network', async () => {
+    server = await startStatusServer(200);
+    expect(() => new Engine(server!.url, { pool: { connections: -1 } })).toThrow(InvalidInputError);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.connections()).toBe(0);
+  });
+
+  it('presets reproduce the documented defaults and overrides apply on top', () => {
+    const httpx = resolveConfig('httpx', { env: {} });
+    expect(httpx.pool).toMatchObject({ connections: 100, maxIdle: 20, keepAliveMs: 5000, honorKeepAliveHint: false });
+    expect(httpx.timeouts).toMatchObject({ connect: 5000, read: 5000, write: 5000, pool: 5000 });
+    const baseten = resolveConfig({ preset: 'baseten-recommended', pool: { connections: 512 } }, { env: {} });
+    expect(baseten.pool).toMatchObject({ connections: 512, maxIdle: 128, keepAliveMs: 30_000 });
+    expect(baseten.timeouts).toMatchObject({ connect: 10_000, read: 1_200_000, write: 30_000, pool: 10_000 });
+    for (const name of PRESET_NAMES) {
+      expect(PRESETS[name].source.length).toBeGreaterThan(20);
+      expect(() => resolveConfig(name, { env: {} })).not.toThrow();
+    }
+  });
+
+  it('takes the API key from the option, else BASETEN_API_KEY, else OPENAI_API_KEY, and redacts it', () => {
+    expect(resolveConfig({}, { env: { OPENAI_API_KEY: 'sk-o', BASETEN_API_KEY: 'bt-1' } }).apiKey).toBe('bt-1');
+    expect(resolveConfig({}, { env: { OPENAI_API_KEY: 'sk-o' } }).apiKey).toBe('sk-o');
+    const config = resolveConfig(
+      { apiKey: 'secret-key', headers: { Authorization: 'Bearer x', 'x-team': 'a' }, proxy: 'http://u:pw@127.0.0.1:3128' },
+      { env: {} },
+    );
+    const shown = JSON.stringify(redactConfig(config));
+    expect(shown).not.toContain('secret-key');
+    expect(shown).not.toContain('Bearer x');
+    expect(shown).not.toContain('pw@');
+    expect(redactConfig(config).apiKey).toBe(REDACTED);
+    expect(redactConfig(config).headers['x-team']).toBe('a');
+  });
+
+  it('HTTP/2 defaults to 100 streams per connection unless pipelining is set', () => {
+    expect(resolveConfig({ httpVersion: 2 }, { env: {} }).pool.pipelining).toBe(100);
+    expect(resolveConfig({ httpVersion: 2, pool: { pipelining: 8 } }, { env: {} }).pool.pipelining).toBe(8);
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/index.js';
+import { diagnose, withFindings } from '../../src/report/index.js';
+import { loadScenario, runScenario, type Report } from '../../src/runner/index.js';
+import { syntheticProfile, syntheticReport } from '../helpers/synthetic-report.js';
+
+/** Run a bundled scenario; every profile's counts must equal the mock's own, exactly. */
+async function run(name: string, durationS: number): Promise<Report> {
+  const report = withFindings(await runScenario(await loadScenario(`scenarios/${name}.yaml`), { durationS }));
+  for (const p of report.profiles) expectCountsOfServer(p);
+  return report;
+}
+
+function expectCountsOfServer(p: Report['profiles'][number]): void {
+  const server = p.server!;
+  const label = `${p.name}: report vs the mock's own counts`;
+  expect({ attempts: p.attempts.total, byKind: p.attempts }, label).toEqual({
+    attempts: server.requests.total,
+    byKind: { total: server.requests.total, primary: server.requests.byAttemptKind.primary ?? 0, hedge: server.requests.byAttemptKind.hedge ?? 0, retry: server.requests.byAttemptKind.retry ?? 0 },
+  });
+  // Connections: equal, but for a connect the client gave up on (a hedge race's loser cancelled while
+  // connecting) after the server's kernel had completed it: the server accepted it, the client never
+  // had it open.
+  const aborted = p.errors.cancelled ?? 0;
+  expect(server.connections.accepted - p.connections.opened, `${label}: connections`).toBeGreaterThanOrEqual(0);
+  expect(server.connections.accepted - p.connections.opened, `${label}: connections`).toBeLessThanOrEqual(aborted);
+  // Responses: the server counts what it sent; the client what it received. They differ only by the
+  // answers to attempts the client aborted (a hedge race's losers), which the server may still send.
+  if (aborted === 0) expect(p.statuses, label).toEqual(server.requests.byStatus);
+  else {
+    const sent = Object.values(server.requests.byStatus).reduce((a, b) => a + b, 0);
+    const received = Object.values(p.statuses).reduce((a, b) => a + b, 0);
+    for (const [status, n] of Object.entries(p.statuses)) expect(n, `${label}: status ${status}`).toBeLessThanOrEqual(server.requests.byStatus[status] ?? 0);
+    expect(sent - received, label).toBeLessThanOrEqual(aborted);
+  }
+  // A request on a connection that had served one before, both sides agree (HTTP/1.1: one at a time).
+  if (p.config.httpVersion === 1) expect(p.connections.reused, label).toBe(server.requests.onReusedConnection);
+}
+
+/**
+ * The findings about the client. A loaded test machine truly saturates the generator, so that finding
+ * (about the machine, not the client) is left out of "stays quiet" checks.
+ */
+const ids = (r: Report, profile: string) =>
+  r.profiles
+    .find((p) => p.name === profile)!
+    .findings.map((f) => f.id)
+    .filter((id) => id !== 'saturated-load-generator');
+
+describe('diagnostics on the bundled scenarios: each fires on the problem and stays quiet on the fix', () => {
+  it('pool exhaustion: httpx queues, aiohttp times out waiting, a sized pool does neither', async () => {
+    const r = await run('pool-exhaustion', 3);
+    const finding = (profile: string) => r.profiles.find((p) => p.name === profile)!.findings.find((f) => f.id === 'pool-exhaustion');
+    expect(finding('httpx-small-pool')).toMatchObject({ severity: 'warning', fix: expect.stringMatching(/pool\.connections to at least \d+ .*httpx: Limits\(max_connections=\d+\)/) });
+    expect(finding('aiohttp-small-pool')).toMatchObject({ severity: 'critical', fix: expect.stringMatching(/aiohttp: TCPConnector\(limit=\d+\)/) });
+    // Its connect timeouts were pool waits, not connects that failed.
+    expect(ids(r, 'aiohttp-small-pool')).not.toContain('connect-failures');
+    expect(ids(r, 'sized-pool')).not.toContain('pool-exhaustion');
+  });
+
+  it('connection churn from a client per request', async () => {
+    const r = await run('new-client-per-request', 2);
+    expect(ids(r, 'client-per-request')).toContain('connection-churn');
+    expect(ids(r, 'shared-client')).toEqual([]);
+  });
+
+  it('keep-alive expiry above the server’s idle timeout', async () => {
+    const r = await run('dead-keepalive', 3.5);
+    expect(ids(r, 'httpx-defaults')).toContain('stale-keepalive');
+    expect(ids(r, 'expiry-below-server')).not.toContain('stale-keepalive');
+  });
+
+  it('a read timeout shorter than the model’s latency', async () => {
+    const r = await run('timeouts', 2);
+    expect(ids(r, 'read-500ms')).toContain('timeouts-too-short');
+    expect(ids(r, 'read-10s')).not.toContain('timeouts-too-short');
+  });
+
+  it('a retry storm and 429s met without backoff', async () => {
+    const r = await run('rate-limit-429', 2);
+    expect(ids(r, 'retry-storm')).toEqual(expect.arrayContaining(['retry-storm', 'rate-limited']));
+    expect(r.profiles[0]!.findings.find((f) => f.id === 'rate-limited')!.severity).toBe('critical');
+    expect(ids(r, 'budgeted-retries')).not.toContain('retry-storm');
+    expect(ids(r, 'budgeted-retries')).toContain('retry-budget-spent');
+  });
+
+  it('hedging that does not pay', async () => {
+    const r = await run('hedging-tail', 2);
+    expect(ids(r, 'hedge-too-early').some((id) => id === 'hedging-not-paying' || id === 'hedge-budget-spent')).toBe(true);
+    expect(ids(r, 'hedge-50ms')).not.toContain('hedging-not-paying');
+    expect(ids(r, 'no-hedge')).toEqual([]);
+  });
+
+  it('connection refused during a listener outage', async () => {
+    const r = await run('connection-refused', 3.8);
+    expect(ids(r, 'per-request-no-retry')).toContain('connect-failures');
+  });
+
+  it('HTTP/1.1 against HTTP/2, and the quickstart: no false findings, counts exact', async () => {
+    const h2 = await run('http2-vs-http1', 2);
+    expect(h2.profiles[1]!.connections.opened).toBeLessThan(h2.profiles[0]!.connections.opened);
+    const quick = await run('quickstart', 2);
+    expect(ids(quick, 'baseten-recommended')).not.toContain('pool-exhaustion');
+    expect(ids(quick, 'httpx-defaults')).toContain('pool-exhaustion');
+  });
+
+  it('a saturated load generator, and timeouts needlessly long for the latency', () => {
+    const busy = syntheticProfile('busy', { dist: 'fixed', ms: 20 }, 2000, 1, 0, { eventLoop: { meanMs: 30, p99Ms: 120, maxMs: 400 } });
+    expect(diagnose(busy, syntheticReport([busy])).map((f) => f.id)).toContain('saturated-load-generator');
+    const calm = syntheticProfile('calm', { dist: 'fixed', ms: 20 }, 2000, 1, 0, { config: resolveConfig('httpx', { env: {} }) });
+    expect(diagnose(calm, syntheticReport([calm]))).toEqual([]);
+    const slowTimeout = syntheticProfile('long', { dist: 'fixed', ms: 20 }, 2000, 1, 0, {
+      config: { ...calm.config, timeouts: { ...calm.config.timeouts, read: 1_200_000 } },
+    });
+    expect(diagnose(slowTimeout, syntheticReport([slowTimeout])).map((f) => f.id)).toEqual(['timeouts-too-long']);
+  });
+});
