@@ -21,11 +21,13 @@ function expectCountsOfServer(p: Report['profiles'][number]): void {
   // Connections: equal, but for a connect the client gave up on (a hedge race's loser cancelled while
   // connecting) after the server's kernel had completed it: the server accepted it, the client never
   // had it open.
-  const aborted = p.errors.cancelled ?? 0;
+  const cancelled = p.errors.cancelled ?? 0;
   expect(server.connections.accepted - p.connections.opened, `${label}: connections`).toBeGreaterThanOrEqual(0);
-  expect(server.connections.accepted - p.connections.opened, `${label}: connections`).toBeLessThanOrEqual(aborted);
+  expect(server.connections.accepted - p.connections.opened, `${label}: connections`).toBeLessThanOrEqual(cancelled);
   // Responses: the server counts what it sent; the client what it received. They differ only by the
-  // answers to attempts the client aborted (a hedge race's losers), which the server may still send.
+  // answers to attempts the client gave up on (a hedge race's losers, a timeout that fired as the answer
+  // was on its way), which the server may still send.
+  const aborted = cancelled + (p.errors.read_timeout ?? 0) + (p.errors.attempt_timeout ?? 0) + (p.errors.total_timeout ?? 0);
   if (aborted === 0) expect(p.statuses, label).toEqual(server.requests.byStatus);
   else {
     const sent = Object.values(server.requests.byStatus).reduce((a, b) => a + b, 0);
@@ -89,6 +91,20 @@ describe('diagnostics on the bundled scenarios: each fires on the problem and st
     expect(ids(r, 'hedge-too-early').some((id) => id === 'hedging-not-paying' || id === 'hedge-budget-spent')).toBe(true);
     expect(ids(r, 'hedge-50ms')).not.toContain('hedging-not-paying');
     expect(ids(r, 'no-hedge')).toEqual([]);
+  });
+
+  it('port exhaustion: a new client per request empties a 1,000-port budget, a shared client never comes close', async () => {
+    // 300 req/s for 4 s: 1,200 connects against 1,000 ports held 60 s each.
+    const r = await run('port-exhaustion', 4);
+    const [churn, shared] = r.profiles;
+    expect(churn!.errors.port_exhausted).toBe(200);
+    expect(churn!.connections.opened).toBe(1000);
+    expect(Object.keys(churn!.server!.connections.byRemotePort)).toHaveLength(1000);
+    expect(ids(r, 'client-per-request')).toContain('port-exhaustion');
+    expect(r.profiles[0]!.findings.find((f) => f.id === 'port-exhaustion')!.evidence).toContain('1000 distinct local ports used (measured: the server saw them)');
+    expect(shared!.errors.port_exhausted ?? 0).toBe(0);
+    expect(Object.keys(shared!.server!.connections.byRemotePort).length).toBeLessThan(20);
+    expect(ids(r, 'shared-client')).not.toContain('port-exhaustion');
   });
 
   it('connection refused during a listener outage', async () => {
