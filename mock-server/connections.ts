@@ -6,6 +6,7 @@ import http2 from 'node:http2';
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Conn, MockState, Req } from './state.js';
+import { bump } from './stats.js';
 
 /** Count an accepted connection in and start its idle timer. */
 export function acceptConnection(state: MockState, socket: net.Socket): Conn {
@@ -26,6 +27,7 @@ export function acceptConnection(state: MockState, socket: net.Socket): Conn {
   state.conns.add(conn);
   state.connBySocket.set(socket, conn);
   counts.accepted++;
+  bump(counts.byRemotePort, String(socket.remotePort));
   counts.open++;
   if (counts.open > counts.maxOpen) counts.maxOpen = counts.open;
   return conn;
@@ -76,6 +78,9 @@ export function uncountAdmin(state: MockState, conn: Conn): boolean {
   stopIdleTimer(conn);
   const counts = state.stats.connections;
   counts.accepted--;
+  const port = String(conn.socket.remotePort);
+  if ((counts.byRemotePort[port] ?? 0) > 1) counts.byRemotePort[port]!--;
+  else delete counts.byRemotePort[port];
   counts.open--;
   if (conn.session) counts.http2--;
   counts.maxOpen = Math.max(conn.maxOpenBefore, counts.open);

@@ -15,6 +15,8 @@ export interface MockStats {
     /** Refused at accept time by the capacity fault. */
     rejected: number;
     http2: number;
+    /** Connections accepted per client (remote) port: the churn of a client's local ports, made visible. */
+    byRemotePort: Record<string, number>;
   };
   requests: {
     total: number;
@@ -36,7 +38,7 @@ export function emptyStats(): MockStats {
   return {
     since: new Date().toISOString(),
     pid: process.pid,
-    connections: { accepted: 0, open: 0, maxOpen: 0, closedByServer: 0, closedByClient: 0, rejected: 0, http2: 0 },
+    connections: { accepted: 0, open: 0, maxOpen: 0, closedByServer: 0, closedByClient: 0, rejected: 0, http2: 0, byRemotePort: {} },
     requests: { total: 0, inFlight: 0, maxInFlight: 0, byPath: {}, byStatus: {}, byAttemptKind: {}, onReusedConnection: 0 },
     faults: {},
   };

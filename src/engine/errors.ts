@@ -37,6 +37,8 @@ export interface TailgateErrorDetails {
   cause?: unknown;
   /** The response's headers had arrived: the failure was in its body (clients retry these differently). */
   afterHeaders?: boolean;
+  /** port_exhausted: the local port budget, and how many of its ports were in use and held after close. */
+  ports?: { budget: number; inUse: number; held: number };
 }
 
 export class TailgateError extends Error {
@@ -46,6 +48,7 @@ export class TailgateError extends Error {
   readonly body: string | undefined;
   /** Failed while reading the response body (its headers had arrived). */
   readonly afterHeaders: boolean;
+  readonly ports: TailgateErrorDetails['ports'];
 
   constructor(code: ErrorCode, message: string, details: TailgateErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -55,6 +58,7 @@ export class TailgateError extends Error {
     this.headers = details.headers;
     this.body = details.body;
     this.afterHeaders = details.afterHeaders ?? false;
+    this.ports = details.ports;
   }
 }
 

@@ -9,11 +9,16 @@ export type Spec =
   | { kind: 'bool'; doc: string }
   | { kind: 'url'; nullable: true; doc: string }
   | { kind: 'string'; nullable: true; doc: string }
-  | { kind: 'headers'; doc: string };
+  | { kind: 'headers'; doc: string }
+  | { kind: 'ports'; doc: string };
 
 const DAY_MS = 86_400_000;
 /** Streams per HTTP/2 connection when pool.pipelining is not set (nginx and Envoy default to 100). */
 export const H2_DEFAULT_STREAMS = 100;
+
+/** Where a port budget given as a count starts: below Linux's ephemeral range (32768-60999), so no
+ * connection the kernel numbers itself ever holds one of these ports. */
+export const LOCAL_PORTS_BASE = 20_000;
 
 export const OPTION_SPECS: Record<string, Spec> = {
   'pool.connections': { kind: 'int', min: 1, max: 65_535, nullable: true, doc: 'max connections per origin (null = unlimited)' },
@@ -23,6 +28,11 @@ export const OPTION_SPECS: Record<string, Spec> = {
   'pool.maxRequestsPerConnection': { kind: 'int', min: 1, max: 1e9, nullable: true, doc: 'requests per connection before it is closed' },
   'pool.pipelining': { kind: 'int', min: 1, max: 1_000, doc: 'requests in flight per connection (HTTP/2: streams)' },
   'pool.mode': { kind: 'enum', values: ['shared', 'per-request'], doc: 'per-request = a new client (connection) per request' },
+  'pool.localPorts': {
+    kind: 'ports',
+    doc: 'a client-side port budget per destination, as a NAT gateway or a small ephemeral range has: a count (from port 20000) or a range "20000-20999"; null = the kernel picks (off)',
+  },
+  'pool.portHoldMs': { kind: 'int', min: 0, max: DAY_MS, doc: "how long a local port stays unusable after its connection closed (TIME_WAIT's 60 s, or your NAT gateway's hold)" },
   'timeouts.connect': { kind: 'ms', min: 1, max: DAY_MS, doc: 'TCP + TLS handshake' },
   'timeouts.write': { kind: 'ms', min: 1, max: DAY_MS, doc: 'sending the request' },
   'timeouts.read': { kind: 'ms', min: 1, max: DAY_MS, doc: 'to first response byte, and between body chunks' },

@@ -22,6 +22,8 @@ const OPENAI_BACKOFF = { maxRetries: 2, initialBackoffMs: 500, maxBackoffMs: 8_0
 const base = { httpVersion: 1 as const, proxy: null, headers: {}, apiKey: null, authScheme: 'Bearer' as const, rejectUnauthorized: true };
 
 const pool = (p: Partial<PoolConfig>): PoolConfig => ({
+  localPorts: null,
+  portHoldMs: 60_000,
   connections: null,
   maxIdle: null,
   keepAliveMs: 4_000,

@@ -4,7 +4,7 @@
  */
 import { InvalidInputError } from '../errors.js';
 import { REDACTED, redactHeaders, redactUrl } from './secrets.js';
-import { H2_DEFAULT_STREAMS, OPTION_SPECS, type Spec } from './options.js';
+import { H2_DEFAULT_STREAMS, LOCAL_PORTS_BASE, OPTION_SPECS, type Spec } from './options.js';
 import { DEFAULT_CONFIG, PRESETS, type PresetName } from './presets.js';
 import type { ClientConfig, ClientConfigInput } from './types.js';
 
@@ -64,7 +64,22 @@ function checkValue(path: string, spec: Spec, v: unknown): string | null {
     }
     case 'headers':
       return headersProblem(path, v);
+    case 'ports':
+      return typeof parseLocalPorts(v) === 'string' ? `${path} ${parseLocalPorts(v) as string}` : null;
   }
+}
+
+/** A port budget from what a user gave: a count, "from-to", or {from, to}; a string says what is wrong. */
+export function parseLocalPorts(v: unknown): { from: number; to: number } | null | string {
+  if (v === null) return null;
+  let from: number;
+  let to: number;
+  if (typeof v === 'number') [from, to] = [LOCAL_PORTS_BASE, LOCAL_PORTS_BASE + v - 1];
+  else if (typeof v === 'string' && /^\d+-\d+$/.test(v)) [from, to] = v.split('-').map(Number) as [number, number];
+  else if (v && typeof v === 'object' && typeof (v as { from?: unknown }).from === 'number' && typeof (v as { to?: unknown }).to === 'number') ({ from, to } = v as { from: number; to: number });
+  else return `must be a count of ports, a range "20000-20999" or null, got ${describe(v)}`;
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1024 || to > 65_535 || to < from) return `must be ports within 1024..65535, first <= last, got ${describe(v)}`;
+  return { from, to };
 }
 
 /** Why `v` is not a set of HTTP headers (RFC 9110 token names, values without CR, LF or NUL), or null. */
@@ -123,7 +138,7 @@ export function resolveConfig(input: ClientConfigInput | PresetName = {}, option
     if (v === undefined) continue;
     const problem = checkValue(path, spec, v);
     if (problem) problems.push(problem);
-    else setPath(merged, path, spec.kind === 'headers' ? { ...(getPath(merged, path) as object), ...(v as object) } : v);
+    else setPath(merged, path, spec.kind === 'headers' ? { ...(getPath(merged, path) as object), ...(v as object) } : spec.kind === 'ports' ? parseLocalPorts(v) : v);
   }
   const config = merged as unknown as ClientConfig;
   // HTTP/2 multiplexes: unless told otherwise, allow as many streams per connection as servers commonly do.

@@ -7,6 +7,9 @@ export type PoolMode = 'shared' | 'per-request';
 export type HttpVersion = 1 | 2;
 export type AuthScheme = 'Bearer' | 'Api-Key';
 
+/** Ports as a user may give them: a count (from LOCAL_PORTS_BASE) or a range "20000-20999". */
+export type LocalPortsInput = number | string | { from: number; to: number } | null;
+
 export interface PoolConfig {
   /** Max connections per origin; null = unlimited (undici, fetch). httpx max_connections, aiohttp limit. */
   connections: number | null;
@@ -22,6 +25,10 @@ export interface PoolConfig {
   pipelining: number;
   /** `per-request` emulates a new client per request: a new connection each time, closed after. */
   mode: PoolMode;
+  /** Local ports new connections may bind, per destination (a NAT gateway's budget); null = the kernel picks. */
+  localPorts: { from: number; to: number } | null;
+  /** A closed connection's local port is held this long before it can be used again (TIME_WAIT, a NAT's hold). */
+  portHoldMs: number;
 }
 
 /** Each timeout in ms, each separate, each may be off (null). As httpx.Timeout, plus acquire, attempt and total. */
@@ -111,4 +118,7 @@ export interface ClientConfig {
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** What a user writes: a preset to start from, then any overrides. */
-export type ClientConfigInput = DeepPartial<ClientConfig> & { preset?: string };
+export type ClientConfigInput = DeepPartial<Omit<ClientConfig, 'pool'>> & {
+  preset?: string;
+  pool?: DeepPartial<Omit<PoolConfig, 'localPorts'>> & { localPorts?: LocalPortsInput };
+};

@@ -4,13 +4,14 @@
  * opened, how long the handshake took, who closed it and why. TLS is undici's connector's, with its
  * options set here (ALPN h2, certificate checks, the session cache).
  */
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildConnector } from 'undici';
 import { TailgateError } from '../errors.js';
 import type { ClientConfig } from '../config/index.js';
 import type { SocketInfo } from '../observer.js';
 import { timerDelayMs } from './deadlines.js';
+import { PortBudget } from './port-budget.js';
 import { openTunnel } from './proxy.js';
 
 type ConnectOptions = buildConnector.Options & { httpSocket?: Socket };
@@ -84,6 +85,8 @@ function trackSocket(socket: Socket, id: number, startedAt: number, listener: So
 export class SocketFactory {
   private nextId = 1;
   private readonly base: Connector;
+  /** pool.localPorts: one budget per destination. */
+  private readonly budgets = new Map<string, PortBudget>();
 
   constructor(private readonly config: ClientConfig) {
     this.base = buildConnector({
@@ -145,11 +148,27 @@ export class SocketFactory {
         }
       };
 
+      const { localPorts } = this.config.pool;
+      if (localPorts !== null && this.config.proxy === null) {
+        const budget = this.budgetFor(`${options.hostname}:${options.port}`, localPorts);
+        const raw = this.bindFromBudget(budget, options, (err) => finish(err, null));
+        if (!raw) return;
+        pending = raw;
+        onPending(raw);
+        // An attempt that gives up destroys the connect; end it here (after connect, finish ignores this).
+        raw.once('close', () => finish(new TailgateError('cancelled', 'connect abandoned'), null));
+        raw.once('connect', () => {
+          if (options.protocol === 'https:') return direct(raw);
+          if (this.config.httpVersion === 2) (raw as TrackedSocket & { alpnProtocol: string }).alpnProtocol = 'h2';
+          finish(null, raw);
+        });
+        return;
+      }
       if (this.config.proxy === null) {
         direct();
         return;
       }
-      openTunnel(this.config.proxy, options, (err, tunnelSocket) => {
+      openTunnel(this.config.proxy as string, options, (err, tunnelSocket) => {
         if (err || !tunnelSocket) return finish(err ?? new Error('proxy tunnel failed'), null);
         if (options.protocol === 'https:') return direct(tunnelSocket);
         if (this.config.httpVersion === 2) (tunnelSocket as TrackedSocket & { alpnProtocol: string }).alpnProtocol = 'h2';
@@ -159,5 +178,35 @@ export class SocketFactory {
         onPending(socket);
       });
     };
+  }
+
+  private budgetFor(destination: string, range: { from: number; to: number }): PortBudget {
+    let b = this.budgets.get(destination);
+    if (!b) this.budgets.set(destination, (b = new PortBudget(range.from, range.to, this.config.pool.portHoldMs)));
+    return b;
+  }
+
+  /**
+   * A TCP connect bound to a local port from the budget (pool.localPorts). No free port fails at once
+   * with port_exhausted, naming the budget; the port is held once the socket closes, however it closes.
+   */
+  private bindFromBudget(budget: PortBudget, options: ConnectOptions, fail: (err: Error) => void): Socket | null {
+    const localPort = budget.take();
+    if (localPort === null) {
+      const ports = { budget: budget.size, inUse: budget.inUse, held: budget.heldCount };
+      fail(
+        new TailgateError(
+          'port_exhausted',
+          `no local port free for ${options.hostname}:${options.port}: all ${ports.budget} of pool.localPorts ${budget.from}-${budget.to} are in use (${ports.inUse}) or held after close (${ports.held})`,
+          { ports },
+        ),
+      );
+      return null;
+    }
+    const raw = net.connect({ host: options.hostname, port: Number(options.port) || (options.protocol === 'https:' ? 443 : 80), localPort });
+    raw.once('close', () => budget.release(localPort));
+    // Errors before connect (EADDRINUSE: the kernel holds the port too) end the connect; classifyError names them.
+    raw.once('error', (err) => fail(err));
+    return raw;
   }
 }
