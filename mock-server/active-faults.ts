@@ -1,9 +1,11 @@
 /**
  * The fault configuration in force, ready to apply: the seeded random sequence every probabilistic
- * choice draws from, a latency sampler per latency rule, and each rate limit's token buckets. It is
+ * choice draws from, a latency sampler per latency rule, each rate limit's token buckets, and the
+ * completions' draws (llm.ts). It is
  * replaced whole when the faults change, so a new config starts a fresh sequence and fresh buckets.
  */
 import { pathMatches, type FaultConfig, type FaultRule } from './faults.js';
+import { LlmDraws } from './llm.js';
 import { latencySampler, seededRandom } from './random.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -12,12 +14,15 @@ export type RuleOf<K extends FaultRule['kind']> = Extract<FaultRule, { kind: K }
 export class ActiveFaults {
   /** The Keep-Alive header value to send, or null for none (computed once per config). */
   readonly keepAliveHeader: string | null;
+  /** The completions' seeded times (faults.llm), one random stream per sequence. */
+  readonly llm: LlmDraws;
   private readonly rand: () => number;
   private readonly samplers = new Map<FaultRule, () => number>();
   private readonly buckets = new Map<FaultRule, Map<string, TokenBucket>>();
 
   constructor(readonly config: FaultConfig) {
     this.rand = seededRandom(config.seed);
+    this.llm = new LlmDraws(config.llm, config.seed);
     for (const rule of config.rules) if (rule.kind === 'latency') this.samplers.set(rule, latencySampler(rule, this.rand));
     const hint = config.keepAliveHint;
     this.keepAliveHeader = hint === true ? `timeout=${Math.floor(config.idleTimeoutMs / 1000)}` : hint === false ? null : `timeout=${hint}`;

@@ -8,14 +8,17 @@
  *   the body:          read whole (413 beyond the limit)
  *   service time:      latency, header delay, workers, slow headers (service-time.ts)
  *   before answering:  empty response, injected status
- *   the endpoint:      its result, or its refusal (404, 405, 400, 413) sent as is
+ *   the endpoint:      its result, or its refusal (404, 405, 400, 413) sent as is; a completion is
+ *                      generated first (llm.ts: queue, prefill, tokens), streamed as it goes or whole
  *   delivery:          malformed JSON (shapes the text), then stalled, truncated, slow, or whole
+ *                      (whole answers only: a stream is written as its tokens come)
  */
 import { killConnection } from './connections.js';
 import { callEndpoint } from './endpoints.js';
 import type { Exchange } from './exchange.js';
 import { EMPTY_BODY, readBody } from './request-body.js';
-import { malformed, sendEvents, sendHeadersOnly, sendJson, sendSlowly, sendTruncated, sendWhole } from './responders.js';
+import { answerCompletion } from './llm-answer.js';
+import { malformed, sendHeadersOnly, sendJson, sendSlowly, sendTruncated, sendWhole } from './responders.js';
 import { afterServiceTime } from './service-time.js';
 import { bump } from './stats.js';
 import type { MockState } from './state.js';
@@ -182,10 +185,11 @@ function answer(state: MockState, ex: Exchange, body: Buffer): void {
     return;
   }
   const { result } = call;
-  if ('stream' in result) {
-    sendEvents(state, ex, result.stream.events, result.stream.intervalMs);
-    return;
-  }
-  const json: JsonAnswer = { status: result.status, text: JSON.stringify(result.json) };
-  DELIVERY.some((step) => step(state, ex, json));
+  if ('generation' in result) answerCompletion(state, ex, result.generation, (status, json) => deliver(state, ex, status, json));
+  else deliver(state, ex, result.status, result.json);
+}
+
+function deliver(state: MockState, ex: Exchange, status: number, json: unknown): void {
+  const answer: JsonAnswer = { status, text: JSON.stringify(json) };
+  DELIVERY.some((step) => step(state, ex, answer));
 }

@@ -4,6 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { checkField, checkKnown, checkLatencyFields, isObject, LATENCY_DISTS, LATENCY_FIELDS, MS, num, show, type FieldSpec } from './field-check.js';
+import { checkLlm, DEFAULT_LLM, resolveLlm, type LlmConfig } from './llm-config.js';
 import type { LatencySpec } from './random.js';
 
 export const RULE_KINDS = [
@@ -67,6 +69,8 @@ export interface FaultConfig {
   /** Listener down (connection refused) for `forMs`, starting `atMs` after the faults were set. */
   down: { atMs: number; forMs: number }[];
   rules: FaultRule[];
+  /** How the completion endpoints generate: time to first token, token pace, concurrent sequences (llm-config.ts). */
+  llm: LlmConfig;
 }
 
 export const DEFAULT_FAULTS: FaultConfig = {
@@ -78,18 +82,12 @@ export const DEFAULT_FAULTS: FaultConfig = {
   capacity: { maxConnections: null, onExceed: 'reset', maxInFlight: null },
   down: [],
   rules: [],
+  llm: DEFAULT_LLM,
 };
-
-type FieldSpec =
-  | { type: 'number'; min: number; max: number; integer?: boolean; required?: boolean }
-  | { type: 'enum'; values: readonly string[]; required?: boolean };
-
-const num = (min: number, max: number, required = true, integer = false): FieldSpec => ({ type: 'number', min, max, required, integer });
-const MS = 3_600_000;
 
 /** Each rule kind's own fields (path and probability are common to all). */
 const RULE_FIELDS: Record<RuleKind, Record<string, FieldSpec>> = {
-  latency: { dist: { type: 'enum', values: ['fixed', 'uniform', 'normal', 'lognormal', 'pareto', 'bimodal'], required: true } },
+  latency: {}, // dist and its fields: checkLatencyFields
   status: { status: num(400, 599, true, true), retryAfterS: num(0, 86_400, false) },
   rate_limit: {
     rate: num(0.001, 1e6),
@@ -107,66 +105,26 @@ const RULE_FIELDS: Record<RuleKind, Record<string, FieldSpec>> = {
   empty_response: {},
 };
 
-const LATENCY_FIELDS: Record<LatencySpec['dist'], Record<string, FieldSpec>> = {
-  fixed: { ms: num(0, MS) },
-  uniform: { minMs: num(0, MS), maxMs: num(0, MS) },
-  normal: { meanMs: num(0, MS), stddevMs: num(0, MS) },
-  lognormal: { medianMs: num(0.001, MS), p99Ms: num(0.001, MS) },
-  pareto: { minMs: num(0.001, MS), alpha: num(0.1, 100) },
-  bimodal: { fastMs: num(0, MS), slowMs: num(0, MS), slowPct: num(0, 100) },
-};
-
-function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : v === null || typeof v !== 'object' ? String(v) : Array.isArray(v) ? 'an array' : 'an object';
-}
-
-function checkField(where: string, spec: FieldSpec, v: unknown, problems: string[]): void {
-  if (v === undefined) {
-    if (spec.required) problems.push(`${where} is required`);
-    return;
-  }
-  if (spec.type === 'enum') {
-    if (!spec.values.includes(v as string)) problems.push(`${where} must be one of ${spec.values.join(', ')}, got ${show(v)}`);
-    return;
-  }
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < spec.min || v > spec.max || (spec.integer && !Number.isInteger(v))) {
-    problems.push(`${where} must be ${spec.integer ? 'an integer' : 'a number'} in ${spec.min}..${spec.max}, got ${show(v)}`);
-  }
-}
-
-function checkKnown(where: string, obj: Record<string, unknown>, allowed: string[], problems: string[]): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) problems.push(`${where ? `${where}.` : ''}${key} is not a known field (known: ${allowed.join(', ')})`);
-  }
-}
-
 function checkRule(where: string, raw: unknown, problems: string[]): void {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+  if (!isObject(raw)) {
     problems.push(`${where} must be an object with a kind, got ${show(raw)}`);
     return;
   }
-  const rule = raw as Record<string, unknown>;
+  const rule = raw;
   const kind = rule.kind as RuleKind;
   if (!RULE_KINDS.includes(kind)) {
     problems.push(`${where}.kind must be one of ${RULE_KINDS.join(', ')}, got ${show(rule.kind)}`);
     return;
   }
-  const fields: Record<string, FieldSpec> = { ...RULE_FIELDS[kind] };
-  if (kind === 'latency') {
-    const dist = rule.dist as LatencySpec['dist'];
-    if (dist in LATENCY_FIELDS) Object.assign(fields, LATENCY_FIELDS[dist]);
-  }
-  checkKnown(where, rule, ['kind', 'path', 'probability', ...Object.keys(fields)], problems);
+  const fields = RULE_FIELDS[kind];
+  const dist = rule.dist as LatencySpec['dist'];
+  const latencyNames = kind !== 'latency' ? [] : ['dist', ...(LATENCY_DISTS.includes(dist) ? Object.keys(LATENCY_FIELDS[dist]) : [])];
+  checkKnown(where, rule, ['kind', 'path', 'probability', ...Object.keys(fields), ...latencyNames], problems);
+  if (kind === 'latency') checkLatencyFields(where, rule, problems);
   for (const [name, spec] of Object.entries(fields)) checkField(`${where}.${name}`, spec, rule[name], problems);
   checkField(`${where}.probability`, num(0, 1, false), rule.probability, problems);
   if (rule.path !== undefined && (typeof rule.path !== 'string' || !rule.path.startsWith('/'))) {
     problems.push(`${where}.path must be a path starting with / (a trailing * matches a prefix), got ${show(rule.path)}`);
-  }
-  if (kind === 'latency' && rule.dist === 'lognormal' && typeof rule.p99Ms === 'number' && typeof rule.medianMs === 'number' && rule.p99Ms < rule.medianMs) {
-    problems.push(`${where}.p99Ms must be >= medianMs`);
-  }
-  if (kind === 'latency' && rule.dist === 'uniform' && typeof rule.maxMs === 'number' && typeof rule.minMs === 'number' && rule.maxMs < rule.minMs) {
-    problems.push(`${where}.maxMs must be >= minMs`);
   }
 }
 
@@ -216,6 +174,7 @@ export function resolveFaults(input: unknown, source = 'faults'): FaultConfig {
   const rules = given.rules ?? [];
   if (!Array.isArray(rules)) problems.push(`rules must be a list, got ${show(rules)}`);
   else rules.forEach((r: unknown, i) => checkRule(`rules[${i}]`, r, problems));
+  checkLlm('llm', given.llm, problems);
   if (problems.length > 0) throw new FaultConfigError(source, problems);
 
   return {
@@ -224,6 +183,7 @@ export function resolveFaults(input: unknown, source = 'faults'): FaultConfig {
     capacity: { ...DEFAULT_FAULTS.capacity, ...(capacity as Partial<CapacityConfig>) },
     down: down as FaultConfig['down'],
     rules: rules as FaultRule[],
+    llm: resolveLlm(given.llm),
   };
 }
 

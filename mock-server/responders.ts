@@ -1,6 +1,6 @@
 /**
  * Writing answers: the status line and headers (with the keep-alive policy of the faults), and every
- * way a body can go out: whole, as server-sent events, slowly, stalled, truncated, malformed. Each
+ * way a body can go out: whole, slowly, stalled, truncated, malformed (streams: llm-answer.ts). Each
  * answer's status is counted in the stats when its headers are written.
  */
 import { performance } from 'node:perf_hooks';
@@ -94,24 +94,6 @@ export function sendSlowly(state: MockState, to: Reply, status: number, payload:
     }
   };
   atTime(started + pace.ms / chunks, tick);
-}
-
-/** Server-sent events, one every intervalMs, as a streaming completion sends its tokens. */
-export function sendEvents(state: MockState, to: Reply, events: string[], intervalMs: number): void {
-  const { res } = to;
-  writeHead(state, to, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  let i = 0;
-  const timer = setInterval(() => {
-    if (res.destroyed) {
-      clearInterval(timer);
-      return;
-    }
-    res.write(`data: ${events[i]}\n\n`);
-    if (++i >= events.length) {
-      clearInterval(timer);
-      res.end();
-    }
-  }, intervalMs);
 }
 
 /** JSON no parser accepts: cut in half, then a NUL and a closing brace. */

@@ -21,6 +21,7 @@ export interface MockServerOptions {
   faults?: unknown;
   /** Default embedding dimension (OpenAI `dimensions` overrides per request). */
   embeddingDim?: number;
+  /** The completions' pace where faults.llm leaves ttft or itl null (default 200: 5 ms a token). */
   tokensPerSecond?: number;
   /** Larger request bodies get 413. */
   maxBodyBytes?: number;
@@ -73,6 +74,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       const config = resolveFaults(input, 'setFaults');
       state.faults = new ActiveFaults(config);
       listener.faultsChanged();
+      state.sequences.admit(state); // a raised llm.maxSequences lets waiting requests in now
       return structuredClone(config);
     },
     reset() {
@@ -81,6 +83,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       state.stats = emptyStats();
       state.stats.connections.open = open;
       state.stats.connections.maxOpen = open;
+      state.sequences.count(state);
     },
   };
   const listener = new Listener(state, {

@@ -9,6 +9,7 @@ import type net from 'node:net';
 import { ActiveFaults } from './active-faults.js';
 import type { EndpointOptions } from './endpoints.js';
 import type { FaultConfig } from './faults.js';
+import { SequenceSlots } from './llm.js';
 import { emptyStats, type MockStats } from './stats.js';
 import { WorkerSlots } from './worker-slots.js';
 
@@ -59,6 +60,8 @@ export interface MockState {
   readonly connBySession: WeakMap<http2.Http2Session, Conn>;
   /** Kept across setFaults(): requests already waiting for a worker keep their place. */
   readonly workers: WorkerSlots;
+  /** The completions' sequences (faults.llm.maxSequences), likewise kept across setFaults(). */
+  readonly sequences: SequenceSlots;
   /** close() has begun: nothing is answered, reopened or re-listened any more. */
   closing: boolean;
 }
@@ -72,6 +75,7 @@ export function createState(settings: MockSettings, faults: FaultConfig): MockSt
     connBySocket: new WeakMap(),
     connBySession: new WeakMap(),
     workers: new WorkerSlots(),
+    sequences: new SequenceSlots(),
     closing: false,
   };
 }

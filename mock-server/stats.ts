@@ -29,6 +29,21 @@ export interface MockStats {
     byAttemptKind: Record<string, number>;
     /** Requests that arrived on a connection that had served one before. */
     onReusedConnection: number;
+    /** Prompt tokens (characters / 4) of the completions that began generating. */
+    tokensIn: number;
+    /** Completion tokens sent: one per content chunk written to a stream, all of a whole answer when it goes out. */
+    tokensOut: number;
+  };
+  /** The completion endpoints' sequences (faults.llm): generating at once, and waiting for a place. */
+  sequences: {
+    active: number;
+    maxActive: number;
+    queued: number;
+    maxQueued: number;
+    /** Sequences that generated every token. */
+    completed: number;
+    /** Sequences whose client went away first (queued or generating): their generation stopped there. */
+    abandoned: number;
   };
   /** Faults injected, by kind. */
   faults: Record<string, number>;
@@ -39,7 +54,8 @@ export function emptyStats(): MockStats {
     since: new Date().toISOString(),
     pid: process.pid,
     connections: { accepted: 0, open: 0, maxOpen: 0, closedByServer: 0, closedByClient: 0, rejected: 0, http2: 0, byRemotePort: {} },
-    requests: { total: 0, inFlight: 0, maxInFlight: 0, byPath: {}, byStatus: {}, byAttemptKind: {}, onReusedConnection: 0 },
+    requests: { total: 0, inFlight: 0, maxInFlight: 0, byPath: {}, byStatus: {}, byAttemptKind: {}, onReusedConnection: 0, tokensIn: 0, tokensOut: 0 },
+    sequences: { active: 0, maxActive: 0, queued: 0, maxQueued: 0, completed: 0, abandoned: 0 },
     faults: {},
   };
 }
@@ -49,7 +65,7 @@ export function bump(counts: Record<string, number>, key: string, by = 1): void 
 }
 
 /** Gauges: a level at one moment, not a count of events. Across servers the highest is kept, not the sum. */
-const GAUGES = new Set(['open', 'maxOpen', 'inFlight', 'maxInFlight', 'pid']);
+const GAUGES = new Set(['open', 'maxOpen', 'inFlight', 'maxInFlight', 'pid', 'active', 'maxActive', 'queued', 'maxQueued']);
 
 /** The counts of two servers (or two shards' views) together: counts add, gauges take the highest. */
 export function addMockStats(a: MockStats, b: MockStats): MockStats {

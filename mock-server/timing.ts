@@ -11,3 +11,23 @@ export function atTime(due: number, fn: () => void): void {
   else if (remaining > 0) setImmediate(atTime, due, fn);
   else fn();
 }
+
+/** atTime that can be called off (a sequence whose client went away): the returned function cancels it. */
+export function cancellableAt(due: number, fn: () => void): () => void {
+  let timeout: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  let cancelled = false;
+  const step = () => {
+    if (cancelled) return;
+    const remaining = due - performance.now();
+    if (remaining > SPIN_MS) timeout = setTimeout(step, remaining - SPIN_MS);
+    else if (remaining > 0) immediate = setImmediate(step);
+    else fn();
+  };
+  step();
+  return () => {
+    cancelled = true;
+    clearTimeout(timeout);
+    if (immediate) clearImmediate(immediate);
+  };
+}

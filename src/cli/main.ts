@@ -14,6 +14,7 @@ import { compareCommand } from './commands/compare.js';
 import { gateCommand } from './commands/gate.js';
 import { probeCommand } from './commands/probe.js';
 import { mergeCommand } from './commands/merge.js';
+import { sweepCommand } from './commands/sweep.js';
 
 /**
  * Ctrl+C (or SIGTERM) the first time stops the load and lets what is in flight finish within the grace;
@@ -59,6 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .command(gateCommand(io, setExit))
       .command(probeCommand(io, setExit))
       .command(mergeCommand(io))
+      .command(sweepCommand(io))
       .command(schemaCommand(io))
       .demandCommand(1, 'name a command (see --help)')
       // Throwing stops yargs before any command runs: an unknown or mistyped flag sends nothing.

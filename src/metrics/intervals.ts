@@ -11,11 +11,11 @@ export const INTERVAL_MS = 1000;
 export const MAX_INTERVALS = 120;
 
 /** The timings kept per interval: those the gate speaks of. */
-export const INTERVAL_HISTOGRAMS = ['latency', 'ttfb', 'queueWait', 'connect'] as const;
+export const INTERVAL_HISTOGRAMS = ['latency', 'ttfb', 'queueWait', 'connect', 'ttft', 'itl', 'tpot'] as const;
 export type IntervalHistogramName = (typeof INTERVAL_HISTOGRAMS)[number];
 
 /** The counts kept per interval: the numerators and denominators of the gate's rates. */
-export const INTERVAL_COUNTS = ['started', 'late', 'completed', 'ok', 'failed', 'primary', 'retry', 'hedge'] as const;
+export const INTERVAL_COUNTS = ['started', 'late', 'completed', 'ok', 'failed', 'primary', 'retry', 'hedge', 'good'] as const;
 export type IntervalCountName = (typeof INTERVAL_COUNTS)[number];
 
 export interface IntervalSeries {

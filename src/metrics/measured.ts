@@ -24,7 +24,27 @@ export interface TimelineRow {
 }
 
 /** The histograms a profile keeps (base64 compressed HDR, µs). */
-export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'connectionHold'] as const;
+export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'connectionHold', 'ttft', 'itl', 'tpot'] as const;
+/** Histograms older reports may lack (they were added later): read as empty. */
+export const NEWER_HISTOGRAMS: ReadonlySet<HistogramName> = new Set(['connectionHold', 'ttft', 'itl', 'tpot']);
+
+/** A service-level objective per request; goodput is the share of requests that met all of it (and succeeded). */
+export interface Slo {
+  /** Time to first token, from the request's intended start. */
+  ttftMs?: number;
+  /** The request's mean gap between tokens. */
+  itlMs?: number;
+  /** The whole request. */
+  e2eMs?: number;
+}
+
+/** Output tokens of streamed requests: from the server's usage when it sent one, else counted chunks. */
+export interface TokenCounts {
+  out: number;
+  source: 'usage' | 'counted' | 'mixed' | null;
+  /** Output tokens per second over the load window. */
+  perSecond: number | null;
+}
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
 
 export interface MeasuredProfile {
@@ -53,6 +73,13 @@ export interface MeasuredProfile {
   ttfbMs: LatencySummary | null;
   /** How long each attempt held its connection (granted to released): what sizes a pool. */
   connectionHoldMs: LatencySummary | null;
+  /** Streams only (null otherwise): time to first token, inter-token gaps, time per output token. */
+  ttftMs?: LatencySummary | null;
+  itlMs?: LatencySummary | null;
+  tpotMs?: LatencySummary | null;
+  tokens?: TokenCounts;
+  /** With an SLO: requests that met it (and succeeded) of all requests. */
+  goodput?: { slo: Slo; met: number; of: number } | null;
   histograms: Record<HistogramName, string>;
   timeline: TimelineRow[];
   /** The run in intervals (older reports have none: the gate then assumes independent samples and says so). */
@@ -84,6 +111,8 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
   const [first] = parts;
   if (!first) throw new Error('addMeasured needs at least one part');
   const histograms = Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, addHistograms(parts.map((p) => p.histograms[n]).filter((h) => h !== undefined))])) as Record<HistogramName, string>;
+  const sources = new Set(parts.map((p) => p.tokens?.source ?? null).filter((x) => x !== null));
+  const goodputs = parts.map((p) => p.goodput).filter((g): g is NonNullable<MeasuredProfile['goodput']> => g !== null && g !== undefined);
   const summary = (n: HistogramName) => summarize(decodeHistogram(histograms[n]));
   const rows = new Map<number, TimelineRow>();
   for (const p of parts) {
@@ -126,6 +155,15 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
     connectMs: summary('connect'),
     ttfbMs: summary('ttfb'),
     connectionHoldMs: summary('connectionHold'),
+    ttftMs: summary('ttft'),
+    itlMs: summary('itl'),
+    tpotMs: summary('tpot'),
+    tokens: {
+      out: parts.reduce((t, p) => t + (p.tokens?.out ?? 0), 0),
+      source: sources.size === 0 ? null : sources.size === 1 ? ([...sources][0] as TokenCounts['source']) : 'mixed',
+      perSecond: sumOrNull(parts.map((p) => p.tokens?.perSecond ?? null)),
+    },
+    goodput: goodputs[0] ? { slo: goodputs[0].slo, met: goodputs.reduce((t, g) => t + g.met, 0), of: goodputs.reduce((t, g) => t + g.of, 0) } : null,
     histograms,
     timeline: [...rows.values()].sort((a, b) => a.t - b.t),
     ...optional('intervals', addIntervals(parts.map((p) => p.intervals))),
@@ -154,6 +192,7 @@ export function concatMeasured(parts: MeasuredProfile[]): MeasuredProfile {
     loadWindowMs: parts.reduce((t, p) => t + p.loadWindowMs, 0),
     durationMs: parts.reduce((t, p) => t + p.durationMs, 0),
     rate: { offered: meanOrNull(parts.map((p) => p.rate.offered)), achieved: meanOrNull(parts.map((p) => p.rate.achieved)) },
+    tokens: { ...(sum.tokens as TokenCounts), perSecond: meanOrNull(parts.map((p) => p.tokens?.perSecond ?? null)) },
     timeline,
     ...optional('intervals', concatIntervals(parts.map((p) => p.intervals))),
   };

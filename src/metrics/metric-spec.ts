@@ -3,7 +3,8 @@
  * (histograms decoded once) or from a slice of its intervals (the gate's noise estimate, windowed
  * thresholds, a run's abort watcher).
  *   p(99) avg min max med      latency of logical requests (default), or ttfb.p(99), queue_wait.avg, connect.max
- *   error_rate late_rate retry_rate hedge_rate                     ratios
+ *   ttft. itl. tpot.                                               streams: time to first token, between tokens, per output token
+ *   error_rate late_rate retry_rate hedge_rate goodput             ratios
  *   rate                                                           completed OK per second over the load window
  *   count failed errors.pool_timeout status.429                    counts (per error code or status)
  */
@@ -34,20 +35,22 @@ export interface MetricValue {
 }
 
 /** The timing a metric name starts with (latency when none). */
-const TIMINGS: Record<string, IntervalHistogramName> = { latency: 'latency', ttfb: 'ttfb', queue_wait: 'queueWait', connect: 'connect' };
+const TIMINGS: Record<string, IntervalHistogramName> = { latency: 'latency', ttfb: 'ttfb', queue_wait: 'queueWait', connect: 'connect', ttft: 'ttft', itl: 'itl', tpot: 'tpot' };
 
 const RATIOS: Record<string, Omit<Extract<MetricSpec, { kind: 'ratio' }>, 'kind' | 'name'>> = {
   error_rate: { num: 'failed', den: 'completed', whole: (p) => [p.requests.failed, p.requests.total] },
   late_rate: { num: 'late', den: 'started', whole: (p) => [p.requests.late, p.requests.total] },
   retry_rate: { num: 'retry', den: 'primary', whole: (p) => [p.attempts.retry, p.attempts.primary] },
   hedge_rate: { num: 'hedge', den: 'primary', whole: (p) => [p.attempts.hedge, p.attempts.primary] },
+  // Requests that met the scenario's SLO (and succeeded): null without an SLO.
+  goodput: { num: 'good', den: 'completed', whole: (p) => (p.goodput ? [p.goodput.met, p.goodput.of] : [0, 0]) },
 };
 
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
 
 /** Every metric name the gate knows, for an error message. */
 export const METRIC_HELP =
-  'p(N), avg, min, max, med (of latency, or ttfb., queue_wait., connect.), error_rate, late_rate, retry_rate, hedge_rate, rate, count, failed, errors.CODE, status.NNN';
+  'p(N), avg, min, max, med (of latency, or ttfb., queue_wait., connect., ttft., itl., tpot.), error_rate, late_rate, retry_rate, hedge_rate, goodput, rate, count, failed, errors.CODE, status.NNN';
 
 /** Parse a metric name; throws an Error whose message names what is wrong. */
 export function parseMetric(name: string): MetricSpec {
@@ -81,13 +84,14 @@ export function parseMetric(name: string): MetricSpec {
 
 const cache = new WeakMap<MeasuredProfile, Map<string, Histogram>>();
 
-const WHOLE: Record<IntervalHistogramName, keyof MeasuredProfile['histograms']> = { latency: 'latency', ttfb: 'ttfb', queueWait: 'queueWait', connect: 'connect' };
+const WHOLE: Record<IntervalHistogramName, keyof MeasuredProfile['histograms']> = { latency: 'latency', ttfb: 'ttfb', queueWait: 'queueWait', connect: 'connect', ttft: 'ttft', itl: 'itl', tpot: 'tpot' };
 
 export function histogramOf(p: MeasuredProfile, name: keyof MeasuredProfile['histograms']): Histogram {
   let byName = cache.get(p);
   if (!byName) cache.set(p, (byName = new Map()));
   let h = byName.get(name);
-  if (!h) byName.set(name, (h = decodeHistogram(p.histograms[name])));
+  // A histogram an older report lacks reads as empty.
+  if (!h) byName.set(name, (h = p.histograms[name] === undefined ? createHistogram() : decodeHistogram(p.histograms[name])));
   return h;
 }
 
@@ -155,7 +159,7 @@ export function minSamplesFor(spec: MetricSpec, floor: number): number {
 export function sliceValue(spec: MetricSpec, s: IntervalSeries, from: number, to: number): { value: number | null; samples: number } {
   const sum = (xs: number[]) => {
     let t = 0;
-    for (let i = from; i < to; i++) t += xs[i] ?? 0;
+    for (let i = from; i < to; i++) t += xs?.[i] ?? 0;
     return t;
   };
   switch (spec.kind) {
@@ -176,7 +180,7 @@ export function sliceValue(spec: MetricSpec, s: IntervalSeries, from: number, to
     case 'duration': {
       const h = createHistogram();
       for (let i = from; i < to; i++) {
-        const e = s.histograms[spec.histogram][i];
+        const e = s.histograms[spec.histogram]?.[i];
         if (e !== undefined) h.add(decodeHistogram(e));
       }
       return { value: statOf(h, spec.stat), samples: h.totalCount };

@@ -6,7 +6,8 @@
 import type { AttemptRecord, EngineObserver, PolicyEvent, SocketInfo } from '../engine/index.js';
 import { createHistogram, encodeHistogram, recordMs, summarize, type Histogram } from './histogram.js';
 import { IntervalRecorder } from './intervals.js';
-import type { HistogramName, MeasuredProfile, TimelineRow } from './measured.js';
+import type { HistogramName, MeasuredProfile, Slo, TimelineRow } from './measured.js';
+import type { StreamOutcome } from './stream-meter.js';
 
 export class ProfileMetrics implements EngineObserver {
   readonly latency = createHistogram();
@@ -14,6 +15,15 @@ export class ProfileMetrics implements EngineObserver {
   readonly connect = createHistogram();
   readonly ttfb = createHistogram();
   readonly connectionHold = createHistogram();
+  readonly ttft = createHistogram();
+  readonly itl = createHistogram();
+  readonly tpot = createHistogram();
+  /** The SLO goodput is counted against (set before the run), or null. */
+  slo: Slo | null = null;
+  private tokensOut = 0;
+  private tokenSources = 0;
+  private usageSources = 0;
+  private good = 0;
   readonly requests = { total: 0, ok: 0, failed: 0, late: 0, abandoned: 0 };
   readonly attempts = { total: 0, primary: 0, hedge: 0, retry: 0 };
   readonly statuses: Record<string, number> = {};
@@ -133,9 +143,14 @@ export class ProfileMetrics implements EngineObserver {
    * A logical request ended; latency is measured from its intended start (no coordinated omission).
    * An abandoned request enters the histogram at its age when abandoned: a lower bound, never left out.
    */
-  requestEnded(latencyMs: number, errorCode: string | null): void {
+  requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome): void {
     this.inFlight--;
     if (!this.recording) return;
+    if (stream) this.recordStream(stream);
+    if (this.slo && errorCode === null && meetsSlo(this.slo, latencyMs, stream)) {
+      this.good++;
+      this.intervals.count('good');
+    }
     recordMs(this.latency, latencyMs);
     this.intervals.record('latency', latencyMs);
     this.intervals.count('completed');
@@ -153,6 +168,24 @@ export class ProfileMetrics implements EngineObserver {
     }
   }
 
+  private recordStream(o: StreamOutcome): void {
+    if (o.ttftMs !== null) {
+      recordMs(this.ttft, o.ttftMs);
+      this.intervals.record('ttft', o.ttftMs);
+    }
+    for (const gap of o.itlMs) {
+      recordMs(this.itl, gap);
+      this.intervals.record('itl', gap);
+    }
+    if (o.tpotMs !== null) {
+      recordMs(this.tpot, o.tpotMs);
+      this.intervals.record('tpot', o.tpotMs);
+    }
+    this.tokensOut += o.tokens;
+    this.tokenSources++;
+    if (o.source === 'usage') this.usageSources++;
+  }
+
   /** What was measured, in the report's shape. */
   snapshot(): MeasuredProfile {
     const loadWindowMs = (this.loadEndedAt ?? this.now()) - this.origin;
@@ -163,6 +196,9 @@ export class ProfileMetrics implements EngineObserver {
       connect: encodeHistogram(this.connect),
       ttfb: encodeHistogram(this.ttfb),
       connectionHold: encodeHistogram(this.connectionHold),
+      ttft: encodeHistogram(this.ttft),
+      itl: encodeHistogram(this.itl),
+      tpot: encodeHistogram(this.tpot),
     };
     const durationMs = Math.round((this.stoppedAt || this.now()) - this.origin);
     return {
@@ -184,6 +220,15 @@ export class ProfileMetrics implements EngineObserver {
       connectMs: summarize(this.connect),
       ttfbMs: summarize(this.ttfb),
       connectionHoldMs: summarize(this.connectionHold),
+      ttftMs: summarize(this.ttft),
+      itlMs: summarize(this.itl),
+      tpotMs: summarize(this.tpot),
+      tokens: {
+        out: this.tokensOut,
+        source: this.tokenSources === 0 ? null : this.usageSources === this.tokenSources ? 'usage' : this.usageSources === 0 ? 'counted' : 'mixed',
+        perSecond: this.tokenSources === 0 ? null : perSecond(this.tokensOut),
+      },
+      goodput: this.slo ? { slo: this.slo, met: this.good, of: this.requests.total } : null,
       histograms,
       timeline: this.timeline.slice(),
       intervals: this.intervals.snapshot(durationMs),
@@ -213,4 +258,16 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/** Did a successful request meet every part of the SLO it is held to? */
+function meetsSlo(slo: Slo, latencyMs: number, stream: StreamOutcome | undefined): boolean {
+  if (slo.e2eMs !== undefined && latencyMs > slo.e2eMs) return false;
+  if (slo.ttftMs !== undefined && (stream?.ttftMs ?? Infinity) > slo.ttftMs) return false;
+  if (slo.itlMs !== undefined && stream && stream.itlMs.length > 0) {
+    let sum = 0;
+    for (const g of stream.itlMs) sum += g;
+    if (sum / stream.itlMs.length > slo.itlMs) return false;
+  }
+  return true;
 }

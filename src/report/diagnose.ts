@@ -75,6 +75,27 @@ const timeoutsTooShort: Rule = (p) => {
   };
 };
 
+/**
+ * A read timeout also bounds each gap between chunks: on a stream, a timeout sized for the first byte
+ * cuts generations whose token gaps (a long prefill queue, a busy server) come near it.
+ */
+const readTimeoutVsTokenGaps: Rule = (p) => {
+  const read = p.config.timeouts.read;
+  const gaps = p.itlMs;
+  if (read === null || !gaps || gaps.count === 0) return null;
+  const timedOut = err(p, 'read_timeout');
+  if (timedOut === 0 && gaps.max < 0.5 * read) return null;
+  const suggest = Math.ceil((Math.max(gaps.max, p.ttftMs?.max ?? 0) * 3) / 1000) * 1000;
+  return {
+    id: 'read-timeout-vs-token-gaps',
+    severity: timedOut > 0 ? 'critical' : 'warning',
+    symptom: timedOut > 0 ? `${timedOut} streams were cut by the read timeout between tokens` : `gaps between tokens reach ${fmtMs(gaps.max)}, over half the read timeout`,
+    evidence: `timeouts.read ${read} ms; inter-token gaps p99 ${fmtMs(gaps.p99)}, max ${fmtMs(gaps.max)}; time to first token p99 ${fmtMs(p.ttftMs?.p99)}`,
+    cause: 'The read timeout applies to every gap between chunks of a stream, not only to the first byte: a server that pauses mid-generation (queueing, preemption) trips it and the whole generation is lost.',
+    fix: `Raise timeouts.read above the longest gap a stream can have, e.g. ${suggest} ms${readTimeoutIn(p.preset, suggest)}, and bound the whole stream with timeouts.attempt instead.`,
+  };
+};
+
 const timeoutsTooLong: Rule = (p) => {
   const read = p.config.timeouts.read ?? p.config.timeouts.attempt;
   const tail = p.ttfbMs?.p999 ?? null;
@@ -199,6 +220,7 @@ export const RULES: Rule[] = [
   connectionChurn,
   staleKeepAlive,
   timeoutsTooShort,
+  readTimeoutVsTokenGaps,
   timeoutsTooLong,
   connectionReset,
   abandonedRequests,

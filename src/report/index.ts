@@ -6,6 +6,7 @@ export { generatorSaturation } from './saturation.js';
 export { compareProfiles, compareTable, pairsOf, type ComparedRow } from './compare.js';
 export { renderHtml, escapeHtml, chartData } from './render/html.js';
 export { markdownSummary, junitXml, hgrm, findingsText, checksTable, allFailedText } from './render/text-outputs.js';
-export { summaryTable, progressLine } from './render/terminal.js';
+export { summaryTable, streamTable, progressLine } from './render/terminal.js';
 export { mergeReports } from './merge.js';
 export { safeText } from './render/format.js';
+export { holdsBeyondNoise, parseSlo, sweepRates, type SweepPoint } from './sweep.js';

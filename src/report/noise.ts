@@ -105,7 +105,9 @@ function batchNoise(spec: MetricSpec, p: MeasuredProfile, value: number): Noise 
   const xs = batches.values;
   const model = `batch means (${xs.length} batches of ${batches.batchMs / 1000} s)`;
   if (isExtreme(spec)) return { value, se: (sd(xs) * Math.sqrt(6)) / Math.PI, df: xs.length - 1, extreme: true, model };
-  return { value, se: Math.max((sd(xs) / Math.sqrt(xs.length)) * correlationInflation(xs), RUN_NOISE_FLOOR * Math.abs(value)), df: xs.length - 1, extreme: false, model };
+  // The run-level floor is relative: it fits times and rates, not a ratio near 0 or 1 (error rate, goodput).
+  const floor = spec.kind === 'ratio' ? 0 : RUN_NOISE_FLOOR * Math.abs(value);
+  return { value, se: Math.max((sd(xs) / Math.sqrt(xs.length)) * correlationInflation(xs), floor), df: xs.length - 1, extreme: false, model };
 }
 
 /** Errors for independent samples: what older reports allow, and too small for real runs. */

@@ -7,7 +7,8 @@
  * What each model measures: open and ramping measure latency from each request's due time on a schedule
  * the server cannot slow (what users see at that arrival rate); closed measures from when each user sends,
  * which a slow server delays (service time at a concurrency, not latency at a rate); bursts measures each
- * request from its burst's start.
+ * request from its burst's start; trace measures each line from its due time (start + atMs/speedup), as
+ * open does. Open and ramping arrivals are constant, or random (poisson, gamma) as arrivals.ts draws them.
  */
 import { sleep } from '../engine/index.js';
 import { dueTimes, type RatePlan } from './arrivals.js';
@@ -34,6 +35,8 @@ export interface LoadOptions {
   requests?: number;
   /** Rate changes from phases: [{atS, rate}]. */
   rateSteps?: { atS: number; rate: number }[];
+  /** The trace model's offsets in ms, ascending (the file is read and checked before the run: trace-file.ts). */
+  traceAtMs?: Float64Array;
 }
 
 /** The load's length in seconds (Infinity when only a request count bounds it). */
@@ -78,8 +81,8 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
     return;
   }
 
-  // Open models: a schedule of due times that the server cannot slow down.
-  const next = dueTimes(ratePlan(load, opts), limit);
+  // Open models and trace replay: a schedule of due times that the server cannot slow down.
+  const next = load.model === 'trace' ? traceDueTimes(opts.traceAtMs, load.speedup ?? 1, end - start, limit) : dueTimes(ratePlan(load, opts), limit);
   for (let due = next(); due !== null; due = next()) {
     const at = start + due;
     for (;;) {
@@ -103,9 +106,24 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
 /** The open model's rate over time: ramp stages, or the load's rate changed by phases. */
 function ratePlan(load: Scenario['load'], opts: LoadOptions): RatePlan {
   const durationS = loadDurationS(load, opts.durationS);
-  if (load.model === 'ramping') return { stages: load.stages ?? [], durationS };
+  const random = load.arrival === 'poisson' || load.arrival === 'gamma';
+  const arrival = random ? { arrival: { kind: load.arrival as 'poisson' | 'gamma', burstiness: load.burstiness ?? 1, seed: load.seed ?? 1 } } : {};
+  if (load.model === 'ramping') return { stages: load.stages ?? [], durationS, ...arrival };
   const steps = [{ atS: 0, rate: load.rate ?? 1 }, ...(opts.rateSteps ?? [])];
-  return { steps, durationS };
+  return { steps, durationS, ...arrival };
+}
+
+/** A trace's lines are due at their offsets divided by the speedup, until the load's end or count. */
+function traceDueTimes(atMs: Float64Array | undefined, speedup: number, lengthMs: number, limit: number): () => number | null {
+  if (!atMs) throw new Error('the trace model needs its trace read first (profile-run reads it)');
+  let i = 0;
+  return () => {
+    if (i >= limit || i >= atMs.length) return null;
+    const due = (atMs[i] as number) / speedup;
+    if (!(due < lengthMs)) return null;
+    i++;
+    return due;
+  };
 }
 
 /** Ramping: each stage moves linearly from the previous stage's rate (0 at first) to its own. */

@@ -57,7 +57,7 @@ export async function measure(
         lost.abort();
       }, 1000)
     : null;
-  await runStage(client, profile, next, metrics, { load: scenario.load, rateSteps }, options);
+  await runStage(client, profile, next, metrics, { load: scenario.load, rateSteps }, options, scenario.workload.kind === 'stream');
   if (watch) clearInterval(watch);
   metrics.stop();
   loop.disable();

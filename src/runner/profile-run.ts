@@ -12,6 +12,7 @@ import { measure } from './measure.js';
 import { runStage } from './stage.js';
 import type { ProfileReport } from './report-types.js';
 import type { ResolvedProfile, Scenario } from './scenario.js';
+import { traceReplay } from './trace-replay.js';
 import { workloadRequests } from './workload.js';
 
 /** How long in-flight requests may finish after the load (or Ctrl+C) before they are abandoned. */
@@ -38,6 +39,8 @@ export interface ProfileRunOptions {
   env?: Record<string, string | undefined>;
   /** Thresholds marked abortOnFail: the measured run stops once one is lost (abort-watch.ts). */
   abortOn?: Threshold[];
+  /** The trace model's schedule (its lines' offsets in ms, ascending), read before the run. */
+  traceAtMs?: Float64Array;
 }
 
 /** A threshold that stopped the run early, and why. */
@@ -61,12 +64,18 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   // A lost abortOnFail threshold stops the run as Ctrl+C does.
   const lost = new AbortController();
   const options = { ...given, signal: given.signal ? AbortSignal.any([given.signal, lost.signal]) : lost.signal };
+  // The load generator keeps no bodies: it counts bytes (streams are read as they arrive).
+  const next = workloadRequests(scenario.workload, 1, scenario.workload.kind === 'stream' ? { onData: noop } : { discardBody: true });
+  // The trace model's lines (read and checked first, before the client exists) carry their own schedule and requests.
+  const replay = scenario.load.model === 'trace' ? await traceReplay(scenario, next) : null;
+  if (replay) options.traceAtMs = replay.atMs;
   if (mock) {
     await mock.setFaults(scenario.target.mock.faults);
     await mock.reset();
   }
   const warm = new ProfileMetrics();
   const metrics = new ProfileMetrics();
+  metrics.slo = profile.slo;
   const observer = new SwitchingObserver(warm);
   const client = new PerformanceClient({
     baseUrl: options.url,
@@ -76,20 +85,18 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
     requestIdPrefix: `tg-${profile.name}`,
     env: options.env ?? process.env,
   });
-  // The load generator keeps no bodies: it counts bytes (streams are read as they arrive).
-  const next = workloadRequests(scenario.workload, 1, scenario.workload.kind === 'stream' ? { onData: noop } : { discardBody: true });
   const rateSteps = scenario.phases.filter((p) => p.rate !== undefined).map((p) => ({ atS: p.atS, rate: p.rate as number }));
 
   let warmup: ProfileReport['warmup'] = null;
   if (scenario.warmup && !options.signal?.aborted) {
     warm.start();
-    await runStage(client, profile, next, warm, { load: scenario.load, durationS: scenario.warmup.durationS ?? 3600, requests: scenario.warmup.requests ?? Infinity, rateSteps }, options);
+    await runStage(client, profile, replay ? replay.requests() : next, warm, { load: scenario.load, durationS: scenario.warmup.durationS ?? 3600, requests: scenario.warmup.requests ?? Infinity, rateSteps }, options, scenario.workload.kind === 'stream');
     warm.stop();
     warmup = { requests: warm.requests.total, ok: warm.requests.ok, failed: warm.requests.failed, latencyMs: summarize(warm.latency) };
     await mock?.reset();
   }
 
-  const measured = await measure(scenario, profile, client, next, metrics, observer, rateSteps, options, lost);
+  const measured = await measure(scenario, profile, client, replay ? replay.requests() : next, metrics, observer, rateSteps, options, lost);
   const server = mock ? await mock.stats() : null;
   await client.close();
   const report: ProfileReport = {

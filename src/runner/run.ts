@@ -35,6 +35,12 @@ export interface RunOptions {
 /** Checks that need nothing but the scenario and the options: done before anything is sent. */
 export function checkRunOptions(scenario: Scenario, options: RunOptions): void {
   selectProfiles(scenario, options.profiles);
+  if (scenario.load.model === 'trace') {
+    const problems: string[] = [];
+    if (options.rate !== undefined) problems.push('--rate does not apply to a trace (its lines set the times; use load.speedup)');
+    if (options.shard && options.shard.count > 1) problems.push('a trace is replayed whole by every shard: split the file, one per shard, instead of --shard');
+    if (problems.length) throw new InvalidInputError('arguments', problems);
+  }
   if (options.shard && options.shard.count > 1 && !(options.target ?? scenario.target.url)) {
     throw new InvalidInputError('--shard', [
       'a sharded run needs a real target (--target or target.url): each shard would start its own embedded mock, ' +

@@ -4,7 +4,7 @@
  */
 import type { FaultConfig } from '../../mock-server/index.js';
 import { DEFAULT_BUDGET_FLOOR, ENDPOINTS, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
-import type { ThresholdInput } from '../metrics/index.js';
+import type { Slo, ThresholdInput } from '../metrics/index.js';
 import { HTTP_METHODS } from '../util/index.js';
 import { num, opt, req, str, type Spec } from './spec.js';
 
@@ -16,8 +16,9 @@ export const MAX_RATE = 1_000_000;
 
 export const WORKLOAD_KINDS = ['embed', 'rerank', 'classify', 'batchPost', 'stream', 'request'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
-export const LOAD_MODELS = ['closed', 'open', 'ramping', 'bursts'] as const;
+export const LOAD_MODELS = ['closed', 'open', 'ramping', 'bursts', 'trace'] as const;
 export type LoadModel = (typeof LOAD_MODELS)[number];
+export const ARRIVALS = ['constant', 'poisson', 'gamma'] as const;
 const METHODS = HTTP_METHODS;
 
 /** Retry settings moved to the client config (`retry:`), where a preset sets them as its library does. */
@@ -33,6 +34,17 @@ const CLIENT_POLICY: Spec = {
     retryBudgetPct: opt(num(PREFERENCE_SPECS.retryBudgetPct!.min, PREFERENCE_SPECS.retryBudgetPct!.max, { default: PREFERENCE_DEFAULTS.retryBudgetPct })),
     budgetFloor: opt(num(0, 1e6, { default: DEFAULT_BUDGET_FLOOR, doc: 'tokens per budget window whatever the traffic' })),
     ...Object.fromEntries(MOVED_TO_RETRY.map((k) => [k, opt({ type: 'any', doc: `moved: retry.${k}` })])),
+  },
+};
+
+/** Per-request objectives; goodput is the share of requests meeting all of them. Values like 500ms, 10s, or ms. */
+const SLO: Spec = {
+  type: 'object',
+  doc: 'per-request service-level objectives (goodput: the share of requests meeting all of them)',
+  fields: {
+    ttft: opt({ type: 'any', doc: 'time to first token, e.g. 500ms (streams)' }),
+    itl: opt({ type: 'any', doc: "a request's mean gap between tokens, e.g. 50ms (streams)" }),
+    e2e: opt({ type: 'any', doc: 'the whole request, e.g. 10s' }),
   },
 };
 
@@ -53,6 +65,7 @@ const PROFILE: Spec = {
     behavior: opt({ type: 'any', doc: 'ClientConfig behavior: how the client applies its timeouts' }),
     retry: opt({ type: 'any', doc: 'ClientConfig retry: style, maxRetries, backoff, Retry-After' }),
     client: opt(CLIENT_POLICY),
+    slo: opt(SLO),
   },
 };
 
@@ -105,6 +118,11 @@ export const SCENARIO_SPEC: Spec = {
         durationS: opt(num(0.001, 86_400)),
         requests: opt(num(1, 1e9, { integer: true })),
         maxInFlight: opt(num(1, 1024, { integer: true, default: 1024, doc: 'open models: logical requests in flight at most; beyond it they wait and count as late' })),
+        arrival: opt(str({ enum: ARRIVALS, doc: 'open, ramping: constant (default) gaps, or random: poisson, gamma (with burstiness)' })),
+        burstiness: opt(num(0.01, 1000, { doc: 'gamma: the gaps’ shape, as vLLM’s benchmark (1 = Poisson, below 1 burstier); CV = 1/√burstiness' })),
+        seed: opt(num(0, 4_294_967_295, { integer: true, doc: 'poisson, gamma: the arrivals’ seed (default 1); every profile gets the same arrivals' })),
+        file: opt(str({ doc: 'trace: a JSONL file of {"atMs": n, "path"?, "body"?} lines, relative to the scenario’s folder' })),
+        speedup: opt(num(0.001, 1_000_000, { doc: 'trace: replay this many times faster (offsets are divided by it; default 1)' })),
       },
     }),
     warmup: opt({ type: 'object', fields: { durationS: opt(num(0.001, 3600)), requests: opt(num(1, 1e7, { integer: true })) } }),
@@ -121,6 +139,7 @@ export const SCENARIO_SPEC: Spec = {
       },
     }),
     profiles: req({ type: 'array', minItems: 1, items: PROFILE }),
+    slo: opt(SLO),
     gate: opt({
       type: 'object',
       fields: {
@@ -146,6 +165,8 @@ export interface ResolvedProfile {
   preset: string | null;
   config: ClientConfig;
   client: ClientPolicy;
+  /** The profile's SLO, else the scenario's; null when neither sets one. */
+  slo: Slo | null;
 }
 
 export interface Scenario {
@@ -175,11 +196,19 @@ export interface Scenario {
     durationS?: number;
     requests?: number;
     maxInFlight: number;
+    /** Open, ramping: absent is constant. */
+    arrival?: (typeof ARRIVALS)[number];
+    burstiness?: number;
+    seed?: number;
+    /** Trace: the file as resolved against the scenario's folder. */
+    file?: string;
+    speedup?: number;
   };
   warmup: { durationS?: number; requests?: number } | null;
   phases: { atS: number; name?: string; rate?: number; faults?: FaultConfig }[];
   profiles: ResolvedProfile[];
   gate: { thresholds: ThresholdInput[]; maxRegression: string[] };
+  slo: Slo | null;
 }
 
 export const DEFAULT_PATHS: Record<WorkloadKind, string> = {

@@ -6,8 +6,10 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { MAX_ANSWER_VALUES, MAX_INPUTS, resolveFaults, type FaultConfig } from '../../mock-server/index.js';
 import { DEFAULT_BUDGET_FLOOR, headersProblem, InvalidInputError, targetUrlProblem, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, resolveConfig, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
-import { parseGateExpressions, type ThresholdInput } from '../metrics/index.js';
+import { parseGateExpressions, type Slo, type ThresholdInput } from '../metrics/index.js';
 import { readInputFile } from './input-file.js';
+import { loadProblems, resolveLoad } from './scenario-load.js';
+import { loadTrace } from './trace-file.js';
 import { check, toJsonSchema } from './spec.js';
 import { DEFAULT_PATHS, MAX_SCENARIO_BYTES, MOVED_TO_RETRY, SCENARIO_SPEC, type ClientPolicy, type ResolvedProfile, type Scenario, type WorkloadKind } from './scenario-spec.js';
 
@@ -20,7 +22,8 @@ export function resolveScenario(input: unknown, file: string | null = null, text
   const problems: string[] = [];
   const raw = check(SCENARIO_SPEC, input, '', problems) as Raw;
   if (problems.length === 0) crossCheck(raw, problems);
-  const profiles = problems.length === 0 ? resolveProfiles(raw.profiles as Raw[], problems) : [];
+  const scenarioSlo = problems.length === 0 ? resolveSlo(raw.slo as Raw | undefined, 'slo', problems) : null;
+  const profiles = problems.length === 0 ? resolveProfiles(raw.profiles as Raw[], problems, scenarioSlo) : [];
   let faults: FaultConfig | null = null;
   let phases: Scenario['phases'] = [];
   if (problems.length === 0) {
@@ -56,11 +59,12 @@ export function resolveScenario(input: unknown, file: string | null = null, text
       maxTokens: w.maxTokens,
       body: w.body,
     },
-    load: raw.load,
+    load: resolveLoad(raw.load, file) as Scenario['load'],
     warmup: raw.warmup ?? null,
     phases,
     profiles,
     gate: { thresholds: (raw.gate?.thresholds ?? []) as ThresholdInput[], maxRegression: (raw.gate?.maxRegression ?? []) as string[] },
+    slo: scenarioSlo,
   };
 }
 
@@ -101,7 +105,10 @@ function crossCheck(raw: Raw, problems: string[]): void {
   need('stages', ['ramping']);
   need('burstSize', ['bursts']);
   need('burstGapMs', ['bursts']);
-  if (load.model !== 'ramping' && load.durationS === undefined && load.requests === undefined) {
+  need('file', ['trace']);
+  problems.push(...loadProblems(load, raw.phases));
+  // Ramps end with their stages, traces with their last line.
+  if (load.model !== 'ramping' && load.model !== 'trace' && load.durationS === undefined && load.requests === undefined) {
     problems.push('load needs durationS or requests (how long to run)');
   }
   const chars = raw.workload.textChars as Raw | undefined;
@@ -129,7 +136,24 @@ function crossCheck(raw: Raw, problems: string[]): void {
   });
 }
 
-function resolveProfiles(list: Raw[], problems: string[]): ResolvedProfile[] {
+/** An SLO from a scenario: each value a duration ("500ms", "10s") or a number of ms. */
+function resolveSlo(raw: Raw | undefined, path: string, problems: string[]): Slo | null {
+  if (raw === undefined) return null;
+  const before = problems.length;
+  const out: Slo = {};
+  for (const [key, field] of [['ttft', 'ttftMs'], ['itl', 'itlMs'], ['e2e', 'e2eMs']] as const) {
+    const v = raw[key] as unknown;
+    if (v === undefined) continue;
+    const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(v.trim()) : null;
+    const ms = typeof v === 'number' ? v : m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
+    if (!(ms > 0)) problems.push(`${path}.${key} must be a duration such as 500ms or 10s, got ${JSON.stringify(v)}`);
+    else out[field] = ms;
+  }
+  if (Object.keys(out).length === 0 && problems.length === before) problems.push(`${path} must set at least one of ttft, itl, e2e`);
+  return out;
+}
+
+function resolveProfiles(list: Raw[], problems: string[], scenarioSlo: Slo | null): ResolvedProfile[] {
   const byName = new Map(list.map((p) => [p.name as string, p]));
   const flatten = (p: Raw, seen: string[]): Raw => {
     if (!p.extends) return p;
@@ -147,7 +171,7 @@ function resolveProfiles(list: Raw[], problems: string[]): ResolvedProfile[] {
   };
   return list.map((p, i) => {
     const flat = flatten(p, []);
-    const { name, description, extends: _e, client, ...configInput } = flat;
+    const { name, description, extends: _e, client, slo, ...configInput } = flat;
     const config = prefixed(problems, `profiles[${i}] (${name})`, () => resolveConfig(configInput as ClientConfigInput));
     const c = (client ?? {}) as Raw;
     for (const k of MOVED_TO_RETRY) {
@@ -165,6 +189,7 @@ function resolveProfiles(list: Raw[], problems: string[]): ResolvedProfile[] {
         retryBudgetPct: c.retryBudgetPct ?? PREFERENCE_DEFAULTS.retryBudgetPct,
         budgetFloor: c.budgetFloor ?? DEFAULT_BUDGET_FLOOR,
       },
+      slo: resolveSlo(slo as Raw | undefined, `profiles[${i}].slo`, problems) ?? scenarioSlo,
     };
   });
 }
@@ -181,7 +206,10 @@ function deepMerge(base: Raw, over: Raw): Raw {
 /** Read, parse and resolve a scenario file. */
 export async function loadScenario(file: string): Promise<Scenario> {
   const { data, text } = await readInputFile('scenario', file, 'YAML or JSON', parseYaml, MAX_SCENARIO_BYTES);
-  return resolveScenario(data, file, text);
+  const scenario = resolveScenario(data, file, text);
+  // A trace is checked with its scenario, before a mock starts or anything is sent (and kept for the run).
+  if (scenario.load.model === 'trace') await loadTrace(scenario.load.file as string, scenario.workload.method);
+  return scenario;
 }
 
 export function scenarioJsonSchema(): Record<string, unknown> {

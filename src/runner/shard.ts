@@ -33,5 +33,7 @@ export function shardLoad(load: Scenario['load'], s: Shard): Scenario['load'] {
     ...(load.requests !== undefined ? { requests: Math.max(1, part(load.requests, s)) } : {}),
     ...(load.burstSize !== undefined ? { burstSize: Math.max(1, part(load.burstSize, s)) } : {}),
     ...(load.stages ? { stages: load.stages.map((st) => ({ ...st, rate: st.rate / s.count })) } : {}),
+    // Random arrivals: each shard its own stream, or every shard's bursts would line up.
+    ...(load.arrival !== undefined && load.arrival !== 'constant' ? { seed: (load.seed ?? 1) * 1_000 + s.index } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * at its age, so a stall can never make the tail look better or a request vanish.
  */
 import { TailgateError, type PerformanceClient, type PreferenceInput } from '../engine/index.js';
-import type { ProfileMetrics } from '../metrics/index.js';
+import { StreamMeter, type ProfileMetrics } from '../metrics/index.js';
 import { sleep } from '../util/index.js';
 import { runLoad, type LoadControl, type LoadOptions } from './load.js';
 import type { ProfileRunOptions } from './profile-run.js';
@@ -29,12 +29,13 @@ function sessionPreference(profile: ResolvedProfile): PreferenceInput {
  * One stage: the load into `metrics` through a session of its own, then the drain, then whatever is
  * left is abandoned and recorded. Resolves once every request it started has been accounted for.
  */
-export async function runStage(client: PerformanceClient, profile: ResolvedProfile, next: () => WorkloadRequest, metrics: ProfileMetrics, load: LoadOptions, options: ProfileRunOptions): Promise<void> {
+export async function runStage(client: PerformanceClient, profile: ResolvedProfile, next: () => WorkloadRequest, metrics: ProfileMetrics, load: LoadOptions, options: ProfileRunOptions, streams = false): Promise<void> {
   const stop = new AbortController();
   const session = client.session(sessionPreference(profile), stop.signal);
   let wake: (() => void) | null = null;
-  const done = (intended: number, code: string | null) => {
-    metrics.requestEnded(performance.now() - intended, code);
+  const done = (intended: number, code: string | null, meter?: StreamMeter) => {
+    const now = performance.now();
+    metrics.requestEnded(now - intended, code, meter?.outcome(now));
     const w = wake;
     wake = null;
     w?.();
@@ -53,13 +54,21 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
       }),
     fire: (intended, late) => {
       metrics.requestStarted(late);
-      return session.send(next()).then(
-        () => done(intended, null),
-        (err: { code?: string }) => done(intended, err.code ?? 'other'),
+      if (!streams) {
+        return session.send(next()).then(
+          () => done(intended, null),
+          (err: { code?: string }) => done(intended, err.code ?? 'other'),
+        );
+      }
+      // A stream's tokens are timed as the client reads them: one meter per streamed request.
+      const meter = new StreamMeter(intended);
+      return session.send({ ...next(), onData: meter.onData }).then(
+        () => done(intended, null, meter),
+        (err: { code?: string }) => done(intended, err.code ?? 'other', meter),
       );
     },
   };
-  await runLoad(ctl, load);
+  await runLoad(ctl, options.traceAtMs ? { ...load, traceAtMs: options.traceAtMs } : load);
   metrics.endLoadWindow();
   const until = performance.now() + options.graceMs;
   while (metrics.inFlight > 0 && performance.now() < until && !options.hurry?.aborted) await ctl.waitForCompletion(Math.min(20, until - performance.now()));

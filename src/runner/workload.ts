@@ -41,7 +41,8 @@ export function workloadRequests(w: Scenario['workload'], seed = 1, extra: Parti
       case 'rerank':
         return ENDPOINTS.rerank.body(texts(w.inputsPerRequest), { query: text(rand, 10, 40), ...model });
       case 'stream':
-        return { messages: [{ role: 'user', content: text(rand, w.textChars.min, w.textChars.max) }], max_tokens: w.maxTokens, stream: true, ...model };
+        // include_usage: the server's own token count, as OpenAI SDK users ask for it (else tokens are counted).
+        return { messages: [{ role: 'user', content: text(rand, w.textChars.min, w.textChars.max) }], max_tokens: w.maxTokens, stream: true, stream_options: { include_usage: true }, ...model };
       case 'batchPost':
       case 'request':
         return w.body ?? null;

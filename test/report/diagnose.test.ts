@@ -107,6 +107,17 @@ describe('diagnostics on the bundled scenarios: each fires on the problem and st
     expect(ids(r, 'shared-client')).not.toContain('port-exhaustion');
   });
 
+  it('LLM streams: a pool sized for the first byte starves whole generations; one sized for streams holds the SLO', async () => {
+    const r = await run('llm-streaming', 6);
+    const [small, sized] = r.profiles;
+    for (const p of r.profiles) expect(p.tokens!.out, `${p.name}: tokens, client vs server`).toBe(p.server!.requests.tokensOut);
+    expect(small!.goodput!.met / small!.goodput!.of).toBeLessThan(0.5);
+    expect(sized!.goodput!.met / sized!.goodput!.of).toBeGreaterThanOrEqual(0.9);
+    expect(small!.ttftMs!.p50).toBeGreaterThan(3 * sized!.ttftMs!.p50);
+    expect(ids(r, 'pool-sized-for-ttfb')).toContain('pool-exhaustion');
+    expect(ids(r, 'pool-sized-for-streams')).not.toContain('pool-exhaustion');
+  });
+
   it('connection refused during a listener outage', async () => {
     const r = await run('connection-refused', 3.8);
     expect(ids(r, 'per-request-no-retry')).toContain('connect-failures');

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { allFailedText, checksTable, findingsText, readReport, runGate, summaryTable, withFindings } from '../../report/index.js';
+import { allFailedText, checksTable, findingsText, readReport, runGate, streamTable, summaryTable, withFindings } from '../../report/index.js';
 import type { CliIo } from '../io.js';
 import { writeOutputs } from '../outputs.js';
 
@@ -26,7 +26,8 @@ export function reportCommand(io: CliIo): CommandModule<object, ReportArgs> {
       const report = withFindings(await readReport(args.report));
       const checks = runGate(report, { thresholds: report.gate?.thresholds ?? [], maxRegression: [] });
       const allFailed = allFailedText(report);
-      io.out(`${summaryTable(report, io.isTTY)}\n${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
+      const streams = streamTable(report, io.isTTY);
+      io.out(`${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
       if (checks.length) io.out(`\n${checksTable(checks)}\n`);
       await writeOutputs(report, checks, args, io);
     },

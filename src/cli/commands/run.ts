@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { InvalidInputError, redactUrl, targetUrlProblem } from '../../engine/index.js';
-import { allFailedText, checksTable, findingsText, gateFailed, progressLine, runGate, summaryTable, withFindings } from '../../report/index.js';
+import { allFailedText, checksTable, findingsText, gateFailed, progressLine, runGate, streamTable, summaryTable, withFindings } from '../../report/index.js';
 import { uniqueFileName, writeOutputs } from '../outputs.js';
 import { checkRepeat, loadScenario, MAX_RATE, parseShard, runRepeated, TargetUnreachableError, type Progress, type Report, type Shard } from '../../runner/index.js';
 import { parseDurationS } from '../duration.js';
@@ -128,7 +128,8 @@ function progressPrinter(io: CliIo): (p: Progress) => void {
 async function finish(report: Report, out: string, shard: Shard | undefined, io: CliIo, hooks: RunHooks): Promise<void> {
   const checks = runGate(report, { thresholds: report.gate.thresholds, maxRegression: [] });
   const allFailed = allFailedText(report);
-  io.out(`${summaryTable(report, io.isTTY)}\n${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
+  const streams = streamTable(report, io.isTTY);
+      io.out(`${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
   if (checks.length) io.out(`\n${checksTable(checks)}\n`);
   const name = uniqueFileName(`${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}`, new Set(), '');
   const base = join(out, name);

@@ -5,6 +5,7 @@
  * overlaid), latency and throughput over time with phase markers, errors by code over time, and
  * connections opened and reused.
  */
+import { STREAM_COLUMNS, streamRows } from './streams.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ProfileReport, Report } from '../../runner/index.js';
@@ -96,6 +97,13 @@ function summaryRows(report: Report): string {
       return `<tr>${cells.map((c, i) => `<td${i > 0 && i < 8 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
     })
     .join('\n');
+}
+
+function streamsHtml(report: Report): string {
+  const rows = streamRows(report);
+  if (rows.length === 0) return '';
+  const head = STREAM_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+  return `<h2>Streams</h2><table><thead><tr>${head}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 function findingsHtml(report: Report): string {
@@ -214,6 +222,7 @@ export function renderHtml(report: Report, checks: Check[] = []): string {
 ${report.partial ? '<p class="partial">This run was stopped early: the report is partial.</p>' : ''}
 <table><thead><tr><th>profile</th><th>requests</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>failed</th><th>errors (attempts)</th><th>connections opened / reused</th><th>hedges / retries</th></tr></thead>
 <tbody>${summaryRows(report)}</tbody></table>
+${streamsHtml(report)}
 <h2>Findings</h2>
 ${findingsHtml(report)}
 ${checksHtml(checks)}

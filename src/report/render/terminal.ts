@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { ProfileReport, Report } from '../../runner/index.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct, fmtRate, safeText } from './format.js';
+import { STREAM_COLUMNS, streamRows } from './streams.js';
 
 export function summaryTable(report: Report, color = false): string {
   const style = color ? {} : { head: [], border: [] };
@@ -29,6 +30,15 @@ function profileRow(p: ProfileReport): string[] {
     `${fmtCount(p.connections.opened)}/${fmtCount(p.connections.reused)}`,
     `${p.attempts.hedge}/${p.attempts.retry}`,
   ];
+}
+
+/** TTFT, ITL, TPOT, tokens and goodput of the profiles that streamed; '' when none did. */
+export function streamTable(report: Report, color = false): string {
+  const rows = streamRows(report);
+  if (rows.length === 0) return '';
+  const table = new Table({ head: STREAM_COLUMNS, style: color ? {} : { head: [], border: [] } });
+  for (const r of rows) table.push(r.map(safeText));
+  return table.toString();
 }
 
 /** One line of live progress. */

@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { Finding, ProfileReport, Report } from '../../runner/index.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct, safeText } from './format.js';
+import { STREAM_COLUMNS, streamRows } from './streams.js';
 import type { Check } from '../gate.js';
 import { histogramOf } from '../../metrics/index.js';
 
@@ -52,6 +53,11 @@ export function markdownSummary(report: Report, checks: Check[] = []): string {
         `| ${mdEscape(p.name)} | ${fmtCount(p.requests.total)} | ${fmtMs(p.latencyMs?.p50)} | ${fmtMs(p.latencyMs?.p90)} | ${fmtMs(p.latencyMs?.p99)} | ${fmtMs(p.latencyMs?.max)} | ${fmtPct(p.requests.failed, p.requests.total)} | ${mdEscape(fmtCounts(p.errors))} | ${p.connections.opened}/${p.connections.reused} |`,
     ),
   ];
+  const streams = streamRows(report);
+  if (streams.length) {
+    lines.push('', '### Streams', '', `| ${STREAM_COLUMNS.join(' | ')} |`, `| ${STREAM_COLUMNS.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
+    for (const r of streams) lines.push(`| ${r.map(mdEscape).join(' | ')} |`);
+  }
   const findings = report.profiles.flatMap((p) => p.findings.map((f) => ({ p, f })));
   if (findings.length) {
     lines.push('', '### Findings', '');
