@@ -4,7 +4,7 @@
  * or timed; a value that could not be measured is null.
  */
 import { createHistogram, decodeHistogram, encodeHistogram, summarize, type LatencySummary } from './histogram.js';
-import { addIntervals, concatIntervals, type IntervalSeries } from './intervals.js';
+import { addIntervals, concatIntervals, INTERVAL_MS, type IntervalSeries } from './intervals.js';
 
 export interface TimelineRow {
   /** Seconds since the measured run began. */
@@ -105,7 +105,7 @@ const sumOrNull = (values: (number | null)[]) => (values.some((v) => v === null)
 /**
  * Shards of one run, measured at the same time: counts, rates and in-flight gauges add up, histograms
  * are added (so percentiles of the whole are exact), summaries are recomputed from them. A timeline
- * row's p50/p99 cannot be merged from per-shard values and becomes null.
+ * row's p50/p99 are recomputed from the shards' per-second histograms, added (withTimeline).
  */
 export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
   const [first] = parts;
@@ -165,9 +165,26 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
     },
     goodput: goodputs[0] ? { slo: goodputs[0].slo, met: goodputs.reduce((t, g) => t + g.met, 0), of: goodputs.reduce((t, g) => t + g.of, 0) } : null,
     histograms,
-    timeline: [...rows.values()].sort((a, b) => a.t - b.t),
-    ...optional('intervals', addIntervals(parts.map((p) => p.intervals))),
+    ...withTimeline([...rows.values()].sort((a, b) => a.t - b.t), addIntervals(parts.map((p) => p.intervals))),
   };
+}
+
+/**
+ * Shards' per-second p50/p99 cannot be merged from their values, but the shards' per-second histograms
+ * can: added, they give the whole run's per-second percentiles exactly (of every completed request).
+ */
+function withTimeline(timeline: TimelineRow[], intervals: IntervalSeries | undefined): Pick<MeasuredProfile, 'timeline' | 'intervals'> {
+  if (intervals && intervals.widthMs === INTERVAL_MS) {
+    for (const row of timeline) {
+      const encoded = intervals.histograms.latency[row.t];
+      if (row.p50Ms !== null || encoded === undefined) continue;
+      const h = decodeHistogram(encoded);
+      if (h.totalCount === 0) continue;
+      row.p50Ms = h.getValueAtPercentile(50) / 1000;
+      row.p99Ms = h.getValueAtPercentile(99) / 1000;
+    }
+  }
+  return { timeline, ...optional('intervals', intervals) };
 }
 
 /**
