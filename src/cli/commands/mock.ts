@@ -23,6 +23,10 @@ export function describeFaults(f: FaultConfig): string[] {
   if (f.capacity.maxConnections !== null) lines.push(`max ${f.capacity.maxConnections} connections, then ${f.capacity.onExceed}`);
   if (f.capacity.maxInFlight !== null) lines.push(`max ${f.capacity.maxInFlight} requests in flight, then 503`);
   for (const d of f.down) lines.push(`listener down at +${d.atMs} ms for ${d.forMs} ms`);
+  const llm = f.llm;
+  if (llm && (llm.ttft || llm.itl || llm.prefillMsPer1kTokens || llm.maxSequences !== null || llm.slowdownPerSequence || llm.outputTokens !== null || llm.alwaysUsage)) {
+    lines.push(`llm: ${JSON.stringify(llm)}`);
+  }
   for (const r of f.rules) {
     const { kind, path, probability, ...rest } = r;
     lines.push(`${kind}${path ? ` on ${path}` : ''}${probability !== undefined && probability < 1 ? ` p=${probability}` : ''} ${JSON.stringify(rest)}`);
