@@ -66,7 +66,9 @@ describe('corrupted reports are exit 2, naming the field', () => {
 describe('a crafted report renders escaped and writes only where asked', () => {
   it('a profile named ../../../x stays in the hgrm folder; Markdown, JUnit and the terminal escape what they did not write', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tailgate-crafted-'));
-    const evil = syntheticProfile('../../../x', FIXED, 100, 1);
+    // A name of its own per run: a traversal that escaped would land in the temp folder as escaped-<id>.hgrm.
+    const escaped = `escaped-${process.pid}-${Date.now()}`;
+    const evil = syntheticProfile(`../../../${escaped}`, FIXED, 100, 1);
     const report = {
       ...syntheticReport([evil, syntheticProfile('\u001b[31mred\u001b[0m|<b>', FIXED, 100, 2)], { thresholds: ['p(99)<1s'], maxRegression: [] }),
       workload: { kind: 'embed | <img src=x onerror=alert(1)>', path: '/v1/embeddings', method: 'POST' },
@@ -81,7 +83,7 @@ describe('a crafted report renders escaped and writes only where asked', () => {
     expect(r.code).toBe(0);
     expect(await readdir(join(out, 'h'))).toHaveLength(2);
     for (const f of await readdir(join(out, 'h'))) expect(f).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]*\.hgrm$/);
-    expect(await readdir(tmpdir())).not.toContain('x.hgrm');
+    expect(await readdir(tmpdir())).not.toContain(`${escaped}.hgrm`);
     expect(r.stdout).not.toContain('\u001b[31m');
     expect(r.stdout).toContain('\\x1b[31mred');
     const md = await readFile(join(out, 'r.md'), 'utf8');
