@@ -103,7 +103,8 @@ describe('nothing vanishes: abandoned requests', () => {
     const t0 = performance.now();
     const p = (await runScenario(scenario, { graceMs: 1_000 })).profiles[0]!;
     expect(performance.now() - t0).toBeLessThan(6_000);
-    expect(p.requests).toEqual({ total: 40, ok: 0, failed: 40, late: 0, abandoned: 40 });
+    // Every request accounted for; how many started late depends on the machine's load, not on this.
+    expect(p.requests).toMatchObject({ total: 40, ok: 0, failed: 40, abandoned: 40 });
     expect(received).toBe(40);
     expect(p.attempts.total).toBe(40);
     expect(p.errors.abandoned).toBe(40);
