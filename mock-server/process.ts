@@ -3,10 +3,8 @@
  * shows up as server latency, and the mock's timers no longer wait behind the generator's event loop.
  * The handle mirrors MockServer, asynchronously; the child exits when its parent does.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { extname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { forkSibling } from '../src/util/index.js';
 import { FaultConfigError, type FaultConfig } from './faults.js';
 import type { MockServerOptions } from './server.js';
 import type { MockStats } from './stats.js';
@@ -33,17 +31,8 @@ export interface MockProcess {
   close(): Promise<void>;
 }
 
-/** Node flags the child needs: when running from TypeScript sources, the tsx loader. */
-function childExecArgv(entry: string): string[] {
-  if (extname(entry) !== '.ts') return [];
-  const tsx = createRequire(import.meta.url).resolve('tsx');
-  return ['--import', pathToFileURL(tsx).href];
-}
-
 export async function startMockProcess(options: MockServerOptions = {}): Promise<MockProcess> {
-  const here = fileURLToPath(import.meta.url);
-  const entry = fileURLToPath(new URL(`./child${extname(here)}`, import.meta.url));
-  const child: ChildProcess = fork(entry, [], { execArgv: childExecArgv(entry), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = forkSibling(import.meta.url, 'child', [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited = false;

@@ -15,6 +15,7 @@ import { gateCommand } from './commands/gate.js';
 import { probeCommand } from './commands/probe.js';
 import { mergeCommand } from './commands/merge.js';
 import { sweepCommand } from './commands/sweep.js';
+import { coordinateCommand } from './commands/coordinate.js';
 
 /**
  * Ctrl+C (or SIGTERM) the first time stops the load and lets what is in flight finish within the grace;
@@ -60,6 +61,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .command(gateCommand(io, setExit))
       .command(probeCommand(io, setExit))
       .command(mergeCommand(io))
+      .command(coordinateCommand(io, setExit, stopSignals.first))
       .command(sweepCommand(io))
       .command(schemaCommand(io))
       .demandCommand(1, 'name a command (see --help)')

@@ -5,8 +5,8 @@ export { betweenRunsNoise, batchValues, exceeds, runNoise, tQuantile975, type No
 export { generatorSaturation } from './saturation.js';
 export { compareProfiles, compareTable, pairsOf, type ComparedRow } from './compare.js';
 export { renderHtml, escapeHtml, chartData } from './render/html.js';
-export { markdownSummary, junitXml, hgrm, findingsText, checksTable, allFailedText } from './render/text-outputs.js';
+export { markdownSummary, junitXml, hgrm, findingsText, checksTable, allFailedText, distributionText } from './render/text-outputs.js';
 export { summaryTable, streamTable, progressLine } from './render/terminal.js';
-export { mergeReports } from './merge.js';
+export { mergeReports, type MergeContext } from './merge.js';
 export { safeText } from './render/format.js';
 export { holdsBeyondNoise, parseSlo, sweepRates, type SweepPoint } from './sweep.js';

@@ -5,7 +5,7 @@
  */
 import { InvalidInputError } from '../engine/index.js';
 import { addMeasured } from '../metrics/index.js';
-import { addAround, type ProfileReport, type Report } from '../runner/index.js';
+import { addAround, type Distribution, type MockStats, type ProfileReport, type Report } from '../runner/index.js';
 import { withFindings } from './diagnose.js';
 
 function mergeProfiles(parts: ProfileReport[]): ProfileReport {
@@ -20,7 +20,15 @@ function mergeProfiles(parts: ProfileReport[]): ProfileReport {
   };
 }
 
-export function mergeReports(reports: Report[]): Report {
+/** What a coordinated run adds to the merge: how it was distributed, and (workers) the shared mock's own counts. */
+export interface MergeContext {
+  distribution?: Distribution;
+  target?: Report['target'];
+  /** Per profile: one server measured all shards, so its counts replace the shards' (which are null). */
+  servers?: Record<string, MockStats> | null;
+}
+
+export function mergeReports(reports: Report[], context: MergeContext = {}): Report {
   const problems: string[] = [];
   const [first] = reports;
   if (!first) throw new InvalidInputError('merge', ['give at least one report']);
@@ -42,10 +50,15 @@ export function mergeReports(reports: Report[]): Report {
     ...first,
     startedAt: reports.map((r) => r.startedAt).sort()[0] as string,
     endedAt: reports.map((r) => r.endedAt).sort().at(-1) as string,
-    partial: reports.some((r) => r.partial) || (shards.length > 0 && shards.length < (shards[0]?.count ?? 0)),
+    partial: reports.some((r) => r.partial) || (shards.length > 0 && shards.length < (shards[0]?.count ?? 0)) || (context.distribution?.missing.length ?? 0) > 0,
     shard: null,
     mergedFrom: reports.length,
-    profiles: names.map((n) => mergeProfiles(reports.flatMap((r) => r.profiles.filter((p) => p.name === n)))),
+    ...(context.target ? { target: context.target } : {}),
+    distribution: context.distribution ?? null,
+    profiles: names.map((n) => {
+      const merged = mergeProfiles(reports.flatMap((r) => r.profiles.filter((p) => p.name === n)));
+      return context.servers ? { ...merged, server: context.servers[n] ?? null } : merged;
+    }),
   };
   return withFindings(merged);
 }

@@ -2,7 +2,7 @@ export { runScenario, checkRunOptions, type RunOptions, type Progress } from './
 export { DEFAULT_GRACE_MS } from './profile-run.js';
 export { TargetUnreachableError } from '../engine/index.js';
 export { loadScenario, MAX_RATE, resolveScenario, scenarioJsonSchema, SCENARIO_SPEC, type Scenario, type ResolvedProfile } from './scenario.js';
-export type { Report, ProfileReport, Finding } from './report-types.js';
+export type { Report, ProfileReport, Finding, Distribution } from './report-types.js';
 export { runLoad, rampRate, loadDurationS, LATE_AFTER_MS } from './load.js';
 export { dueTimes, expectedCount, type RatePlan } from './arrivals.js';
 export { probe, PROBE_DEFAULTS, type ProbeOptions, type ProbeResult } from './probe/index.js';
@@ -10,3 +10,8 @@ export { parseShard, shardLoad, type Shard } from './shard.js';
 export { readInputFile } from './input-file.js';
 export { addMockStats, type MockStats } from '../../mock-server/index.js';
 export { runRepeated, combineRuns, checkRepeat, addAround, MAX_REPEAT } from './repeat.js';
+export { Coordinator, type CoordinatorOptions, type CoordinatedRun, type ShardOutcome } from './distributed/coordinator.js';
+export { runCoordinatedShard, type ShardResult } from './distributed/shard-run.js';
+export { runWorkers, autoWorkers, checkWorkers, MAX_WORKERS, RATE_PER_WORKER, type WorkersRun } from './distributed/workers.js';
+export { DEFAULT_COORDINATOR_PORT } from './distributed/protocol.js';
+export { CoordinatorLostError, DEFAULT_JOIN_TIMEOUT_MS } from './distributed/shard-session.js';

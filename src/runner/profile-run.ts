@@ -12,6 +12,7 @@ import { measure } from './measure.js';
 import { runStage } from './stage.js';
 import type { ProfileReport } from './report-types.js';
 import type { ResolvedProfile, Scenario } from './scenario.js';
+import type { Step } from './distributed/protocol.js';
 import { traceReplay } from './trace-replay.js';
 import { workloadRequests } from './workload.js';
 
@@ -39,6 +40,8 @@ export interface ProfileRunOptions {
   env?: Record<string, string | undefined>;
   /** Thresholds marked abortOnFail: the measured run stops once one is lost (abort-watch.ts). */
   abortOn?: Threshold[];
+  /** A coordinated shard: wait until every shard reaches this step and begin with them (distributed/). */
+  sync?: (step: Step, signal?: AbortSignal) => Promise<void>;
   /** The trace model's schedule (its lines' offsets in ms, ascending), read before the run. */
   traceAtMs?: Float64Array;
 }
@@ -89,6 +92,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
 
   let warmup: ProfileReport['warmup'] = null;
   if (scenario.warmup && !options.signal?.aborted) {
+    await options.sync?.({ profile: profile.name, phase: 'warmup' }, options.signal);
     warm.start();
     await runStage(client, profile, replay ? replay.requests() : next, warm, { load: scenario.load, durationS: scenario.warmup.durationS ?? 3600, requests: scenario.warmup.requests ?? Infinity, rateSteps }, options, scenario.workload.kind === 'stream');
     warm.stop();
@@ -96,6 +100,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
     await mock?.reset();
   }
 
+  await options.sync?.({ profile: profile.name, phase: 'run' }, options.signal);
   const measured = await measure(scenario, profile, client, replay ? replay.requests() : next, metrics, observer, rateSteps, options, lost);
   const server = mock ? await mock.stats() : null;
   await client.close();

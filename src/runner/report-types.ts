@@ -36,6 +36,18 @@ export interface ProfileReport extends MeasuredProfile {
   repeats?: MeasuredProfile[];
 }
 
+export interface Distribution {
+  shards: number;
+  /** workers: processes of this machine (`run --workers`); coordinated: `tailgate coordinate` and its shards. */
+  mode: 'workers' | 'coordinated';
+  /** Per shard index: how far from a step's start it really began, at worst over its steps, in the coordinator's clock. */
+  startSkewMs: Record<string, number | null>;
+  /** Per shard index: the round trip its clock offset was measured over (the offset is good to half of it). */
+  clockRttMs: Record<string, number | null>;
+  /** Shards whose measurements are not in this report, and why (the report is then partial). */
+  missing: { index: number; status: 'failed' | 'missing'; detail: string | null }[];
+}
+
 export interface Report {
   schemaVersion: 1;
   tool: { name: 'tailgate'; version: string };
@@ -55,5 +67,7 @@ export interface Report {
   repeat?: number;
   /** Set on a report made by `tailgate merge`: how many shard reports it combines. */
   mergedFrom?: number;
+  /** A run of several processes (null or absent for one): how they were started together. */
+  distribution?: Distribution | null;
   profiles: ProfileReport[];
 }

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { startMockProcess, type MockProcess } from '../../mock-server/index.js';
 import { InvalidInputError, redactUrl, TargetUnreachableError, VERSION } from '../engine/index.js';
 import { parseGateExpressions } from '../metrics/index.js';
-import { DEFAULT_GRACE_MS, runProfile, type Progress, type StoppedBy } from './profile-run.js';
+import { DEFAULT_GRACE_MS, runProfile, type Progress, type ProfileRunOptions, type StoppedBy } from './profile-run.js';
 import type { ProfileReport, Report } from './report-types.js';
 import type { ResolvedProfile, Scenario } from './scenario.js';
 import { shardLoad, type Shard } from './shard.js';
@@ -29,6 +29,8 @@ export interface RunOptions {
   /** Abandon what is in flight now instead of waiting out the grace (a second Ctrl+C). */
   hurry?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** A coordinated shard: each profile's warm-up and run begin when every shard's does (distributed/). */
+  sync?: ProfileRunOptions['sync'];
   env?: Record<string, string | undefined>;
 }
 
@@ -49,11 +51,16 @@ export function checkRunOptions(scenario: Scenario, options: RunOptions): void {
   }
 }
 
+/** The scenario's load with the command line's --rate and --duration applied (before any sharding). */
+export function overriddenLoad(scenario: Scenario, options: Pick<RunOptions, 'rate' | 'durationS'>): Scenario['load'] {
+  return { ...scenario.load, ...(options.rate !== undefined ? { rate: options.rate } : {}), ...(options.durationS !== undefined ? { durationS: options.durationS, requests: undefined } : {}) };
+}
+
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<Report> {
   checkRunOptions(scenario, options);
   const profiles = selectProfiles(scenario, options.profiles);
   const url = options.target ?? scenario.target.url;
-  const overridden = { ...scenario.load, ...(options.rate !== undefined ? { rate: options.rate } : {}), ...(options.durationS !== undefined ? { durationS: options.durationS, requests: undefined } : {}) };
+  const overridden = overriddenLoad(scenario, options);
   const load = options.shard ? shardLoad(overridden, options.shard) : overridden;
   if (url) await assertReachable(url);
   const { mock } = scenario.target;
@@ -77,6 +84,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         ...(options.hurry ? { hurry: options.hurry } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.env ? { env: options.env } : {}),
+        ...(options.sync ? { sync: options.sync } : {}),
         abortOn,
       });
       reports.push(result.report);
@@ -106,7 +114,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   };
 }
 
-function selectProfiles(scenario: Scenario, names?: string[]): ResolvedProfile[] {
+export function selectProfiles(scenario: Scenario, names?: string[]): ResolvedProfile[] {
   if (!names || names.length === 0) return scenario.profiles;
   const problems: string[] = [];
   const found = names.map((n) => {
@@ -118,7 +126,7 @@ function selectProfiles(scenario: Scenario, names?: string[]): ResolvedProfile[]
   return found as ResolvedProfile[];
 }
 
-async function assertReachable(url: string): Promise<void> {
+export async function assertReachable(url: string): Promise<void> {
   const u = new URL(url);
   const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
   await new Promise<void>((resolve, reject) => {

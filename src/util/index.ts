@@ -3,3 +3,4 @@ export { Fifo } from './fifo.js';
 export { watchSignal, unwatchSignal, watcherCount, type Cancellable } from './signal-watch.js';
 export { sleep } from './time.js';
 export { HTTP_METHODS, type HttpMethod } from './http.js';
+export { forkSibling } from './fork.js';

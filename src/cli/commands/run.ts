@@ -1,14 +1,13 @@
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { InvalidInputError, redactUrl, targetUrlProblem } from '../../engine/index.js';
-import { allFailedText, checksTable, findingsText, gateFailed, progressLine, runGate, streamTable, summaryTable, withFindings } from '../../report/index.js';
-import { uniqueFileName, writeOutputs } from '../outputs.js';
-import { checkRepeat, loadScenario, MAX_RATE, parseShard, runRepeated, TargetUnreachableError, type Progress, type Report, type Shard } from '../../runner/index.js';
+import { progressLine, withFindings } from '../../report/index.js';
+import { autoWorkers, checkRepeat, checkWorkers, loadScenario, MAX_RATE, parseShard, runCoordinatedShard, runRepeated, runWorkers, TargetUnreachableError, type Progress, type Shard } from '../../runner/index.js';
+import { finishRun, mergeCoordinated } from '../finish-run.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { scenarioPath } from '../paths.js';
-import { prepareOutDir, writeOutputFile } from '../output-files.js';
+import { prepareOutDir } from '../output-files.js';
 
 interface RunArgs {
   scenario?: string;
@@ -19,6 +18,8 @@ interface RunArgs {
   out: string;
   grace: string;
   shard?: string;
+  coordinator?: string;
+  workers?: number;
   repeat: number;
 }
 
@@ -42,42 +43,53 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         .option('rate', { type: 'number', describe: 'override the open-model rate (requests/s)' })
         .option('duration', { type: 'string', describe: 'override the duration (30s, 2m)' })
         .option('out', { type: 'string', default: 'reports', describe: 'directory for the report JSON' })
-        .option('shard', { type: 'string', describe: 'i/N: send this machine’s share of the load; merge the reports with tailgate merge' })
+        .option('shard', { type: 'string', describe: 'i/N: send this machine’s share of the load (with --coordinator, started with the others; else merge the reports with tailgate merge)' })
+        .option('coordinator', { type: 'string', describe: 'URL of `tailgate coordinate`: check in, start with the other shards, post the report there' })
+        .option('workers', { type: 'number', describe: 'run as N processes on this machine (one embedded mock for all); default: more than 1 only when the rate needs it' })
         .option('repeat', { type: 'number', default: 1, describe: 'run the scenario N times into one report: the gate then measures the spread between runs' })
         .option('grace', { type: 'string', default: '10s', describe: 'after the load (or Ctrl+C), how long in-flight requests may finish before they are abandoned (counted as failed)' }) as never,
     handler: async (args) => {
       const { durationS, graceMs, shard } = checkArgs(args);
-      const scenario = await loadScenario(scenarioPath(args.scenario));
+      const file = scenarioPath(args.scenario);
+      const scenario = await loadScenario(file);
       await prepareOutDir(args.out, '--out');
       const profiles = args.profile?.split(',').map((s) => s.trim()).filter(Boolean);
+      const options = {
+        ...(profiles ? { profiles } : {}),
+        ...(args.target ? { target: args.target } : {}),
+        ...(args.rate !== undefined ? { rate: args.rate } : {}),
+        ...(durationS !== undefined ? { durationS } : {}),
+        graceMs,
+      };
+      const workers = args.workers ?? (shard || args.repeat > 1 ? 1 : autoWorkers(scenario.load, args.rate, !(args.target ?? scenario.target.url)));
       const { stop, hurry } = watchStops(io, hooks, args.grace);
+      const progress = progressPrinter(io);
+      const running = { signal: stop.signal, hurry: hurry.signal };
       io.out(`tailgate run ${scenario.name}: ${scenario.profiles.length} profile(s) against ${redactUrl(args.target ?? scenario.target.url ?? 'the embedded mock')}\n`);
-      let report: Report;
+      if (args.workers === undefined && workers > 1) io.out(`using ${workers} worker processes: the rate needs more than one core (--workers 1 keeps one)\n`);
       try {
-        report = await runRepeated(
-          scenario,
-          {
-            ...(profiles ? { profiles } : {}),
-            ...(args.target ? { target: args.target } : {}),
-            ...(args.rate !== undefined ? { rate: args.rate } : {}),
-            ...(durationS !== undefined ? { durationS } : {}),
-            ...(shard ? { shard } : {}),
-            signal: stop.signal,
-            hurry: hurry.signal,
-            graceMs,
-            onProgress: progressPrinter(io),
-          },
-          args.repeat,
-          (i) => args.repeat > 1 && io.out(`${io.isTTY ? '\r\x1b[2K' : ''}run ${i + 1} of ${args.repeat}\n`),
-        );
+        if (workers > 1) {
+          const run = await runWorkers({ ...scenario, file }, { ...options, ...running, workers, onProgress: (ps) => progress(combineProgress(ps)), log: (line) => io.err(`${line}\n`) });
+          if (io.isTTY) io.out('\r\x1b[2K');
+          const report = mergeCoordinated(run, 'workers', io, { target: run.target, servers: run.servers });
+          if (!report) return hooks.setExit(EXIT.couldNotRun);
+          return await finishRun(report, io, { out: args.out, setExit: hooks.setExit });
+        }
+        if (args.coordinator && shard) {
+          const { report, undelivered } = await runCoordinatedShard(scenario, { ...options, ...running, shard, coordinator: args.coordinator, onProgress: progress });
+          if (io.isTTY) io.out('\r\x1b[2K');
+          await finishRun(withFindings(report), io, { out: args.out, suffix: shardSuffix(shard), gate: false, setExit: hooks.setExit });
+          io.out(undelivered ? `the report did not reach the coordinator: ${undelivered}\n` : `report delivered to the coordinator at ${redactUrl(args.coordinator)}: its exit code is the run's verdict\n`);
+          return hooks.setExit(undelivered ? EXIT.couldNotRun : EXIT.ok);
+        }
+        const report = await runRepeated(scenario, { ...options, ...running, ...(shard ? { shard } : {}), onProgress: progress }, args.repeat, (i) => args.repeat > 1 && io.out(`${io.isTTY ? '\r\x1b[2K' : ''}run ${i + 1} of ${args.repeat}\n`));
+        if (io.isTTY) io.out('\r\x1b[2K');
+        await finishRun(withFindings(report), io, { out: args.out, ...(shard ? { suffix: shardSuffix(shard) } : {}), setExit: hooks.setExit });
       } catch (err) {
         if (!(err instanceof TargetUnreachableError)) throw err;
         io.err(`tailgate: ${err.message}\nNothing was measured. Check the URL, that the server is up, and any proxy or firewall.\n`);
         hooks.setExit(EXIT.couldNotRun);
-        return;
       }
-      if (io.isTTY) io.out('\r\x1b[2K');
-      await finish(withFindings(report), args.out, shard, io, hooks);
     },
   };
 }
@@ -88,7 +100,18 @@ function checkArgs(args: RunArgs): { durationS: number | undefined; graceMs: num
   if (args.rate !== undefined && (!Number.isFinite(args.rate) || args.rate <= 0 || args.rate > MAX_RATE)) problems.push(`--rate must be a number in (0, ${MAX_RATE}], got ${args.rate}`);
   const targetProblem = args.target === undefined ? null : targetUrlProblem('--target', args.target);
   if (targetProblem) problems.push(targetProblem);
+  if (args.coordinator !== undefined) {
+    if (args.shard === undefined) problems.push('--coordinator needs --shard i/N: which share of the load this process sends');
+    const coordinatorProblem = targetUrlProblem('--coordinator', args.coordinator);
+    if (coordinatorProblem) problems.push(coordinatorProblem);
+  }
+  if (args.workers !== undefined) {
+    if (args.shard !== undefined) problems.push('--workers and --shard do not go together: --workers makes its own shards (run it on one machine, or coordinate machines with --shard and --coordinator)');
+    if (args.repeat > 1 && args.workers > 1) problems.push('--workers and --repeat do not go together yet: repeat the whole command instead, and give the gate the reports as --baseline');
+  }
+  if (args.repeat > 1 && args.coordinator !== undefined) problems.push('--coordinator and --repeat do not go together yet');
   if (problems.length) throw new InvalidInputError('arguments', problems);
+  if (args.workers !== undefined) checkWorkers(args.workers);
   checkRepeat(args.repeat);
   return {
     durationS: args.duration === undefined ? undefined : parseDurationS(args.duration, '--duration'),
@@ -124,21 +147,19 @@ function progressPrinter(io: CliIo): (p: Progress) => void {
   };
 }
 
-/** Print, write the report and its HTML, and set the exit code: what the run means for CI. */
-async function finish(report: Report, out: string, shard: Shard | undefined, io: CliIo, hooks: RunHooks): Promise<void> {
-  const checks = runGate(report, { thresholds: report.gate.thresholds, maxRegression: [] });
-  const allFailed = allFailedText(report);
-  const streams = streamTable(report, io.isTTY);
-      io.out(`${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
-  if (checks.length) io.out(`\n${checksTable(checks)}\n`);
-  const name = uniqueFileName(`${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}`, new Set(), '');
-  const base = join(out, name);
-  await writeOutputFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  io.out(`${report.partial ? 'partial report (stopped early)' : 'report'}: ${base}.json\n`);
-  await writeOutputs(report, checks, { html: `${base}.html` }, io);
-  if (report.stoppedBy) {
-    io.out(`stopped early: ${report.stoppedBy.profile} lost the abortOnFail threshold ${report.stoppedBy.threshold} (${report.stoppedBy.detail})\n`);
-    hooks.setExit(EXIT.failed);
-  } else if (report.partial) hooks.setExit(EXIT.couldNotRun);
-  else if (gateFailed(checks)) hooks.setExit(EXIT.failed);
+const shardSuffix = (shard: Shard) => `-shard-${shard.index}-of-${shard.count}`;
+
+/** Live progress of several processes as one line: their rates and in-flight requests add, the worst p99 shows. */
+function combineProgress(ps: Progress[]): Progress {
+  const [first] = ps;
+  if (!first) return { profile: '', phase: 'run', elapsedS: 0, rps: 0, p99Ms: null, errors: 0, inFlight: 0 };
+  const p99s = ps.map((p) => p.p99Ms).filter((v): v is number => v !== null);
+  return {
+    ...first,
+    elapsedS: Math.max(...ps.map((p) => p.elapsedS)),
+    rps: ps.reduce((t, p) => t + p.rps, 0),
+    p99Ms: p99s.length ? Math.max(...p99s) : null,
+    errors: ps.reduce((t, p) => t + p.errors, 0),
+    inFlight: ps.reduce((t, p) => t + p.inFlight, 0),
+  };
 }

@@ -29,6 +29,24 @@ export function allFailedText(report: Report): string {
     .join('\n');
 }
 
+/**
+ * How a run of several processes was put together: its shards, how closely they started, and which
+ * are missing and why (''  for one process). `esc` makes the shards' own words safe for the medium.
+ */
+export function distributionText(report: Report, esc: (s: unknown) => string = safeText): string {
+  const d = report.distribution;
+  if (!d) return '';
+  const skews = Object.values(d.startSkewMs).filter((v): v is number => v !== null);
+  const rtts = Object.values(d.clockRttMs).filter((v): v is number => v !== null);
+  const worst = skews.length ? Math.max(...skews.map(Math.abs)) : null;
+  const parts = [
+    `${d.mode === 'workers' ? `${d.shards} worker processes` : `${d.shards} coordinated shards`}`,
+    worst === null ? 'start skew not measured' : `started within ${worst.toFixed(1)} ms of each other's step start${rtts.length ? ` (clocks set over round trips of at most ${Math.max(...rtts).toFixed(1)} ms)` : ''}`,
+  ];
+  const missing = d.missing.map((m) => `shard ${m.index} ${m.status}${m.detail ? ` (${esc(m.detail)})` : ''}`);
+  return `${parts.join(', ')}${missing.length ? `; not in this report: ${missing.join('; ')}` : ''}`;
+}
+
 export function checksTable(checks: Check[]): string {
   const table = new Table({ head: ['check', 'profile', 'status', 'detail'], style: { head: [], border: [] } });
   for (const c of checks) table.push([safeText(c.expression), safeText(c.profile), c.status.toUpperCase(), safeText(c.detail)]);
@@ -46,6 +64,7 @@ export function markdownSummary(report: Report, checks: Check[] = []): string {
     '',
     `${mdEscape(report.target.kind === 'mock' ? 'embedded mock' : report.target.url)} · ${mdEscape(report.workload.kind)} ${mdEscape(report.workload.path)} · ${mdEscape(report.load.model)} load · ${mdEscape(report.startedAt)}`,
     '',
+    ...(report.distribution ? [distributionText(report, mdEscape), ''] : []),
     '| profile | requests | p50 | p90 | p99 | max | failed | errors | connections opened/reused |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
     ...report.profiles.map(

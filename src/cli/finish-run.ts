@@ -1,0 +1,56 @@
+/**
+ * The end of every run a command carries out (`run`, `run --workers`, `coordinate`): print the summary,
+ * write the report JSON and its renderings, and set the exit code that tells CI what the run means.
+ */
+import { join } from 'node:path';
+import { allFailedText, checksTable, distributionText, findingsText, gateFailed, markdownSummary, mergeReports, runGate, streamTable, summaryTable, withFindings } from '../report/index.js';
+import type { CoordinatedRun, Distribution, MockStats, Report } from '../runner/index.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { uniqueFileName, writeOutputs } from './outputs.js';
+import { writeOutputFile } from './output-files.js';
+
+export interface FinishOptions {
+  out: string;
+  /** Added to the file name (a shard's own report). */
+  suffix?: string;
+  /** Also the Markdown summary: to this file, or to stdout with '-' (a pod's log). */
+  md?: string;
+  /** false for a coordinated shard: its share is gated by the coordinator, with the others'. */
+  gate?: boolean;
+  setExit(code: number): void;
+}
+
+export async function finishRun(report: Report, io: CliIo, options: FinishOptions): Promise<void> {
+  const checks = options.gate === false ? [] : runGate(report, { thresholds: report.gate.thresholds, maxRegression: [] });
+  const allFailed = allFailedText(report);
+  const streams = streamTable(report, io.isTTY);
+  const distributed = distributionText(report);
+  io.out(`${distributed ? `${distributed}\n` : ''}${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
+  if (checks.length) io.out(`\n${checksTable(checks)}\n`);
+  const name = uniqueFileName(`${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}${options.suffix ?? ''}`, new Set(), '');
+  const base = join(options.out, name);
+  await writeOutputFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  io.out(`${report.partial ? 'partial report' : 'report'}: ${base}.json\n`);
+  await writeOutputs(report, checks, { html: `${base}.html`, ...(options.md && options.md !== '-' ? { md: options.md } : {}) }, io);
+  if (options.md === '-') io.out(`\n${markdownSummary(report, checks)}`);
+  if (options.gate === false) return;
+  if (report.stoppedBy) {
+    io.out(`stopped early: ${report.stoppedBy.profile} lost the abortOnFail threshold ${report.stoppedBy.threshold} (${report.stoppedBy.detail})\n`);
+    options.setExit(EXIT.failed);
+  } else if (report.partial) options.setExit(EXIT.couldNotRun);
+  else if (gateFailed(checks)) options.setExit(EXIT.failed);
+}
+
+/** One report from a coordinated run's shards (null, and said why, when not one shard reported). */
+export function mergeCoordinated(run: CoordinatedRun, mode: Distribution['mode'], io: CliIo, extra: { target?: Report['target']; servers?: Record<string, MockStats> | null } = {}): Report | null {
+  const missing = run.outcomes.filter((o) => o.status !== 'reported').map((o) => ({ index: o.index, status: o.status as 'failed' | 'missing', detail: o.detail }));
+  if (run.reports.length === 0) {
+    io.err(`tailgate: no shard reported, nothing was measured:\n${missing.map((m) => `  - shard ${m.index}/${run.shards} ${m.status}: ${m.detail ?? ''}`).join('\n')}\n`);
+    return null;
+  }
+  const perShard = (pick: (o: CoordinatedRun['outcomes'][number]) => number | null) => Object.fromEntries(run.outcomes.map((o) => [String(o.index), pick(o)]));
+  const distribution: Distribution = { shards: run.shards, mode, startSkewMs: perShard((o) => o.startSkewMs), clockRttMs: perShard((o) => o.clockRttMs), missing };
+  const merged = mergeReports(run.reports, { distribution, ...(extra.target ? { target: extra.target } : {}), ...(extra.servers !== undefined ? { servers: extra.servers } : {}) });
+  return withFindings(merged);
+}

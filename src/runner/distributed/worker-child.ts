@@ -1,0 +1,30 @@
+/**
+ * One worker of `tailgate run --workers N`: a coordinated shard in its own process. Its parent forwards
+ * Ctrl+C (the first stops the load, the second abandons what is in flight), and a parent that dies takes
+ * the worker's load with it.
+ */
+import { InvalidInputError } from '../../engine/index.js';
+import { loadScenario } from '../scenario.js';
+import { runCoordinatedShard } from './shard-run.js';
+import type { WorkerArgs } from './workers.js';
+
+const args = JSON.parse(process.argv[2] ?? '{}') as WorkerArgs;
+const stop = new AbortController();
+const hurry = new AbortController();
+let signals = 0;
+process.on('SIGINT', () => (++signals === 1 ? stop.abort() : hurry.abort()));
+process.on('disconnect', () => {
+  stop.abort();
+  hurry.abort();
+});
+const name = `worker ${args.shard.index}/${args.shard.count}`;
+try {
+  const scenario = await loadScenario(args.scenarioFile);
+  const { undelivered } = await runCoordinatedShard(scenario, { ...args.options, shard: args.shard, coordinator: args.coordinator, signal: stop.signal, hurry: hurry.signal });
+  if (undelivered) process.stderr.write(`tailgate ${name}: its report did not reach the coordinator: ${undelivered}\n`);
+  process.exitCode = undelivered ? 3 : 0;
+} catch (err) {
+  process.stderr.write(`tailgate ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = err instanceof InvalidInputError ? 2 : 3;
+}
+process.disconnect?.();

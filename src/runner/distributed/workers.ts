@@ -1,0 +1,109 @@
+/**
+ * `tailgate run --workers N`: N processes on this machine as coordinated shards of one run, so the load
+ * uses N cores; one embedded mock (its own process) serves them all, reset before each step as a single
+ * run resets it, and its counts are read once per profile.
+ */
+import os from 'node:os';
+import { startMockProcess, type MockProcess, type MockStats } from '../../../mock-server/index.js';
+import { InvalidInputError, redactUrl } from '../../engine/index.js';
+import { forkSibling } from '../../util/index.js';
+import type { Progress } from '../profile-run.js';
+import type { Report } from '../report-types.js';
+import { checkRunOptions, type RunOptions } from '../run.js';
+import type { Scenario } from '../scenario.js';
+import type { Shard } from '../shard.js';
+import { Coordinator, type CoordinatedRun } from './coordinator.js';
+import type { Step } from './protocol.js';
+
+export const MAX_WORKERS = 256;
+/** The open-model rate one process sends comfortably (bench:runner measures its top rate). */
+export const RATE_PER_WORKER = 10_000;
+
+/** What a worker process is given: all of it JSON, so it crosses the process boundary as is. */
+export interface WorkerArgs {
+  scenarioFile: string;
+  shard: Shard;
+  coordinator: string;
+  options: Pick<RunOptions, 'profiles' | 'target' | 'rate' | 'durationS' | 'graceMs'>;
+}
+
+export interface WorkersOptions extends Pick<RunOptions, 'profiles' | 'target' | 'rate' | 'durationS' | 'graceMs' | 'signal' | 'hurry'> {
+  workers: number;
+  onProgress?: (progress: Progress[]) => void;
+  log?: (line: string) => void;
+}
+
+export interface WorkersRun extends CoordinatedRun {
+  target: Report['target'];
+  /** The shared mock's counts per profile (null against a real target). */
+  servers: Record<string, MockStats> | null;
+}
+
+export function checkWorkers(workers: number): void {
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new InvalidInputError('--workers', [`must be an integer in 1..${MAX_WORKERS}, got ${workers}`]);
+}
+
+/**
+ * Without --workers: as many processes as the scenario's open-model rate needs, up to the cores (less one
+ * for the embedded mock), or 1. A closed model's rate is not known ahead, so it stays in one process.
+ */
+export function autoWorkers(load: Scenario['load'], rate: number | undefined, embeddedMock: boolean, cores = os.availableParallelism()): number {
+  const peak = rate ?? Math.max(load.rate ?? 0, ...(load.stages ?? []).map((s) => s.rate));
+  if (load.model !== 'open' || !(peak > RATE_PER_WORKER)) return 1;
+  return Math.max(1, Math.min(cores - (embeddedMock ? 1 : 0), Math.ceil(peak / RATE_PER_WORKER)));
+}
+
+export async function runWorkers(scenario: Scenario, options: WorkersOptions): Promise<WorkersRun> {
+  checkWorkers(options.workers);
+  if (!scenario.file) throw new InvalidInputError('--workers', ['the scenario must come from a file: each worker process reads it']);
+  const url = options.target ?? scenario.target.url;
+  checkRunOptions(scenario, { ...pick(options, 'profiles', 'rate', 'durationS'), shard: { index: 1, count: options.workers }, target: url ?? 'http://127.0.0.1:1' });
+  const { mock: m } = scenario.target;
+  const mock: MockProcess | null = url ? null : await startMockProcess({ faults: m.faults, embeddingDim: m.embeddingDim, tokensPerSecond: m.tokensPerSecond, backlog: m.backlog });
+  const servers: Record<string, MockStats> = {};
+  const beforeStep = async (step: Step, previous: Step | null) => {
+    if (!mock) return;
+    if (previous && previous.profile !== step.profile) servers[previous.profile] = await mock.stats();
+    if (previous?.profile !== step.profile) await mock.setFaults(scenario.target.mock.faults);
+    await mock.reset();
+  };
+  const coordinator = await Coordinator.start({
+    shards: options.workers,
+    checkInTimeoutMs: 60_000,
+    shardTimeoutMs: 30_000,
+    leadMs: 500,
+    beforeStep,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const target = url ?? (mock as MockProcess).url;
+  const children = Array.from({ length: options.workers }, (_, i) => {
+    const args: WorkerArgs = {
+      scenarioFile: scenario.file as string,
+      shard: { index: i + 1, count: options.workers },
+      coordinator: coordinator.url,
+      options: { target, ...pick(options, 'profiles', 'rate', 'durationS', 'graceMs') },
+    };
+    // Its own process group: a terminal's Ctrl+C reaches the parent only, which forwards it once.
+    const child = forkSibling(import.meta.url, 'worker-child', [JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true });
+    child.once('exit', (code, signal) => coordinator.giveUp(i + 1, `its process exited (${signal ?? `code ${code}`}) before it reported`));
+    return child;
+  });
+  const forward = () => children.forEach((c) => c.exitCode === null && c.kill('SIGINT'));
+  options.signal?.addEventListener('abort', forward, { once: true });
+  options.hurry?.addEventListener('abort', forward, { once: true });
+  try {
+    const run = await coordinator.done();
+    const last = coordinator.lastStep?.profile;
+    if (mock && last && !(last in servers)) servers[last] = await mock.stats();
+    return { ...run, target: { kind: mock ? 'mock' : 'url', url: redactUrl(target) }, servers: mock ? servers : null };
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await coordinator.close();
+    await mock?.close();
+  }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Pick<T, K>;
+}
