@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { runGate } from '../src/report/index.js';
 import { resolveScenario, runScenario, type Report } from '../src/runner/index.js';
-import { writeBenchRows, type BenchRow } from './harness.js';
+import { row, writeBenchRows, type BenchRow } from './harness.js';
 
 const RUNS = Number(process.env.RUNS ?? 9);
 const SLOW_RUNS = Number(process.env.SLOW_RUNS ?? 3);
@@ -105,8 +105,8 @@ for (const regression of REGRESSIONS) {
   const after = counts.after.fail / counts.pairs;
   const before = counts.before.fail / counts.pairs;
   console.log(`${regression.padEnd(12)} ${`${counts.after.fail}/${counts.pairs}`.padStart(12)} ${String(counts.after.inconclusive).padStart(9)} ${`${counts.before.fail}/${counts.pairs}`.padStart(13)}`);
-  rows.push({ bench: 'gate', contender: `false positives ${regression}`, peer: 'identical runs', ratio: round3(after), target: TARGET_FP, met: after <= TARGET_FP });
-  rows.push({ bench: 'gate', contender: `false positives ${regression} (independent samples, before)`, peer: 'identical runs', ratio: round3(before), target: TARGET_FP, met: before <= TARGET_FP });
+  rows.push(row('gate', `false positives ${regression}`, 'identical runs', after, TARGET_FP, '<='));
+  rows.push(row('gate', `false positives ${regression} (independent samples, before)`, 'identical runs', before, TARGET_FP, '<='));
 }
 
 console.log(`\nDetection: each slower run against each of the ${quiet.length} quiet baseline runs`);
@@ -124,12 +124,8 @@ for (const slowdown of [1.25, 1.5]) {
       }
     }
     console.log(`  server ${slowdown}x slower, ${regression.padEnd(10)} caught ${caught}/${pairs} (before ${caughtBefore}/${pairs})`);
-    rows.push({ bench: 'gate', contender: `caught ${slowdown}x slower ${regression}`, peer: 'quiet baseline runs', ratio: round3(caught / pairs), target: null, met: null });
+    rows.push(row('gate', `caught ${slowdown}x slower ${regression}`, 'quiet baseline runs', caught / pairs));
   }
 }
 await writeBenchRows('gate', rows);
 console.log('\nrows written to reports/bench.json');
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}

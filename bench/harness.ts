@@ -12,10 +12,16 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Run a compiled bench/*.js server script in a child process and wait for the port it prints. */
-export async function startChildServer(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
+/** `taskset -c CPU` before a command when `cpu` is given: the process then runs on that core only. */
+function pinned(cpu: string | undefined, args: string[]): [string, string[]] {
+  return cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', cpu, process.execPath, ...args]];
+}
+
+/** Run a compiled bench/*.js server script in a child process (pinned to `cpu`, if given) and wait for the port it prints. */
+export async function startChildServer(script: string, args: string[] = [], env: Record<string, string> = {}, cpu?: string): Promise<ChildServer> {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const [cmd, argv] = pinned(cpu, [path, ...args]);
+  const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -35,6 +41,22 @@ export async function startChildServer(script: string, args: string[] = [], env:
         setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
       }),
   };
+}
+
+/**
+ * Run a compiled bench/*.js script (or any node arguments, with `raw`) in a child process, pinned to
+ * `cpu` if given, and return the JSON it prints as its last line of stdout.
+ */
+export async function runChild<T>(script: string, args: string[], options: { cpu?: string; raw?: boolean } = {}): Promise<T> {
+  const path = options.raw ? script : fileURLToPath(new URL(script, import.meta.url));
+  const [cmd, argv] = pinned(options.cpu, [path, ...args]);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}: ${out.slice(-500)}`);
+  const last = out.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as T;
 }
 
 /** Keep `concurrency` calls of `one` in flight for `ms`; returns completed calls per second. */
@@ -95,10 +117,54 @@ export interface BenchRow {
   bench: string;
   contender: string;
   peer: string;
-  ratio: number;
+  /** contender / peer; null when it could not be measured (the console says why). */
+  ratio: number | null;
   /** The ratio's target (a ceiling for rates of failure, a floor for speed), or null when only measured. */
   target: number | null;
   met: boolean | null;
+  /** How the ratio meets its target: at least, at most, or within `target` of 1 (e.g. ±0.05). */
+  sense?: '>=' | '<=' | '±';
+}
+
+/** A row whose `met` follows from its ratio, target and sense (ratios rounded to 3 decimals). */
+export function row(bench: string, contender: string, peer: string, ratio: number | null, target: number | null = null, sense: '>=' | '<=' | '±' = '>='): BenchRow {
+  const r = ratio === null || !Number.isFinite(ratio) ? null : Math.round(ratio * 1000) / 1000;
+  let met: boolean | null = null;
+  if (r !== null && target !== null) met = sense === '>=' ? r >= target : sense === '<=' ? r <= target : Math.abs(r - 1) <= target;
+  return { bench, contender, peer, ratio: r, target, met, ...(target === null ? {} : { sense }) };
+}
+
+/** The quartiles of xs: [q1, median, q3] (linear interpolation). */
+export function quartiles(xs: number[]): [number, number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => {
+    const pos = (s.length - 1) * q;
+    const lo = Math.floor(pos);
+    return (s[lo] as number) + ((s[Math.min(lo + 1, s.length - 1)] as number) - (s[lo] as number)) * (pos - lo);
+  };
+  return [at(0.25), at(0.5), at(0.75)];
+}
+
+/**
+ * Paired rounds: each round measures `a` and `b` back to back (AB, then BA the next round, and so on),
+ * and keeps a/b of that round, so drift on a shared machine cancels within a pair. Returns each round's
+ * ratio and their quartiles: the median is the figure, the interquartile range its spread.
+ */
+export async function pairedRatios(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ ratios: number[]; q: [number, number, number] }> {
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let x: number;
+    let y: number;
+    if (i % 2 === 0) {
+      x = await a();
+      y = await b();
+    } else {
+      y = await b();
+      x = await a();
+    }
+    ratios.push(x / y);
+  }
+  return { ratios, q: quartiles(ratios) };
 }
 
 /** Replace this benchmark's rows in reports/bench.json, keeping the other benchmarks'. */
