@@ -13,8 +13,8 @@ import { compare, pairedRatios, row, runFor, startChildServer, writeBenchRows } 
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MS = Number(process.env.MS ?? 2_000);
-const OBSERVER_ROUNDS = Number(process.env.OBSERVER_ROUNDS ?? 24);
-const OBSERVER_MS = Number(process.env.OBSERVER_MS ?? 500);
+const OBSERVER_ROUNDS = Number(process.env.OBSERVER_ROUNDS ?? 40);
+const OBSERVER_MS = Number(process.env.OBSERVER_MS ?? 250);
 
 const server = await startChildServer('./minimal-server.js');
 const url = server.url;
