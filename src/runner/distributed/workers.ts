@@ -44,12 +44,12 @@ export function checkWorkers(workers: number): void {
 }
 
 /**
- * Without --workers: as many processes as the scenario's open-model rate needs, up to the cores (less one
- * for the embedded mock), or 1. A closed model's rate is not known ahead, so it stays in one process.
+ * Without --workers: as many processes as the scenario's peak rate (open, ramping) needs, up to the cores
+ * (less one for the embedded mock), or 1. A closed model's rate is not known ahead: it stays in one process.
  */
 export function autoWorkers(load: Scenario['load'], rate: number | undefined, embeddedMock: boolean, cores = os.availableParallelism()): number {
   const peak = rate ?? Math.max(load.rate ?? 0, ...(load.stages ?? []).map((s) => s.rate));
-  if (load.model !== 'open' || !(peak > RATE_PER_WORKER)) return 1;
+  if ((load.model !== 'open' && load.model !== 'ramping') || !(peak > RATE_PER_WORKER)) return 1;
   return Math.max(1, Math.min(cores - (embeddedMock ? 1 : 0), Math.ceil(peak / RATE_PER_WORKER)));
 }
 
