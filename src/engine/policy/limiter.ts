@@ -4,11 +4,14 @@
  * through signal-watch (one listener per signal, however many wait), so a long-lived session signal
  * gathers no listeners however many requests wait over a run.
  */
-import { Fifo, unwatchSignal, watchSignal, type Cancellable } from '../../util/index.js';
+import { Fifo, unwatchSignal, watchSignal, WATCH_LIST, WATCH_NEXT, WATCH_PREV, type Cancellable, type WatchList } from '../../util/index.js';
 import { TailgateError } from '../errors.js';
 
 class Waiter implements Cancellable {
   waiting = true;
+  [WATCH_LIST]: WatchList | null = null;
+  [WATCH_PREV]: Cancellable | null = null;
+  [WATCH_NEXT]: Cancellable | null = null;
   constructor(
     readonly resolve: () => void,
     readonly reject: (err: Error) => void,

@@ -8,7 +8,7 @@
 import { TailgateError } from '../errors.js';
 import type { AttemptKind } from '../observer.js';
 import { RACE_WON, type AttemptResult, type RaceGroup } from '../transport/request.js';
-import { type Cancellable, unwatchSignal, watchSignal } from '../../util/index.js';
+import { type Cancellable, unwatchSignal, watchSignal, WATCH_LIST, WATCH_NEXT, WATCH_PREV, type WatchList } from '../../util/index.js';
 import { abortError } from './limiter.js';
 import { canTakeToken, HEDGE_DENIED, type Logical } from './logical.js';
 import { firstFinishWins } from './retry-rules.js';
@@ -47,6 +47,9 @@ class Race implements Cancellable {
   private hedgeTimer: NodeJS.Timeout | null = null;
   private resolve!: (response: AttemptResult) => void;
   private reject!: (error: Error) => void;
+  [WATCH_LIST]: WatchList | null = null;
+  [WATCH_PREV]: Cancellable | null = null;
+  [WATCH_NEXT]: Cancellable | null = null;
 
   constructor(
     private readonly logical: Logical,

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { classifyError, codeForStatus, staleWindowMs, TailgateError, type ErrorCode } from '../errors.js';
 import type { AttemptKind, SocketInfo } from '../observer.js';
-import { unwatchSignal, watchSignal, type Cancellable, type HttpMethod } from '../../util/index.js';
+import { unwatchSignal, watchSignal, WATCH_LIST, WATCH_NEXT, WATCH_PREV, type Cancellable, type HttpMethod, type WatchList } from '../../util/index.js';
 import { markClosedByClient } from './connector.js';
 import { timerDelayMs } from './deadlines.js';
 import type { Connection } from './connection.js';
@@ -78,6 +78,10 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   private resolve!: (r: AttemptResult) => void;
   private reject!: (e: TailgateError) => void;
   readonly promise: Promise<AttemptResult>;
+  /** Its place among the watchers of its signal (signal-watch.ts), declared so its shape never changes. */
+  [WATCH_LIST]: WatchList | null = null;
+  [WATCH_PREV]: Cancellable | null = null;
+  [WATCH_NEXT]: Cancellable | null = null;
 
   // ES-private (not TS-private) so that spreading or serialising a record can never expose the
   // engine's headers (Authorization) or the request body.
