@@ -5,6 +5,7 @@
  * overlaid), latency and throughput over time with phase markers, errors by code over time, and
  * connections opened and reused.
  */
+import { distributionText } from './text-outputs.js';
 import { STREAM_COLUMNS, streamRows } from './streams.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -219,7 +220,8 @@ export function renderHtml(report: Report, checks: Check[] = []): string {
 </head><body>
 <h1>${escapeHtml(title)}</h1>
 <div class="meta">${escapeHtml(report.target.kind === 'mock' ? 'embedded mock' : report.target.url)} · ${escapeHtml(report.workload.method)} ${escapeHtml(report.workload.path)} (${escapeHtml(report.workload.kind)}) · ${escapeHtml(report.load.model)} load · ${escapeHtml(report.startedAt)} → ${escapeHtml(report.endedAt)} · tailgate ${escapeHtml(report.tool.version)}</div>
-${report.partial ? '<p class="partial">This run was stopped early: the report is partial.</p>' : ''}
+${report.distribution ? `<div class="meta">${escapeHtml(distributionText(report, String))}</div>` : ''}
+${report.partial ? `<p class="partial">${report.distribution?.missing.length ? 'Shards are missing' : 'This run was stopped early'}: the report is partial.</p>` : ''}
 <table><thead><tr><th>profile</th><th>requests</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>failed</th><th>errors (attempts)</th><th>connections opened / reused</th><th>hedges / retries</th></tr></thead>
 <tbody>${summaryRows(report)}</tbody></table>
 ${streamsHtml(report)}
