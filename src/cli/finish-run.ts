@@ -3,11 +3,11 @@
  * write the report JSON and its renderings, and set the exit code that tells CI what the run means.
  */
 import { join } from 'node:path';
-import { allFailedText, checksTable, distributionText, findingsText, gateFailed, markdownSummary, mergeReports, runGate, streamTable, summaryTable, withFindings } from '../report/index.js';
+import { gateFailed, markdownSummary, mergeReports, runGate, withFindings } from '../report/index.js';
 import type { CoordinatedRun, Distribution, MockStats, Report } from '../runner/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { uniqueFileName, writeOutputs } from './outputs.js';
+import { printSummary, uniqueFileName, writeOutputs } from './outputs.js';
 import { writeOutputFile } from './output-files.js';
 
 export interface FinishOptions {
@@ -23,11 +23,7 @@ export interface FinishOptions {
 
 export async function finishRun(report: Report, io: CliIo, options: FinishOptions): Promise<void> {
   const checks = options.gate === false ? [] : runGate(report, { thresholds: report.gate.thresholds, maxRegression: [] });
-  const allFailed = allFailedText(report);
-  const streams = streamTable(report, io.isTTY);
-  const distributed = distributionText(report);
-  io.out(`${distributed ? `${distributed}\n` : ''}${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
-  if (checks.length) io.out(`\n${checksTable(checks)}\n`);
+  printSummary(report, checks, io);
   const name = uniqueFileName(`${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}${options.suffix ?? ''}`, new Set(), '');
   const base = join(options.out, name);
   await writeOutputFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);

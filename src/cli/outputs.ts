@@ -5,10 +5,19 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { hgrm, junitXml, markdownSummary, renderHtml, type Check } from '../report/index.js';
+import { allFailedText, checksTable, distributionText, findingsText, hgrm, junitXml, markdownSummary, renderHtml, streamTable, summaryTable, type Check } from '../report/index.js';
 import type { Report } from '../runner/index.js';
 import type { CliIo } from './io.js';
 import { prepareOutDir, writeOutputFile } from './output-files.js';
+
+/** What a run or a report says on the terminal: how it was distributed, the tables, findings, and the checks. */
+export function printSummary(report: Report, checks: Check[], io: CliIo): void {
+  const distributed = distributionText(report);
+  const streams = streamTable(report, io.isTTY);
+  const allFailed = allFailedText(report);
+  io.out(`${distributed ? `${distributed}\n` : ''}${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
+  if (checks.length) io.out(`\n${checksTable(checks)}\n`);
+}
 
 /** Write the requested renderings; the Markdown also goes to $GITHUB_STEP_SUMMARY when it is set. */
 export async function writeOutputs(report: Report, checks: Check[], out: { html?: string; md?: string; junit?: string; hgrm?: string }, io: CliIo, env = process.env): Promise<void> {

@@ -74,7 +74,22 @@ export function reportProblems(r: unknown): Problems {
   else for (const k of ['kind', 'path', 'method']) str(r.workload[k], `workload.${k}`, out);
   if (r.gate !== undefined && (!isObj(r.gate) || !Array.isArray(r.gate.thresholds) || !Array.isArray(r.gate.maxRegression))) out.push('gate must be {thresholds: [...], maxRegression: [...]}');
   if (r.shard !== undefined && r.shard !== null && (!isObj(r.shard) || !Number.isInteger(r.shard.index) || !Number.isInteger(r.shard.count))) out.push('shard must be {index, count} or null');
+  if (r.distribution !== undefined && r.distribution !== null) distribution(r.distribution, out);
   if (!Array.isArray(r.profiles)) out.push('profiles must be a list');
   else r.profiles.forEach((p, i) => profile(p, `profiles[${i}]`, out));
   return out;
+}
+
+function distribution(d: unknown, out: string[]): void {
+  if (!isObj(d)) return void out.push('distribution must be an object or null');
+  if (!Number.isInteger(d.shards) || (d.shards as number) < 1) out.push('distribution.shards must be a whole number of at least 1');
+  if (d.mode !== 'workers' && d.mode !== 'coordinated') out.push('distribution.mode must be workers or coordinated');
+  for (const k of ['startSkewMs', 'clockRttMs']) {
+    const v = d[k];
+    if (!isObj(v) || !Object.values(v).every((x) => x === null || Number.isFinite(x))) out.push(`distribution.${k} must map shard indexes to milliseconds or null`);
+  }
+  const missing = d.missing;
+  if (!Array.isArray(missing) || !missing.every((m) => isObj(m) && Number.isInteger(m.index) && (m.status === 'failed' || m.status === 'missing') && (m.detail === null || typeof m.detail === 'string'))) {
+    out.push('distribution.missing must be a list of {index, status: failed|missing, detail}');
+  }
 }

@@ -75,10 +75,12 @@ describe('a crafted report renders escaped and writes only where asked', () => {
       load: { model: '**bold** [link](http://evil)', rate: 1, durationS: 1, thinkTimeMs: 0, maxInFlight: 1 },
       startedAt: '2026-01-01 `code` \u0007',
       scenario: { name: 'x\u0001y\u0000z', file: null, hash: '0' },
+      partial: true,
+      distribution: { shards: 2, mode: 'coordinated', startSkewMs: { '1': 0.5, '2': null }, clockRttMs: { '1': 0.2, '2': null }, missing: [{ index: 2, status: 'failed', detail: '<script>alert(1)</script> **x** \u001b[2J' }] },
     };
     const file = await reportFile(dir, 'crafted.json', report);
     const out = join(dir, 'out');
-    const r = await runCli(['report', file, '--hgrm', join(out, 'h'), '--md', join(out, 'r.md'), '--junit', join(out, 'j.xml')]);
+    const r = await runCli(['report', file, '--hgrm', join(out, 'h'), '--md', join(out, 'r.md'), '--junit', join(out, 'j.xml'), '--html', join(out, 'r.html')]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(await readdir(join(out, 'h'))).toHaveLength(2);
@@ -86,10 +88,16 @@ describe('a crafted report renders escaped and writes only where asked', () => {
     expect(await readdir(tmpdir())).not.toContain(`${escaped}.hgrm`);
     expect(r.stdout).not.toContain('\u001b[31m');
     expect(r.stdout).toContain('\\x1b[31mred');
+    // A shard's own words (why it failed) are the report's, not ours: escaped in every rendering.
+    expect(r.stdout).toContain('shard 2 failed (<script>alert(1)</script> **x** \\x1b[2J)');
+    const html = await readFile(join(out, 'r.html'), 'utf8');
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('&lt;script&gt;alert(1)');
     const md = await readFile(join(out, 'r.md'), 'utf8');
     // Everything the report supplied is escaped: no raw HTML, emphasis, link or code span survives.
-    for (const raw of [/(^|[^\\])<img/, /(^|[^\\])\*\*bold/, /(^|[^\\])\[link\]/, /(^|[^\\])`code/]) expect(md).not.toMatch(raw);
+    for (const raw of [/(^|[^\\])<script/, /(^|[^\\])\*\*x/, /(^|[^\\])<img/, /(^|[^\\])\*\*bold/, /(^|[^\\])\[link\]/, /(^|[^\\])`code/]) expect(md).not.toMatch(raw);
     expect(md).toContain('\\<img');
+    expect(md).toContain('shard 2 failed (\\<script\\>');
     expect(md).not.toMatch(/[\u0000-\u0008\u001b]/);
     const xml = await readFile(join(out, 'j.xml'), 'utf8');
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);

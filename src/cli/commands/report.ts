@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { allFailedText, checksTable, findingsText, readReport, runGate, streamTable, summaryTable, withFindings } from '../../report/index.js';
+import { readReport, runGate, withFindings } from '../../report/index.js';
 import type { CliIo } from '../io.js';
-import { writeOutputs } from '../outputs.js';
+import { printSummary, writeOutputs } from '../outputs.js';
 
 interface ReportArgs {
   report: string;
@@ -25,10 +25,7 @@ export function reportCommand(io: CliIo): CommandModule<object, ReportArgs> {
     handler: async (args) => {
       const report = withFindings(await readReport(args.report));
       const checks = runGate(report, { thresholds: report.gate?.thresholds ?? [], maxRegression: [] });
-      const allFailed = allFailedText(report);
-      const streams = streamTable(report, io.isTTY);
-      io.out(`${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
-      if (checks.length) io.out(`\n${checksTable(checks)}\n`);
+      printSummary(report, checks, io);
       await writeOutputs(report, checks, args, io);
     },
   };
