@@ -18,7 +18,7 @@ export { ENDPOINTS, type Endpoint } from './client/endpoints.js';
 export type { EmbeddingsResponse, RerankResponse, ClassifyResponse, BatchPostResponse, BatchError, StreamHandle, LoadSession } from './client/responses.js';
 export { CancellationToken, resolvePreference, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, type Preference, type PreferenceInput } from './policy/preference.js';
 export { Budget, type BudgetOptions } from './policy/budget.js';
-export type { PolicyStats, LogicalResult } from './policy/types.js';
+export type { PolicyStats, LogicalResult, LogicalListener } from './policy/types.js';
 export { decideRetry, retryAfterMs, type RetryDecision } from './policy/retry-rules.js';
 export type { SseEvent } from './client/sse.js';
 export { createLogger, type Logger, type LogLevel } from './policy/logger.js';

@@ -17,10 +17,19 @@ import type { Scenario } from './scenario.js';
 /** A request sent this much after its intended start counts as late. */
 export const LATE_AFTER_MS = 10;
 
+/** One logical request as a load model sees it: when it was meant to start, and who hears that it ended. */
+export interface Pending {
+  readonly intendedStart: number;
+  /** It ended (never called synchronously from send). */
+  requestEnded(): void;
+}
+
 export interface LoadControl {
   now(): number;
   /** Start one logical request; resolves when it ends (never rejects). */
   fire(intendedStart: number, late: boolean): Promise<void>;
+  /** Start one logical request and tell `pending` when it ends: fire() with no promise, for the hot loops. */
+  send(pending: Pending, late: boolean): void;
   inFlight(): number;
   /** True once the run is being stopped (Ctrl+C, or a fatal error). */
   stopped(): boolean;
@@ -53,15 +62,12 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
   const more = () => !ctl.stopped() && issued < limit && ctl.now() < end;
 
   if (load.model === 'closed') {
-    const users = load.users ?? 1;
-    const user = async () => {
-      while (more()) {
-        issued++;
-        await ctl.fire(ctl.now(), false);
-        if (load.thinkTimeMs > 0 && more()) await sleep(load.thinkTimeMs);
-      }
+    const take = () => {
+      if (!more()) return false;
+      issued++;
+      return true;
     };
-    await Promise.all(Array.from({ length: users }, user));
+    await closedLoop(ctl, load.users ?? 1, load.thinkTimeMs, take, more);
     return;
   }
 
@@ -97,9 +103,77 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
         await ctl.waitForCompletion(50);
         continue;
       }
-      void ctl.fire(at, now - at > LATE_AFTER_MS);
+      ctl.send(new Due(at), now - at > LATE_AFTER_MS);
       break;
     }
+  }
+}
+
+/** An open model's request: its due time, and nobody waiting for its end. */
+class Due implements Pending {
+  constructor(readonly intendedStart: number) {}
+  requestEnded(): void {}
+}
+
+/**
+ * The closed model: `users` each send, wait for the answer (and the think time), and send again while
+ * `take()` allows one more. Each user is one object that sends its next request when told its last one
+ * ended: no promise, closure or timer per request.
+ */
+function closedLoop(ctl: LoadControl, users: number, thinkTimeMs: number, take: () => boolean, more: () => boolean): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let running = users;
+    const loop: ClosedLoop = {
+      ctl,
+      thinkTimeMs,
+      take,
+      more,
+      userDone: () => {
+        if (--running === 0) resolve();
+      },
+      fail: reject,
+    };
+    if (users <= 0) resolve();
+    for (let i = 0; i < users; i++) new ClosedUser(loop).next();
+  });
+}
+
+interface ClosedLoop {
+  ctl: LoadControl;
+  thinkTimeMs: number;
+  take(): boolean;
+  more(): boolean;
+  userDone(): void;
+  fail(err: unknown): void;
+}
+
+function userNext(user: ClosedUser): void {
+  user.next();
+}
+
+class ClosedUser implements Pending {
+  intendedStart = 0;
+  constructor(private readonly loop: ClosedLoop) {}
+
+  /** Send the next request, or stop for good when there is none. */
+  next(): void {
+    const loop = this.loop;
+    if (!loop.take()) {
+      loop.userDone();
+      return;
+    }
+    try {
+      this.intendedStart = loop.ctl.now();
+      loop.ctl.send(this, false);
+    } catch (err) {
+      loop.fail(err);
+    }
+  }
+
+  requestEnded(): void {
+    const loop = this.loop;
+    if (loop.thinkTimeMs > 0 && loop.more()) setTimeout(userNext, loop.thinkTimeMs, this);
+    else this.next();
   }
 }
 

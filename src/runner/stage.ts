@@ -3,10 +3,10 @@
  * own, then a bounded drain; whatever is still in flight is then abandoned, counted failed and recorded
  * at its age, so a stall can never make the tail look better or a request vanish.
  */
-import { TailgateError, type PerformanceClient, type PreferenceInput } from '../engine/index.js';
+import { TailgateError, type LogicalListener, type PerformanceClient, type PreferenceInput } from '../engine/index.js';
 import { StreamMeter, type ProfileMetrics } from '../metrics/index.js';
 import { sleep } from '../util/index.js';
-import { runLoad, type LoadControl, type LoadOptions } from './load.js';
+import { runLoad, type LoadControl, type LoadOptions, type Pending } from './load.js';
 import type { ProfileRunOptions } from './profile-run.js';
 import type { ResolvedProfile } from './scenario.js';
 import type { WorkloadRequest } from './workload.js';
@@ -40,6 +40,34 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
     wake = null;
     w?.();
   };
+  const codeOf = (err: unknown): string => (err as { code?: string } | null | undefined)?.code ?? 'other';
+  // Told by the session as each request ends: one object for the whole stage, the request's own state in the tag.
+  const ended: LogicalListener<Pending> = {
+    logicalEnded(p, err) {
+      done(p.intendedStart, err === null ? null : codeOf(err));
+      p.requestEnded();
+    },
+  };
+  const send = (p: Pending, late: boolean): void => {
+    metrics.requestStarted(late);
+    if (!streams) {
+      session.submit(next(), ended, p);
+      return;
+    }
+    // A stream's tokens are timed as the client reads them: one meter per streamed request.
+    const intended = p.intendedStart;
+    const meter = new StreamMeter(intended);
+    session.send({ ...next(), onData: meter.onData }).then(
+      () => {
+        done(intended, null, meter);
+        p.requestEnded();
+      },
+      (err: unknown) => {
+        done(intended, codeOf(err), meter);
+        p.requestEnded();
+      },
+    );
+  };
   const ctl: LoadControl = {
     now: () => performance.now(),
     stopped: () => options.signal?.aborted === true,
@@ -52,21 +80,8 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
           resolve();
         };
       }),
-    fire: (intended, late) => {
-      metrics.requestStarted(late);
-      if (!streams) {
-        return session.send(next()).then(
-          () => done(intended, null),
-          (err: { code?: string }) => done(intended, err.code ?? 'other'),
-        );
-      }
-      // A stream's tokens are timed as the client reads them: one meter per streamed request.
-      const meter = new StreamMeter(intended);
-      return session.send({ ...next(), onData: meter.onData }).then(
-        () => done(intended, null, meter),
-        (err: { code?: string }) => done(intended, err.code ?? 'other', meter),
-      );
-    },
+    send,
+    fire: (intended, late) => new Promise<void>((resolve) => send({ intendedStart: intended, requestEnded: resolve }, late)),
   };
   await runLoad(ctl, options.traceAtMs ? { ...load, traceAtMs: options.traceAtMs } : load);
   metrics.endLoadWindow();

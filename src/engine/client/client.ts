@@ -11,7 +11,7 @@ import { InvalidInputError } from '../errors.js';
 import type { EngineObserver } from '../observer.js';
 import { Budget } from '../policy/budget.js';
 import { createLogger, type Logger, type LogLevel } from '../policy/logger.js';
-import { runLogical } from '../policy/policy.js';
+import { runLogical, submitLogical } from '../policy/policy.js';
 import { PREFERENCE_DEFAULTS, resolvePreference, type PreferenceInput } from '../policy/preference.js';
 import { emptyPolicyStats, type ClientShared, type PolicyStats } from '../policy/types.js';
 import { Engine } from '../transport/engine.js';
@@ -157,6 +157,7 @@ export class PerformanceClient {
     if (preferenceInput.timeoutS === undefined) policy.attemptTimeoutMs = null;
     return {
       send: (request) => runLogical(this.shared, policy, request),
+      submit: (request, listener, tag) => submitLogical(this.shared, policy, request, listener, tag),
       close: dispose,
       signal: policy.signal,
     };

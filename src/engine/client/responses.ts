@@ -1,6 +1,6 @@
 /** What the PerformanceClient's calls give back: every batched response carries BatchedMeta. */
 import type { TailgateError } from '../errors.js';
-import type { LogicalResult } from '../policy/types.js';
+import type { LogicalListener, LogicalResult } from '../policy/types.js';
 import type { HttpMethod } from '../../util/index.js';
 import type { SseEvent } from './sse.js';
 
@@ -62,8 +62,21 @@ export interface StreamHandle extends AsyncIterable<SseEvent> {
   done: Promise<{ events: number; totalTimeMs: number; timeToFirstTokenMs: number | null }>;
 }
 
+export interface LoadSessionRequest {
+  method: HttpMethod;
+  path: string;
+  body: string | null;
+  onData?: (chunk: Buffer) => void;
+  discardBody?: boolean;
+}
+
 export interface LoadSession {
-  send(request: { method: HttpMethod; path: string; body: string | null; onData?: (chunk: Buffer) => void; discardBody?: boolean }): Promise<LogicalResult>;
+  send(request: LoadSessionRequest): Promise<LogicalResult>;
+  /**
+   * send() for a load generator: no promise, and none of the result's bookkeeping; `listener` is told
+   * `logicalEnded(tag, error)` once it ends (error null on success), never synchronously.
+   */
+  submit<T>(request: LoadSessionRequest, listener: LogicalListener<T>, tag: T): void;
   /** Abort whatever is still in flight and clear timers. */
   close(): void;
   /** The session's own signal: every request of the session watches it; it aborts on close(). */

@@ -4,7 +4,7 @@
  */
 import { TailgateError } from '../errors.js';
 import type { AttemptKind } from '../observer.js';
-import type { AttemptResult, RaceGroup } from '../transport/request.js';
+import type { AttemptRequest, AttemptResult, RaceGroup, SendGate } from '../transport/request.js';
 import type { CallPolicy, ClientShared, LogicalRequest } from './types.js';
 
 /** A hedge whose budget refused it when it was about to be sent: it never was an attempt. */
@@ -12,7 +12,7 @@ export const HEDGE_DENIED = new TailgateError('cancelled', 'hedge not sent: the 
 /** A retry whose budget refused it when it was about to be sent: the request fails with its last error. */
 export const RETRY_DENIED = new TailgateError('cancelled', 'retry not sent: the retry budget is spent');
 
-export class Logical {
+export class Logical implements SendGate {
   readonly id: string;
   readonly deadline: number | null;
   sent = 0;
@@ -37,10 +37,13 @@ export class Logical {
 
   /** The attempt as the engine takes it: labelled, bounded by the deadline, charged when it is sent. */
   attempt(kind: AttemptKind, retryNo: number, signal: AbortSignal, race?: RaceGroup): Promise<AttemptResult> {
+    return this.shared.engine.attempt(this.attemptRequest(kind, retryNo, signal, race));
+  }
+
+  /** The attempt's request: the policy's headers as they are (not copied), the request id beside them, itself as the send gate. */
+  attemptRequest(kind: AttemptKind, retryNo: number, signal: AbortSignal, race?: RaceGroup): AttemptRequest {
     const { shared, policy, request } = this;
-    const headers: Record<string, string> = { ...policy.headers };
-    headers[shared.requestIdHeader] = `${this.id}-${kind === 'retry' ? `retry${retryNo}` : kind}`;
-    return shared.engine.attempt({
+    return {
       method: request.method,
       path: request.path,
       body: request.body,
@@ -48,16 +51,18 @@ export class Logical {
       discardBody: request.discardBody,
       kind,
       signal,
-      headers,
+      headers: policy.headers,
+      requestIdHeader: shared.requestIdHeader,
+      requestId: `${this.id}-${kind === 'retry' ? `retry${retryNo}` : kind}`,
       race,
-      beforeSend: () => this.beforeSend(kind),
+      gate: this,
       totalRemainingMs: this.deadline === null ? undefined : this.deadline - performance.now(),
       attemptTimeoutMs: policy.attemptTimeoutMs ?? undefined,
-    });
+    };
   }
 
   /** At the moment of writing: take the budget token (or refuse), earn tokens for a primary, count it. */
-  private beforeSend(kind: AttemptKind): TailgateError | null {
+  beforeSend(kind: AttemptKind): TailgateError | null {
     const { shared } = this;
     if (kind === 'hedge' && !takeToken(this.policy, shared, 'hedge')) {
       shared.listener.onEvent('hedge-denied');

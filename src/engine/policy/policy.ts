@@ -9,20 +9,80 @@
  */
 import { TailgateError } from '../errors.js';
 import type { AttemptKind } from '../observer.js';
-import type { AttemptResult } from '../transport/request.js';
+import type { AttemptOwner, AttemptResult } from '../transport/request.js';
 import { sleep } from '../../util/index.js';
 import { abortError } from './limiter.js';
 import { canTakeToken, Logical, RETRY_DENIED } from './logical.js';
 import { race } from './race.js';
 import { decideRetry, hedgesAllowed } from './retry-rules.js';
-import type { CallPolicy, ClientShared, LogicalRequest, LogicalResult } from './types.js';
+import type { CallPolicy, ClientShared, LogicalListener, LogicalRequest, LogicalResult } from './types.js';
 
 /** Run one logical request to its first success, or its final failure. */
-export async function runLogical(shared: ClientShared, policy: CallPolicy, request: LogicalRequest): Promise<LogicalResult> {
+export function runLogical(shared: ClientShared, policy: CallPolicy, request: LogicalRequest): Promise<LogicalResult> {
   const started = performance.now();
-  const logical = new Logical(shared, policy, request, started);
-  let lastError: TailgateError | null = null;
-  for (let retryNo = 0; ; retryNo++) {
+  return rounds(new Logical(shared, policy, request, started), started, 0, null);
+}
+
+/**
+ * Run one logical request and tell `listener` when it ends, with no promise and no closure when its
+ * first round is plain (no hedge, a permit free now) and succeeds: the load generator's path. Anything
+ * else (a hedge, a wait for a permit, a failure and what the retry rules make of it) goes on exactly
+ * as runLogical would. The listener is never told synchronously.
+ */
+export function submitLogical<T>(shared: ClientShared, policy: CallPolicy, request: LogicalRequest, listener: LogicalListener<T>, tag: T): void {
+  const started = performance.now();
+  const logical = new Submitted(shared, policy, request, started, listener, tag);
+  if ((policy.hedgeDelayMs !== null && hedgesAllowed(policy.retry.style, 0)) || !policy.limiter.tryAcquire()) {
+    logical.settleWith(rounds(logical, started, 0, null));
+    return;
+  }
+  try {
+    shared.engine.attemptFor(logical.attemptRequest('primary', 0, policy.signal), logical);
+  } catch (err) {
+    // Thrown before it became an attempt (an observer's onAttemptStart, say): the round failed with it.
+    policy.limiter.release();
+    logical.settleWith(afterFirstRound(logical, err as TailgateError, started));
+  }
+}
+
+/** A logical request sent with submitLogical: the owner of its plain first attempt, and who to tell. */
+class Submitted<T> extends Logical implements AttemptOwner {
+  constructor(
+    shared: ClientShared,
+    policy: CallPolicy,
+    request: LogicalRequest,
+    private readonly started: number,
+    private readonly listener: LogicalListener<T>,
+    private readonly tag: T,
+  ) {
+    super(shared, policy, request, started);
+  }
+
+  /** The plain first attempt ended: done on success; else the retry rules decide, as in rounds(). */
+  attemptEnded(attempt: AttemptResult): void {
+    this.policy.limiter.release();
+    if (attempt.error === null) this.listener.logicalEnded(this.tag, null);
+    else this.settleWith(afterFirstRound(this, attempt.error, this.started));
+  }
+
+  settleWith(run: Promise<unknown>): void {
+    run.then(
+      () => this.listener.logicalEnded(this.tag, null),
+      (err: unknown) => this.listener.logicalEnded(this.tag, err ?? new TailgateError('other', `failed with ${String(err)}`)),
+    );
+  }
+}
+
+/** The first round failed with `error`: retry as the rules say (from round 1), or fail with it. */
+async function afterFirstRound(logical: Logical, error: TailgateError, started: number): Promise<LogicalResult> {
+  await waitBeforeRetry(logical, error, 0);
+  return rounds(logical, started, 1, error);
+}
+
+/** The rounds of a logical request from `firstRetryNo`, after a failure `lastError` when that is not 0. */
+async function rounds(logical: Logical, started: number, firstRetryNo: number, lastError: TailgateError | null): Promise<LogicalResult> {
+  const { policy } = logical;
+  for (let retryNo = firstRetryNo; ; retryNo++) {
     const kind: AttemptKind = retryNo === 0 ? 'primary' : 'retry';
     try {
       const hedge = policy.hedgeDelayMs !== null && hedgesAllowed(policy.retry.style, retryNo);

@@ -72,5 +72,13 @@ export interface LogicalResult {
   attempts: number;
 }
 
+/**
+ * Told once when a logical request sent without a promise ends (submitLogical, LoadSession.submit), never
+ * synchronously from the send: `error` is null on success, else what the request failed with.
+ */
+export interface LogicalListener<T> {
+  logicalEnded(tag: T, error: unknown): void;
+}
+
 /** What a logical request sends: the attempt's own fields the policy does not set. */
 export type LogicalRequest = Pick<AttemptRequest, 'method' | 'path' | 'body' | 'onData' | 'discardBody'>;

@@ -20,7 +20,7 @@ import { markClosedByClient } from './connector.js';
 import { timerDelayMs } from './deadlines.js';
 import type { Connection } from './connection.js';
 import type { PoolWaiter } from './pool.js';
-import { RACE_WON, type AttemptContext, type AttemptRequest, type AttemptResult } from './request.js';
+import { RACE_WON, type AttemptContext, type AttemptOwner, type AttemptRequest, type AttemptResult } from './request.js';
 
 const ERROR_BODY_LIMIT = 4096;
 
@@ -29,6 +29,34 @@ function onTimeout(attempt: Attempt, code: ErrorCode, ms: number): void {
   attempt.timerFired(code, ms);
 }
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Attempts with an owner that have ended, told in order from one microtask: no promise per attempt, and
+ * never from inside undici's callbacks (the owner may dispatch the next request at once).
+ */
+const ended: (Attempt | undefined)[] = [];
+let endedScheduled = false;
+
+function tellOwners(): void {
+  let i = 0;
+  try {
+    // Owners told here may end more attempts (one that fails at once): they join this same pass.
+    for (; i < ended.length; i++) {
+      const a = ended[i] as Attempt;
+      ended[i] = undefined;
+      a.tellOwner();
+    }
+  } finally {
+    if (i < ended.length - 1) {
+      // An owner threw: the rest are told from a new microtask, and the error goes on up.
+      ended.splice(0, i + 1);
+      queueMicrotask(tellOwners);
+    } else {
+      ended.length = 0;
+      endedScheduled = false;
+    }
+  }
+}
 
 export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHandler, Cancellable {
   readonly kind: AttemptKind;
@@ -77,7 +105,9 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   private attemptEndsAtHeaders = false;
   private resolve!: (r: AttemptResult) => void;
   private reject!: (e: TailgateError) => void;
-  readonly promise: Promise<AttemptResult>;
+  /** Settles when the attempt ends; null when an owner is told instead. */
+  readonly promise: Promise<AttemptResult> | null;
+  readonly #owner: AttemptOwner | null;
   /** Its place among the watchers of its signal (signal-watch.ts), declared so its shape never changes. */
   [WATCH_LIST]: WatchList | null = null;
   [WATCH_PREV]: Cancellable | null = null;
@@ -88,21 +118,31 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   readonly #ctx: AttemptContext;
   readonly #req: AttemptRequest;
 
-  constructor(ctx: AttemptContext, req: AttemptRequest) {
+  constructor(ctx: AttemptContext, req: AttemptRequest, owner: AttemptOwner | null = null) {
     this.#ctx = ctx;
     this.#req = req;
+    this.#owner = owner;
     this.kind = req.kind ?? 'primary';
     this.method = req.method;
     this.path = req.path;
     this.timed = ctx.observer !== undefined;
-    this.promise = new Promise<AttemptResult>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+    this.promise =
+      owner !== null
+        ? null
+        : new Promise<AttemptResult>((resolve, reject) => {
+            this.resolve = resolve;
+            this.reject = reject;
+          });
+  }
+
+  /** Begin, and settle the promise when it ends (an attempt made without an owner). */
+  start(): Promise<AttemptResult> {
+    this.begin();
+    return this.promise as Promise<AttemptResult>;
   }
 
   /** Begin: arm the attempt-wide timers, then ask the pool for a connection. */
-  start(): Promise<AttemptResult> {
+  begin(): void {
     const ctx = this.#ctx;
     const req = this.#req;
     if (this.timed) {
@@ -113,7 +153,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     if (signal) {
       if (signal.aborted) {
         this.fail(new TailgateError('cancelled', 'cancelled before it was sent'));
-        return this.promise;
+        return;
       }
       watchSignal(signal, this);
     }
@@ -132,7 +172,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     }
     const acquireMs = ctx.timeouts.acquire;
     if (acquireMs !== null) this.acquireTimer = setTimeout(onTimeout, timerDelayMs(acquireMs, 'acquire', behavior), this, 'connect_timeout', acquireMs);
-    if (this.settled) return this.promise;
+    if (this.settled) return;
     const conn = ctx.pool.acquire(this);
     if (conn) this.grant(conn);
     else {
@@ -144,7 +184,6 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
         this.phaseTimer = setTimeout(onTimeout, poolMs, this, 'pool_timeout', poolMs);
       }
     }
-    return this.promise;
   }
 
   grant(conn: Connection): void {
@@ -171,9 +210,20 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     const ctx = this.#ctx;
     const req = this.#req;
     let headers = ctx.baseHeaders;
-    if (req.headers) {
+    const idHeader = req.requestIdHeader;
+    if (req.headers || idHeader !== undefined) {
       headers = headers.slice();
-      for (const name in req.headers) headers.push(name, req.headers[name] as string);
+      let idSent = idHeader === undefined;
+      if (req.headers) {
+        for (const name in req.headers) {
+          // A header of the request id's name keeps its place and takes the id (as a spread and assign would).
+          if (name === idHeader) {
+            headers.push(name, req.requestId as string);
+            idSent = true;
+          } else headers.push(name, req.headers[name] as string);
+        }
+      }
+      if (!idSent) headers.push(idHeader as string, req.requestId as string);
     }
     conn.client.dispatch(
       {
@@ -200,7 +250,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     }
     this.abortFn = abort;
     if (this.acquireTimer !== null) this.clearAcquireTimer();
-    const veto = this.#req.race?.won ? RACE_WON : (this.#req.beforeSend?.() ?? null);
+    const req = this.#req;
+    const veto = req.race?.won ? RACE_WON : req.gate !== undefined ? req.gate.beforeSend(this.kind) : (req.beforeSend?.() ?? null);
     if (veto !== null) {
       // Thrown, not aborted: undici then drops the request unwritten and keeps the connection (its abort
       // would destroy the socket). onError receives the veto and drops the attempt.
@@ -460,7 +511,18 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       if (this.queued) this.queueWaitMs = this.totalMs;
       observer.onAttemptEnd?.(this);
     }
-    if (error) this.reject(error);
+    if (this.#owner !== null) {
+      ended.push(this);
+      if (!endedScheduled) {
+        endedScheduled = true;
+        queueMicrotask(tellOwners);
+      }
+    } else if (error) this.reject(error);
     else this.resolve(this);
+  }
+
+  /** Tell the owner it ended (from tellOwners only). */
+  tellOwner(): void {
+    (this.#owner as AttemptOwner).attemptEnded(this);
   }
 }

@@ -11,7 +11,7 @@ import { USER_AGENT } from '../version.js';
 import { Attempt } from './attempt.js';
 import type { PoolStats } from './connection.js';
 import { ConnectionPool } from './pool.js';
-import type { AttemptContext, AttemptRequest, AttemptResult } from './request.js';
+import type { AttemptContext, AttemptOwner, AttemptRequest, AttemptResult } from './request.js';
 
 export interface EngineOptions {
   observer?: EngineObserver;
@@ -58,6 +58,11 @@ export class Engine {
   /** Send one attempt. Resolves with the response for 1xx-3xx; rejects with a TailgateError otherwise. */
   attempt(request: AttemptRequest): Promise<AttemptResult> {
     return new Attempt(this.ctx, request).start();
+  }
+
+  /** Send one attempt and tell `owner` when it ends (from a microtask), with no promise: the load path. */
+  attemptFor(request: AttemptRequest, owner: AttemptOwner): void {
+    new Attempt(this.ctx, request, owner).begin();
   }
 
   /** Connections opened and closed so far, by side. */

@@ -34,6 +34,25 @@ export interface AttemptRequest {
    * connection stays as it was, and the attempt rejects with that error.
    */
   beforeSend?: () => TailgateError | null;
+  /** As beforeSend, asked of an object (no closure per attempt); told the attempt's kind. */
+  gate?: SendGate;
+  /** A request id header added after `headers` (replacing one of the same name there), without a headers object per attempt. */
+  requestIdHeader?: string;
+  requestId?: string;
+}
+
+/** Decides, at the moment of writing, whether an attempt is sent (see AttemptRequest.beforeSend). */
+export interface SendGate {
+  beforeSend(kind: AttemptKind): TailgateError | null;
+}
+
+/**
+ * Told once when an attempt ends, instead of a promise (the policy's path for a plain round). Always
+ * from a microtask, in the order attempts ended: never synchronously from the start, nor from inside
+ * undici's callbacks (a new request may be dispatched from it at once).
+ */
+export interface AttemptOwner {
+  attemptEnded(attempt: AttemptResult): void;
 }
 
 /**
