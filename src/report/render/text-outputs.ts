@@ -41,7 +41,7 @@ export function distributionText(report: Report, esc: (s: unknown) => string = s
   const worst = skews.length ? Math.max(...skews.map(Math.abs)) : null;
   const parts = [
     `${d.mode === 'workers' ? `${d.shards} worker processes` : `${d.shards} coordinated shards`}`,
-    worst === null ? 'start skew not measured' : `started within ${worst.toFixed(1)} ms of each other's step start${rtts.length ? ` (clocks set over round trips of at most ${Math.max(...rtts).toFixed(1)} ms)` : ''}`,
+    worst === null ? 'start skew not measured' : `each began within ${worst.toFixed(1)} ms of its step's start time${rtts.length ? ` (clocks set over round trips of at most ${Math.max(...rtts).toFixed(1)} ms)` : ''}`,
   ];
   const missing = d.missing.map((m) => `shard ${m.index} ${m.status}${m.detail ? ` (${esc(m.detail)})` : ''}`);
   return `${parts.join(', ')}${missing.length ? `; not in this report: ${missing.join('; ')}` : ''}`;
