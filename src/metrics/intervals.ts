@@ -145,6 +145,18 @@ export function addIntervals(parts: (IntervalSeries | undefined)[]): IntervalSer
   };
 }
 
+/** The same series begun `count` intervals later: empty intervals in front (a shard that started later). */
+export function delayIntervals(s: IntervalSeries, count: number): IntervalSeries {
+  if (count <= 0) return s;
+  const empty = encodeHistogram(createHistogram());
+  return {
+    widthMs: s.widthMs,
+    spanMs: s.spanMs + count * s.widthMs,
+    counts: Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, [...new Array<number>(count).fill(0), ...s.counts[n]]])) as Record<IntervalCountName, number[]>,
+    histograms: Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, [...new Array<string>(count).fill(empty), ...s.histograms[n]]])) as Record<IntervalHistogramName, string[]>,
+  };
+}
+
 /** Runs one after another (a --repeat): intervals follow each other; runs of different widths cannot. */
 export function concatIntervals(parts: (IntervalSeries | undefined)[]): IntervalSeries | undefined {
   const [first] = parts;

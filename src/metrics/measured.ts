@@ -4,7 +4,7 @@
  * or timed; a value that could not be measured is null.
  */
 import { createHistogram, decodeHistogram, encodeHistogram, summarize, type LatencySummary } from './histogram.js';
-import { addIntervals, concatIntervals, INTERVAL_MS, type IntervalSeries } from './intervals.js';
+import { addIntervals, concatIntervals, delayIntervals, INTERVAL_MS, type IntervalSeries } from './intervals.js';
 
 export interface TimelineRow {
   /** Seconds since the measured run began. */
@@ -185,6 +185,21 @@ function withTimeline(timeline: TimelineRow[], intervals: IntervalSeries | undef
     }
   }
   return { timeline, ...optional('intervals', intervals) };
+}
+
+/**
+ * A part measured from `seconds` after the earliest part began (a shard started by hand, later than
+ * another): its timeline rows and intervals move that far, so the merged seconds are the same seconds.
+ */
+export function delayMeasured<T extends MeasuredProfile>(part: T, seconds: number): T {
+  if (seconds <= 0) return part;
+  const intervals = part.intervals && delayIntervals(part.intervals, Math.round((seconds * 1000) / part.intervals.widthMs));
+  return {
+    ...part,
+    durationMs: part.durationMs + seconds * 1000,
+    timeline: part.timeline.map((r) => ({ ...r, t: r.t + seconds })),
+    ...optional('intervals', intervals),
+  };
 }
 
 /**

@@ -4,11 +4,23 @@
  * findings are computed afresh from the whole.
  */
 import { InvalidInputError } from '../engine/index.js';
-import { addMeasured } from '../metrics/index.js';
+import { addMeasured, delayMeasured } from '../metrics/index.js';
 import { addAround, type Distribution, type MockStats, type ProfileReport, type Report } from '../runner/index.js';
 import { withFindings } from './diagnose.js';
 
-function mergeProfiles(parts: ProfileReport[]): ProfileReport {
+/**
+ * Shards' seconds on one clock: each part's timeline moves by how much later than the earliest part it
+ * began, to the nearest second (a coordinated run's shards begin together: nothing moves).
+ */
+function alignedOnCommonStart(parts: ProfileReport[]): ProfileReport[] {
+  const starts = parts.map((p) => (p.startedAt ? Date.parse(p.startedAt) : NaN));
+  if (starts.some((t) => !Number.isFinite(t))) return parts;
+  const earliest = Math.min(...starts);
+  return parts.map((p, i) => delayMeasured(p, Math.round(((starts[i] as number) - earliest) / 1000)));
+}
+
+function mergeProfiles(given: ProfileReport[]): ProfileReport {
+  const parts = alignedOnCommonStart(given);
   const [first] = parts as [ProfileReport, ...ProfileReport[]];
   const warmups = parts.map((p) => p.warmup).filter((w): w is NonNullable<ProfileReport['warmup']> => w !== null);
   return {
@@ -16,6 +28,7 @@ function mergeProfiles(parts: ProfileReport[]): ProfileReport {
     ...addMeasured(parts),
     warmup: warmups.length ? { requests: warmups.reduce((a, w) => a + w.requests, 0), ok: warmups.reduce((a, w) => a + w.ok, 0), failed: warmups.reduce((a, w) => a + w.failed, 0), latencyMs: null } : null,
     ...addAround(parts),
+    ...(first.startedAt ? { startedAt: parts.map((p) => p.startedAt as string).sort()[0] as string } : {}),
     findings: [],
   };
 }

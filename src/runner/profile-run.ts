@@ -101,12 +101,14 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   }
 
   await options.sync?.({ profile: profile.name, phase: 'run' }, options.signal);
+  const startedAt = new Date().toISOString();
   const measured = await measure(scenario, profile, client, replay ? replay.requests() : next, metrics, observer, rateSteps, options, lost);
   const server = mock ? await mock.stats() : null;
   await client.close();
   const report: ProfileReport = {
     name: profile.name,
     description: profile.description ?? null,
+    startedAt,
     preset: profile.preset,
     config: redactConfig(profile.config),
     client: profile.client,

@@ -20,6 +20,8 @@ export interface Finding {
 export interface ProfileReport extends MeasuredProfile {
   name: string;
   description: string | null;
+  /** When its measured run began (after the warm-up): shards' timelines are aligned on it when merged. */
+  startedAt?: string;
   /** The client the profile reproduces (its preset, after extends), or null for tailgate's defaults. */
   preset: string | null;
   /** Resolved, secrets redacted. */

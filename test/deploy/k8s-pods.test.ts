@@ -38,8 +38,8 @@ afterEach(async () => {
 describe('deploy/k8s pods as local processes', () => {
   it('pod 2, then pod 0 two seconds later, then pod 1: one merged report equal to the server’s counts, the gate’s verdict as pod 0’s exit code', async () => {
     const all = await docs();
-    const script = all.find((d) => d.kind === 'ConfigMap').data['entrypoint.sh'] as string;
-    const job = all.find((d) => d.kind === 'Job');
+    const script = all.find((d) => d.kind === 'ConfigMap')!.data['entrypoint.sh'] as string;
+    const job = all.find((d) => d.kind === 'Job')!;
     const env = Object.fromEntries((job.spec.template.spec.containers[0].env as Doc[]).filter((e) => 'value' in e).map((e) => [e.name, e.value]));
     const dir = await mkdtemp(join(tmpdir(), 'tailgate-pods-'));
     const reports = join(dir, 'reports');

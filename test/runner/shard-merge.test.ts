@@ -7,6 +7,7 @@ import { decodeHistogram } from '../../src/metrics/index.js';
 import { mergeReports } from '../../src/report/index.js';
 import { addMockStats, parseShard, resolveScenario, runScenario, shardLoad, type Report } from '../../src/runner/index.js';
 import { runCli } from '../helpers/cli.js';
+import { profileFromLatencies, syntheticReport } from '../helpers/synthetic-report.js';
 
 const FAULTS = { rules: [{ kind: 'latency', dist: 'fixed', ms: 10 }, { kind: 'status', status: 503, probability: 0.1 }] };
 const scenario = resolveScenario({
@@ -117,4 +118,23 @@ describe('sharded runs and merge', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('is of another scenario');
   });
+
+  it('shards run by hand at different times merge on one clock: a later shard’s seconds move by how much later it began', () => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
+    const shard = (index: number, startMs: number) => ({
+      ...syntheticReport([profileFromLatencies('a', Array.from({ length: 30 }, () => 10 * index), { seconds: 3, extra: { startedAt: at(startMs) } })]),
+      shard: { index, count: 2 },
+      startedAt: at(startMs),
+      endedAt: at(startMs + 3_000),
+    });
+    // Begun 5.2 s apart: the second shard's rows land 5 s later, not on top of the first's.
+    const apart = mergeReports([shard(1, 0), shard(2, 5_200)]).profiles[0]!;
+    expect(apart.timeline.map((r) => [r.t, r.rps])).toEqual([[0, 10], [1, 10], [2, 10], [5, 10], [6, 10], [7, 10]]);
+    expect(apart.timeline.find((r) => r.t === 5)!.p50Ms).toBeCloseTo(20, 0);
+    expect(apart.intervals!.counts.completed).toEqual([10, 10, 10, 0, 0, 10, 10, 10]);
+    // Begun within the same second (a coordinated run): the rows add.
+    const together = mergeReports([shard(1, 0), shard(2, 300)]).profiles[0]!;
+    expect(together.timeline.map((r) => [r.t, r.rps])).toEqual([[0, 20], [1, 20], [2, 20]]);
+  });
 });
+
