@@ -3,7 +3,7 @@
  * write the report JSON and its renderings, and set the exit code that tells CI what the run means.
  */
 import { join } from 'node:path';
-import { gateFailed, markdownSummary, mergeReports, runGate, withFindings } from '../report/index.js';
+import { gateFailed, markdownSummary, mergeReports, reportProblems, runGate, withFindings } from '../report/index.js';
 import type { CoordinatedRun, Distribution, MockStats, Report } from '../runner/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -41,12 +41,19 @@ export async function finishRun(report: Report, io: CliIo, options: FinishOption
 /** One report from a coordinated run's shards (null, and said why, when not one shard reported). */
 export function mergeCoordinated(run: CoordinatedRun, mode: Distribution['mode'], io: CliIo, extra: { target?: Report['target']; servers?: Record<string, MockStats> | null } = {}): Report | null {
   const missing = run.outcomes.filter((o) => o.status !== 'reported').map((o) => ({ index: o.index, status: o.status as 'failed' | 'missing', detail: o.detail }));
-  if (run.reports.length === 0) {
+  // A report that arrived over the network is checked as one read from a file: one that cannot be merged is that shard's failure.
+  const reportedBy = run.outcomes.filter((o) => o.status === 'reported').map((o) => o.index);
+  const reports = run.reports.filter((r, i) => {
+    const problems = reportProblems(r);
+    if (problems.length) missing.push({ index: reportedBy[i] as number, status: 'failed', detail: `its report is not one: ${problems.slice(0, 3).join('; ')}` });
+    return problems.length === 0;
+  });
+  if (reports.length === 0) {
     io.err(`tailgate: no shard reported, nothing was measured:\n${missing.map((m) => `  - shard ${m.index}/${run.shards} ${m.status}: ${m.detail ?? ''}`).join('\n')}\n`);
     return null;
   }
   const perShard = (pick: (o: CoordinatedRun['outcomes'][number]) => number | null) => Object.fromEntries(run.outcomes.map((o) => [String(o.index), pick(o)]));
   const distribution: Distribution = { shards: run.shards, mode, startSkewMs: perShard((o) => o.startSkewMs), clockRttMs: perShard((o) => o.clockRttMs), missing };
-  const merged = mergeReports(run.reports, { distribution, ...(extra.target ? { target: extra.target } : {}), ...(extra.servers !== undefined ? { servers: extra.servers } : {}) });
+  const merged = mergeReports(reports, { distribution, ...(extra.target ? { target: extra.target } : {}), ...(extra.servers !== undefined ? { servers: extra.servers } : {}) });
   return withFindings(merged);
 }

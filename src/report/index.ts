@@ -1,4 +1,5 @@
 export { readReport } from './read.js';
+export { reportProblems } from './validate-report.js';
 export { diagnose, withFindings, RULES, connectionsNeeded, poissonQuantile } from './diagnose.js';
 export { runGate, gateFailed, BETWEEN_RUNS_MIN, type Check, type CheckStatus, type GateOptions } from './gate.js';
 export { betweenRunsNoise, batchValues, exceeds, runNoise, tQuantile975, type Noise } from './noise.js';

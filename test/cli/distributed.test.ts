@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockProcess, type MockProcess } from '../../mock-server/index.js';
-import type { Report } from '../../src/runner/index.js';
+import { loadScenario, type Report } from '../../src/runner/index.js';
 import { spawnCli } from '../helpers/cli.js';
 
 const RATE = 120;
@@ -150,4 +150,26 @@ describe('tailgate coordinate with shards started apart', () => {
     expect(await exited(coordinator)).toBe(3);
     expect((await mock.stats()).requests.total).toBe(0);
   }, 60_000);
+
+  it('a shard that posts something that is not a report is named failed; the others are merged', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tailgate-coord-'));
+    const file = await scenarioFile(dir);
+    mock = await startMockProcess({});
+    const coordinator = start(['coordinate', '--shards', '2', '--port', '0', '--out', dir, '--lead', '1s']);
+    const url = await coordinatorUrl(coordinator);
+    const honest = start(['run', file, '--shard', '1/2', '--coordinator', url, '--target', mock.url, '--out', dir]);
+    // A hand-made shard 2 speaks the protocol, then posts a corrupt report of the right scenario.
+    const scenario = await loadScenario(file);
+    const shard = { index: 2, count: 2, instance: 'hand-made' };
+    const post = async (path: string, body: object) => (await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    await post('/check-in', { shard, scenario: { name: scenario.name, hash: scenario.hash }, profiles: ['pooled'], load: scenario.load, graceMs: 10_000 });
+    await post('/barrier', { shard, step: { profile: 'pooled', phase: 'run' } });
+    await post('/report', { shard, report: { scenario: { name: scenario.name, hash: scenario.hash }, profiles: 'lots' }, startSkewMs: 0, clockRttMs: 1 });
+    expect(await exited(coordinator), coordinator.output().stderr).toBe(3);
+    expect(await exited(honest)).toBe(0);
+    const { merged } = await readReports(dir);
+    expect(merged.distribution!.missing).toEqual([{ index: 2, status: 'failed', detail: expect.stringMatching(/^its report is not one: schemaVersion must be 1/) }]);
+    expect(merged.profiles[0]!.requests.total).toBe((RATE / 2) * SECONDS);
+  }, 60_000);
 });
+

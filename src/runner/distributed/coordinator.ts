@@ -39,6 +39,7 @@ export interface ShardOutcome {
 
 export interface CoordinatedRun {
   shards: number;
+  /** In shard order: the reports of the outcomes with status 'reported'. */
   reports: Report[];
   outcomes: ShardOutcome[];
 }
