@@ -13,5 +13,5 @@ export { runRepeated, combineRuns, checkRepeat, addAround, MAX_REPEAT } from './
 export { Coordinator, type CoordinatorOptions, type CoordinatedRun, type ShardOutcome } from './distributed/coordinator.js';
 export { runCoordinatedShard, type ShardResult } from './distributed/shard-run.js';
 export { runWorkers, autoWorkers, checkWorkers, MAX_WORKERS, RATE_PER_WORKER, type WorkersRun } from './distributed/workers.js';
-export { DEFAULT_COORDINATOR_PORT } from './distributed/protocol.js';
+export { DEFAULT_COORDINATOR_PORT, COORDINATOR_TOKEN_ENV } from './distributed/protocol.js';
 export { CoordinatorLostError, DEFAULT_JOIN_TIMEOUT_MS } from './distributed/shard-session.js';

@@ -171,5 +171,25 @@ describe('tailgate coordinate with shards started apart', () => {
     expect(merged.distribution!.missing).toEqual([{ index: 2, status: 'failed', detail: expect.stringMatching(/^its report is not one: schemaVersion must be 1/) }]);
     expect(merged.profiles[0]!.requests.total).toBe((RATE / 2) * SECONDS);
   }, 60_000);
+
+  it('with a shared token, a shard without it is refused (exit 2, nothing sent) and the token appears in no output', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tailgate-coord-'));
+    const file = await scenarioFile(dir);
+    mock = await startMockProcess({});
+    const secret = 'tok-3f9a1c77d2';
+    const coordinator = spawnCli(['coordinate', '--shards', '1', '--port', '0', '--out', dir, '--lead', '1s', '--checkin-timeout', '20s'], { TAILGATE_COORDINATOR_TOKEN: secret });
+    children.push(coordinator);
+    const url = await coordinatorUrl(coordinator);
+    const stranger = start(['run', file, '--shard', '1/1', '--coordinator', url, '--target', mock.url, '--out', dir]);
+    expect(await exited(stranger)).toBe(2);
+    expect(stranger.output().stderr).toMatch(/needs the shared token \(TAILGATE_COORDINATOR_TOKEN\)/);
+    expect((await mock.stats()).requests.total).toBe(0);
+    const member = spawnCli(['run', file, '--shard', '1/1', '--coordinator', url, '--target', mock.url, '--out', dir], { TAILGATE_COORDINATOR_TOKEN: secret });
+    children.push(member);
+    expect(await exited(member), member.output().stderr).toBe(0);
+    expect(await exited(coordinator)).toBe(0);
+    const everything = children.map((c) => JSON.stringify(c.output())).join('') + (await Promise.all((await readdir(dir)).filter((f) => f.endsWith('.json') || f.endsWith('.html')).map((f) => readFile(join(dir, f), 'utf8')))).join('');
+    expect(everything).not.toContain(secret);
+  }, 60_000);
 });
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { InvalidInputError } from '../../engine/index.js';
-import { Coordinator, DEFAULT_COORDINATOR_PORT } from '../../runner/index.js';
+import { Coordinator, COORDINATOR_TOKEN_ENV, DEFAULT_COORDINATOR_PORT } from '../../runner/index.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import { finishRun, mergeCoordinated } from '../finish-run.js';
@@ -45,7 +45,10 @@ export function coordinateCommand(io: CliIo, setExit: (code: number) => void, in
       if (problems.length) throw new InvalidInputError('arguments', problems);
       await prepareOutDir(args.out, '--out');
       const log = (line: string) => io.err(`${line}\n`);
-      const coordinator = await Coordinator.start({ shards: args.shards, host: args.host, port: args.port, checkInTimeoutMs, shardTimeoutMs, leadMs, log });
+      const token = process.env[COORDINATOR_TOKEN_ENV] || undefined;
+      const coordinator = await Coordinator.start({ shards: args.shards, host: args.host, port: args.port, checkInTimeoutMs, shardTimeoutMs, leadMs, log, ...(token ? { token } : {}) });
+      if (token) io.err(`shards must present the token in ${COORDINATOR_TOKEN_ENV}\n`);
+      else if (args.host !== '127.0.0.1' && args.host !== 'localhost') io.err(`anyone who reaches ${coordinator.url} can post a report: set ${COORDINATOR_TOKEN_ENV} here and on the shards to require a shared token\n`);
       io.err(`tailgate coordinate: waiting for ${args.shards} shard(s) at ${coordinator.url} (tailgate run SCENARIO --shard i/${args.shards} --coordinator ${coordinator.url})\n`);
       // Ctrl+C: the shards are told nothing (each has its own Ctrl+C); what has reported is merged now.
       void interrupted().then(() => void coordinator.close());

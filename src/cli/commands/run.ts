@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { InvalidInputError, redactUrl, targetUrlProblem } from '../../engine/index.js';
 import { progressLine, withFindings } from '../../report/index.js';
-import { autoWorkers, checkRepeat, checkWorkers, loadScenario, MAX_RATE, parseShard, runCoordinatedShard, runRepeated, runWorkers, TargetUnreachableError, type Progress, type Shard } from '../../runner/index.js';
+import { autoWorkers, checkRepeat, COORDINATOR_TOKEN_ENV, checkWorkers, loadScenario, MAX_RATE, parseShard, runCoordinatedShard, runRepeated, runWorkers, TargetUnreachableError, type Progress, type Shard } from '../../runner/index.js';
 import { finishRun, mergeCoordinated } from '../finish-run.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
@@ -76,7 +76,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
           return await finishRun(report, io, { out: args.out, setExit: hooks.setExit });
         }
         if (args.coordinator && shard) {
-          const { report, undelivered } = await runCoordinatedShard(scenario, { ...options, ...running, shard, coordinator: args.coordinator, onProgress: progress });
+          const { report, undelivered } = await runCoordinatedShard(scenario, { ...options, ...running, shard, coordinator: args.coordinator, ...(process.env[COORDINATOR_TOKEN_ENV] ? { token: process.env[COORDINATOR_TOKEN_ENV] } : {}), onProgress: progress });
           if (io.isTTY) io.out('\r\x1b[2K');
           await finishRun(withFindings(report), io, { out: args.out, suffix: shardSuffix(shard), gate: false, setExit: hooks.setExit });
           io.out(undelivered ? `the report did not reach the coordinator: ${undelivered}\n` : `report delivered to the coordinator at ${redactUrl(args.coordinator)}: its exit code is the run's verdict\n`);

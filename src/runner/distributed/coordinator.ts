@@ -5,11 +5,12 @@
  * collector (shards post their reports). Merging and gating are the report layer's: done() hands over
  * what was collected.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Progress } from '../profile-run.js';
 import type { Report } from '../report-types.js';
-import { clockMs, COORDINATOR_PATHS, stepKey, type BarrierRequest, type CheckIn, type FailPost, type Heartbeat, type Refusal, type ReportPost, type Step } from './protocol.js';
+import { clockMs, COORDINATOR_PATHS, COORDINATOR_TOKEN_ENV, stepKey, type BarrierRequest, type CheckIn, type FailPost, type Heartbeat, type Refusal, type ReportPost, type Step } from './protocol.js';
 import { Roster, type ShardEntry } from './roster.js';
 
 export interface CoordinatorOptions {
@@ -23,6 +24,8 @@ export interface CoordinatorOptions {
   shardTimeoutMs: number;
   /** How far ahead of the release a step starts: long enough for the answer to reach every shard. */
   leadMs: number;
+  /** When set, every request must carry it (`authorization: Bearer <token>`). */
+  token?: string;
   /** Before a step is released: a shared mock is reset here (workers). */
   beforeStep?: (step: Step, previous: Step | null) => Promise<void>;
   onProgress?: (progress: Progress[]) => void;
@@ -164,6 +167,9 @@ export class Coordinator {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     const path = (req.url ?? '').split('?')[0];
+    if (this.options.token && !sameSecret(req.headers.authorization ?? '', `Bearer ${this.options.token}`)) {
+      return send(401, { error: `this coordinator needs the shared token (${COORDINATOR_TOKEN_ENV}); the request had none or another` });
+    }
     if (req.method === 'GET' && path === COORDINATOR_PATHS.clock) return send(200, { nowMs: clockMs() });
     if (req.method !== 'POST') return send(404, { error: `no ${req.method} ${path} here` });
     let body: unknown;
@@ -250,4 +256,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
   });
+}
+
+/** Compared in constant time (of their hashes, so lengths do not show either). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

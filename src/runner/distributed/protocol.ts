@@ -16,6 +16,12 @@ export const COORDINATOR_PATHS = {
   fail: '/fail',
 } as const;
 
+/**
+ * A shared secret between the coordinator and its shards, when set: the coordinator refuses requests
+ * without it (anyone who can reach its port could otherwise post a report). Never printed.
+ */
+export const COORDINATOR_TOKEN_ENV = 'TAILGATE_COORDINATOR_TOKEN';
+
 /** The default port of `tailgate coordinate` (deploy/k8s uses it too). */
 export const DEFAULT_COORDINATOR_PORT = 7070;
 

@@ -12,6 +12,8 @@ import { ShardSession } from './shard-session.js';
 export interface CoordinatedShardOptions extends RunOptions {
   shard: Shard;
   coordinator: string;
+  /** The coordinator's shared token, if it has one. */
+  token?: string;
   joinTimeoutMs?: number;
 }
 
@@ -23,7 +25,7 @@ export interface ShardResult {
 
 export async function runCoordinatedShard(scenario: Scenario, options: CoordinatedShardOptions): Promise<ShardResult> {
   checkRunOptions(scenario, options);
-  const session = new ShardSession(options.coordinator, options.shard);
+  const session = new ShardSession(options.coordinator, options.shard, options.token);
   try {
     await session.join(
       { scenario: { name: scenario.name, hash: scenario.hash }, profiles: selectProfiles(scenario, options.profiles).map((p) => p.name), load: overriddenLoad(scenario, options), graceMs: options.graceMs ?? DEFAULT_GRACE_MS },

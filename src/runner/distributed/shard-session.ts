@@ -32,8 +32,11 @@ export class ShardSession {
   // Barrier answers come when every shard is in: no timeout of undici's may cut them short.
   private readonly agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, connections: 4 });
 
-  constructor(private readonly base: string, shard: Shard) {
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly base: string, shard: Shard, token?: string) {
     this.id = { index: shard.index, count: shard.count, instance: randomUUID() };
+    this.headers = token ? { authorization: `Bearer ${token}` } : {};
   }
 
   /** Find the coordinator, set our clock by it, check in, and start the heartbeat. */
@@ -44,6 +47,7 @@ export class ShardSession {
         await this.measureClock();
         break;
       } catch (err) {
+        if (err instanceof InvalidInputError) throw err;
         if (signal?.aborted || clockMs() > giveUpAt) throw new CoordinatorLostError(`cannot reach the coordinator at ${this.base} (tried for ${Math.round(timeoutMs / 1000)} s): ${(err as Error).message}`);
         await sleep(1_000);
       }
@@ -56,8 +60,9 @@ export class ShardSession {
   private async measureClock(): Promise<void> {
     for (let i = 0; i < CLOCK_SAMPLES; i++) {
       const sent = clockMs();
-      const res = await request(`${this.base}${COORDINATOR_PATHS.clock}`, { dispatcher: this.agent, headersTimeout: 5_000, bodyTimeout: 5_000 });
-      const { nowMs } = (await res.body.json()) as { nowMs: number };
+      const res = await request(`${this.base}${COORDINATOR_PATHS.clock}`, { dispatcher: this.agent, headers: this.headers, headersTimeout: 5_000, bodyTimeout: 5_000 });
+      const { nowMs, error } = (await res.body.json()) as { nowMs: number; error?: string };
+      if (res.statusCode === 401) throw new InvalidInputError('--coordinator', [error ?? 'the coordinator refused this shard']);
       const received = clockMs();
       if (received - sent < this.rttMs) {
         this.rttMs = received - sent;
@@ -106,12 +111,12 @@ export class ShardSession {
   private async post<T = unknown>(path: string, body: object): Promise<T> {
     let res;
     try {
-      res = await request(`${this.base}${path}`, { method: 'POST', dispatcher: this.agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      res = await request(`${this.base}${path}`, { method: 'POST', dispatcher: this.agent, headers: { ...this.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     } catch (err) {
       throw new CoordinatorLostError(`lost the coordinator at ${this.base}: ${(err as Error).message}`);
     }
     const reply = (await res.body.json()) as T & { error?: string };
-    if (res.statusCode === 409) throw new InvalidInputError('--shard', [reply.error ?? 'the coordinator refused this shard']);
+    if (res.statusCode === 409 || res.statusCode === 401) throw new InvalidInputError('--shard', [reply.error ?? 'the coordinator refused this shard']);
     if (res.statusCode !== 200) throw new CoordinatorLostError(`the coordinator answered ${res.statusCode}: ${reply.error ?? ''}`);
     return reply;
   }

@@ -5,6 +5,7 @@
  */
 import { InvalidInputError } from '../../engine/index.js';
 import { loadScenario } from '../scenario.js';
+import { COORDINATOR_TOKEN_ENV } from './protocol.js';
 import { runCoordinatedShard } from './shard-run.js';
 import type { WorkerArgs } from './workers.js';
 
@@ -20,7 +21,7 @@ process.on('disconnect', () => {
 const name = `worker ${args.shard.index}/${args.shard.count}`;
 try {
   const scenario = await loadScenario(args.scenarioFile);
-  const { undelivered } = await runCoordinatedShard(scenario, { ...args.options, shard: args.shard, coordinator: args.coordinator, signal: stop.signal, hurry: hurry.signal });
+  const { undelivered } = await runCoordinatedShard(scenario, { ...args.options, shard: args.shard, coordinator: args.coordinator, ...tokenFromEnv(), signal: stop.signal, hurry: hurry.signal });
   if (undelivered) process.stderr.write(`tailgate ${name}: its report did not reach the coordinator: ${undelivered}\n`);
   process.exitCode = undelivered ? 3 : 0;
 } catch (err) {
@@ -28,3 +29,8 @@ try {
   process.exitCode = err instanceof InvalidInputError ? 2 : 3;
 }
 process.disconnect?.();
+
+function tokenFromEnv(): { token?: string } {
+  const token = process.env[COORDINATOR_TOKEN_ENV];
+  return token ? { token } : {};
+}

@@ -3,6 +3,7 @@
  * uses N cores; one embedded mock (its own process) serves them all, reset before each step as a single
  * run resets it, and its counts are read once per profile.
  */
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { startMockProcess, type MockProcess, type MockStats } from '../../../mock-server/index.js';
 import { InvalidInputError, redactUrl } from '../../engine/index.js';
@@ -13,7 +14,7 @@ import { checkRunOptions, type RunOptions } from '../run.js';
 import type { Scenario } from '../scenario.js';
 import type { Shard } from '../shard.js';
 import { Coordinator, type CoordinatedRun } from './coordinator.js';
-import type { Step } from './protocol.js';
+import { COORDINATOR_TOKEN_ENV, type Step } from './protocol.js';
 
 export const MAX_WORKERS = 256;
 /** The open-model rate one process sends comfortably (bench:runner measures its top rate). */
@@ -67,8 +68,11 @@ export async function runWorkers(scenario: Scenario, options: WorkersOptions): P
     if (previous?.profile !== step.profile) await mock.setFaults(scenario.target.mock.faults);
     await mock.reset();
   };
+  // The coordinator listens on loopback, where any local process could post to it: a token per run.
+  const token = randomBytes(24).toString('base64url');
   const coordinator = await Coordinator.start({
     shards: options.workers,
+    token,
     checkInTimeoutMs: 60_000,
     shardTimeoutMs: 30_000,
     leadMs: 500,
@@ -85,7 +89,7 @@ export async function runWorkers(scenario: Scenario, options: WorkersOptions): P
       options: { target, ...pick(options, 'profiles', 'rate', 'durationS', 'graceMs') },
     };
     // Its own process group: a terminal's Ctrl+C reaches the parent only, which forwards it once.
-    const child = forkSibling(import.meta.url, 'worker-child', [JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true });
+    const child = forkSibling(import.meta.url, 'worker-child', [JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true, env: { ...process.env, [COORDINATOR_TOKEN_ENV]: token } });
     child.once('exit', (code, signal) => coordinator.giveUp(i + 1, `its process exited (${signal ?? `code ${code}`}) before it reported`));
     return child;
   });
