@@ -16,8 +16,71 @@ export function createHistogram(): Histogram {
 /** Record a duration given in ms. */
 export function recordMs(h: Histogram, ms: number): void {
   const us = Math.round(ms * 1000);
-  h.recordValue(us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : us);
+  const v = us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : us;
+  if (FAST) recordFast(h as unknown as Internals, v);
+  else h.recordValue(v);
 }
+
+/**
+ * The hot path records every request into several histograms, and hdr-histogram-js finds a value's bucket
+ * with Math.log2 and two Math.pow. For the integers we record (1 µs .. HIGHEST_US < 2^32) integer bit
+ * operations give exactly the same index; the rest is what its recordValue does (count, min, max, total).
+ * It reaches into the histogram's fields, so it is used only if a self-check at load finds it gives
+ * histograms identical to recordValue's (else recordValue is used).
+ */
+interface Internals {
+  _counts: Uint32Array;
+  _totalCount: number;
+  maxValue: number;
+  minNonZeroValue: number;
+  countsArrayLength: number;
+  subBucketHalfCountMagnitude: number;
+  subBucketHalfCount: number;
+  unitMagnitude: number;
+  unitMagnitudeMask: number;
+  lowestDiscernibleValueRounded: number;
+}
+
+const SHAPE = createHistogram() as unknown as Internals;
+const HALF_MAGNITUDE = SHAPE.subBucketHalfCountMagnitude;
+const HALF_COUNT = SHAPE.subBucketHalfCount;
+const UNIT_MAGNITUDE = SHAPE.unitMagnitude;
+const UNIT_MASK = SHAPE.unitMagnitudeMask;
+const LOWEST_ROUNDED = SHAPE.lowestDiscernibleValueRounded;
+
+function recordFast(h: Internals, v: number): void {
+  const bucket = Math.max(31 - Math.clz32(v) - HALF_MAGNITUDE - UNIT_MAGNITUDE, 0);
+  const i = ((bucket + 1) << HALF_MAGNITUDE) + (v >>> (bucket + UNIT_MAGNITUDE)) - HALF_COUNT;
+  h._counts[i] = (h._counts[i] as number) + 1;
+  if (v > h.maxValue) h.maxValue = v + UNIT_MASK;
+  if (v < h.minNonZeroValue && v > UNIT_MASK) h.minNonZeroValue = Math.floor(v / LOWEST_ROUNDED) * LOWEST_ROUNDED;
+  h._totalCount++;
+}
+
+/** Does recordFast give what recordValue gives, on values across the whole range and at every bucket edge? */
+function fastIsExact(): boolean {
+  try {
+    const a = createHistogram();
+    const b = createHistogram();
+    if (typeof (b as unknown as Internals)._totalCount !== 'number' || !(b as unknown as Internals)._counts) return false;
+    const values: number[] = [1, 2, 3, HIGHEST_US, HIGHEST_US - 1];
+    for (let p = 1; p < 32; p++) for (const d of [-1, 0, 1]) if (2 ** p + d >= 1 && 2 ** p + d <= HIGHEST_US) values.push(2 ** p + d);
+    let x = 12345;
+    for (let i = 0; i < 2000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      values.push(1 + Math.floor((x / 2147483648) ** 4 * (HIGHEST_US - 1)));
+    }
+    for (const v of values) {
+      a.recordValue(v);
+      recordFast(b as unknown as Internals, v);
+      if (a.totalCount !== b.totalCount || a.maxValue !== b.maxValue || a.minNonZeroValue !== b.minNonZeroValue) return false;
+    }
+    return encodeHistogram(a) === encodeHistogram(b) && JSON.stringify(summarize(a)) === JSON.stringify(summarize(b));
+  } catch {
+    return false;
+  }
+}
+
 
 export interface LatencySummary {
   count: number;
@@ -55,3 +118,8 @@ export function encodeHistogram(h: Histogram): string {
 export function decodeHistogram(encoded: string): Histogram {
   return hdr.decodeFromCompressedBase64(encoded, 32, false);
 }
+
+// Last, once everything the self-check uses (summarize, encodeHistogram) is defined.
+const FAST = fastIsExact();
+/** Whether recordMs takes the fast path (its self-check passed). */
+export const FAST_RECORDING = FAST;
