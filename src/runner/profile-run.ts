@@ -13,6 +13,7 @@ import { runStage } from './stage.js';
 import type { ProfileReport } from './report-types.js';
 import type { ResolvedProfile, Scenario } from './scenario.js';
 import type { Step } from './distributed/protocol.js';
+import type { Shard } from './shard.js';
 import { traceReplay } from './trace-replay.js';
 import { workloadRequests } from './workload.js';
 
@@ -40,6 +41,8 @@ export interface ProfileRunOptions {
   env?: Record<string, string | undefined>;
   /** Thresholds marked abortOnFail: the measured run stops once one is lost (abort-watch.ts). */
   abortOn?: Threshold[];
+  /** This shard's share: a trace's shard replays every Nth line. */
+  shard?: Shard;
   /** A coordinated shard: wait until every shard reaches this step and begin with them (distributed/). */
   sync?: (step: Step, signal?: AbortSignal) => Promise<void>;
   /** The trace model's schedule (its lines' offsets in ms, ascending), read before the run. */
@@ -70,7 +73,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   // The load generator keeps no bodies: it counts bytes (streams are read as they arrive).
   const next = workloadRequests(scenario.workload, 1, scenario.workload.kind === 'stream' ? { onData: noop } : { discardBody: true });
   // The trace model's lines (read and checked first, before the client exists) carry their own schedule and requests.
-  const replay = scenario.load.model === 'trace' ? await traceReplay(scenario, next) : null;
+  const replay = scenario.load.model === 'trace' ? await traceReplay(scenario, next, options.shard) : null;
   if (replay) options.traceAtMs = replay.atMs;
   if (mock) {
     await mock.setFaults(scenario.target.mock.faults);

@@ -40,7 +40,6 @@ export function checkRunOptions(scenario: Scenario, options: RunOptions): void {
   if (scenario.load.model === 'trace') {
     const problems: string[] = [];
     if (options.rate !== undefined) problems.push('--rate does not apply to a trace (its lines set the times; use load.speedup)');
-    if (options.shard && options.shard.count > 1) problems.push('a trace is replayed whole by every shard: split the file, one per shard, instead of --shard');
     if (problems.length) throw new InvalidInputError('arguments', problems);
   }
   if (options.shard && options.shard.count > 1 && !(options.target ?? scenario.target.url)) {
@@ -85,6 +84,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.env ? { env: options.env } : {}),
         ...(options.sync ? { sync: options.sync } : {}),
+        ...(options.shard ? { shard: options.shard } : {}),
         abortOn,
       });
       reports.push(result.report);

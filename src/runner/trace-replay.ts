@@ -3,8 +3,14 @@
  * line's path and body over the workload's. Built once per profile, so firing costs an array read.
  */
 import type { Scenario } from './scenario.js';
-import { loadTrace } from './trace-file.js';
+import { loadTrace, type Trace } from './trace-file.js';
 import type { WorkloadRequest } from './workload.js';
+import type { Shard } from './shard.js';
+
+function everyNth(trace: Trace, shard: Shard): Trace {
+  const keep = (_: unknown, i: number) => i % shard.count === shard.index - 1;
+  return { ...trace, lines: trace.lines.filter(keep), atMs: trace.atMs.filter(keep) };
+}
 
 export interface TraceReplay {
   /** The lines' offsets in ms, ascending (the load's schedule). */
@@ -16,9 +22,13 @@ export interface TraceReplay {
   requests(): () => WorkloadRequest;
 }
 
-/** Read the scenario's trace (checked, cached) and pair each line with its request. */
-export async function traceReplay(scenario: Scenario, workload: () => WorkloadRequest): Promise<TraceReplay> {
-  const trace = await loadTrace(scenario.load.file as string, scenario.workload.method);
+/**
+ * Read the scenario's trace (checked, cached) and pair each line with its request. A shard i of N replays
+ * every Nth line from line i-1 at its own offset: together the shards replay each line once, at its time.
+ */
+export async function traceReplay(scenario: Scenario, workload: () => WorkloadRequest, shard?: Shard): Promise<TraceReplay> {
+  const whole = await loadTrace(scenario.load.file as string, scenario.workload.method);
+  const trace = shard && shard.count > 1 ? everyNth(whole, shard) : whole;
   // Lines without a path or body take the workload's (its cycle of pre-built bodies).
   const built: WorkloadRequest[] = trace.lines.map((line) => {
     const base = workload();

@@ -2,7 +2,7 @@
  * Trace replay over real sockets: each line arrives at its offset (divided by the speedup) with its own
  * path and body; a bad trace file is refused as a whole, naming file:line, before anything is sent.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,21 @@ describe('trace replay', () => {
     }
     console.log(`trace offsets (ms after the first:error ms): ${offsets.join(' ')}`);
   });
+
+  it('--workers 2 splits a trace: every line sent once, by one of the workers, at its time', async () => {
+    const byId = traceLines();
+    server.seen.length = 0;
+    const file = await scenarioWith('split', byId.map((l) => JSON.stringify(l)));
+    const r = await runCli(['run', file, '--workers', '2', '--out', join(dir, 'split-out'), '--grace', '2s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.seen.map(lineOf).sort((a, b) => a - b)).toEqual(byId.map((_, i) => i));
+    const report = JSON.parse(await readFile(join(dir, 'split-out', (await readdir(join(dir, 'split-out'))).find((f) => f.endsWith('.json'))!), 'utf8'));
+    expect(report.profiles[0].requests.total).toBe(byId.length);
+    // One clock: the workers began together, so the last line arrives about 1.2 s after the first.
+    const span = Math.max(...server.seen.map((x) => x.at)) - Math.min(...server.seen.map((x) => x.at));
+    expect(span).toBeGreaterThan(1_000);
+    expect(span).toBeLessThan(1_700);
+  }, 60_000);
 
   it('a speedup divides the offsets', async () => {
     const lines = [200, 700, 1200, 1700, 2200].map((atMs, i) => JSON.stringify({ atMs, path: `/line/${i}` }));
