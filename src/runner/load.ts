@@ -62,10 +62,13 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
   const more = () => !ctl.stopped() && issued < limit && ctl.now() < end;
 
   if (load.model === 'closed') {
-    const take = () => {
-      if (!more()) return false;
+    // more(), reading the clock once: its reading is the request's intended start (-1: no more).
+    const take = (): number => {
+      if (ctl.stopped() || issued >= limit) return -1;
+      const now = ctl.now();
+      if (!(now < end)) return -1;
       issued++;
-      return true;
+      return now;
     };
     await closedLoop(ctl, load.users ?? 1, load.thinkTimeMs, take, more);
     return;
@@ -120,7 +123,7 @@ class Due implements Pending {
  * `take()` allows one more. Each user is one object that sends its next request when told its last one
  * ended: no promise, closure or timer per request.
  */
-function closedLoop(ctl: LoadControl, users: number, thinkTimeMs: number, take: () => boolean, more: () => boolean): Promise<void> {
+function closedLoop(ctl: LoadControl, users: number, thinkTimeMs: number, take: () => number, more: () => boolean): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let running = users;
     const loop: ClosedLoop = {
@@ -141,7 +144,8 @@ function closedLoop(ctl: LoadControl, users: number, thinkTimeMs: number, take: 
 interface ClosedLoop {
   ctl: LoadControl;
   thinkTimeMs: number;
-  take(): boolean;
+  /** The clock's reading if one more request may start now (and it is counted), else -1. */
+  take(): number;
   more(): boolean;
   userDone(): void;
   fail(err: unknown): void;
@@ -158,12 +162,13 @@ class ClosedUser implements Pending {
   /** Send the next request, or stop for good when there is none. */
   next(): void {
     const loop = this.loop;
-    if (!loop.take()) {
+    const now = loop.take();
+    if (now < 0) {
       loop.userDone();
       return;
     }
     try {
-      this.intendedStart = loop.ctl.now();
+      this.intendedStart = now;
       loop.ctl.send(this, false);
     } catch (err) {
       loop.fail(err);

@@ -15,6 +15,8 @@ export interface BudgetOptions {
 }
 
 const SLOTS = 10;
+/** The default clock, one function for every budget, so budgets on it can share a reading (earnBoth). */
+const PERFORMANCE_NOW = (): number => performance.now();
 
 export class Budget {
   /** Tokens earned per primary from now on; earlier earnings in the window stand. */
@@ -28,18 +30,25 @@ export class Budget {
   constructor(private readonly options: BudgetOptions) {
     this.pct = options.pct;
     this.slotMs = options.windowMs / SLOTS;
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? PERFORMANCE_NOW;
     this.lastSlot = Math.floor(this.now() / this.slotMs);
   }
 
   /** A primary request was sent: earn pct of a token. */
   earn(): void {
-    this.earned[this.rotate()]! += this.pct;
+    this.earned[this.rotate(this.now())]! += this.pct;
+  }
+
+  /** earn() on two budgets, reading the clock once when they share one (the client's hedge and retry budgets). */
+  static earnBoth(a: Budget, b: Budget): void {
+    const t = a.now();
+    a.earned[a.rotate(t)]! += a.pct;
+    b.earned[b.rotate(b.now === a.now ? t : b.now())]! += b.pct;
   }
 
   /** Take one token if the balance allows; false (and nothing taken) otherwise. */
   tryTake(): boolean {
-    const slot = this.rotate();
+    const slot = this.rotate(this.now());
     if (this.balance() < 1) return false;
     this.spent[slot]! += 1;
     return true;
@@ -52,7 +61,7 @@ export class Budget {
 
   /** Tokens available now: floor + earned - spent over the window. */
   balance(): number {
-    this.rotate();
+    this.rotate(this.now());
     let earned = 0;
     let spent = 0;
     for (let i = 0; i < SLOTS; i++) {
@@ -64,8 +73,8 @@ export class Budget {
   }
 
   /** Advance the window, clearing slots that fell out of it; returns the current slot. */
-  private rotate(): number {
-    const current = Math.floor(this.now() / this.slotMs);
+  private rotate(now: number): number {
+    const current = Math.floor(now / this.slotMs);
     const gap = current - this.lastSlot;
     if (gap > 0) {
       for (let i = 1; i <= Math.min(gap, SLOTS); i++) {

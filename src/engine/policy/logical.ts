@@ -5,6 +5,7 @@
 import { TailgateError } from '../errors.js';
 import type { AttemptKind } from '../observer.js';
 import type { AttemptRequest, AttemptResult, RaceGroup, SendGate } from '../transport/request.js';
+import { Budget } from './budget.js';
 import type { CallPolicy, ClientShared, LogicalRequest } from './types.js';
 
 /** A hedge whose budget refused it when it was about to be sent: it never was an attempt. */
@@ -72,10 +73,7 @@ export class Logical implements SendGate {
       shared.listener.onEvent('retry-denied');
       return RETRY_DENIED;
     }
-    if (kind === 'primary') {
-      shared.hedgeBudget.earn();
-      shared.retryBudget.earn();
-    }
+    if (kind === 'primary') Budget.earnBoth(shared.hedgeBudget, shared.retryBudget);
     this.sent++;
     shared.listener.onSent(kind);
     return null;

@@ -30,7 +30,8 @@ export function runLogical(shared: ClientShared, policy: CallPolicy, request: Lo
  * as runLogical would. The listener is never told synchronously.
  */
 export function submitLogical<T>(shared: ClientShared, policy: CallPolicy, request: LogicalRequest, listener: LogicalListener<T>, tag: T): void {
-  const started = performance.now();
+  // The start bounds only a deadline of the client's own total timeout: no clock read without one (nothing reports a duration here).
+  const started = shared.engine.config.timeouts.total === null ? 0 : performance.now();
   const logical = new Submitted(shared, policy, request, started, listener, tag);
   if ((policy.hedgeDelayMs !== null && hedgesAllowed(policy.retry.style, 0)) || !policy.limiter.tryAcquire()) {
     logical.settleWith(rounds(logical, started, 0, null));

@@ -36,6 +36,8 @@ const EMPTY = Buffer.alloc(0);
  */
 const ended: (Attempt | undefined)[] = [];
 let endedScheduled = false;
+/** Scheduling through a settled promise: queueMicrotask would add an AsyncResource and a bound function each time. */
+const SETTLED = Promise.resolve();
 
 function tellOwners(): void {
   let i = 0;
@@ -50,7 +52,7 @@ function tellOwners(): void {
     if (i < ended.length - 1) {
       // An owner threw: the rest are told from a new microtask, and the error goes on up.
       ended.splice(0, i + 1);
-      queueMicrotask(tellOwners);
+      void SETTLED.then(tellOwners);
     } else {
       ended.length = 0;
       endedScheduled = false;
@@ -173,7 +175,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     const acquireMs = ctx.timeouts.acquire;
     if (acquireMs !== null) this.acquireTimer = setTimeout(onTimeout, timerDelayMs(acquireMs, 'acquire', behavior), this, 'connect_timeout', acquireMs);
     if (this.settled) return;
-    const conn = ctx.pool.acquire(this);
+    const conn = ctx.pool.acquire(this, this.startedAt);
     if (conn) this.grant(conn);
     else {
       this.waiting = true;
@@ -481,7 +483,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       if (this.timed) info.lastActiveAt = now;
     }
     if (this.timed && now > 0) this.holdMs = now - this.grantedAt;
-    this.#ctx.pool.release(conn);
+    this.#ctx.pool.release(conn, now);
   }
 
   /** End unsent and unreported: it never was an attempt (its race was won, or its budget said no). */
@@ -515,7 +517,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       ended.push(this);
       if (!endedScheduled) {
         endedScheduled = true;
-        queueMicrotask(tellOwners);
+        void SETTLED.then(tellOwners);
       }
     } else if (error) this.reject(error);
     else this.resolve(this);

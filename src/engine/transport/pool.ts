@@ -65,8 +65,11 @@ export class ConnectionPool implements ConnectionOwner {
     return this.waiters.length;
   }
 
-  /** A connection now, or null: then `waiter.grant` is called when one frees up. */
-  acquire(waiter: PoolWaiter): Connection | null {
+  /**
+   * A connection now, or null: then `waiter.grant` is called when one frees up. `now` is the caller's
+   * performance.now() reading when it has one (0: read it here if needed).
+   */
+  acquire(waiter: PoolWaiter, now = 0): Connection | null {
     if (this.closed) return null;
     if (this.perRequest) return this.create();
     const stack = this.available;
@@ -78,7 +81,7 @@ export class ConnectionPool implements ConnectionOwner {
         conn.stacked = false;
         continue;
       }
-      this.checkOut(conn);
+      this.checkOut(conn, now);
       return conn;
     }
     // An HTTP/2 connection being opened will take many requests once its settings arrive: wait for it
@@ -111,10 +114,10 @@ export class ConnectionPool implements ConnectionOwner {
     return waiter;
   }
 
-  /** The attempt is done with the connection (undici has finished with the request). */
-  release(conn: Connection): void {
+  /** The attempt is done with the connection (undici has finished with the request); `now` as in acquire(). */
+  release(conn: Connection, now = 0): void {
     conn.inFlight--;
-    if (this.perWait && this.waiters.length > 0) this.lastReleaseAt = performance.now();
+    if (this.perWait && this.waiters.length > 0) this.lastReleaseAt = now || performance.now();
     if (this.perRequest) {
       this.all.delete(conn);
       void conn.destroy('per-request');
@@ -127,7 +130,7 @@ export class ConnectionPool implements ConnectionOwner {
       conn.closeSocket('max-requests');
     }
     if (conn.inFlight === 0) {
-      conn.idleSince = performance.now();
+      conn.idleSince = now || performance.now();
       if (conn.socket) {
         conn.countedIdle = true;
         this.idleCount++;
@@ -136,7 +139,7 @@ export class ConnectionPool implements ConnectionOwner {
     // Hand it straight to the longest waiter that has not given up.
     const waiter = conn.inFlight < conn.capacity ? this.nextWaiter() : undefined;
     if (waiter) {
-      this.checkOut(conn);
+      this.checkOut(conn, now);
       // Not synchronously: release runs inside undici's callbacks, and dispatching on the same Client
       // before undici has finished with its queue breaks its invariants.
       process.nextTick(grantLater, waiter, conn);
@@ -179,7 +182,7 @@ export class ConnectionPool implements ConnectionOwner {
   }
 
   /** Take one slot of `conn` (which has spare capacity). */
-  private checkOut(conn: Connection): void {
+  private checkOut(conn: Connection, now: number): void {
     if (conn.inFlight === 0) {
       if (conn.countedIdle) {
         conn.countedIdle = false;
@@ -187,7 +190,7 @@ export class ConnectionPool implements ConnectionOwner {
       }
       // Exact idle expiry, decided here rather than by undici's coarse keep-alive timer.
       const keepAliveMs = this.config.pool.keepAliveMs;
-      if (conn.socket && performance.now() - conn.idleSince >= keepAliveMs) conn.closeSocket('keepalive-expired');
+      if (conn.socket && (now || performance.now()) - conn.idleSince >= keepAliveMs) conn.closeSocket('keepalive-expired');
     }
     conn.inFlight++;
     const stack = this.available;
