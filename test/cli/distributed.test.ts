@@ -151,12 +151,18 @@ describe('tailgate coordinate with shards started apart', () => {
     expect((await mock.stats()).requests.total).toBe(0);
   }, 60_000);
 
-  it('a shard that posts something that is not a report is named failed; the others are merged', async () => {
+  it('malformed requests are refused; a shard that posts something that is not a report is named failed; the others are merged', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tailgate-coord-'));
     const file = await scenarioFile(dir);
     mock = await startMockProcess({});
     const coordinator = start(['coordinate', '--shards', '2', '--port', '0', '--out', dir, '--lead', '1s']);
     const url = await coordinatorUrl(coordinator);
+    // Malformed requests are answered 400 and change nothing: the coordinator runs on.
+    for (const [path, body] of [['/check-in', '[]'], ['/barrier', '{"shard":{"index":1,"count":2,"instance":"x"}}'], ['/report', '{"shard":7}'], ['/fail', 'not json'], ['/heartbeat', 'null']] as const) {
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status, `${path} ${body}`).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/must be|not JSON/);
+    }
     const honest = start(['run', file, '--shard', '1/2', '--coordinator', url, '--target', mock.url, '--out', dir]);
     // A hand-made shard 2 speaks the protocol, then posts a corrupt report of the right scenario.
     const scenario = await loadScenario(file);

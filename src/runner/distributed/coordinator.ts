@@ -125,12 +125,11 @@ export class Coordinator {
 
   private async releaseReady(): Promise<void> {
     if (this.releasing) return;
-    const key = this.roster.readyStep();
-    if (key === null) return;
+    const ready = this.roster.readyStep();
+    if (ready === null) return;
+    const { key, step } = ready;
     this.releasing = true;
     try {
-      const [profile, phase] = key.split('\u0000') as [string, Step['phase']];
-      const step: Step = { profile, phase };
       try {
         await this.options.beforeStep?.(step, this.roster.lastStep);
       } catch (err) {
@@ -144,7 +143,7 @@ export class Coordinator {
         e.waiting?.answer({ startAtMs });
         e.waiting = null;
       }
-      this.log(`${phase === 'warmup' ? 'warm-up of' : 'run of'} ${profile}: ${waiting.length} shard(s) start in ${(this.options.leadMs / 1000).toFixed(1)} s`);
+      this.log(`${step.phase === 'warmup' ? 'warm-up of' : 'run of'} ${step.profile}: ${waiting.length} shard(s) start in ${(this.options.leadMs / 1000).toFixed(1)} s`);
     } finally {
       this.releasing = false;
     }
@@ -178,6 +177,8 @@ export class Coordinator {
     } catch (err) {
       return send(400, { error: `the body is not JSON: ${(err as Error).message}` });
     }
+    const malformed = bodyProblem(path ?? '', body);
+    if (malformed) return send(400, { error: malformed });
     const answer = this.answer(path ?? '', body, (reply) => send('error' in reply ? 409 : 200, reply));
     if (answer) send('error' in answer ? 409 : 200, answer);
     else {
@@ -213,7 +214,7 @@ export class Coordinator {
       case COORDINATOR_PATHS.barrier: {
         const { step } = body as BarrierRequest;
         if (this.roster.wasReleased(step)) return { error: `step ${step.phase} of ${step.profile} has already started without shard ${shard.index}` };
-        e.waiting = { key: stepKey(step), answer: later };
+        e.waiting = { key: stepKey(step), step: { profile: step.profile, phase: step.phase }, answer: later };
         return null;
       }
       case COORDINATOR_PATHS.heartbeat: {
@@ -262,4 +263,32 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 function sameSecret(given: string, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(expected));
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What is wrong with a request's body (null: nothing), so that nobody's malformed request can stop the coordinator. */
+function bodyProblem(path: string, body: unknown): string | null {
+  if (!isObject(body)) return 'the body must be a JSON object';
+  const shard = body.shard;
+  if (!isObject(shard) || !Number.isInteger(shard.index) || !Number.isInteger(shard.count) || typeof shard.instance !== 'string') return 'shard must be {index, count, instance}';
+  switch (path) {
+    case COORDINATOR_PATHS.checkIn: {
+      const scenario = body.scenario;
+      if (!isObject(scenario) || typeof scenario.name !== 'string' || typeof scenario.hash !== 'string') return 'scenario must be {name, hash}';
+      if (!Array.isArray(body.profiles) || !body.profiles.every((p) => typeof p === 'string')) return 'profiles must be a list of names';
+      return null;
+    }
+    case COORDINATOR_PATHS.barrier: {
+      const step = body.step;
+      return isObject(step) && typeof step.profile === 'string' && (step.phase === 'warmup' || step.phase === 'run') ? null : 'step must be {profile, phase: warmup|run}';
+    }
+    case COORDINATOR_PATHS.report:
+      if (!isObject(body.report)) return 'report must be an object';
+      return ['startSkewMs', 'clockRttMs'].every((k) => body[k] === null || Number.isFinite(body[k])) ? null : 'startSkewMs and clockRttMs must be numbers or null';
+    case COORDINATOR_PATHS.fail:
+      return typeof body.error === 'string' ? null : 'error must be a string';
+    default:
+      return null;
+  }
 }

@@ -19,7 +19,7 @@ export interface ShardEntry {
   startSkewMs: number | null;
   clockRttMs: number | null;
   /** The step it waits at, and how to release it. */
-  waiting: { key: string; answer: (reply: BarrierReply | Refusal) => void } | null;
+  waiting: { key: string; step: Step; answer: (reply: BarrierReply | Refusal) => void } | null;
 }
 
 export class Roster {
@@ -59,11 +59,11 @@ export class Roster {
   }
 
   /** The step every live shard waits at, when all of them do (and none is still expected to check in). */
-  readyStep(): string | null {
+  readyStep(): { key: string; step: Step } | null {
     const live = this.live();
     if (live.length === 0 || live.some((e) => e.status === 'expected' || e.waiting === null)) return null;
-    const key = (live[0] as ShardEntry).waiting?.key as string;
-    return live.every((e) => e.waiting?.key === key) ? key : null;
+    const { key, step } = (live[0] as ShardEntry).waiting as NonNullable<ShardEntry['waiting']>;
+    return live.every((e) => e.waiting?.key === key) ? { key, step } : null;
   }
 
   markReleased(key: string, step: Step): void {
