@@ -6,7 +6,8 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/runner/index.js';
+import { availableParallelism } from 'node:os';
+import { RATE_PER_WORKER, type Report } from '../../src/runner/index.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { NGINX, startNginx, type Nginx } from '../helpers/nginx.js';
 
@@ -50,6 +51,22 @@ describe.skipIf(!NGINX && !process.env.CI)('run --workers 2 against Debian’s n
     // Every line of the log is a request the report counted (warm-ups included, reported apart).
     expect(log.length).toBe(measured + warmups);
     expect(log.filter((l) => l === '200 POST /v1/embeddings').length).toBe(log.length);
+  }, 90_000);
+});
+
+describe.skipIf((!NGINX && !process.env.CI) || availableParallelism() < 2)('run without --workers, at a rate one process does not send', () => {
+  it('uses more processes and says so; nginx logged every request once', async () => {
+    nginx = await startNginx();
+    const dir = await mkdtemp(join(tmpdir(), 'tailgate-workers-'));
+    const rate = 2 * RATE_PER_WORKER;
+    const file = await scenario(dir, `name: auto-workers\nworkload: { kind: request, method: GET, path: /ok }\nload: { model: open, rate: ${rate}, durationS: 1 }\nprofiles:\n  - { name: a, preset: undici, pool: { connections: 64 } }\n`);
+    const r = await runCli(['run', file, '--target', nginx.url, '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('using 2 worker processes: the rate needs more than one core (--workers 1 keeps one)');
+    const merged = await report(dir);
+    expect(merged.distribution).toMatchObject({ shards: 2, mode: 'workers' });
+    expect(merged.profiles[0]!.requests.total).toBe(rate);
+    expect((await nginx.accessLog()).length).toBe(rate);
   }, 90_000);
 });
 
