@@ -11,7 +11,7 @@
  * JUDGE_ONLY=1 judges the runs saved there again without running anything (after a change to the gate).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { runGate } from '../src/report/index.js';
 import { resolveScenario, runScenario, type Report } from '../src/runner/index.js';
 import { row, writeBenchRows, type BenchRow } from './harness.js';
@@ -59,6 +59,8 @@ function verdict(cur: Report, base: Report, regression: string, before: boolean)
   return check!.status;
 }
 
+// A fresh run replaces the saved one whole: files of an earlier run with other RUNS would be judged with it.
+if (!process.env.JUDGE_ONLY) await rm(OUT, { recursive: true, force: true });
 await mkdir(OUT, { recursive: true });
 const runs: Run[] = [];
 const plan: { busy: boolean; slowdown: number }[] = [
