@@ -27,7 +27,7 @@ export async function finishRun(report: Report, io: CliIo, options: FinishOption
   const name = uniqueFileName(`${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}${options.suffix ?? ''}`, new Set(), '');
   const base = join(options.out, name);
   await writeOutputFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  io.out(`${report.partial ? 'partial report' : 'report'}: ${base}.json\n`);
+  io.out(`${report.partial ? `partial report (${report.distribution?.missing.length ? 'shards missing' : 'stopped early'})` : 'report'}: ${base}.json\n`);
   await writeOutputs(report, checks, { html: `${base}.html`, ...(options.md && options.md !== '-' ? { md: options.md } : {}) }, io);
   if (options.md === '-') io.out(`\n${markdownSummary(report, checks)}`);
   if (options.gate === false) return;
