@@ -69,14 +69,15 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
       if (args.workers === undefined && workers > 1) io.out(`using ${workers} worker processes: the rate needs more than one core (--workers 1 keeps one)\n`);
       try {
         if (workers > 1) {
-          const run = await runWorkers({ ...scenario, file }, { ...options, ...running, workers, onProgress: (ps) => progress(combineProgress(ps)), log: (line) => io.err(`${line}\n`) });
+          const run = await runWorkers(scenario, { ...options, ...running, workers, onProgress: (ps) => progress(combineProgress(ps)), log: (line) => io.err(`${line}\n`) });
           if (io.isTTY) io.out('\r\x1b[2K');
           const report = mergeCoordinated(run, 'workers', io, { target: run.target, servers: run.servers });
           if (!report) return hooks.setExit(EXIT.couldNotRun);
           return await finishRun(report, io, { out: args.out, setExit: hooks.setExit });
         }
         if (args.coordinator && shard) {
-          const { report, undelivered } = await runCoordinatedShard(scenario, { ...options, ...running, shard, coordinator: args.coordinator, ...(process.env[COORDINATOR_TOKEN_ENV] ? { token: process.env[COORDINATOR_TOKEN_ENV] } : {}), onProgress: progress });
+          const token = process.env[COORDINATOR_TOKEN_ENV];
+          const { report, undelivered } = await runCoordinatedShard(scenario, { ...options, ...running, shard, coordinator: args.coordinator, ...(token ? { token } : {}), onProgress: progress });
           if (io.isTTY) io.out('\r\x1b[2K');
           await finishRun(withFindings(report), io, { out: args.out, suffix: shardSuffix(shard), gate: false, setExit: hooks.setExit });
           io.out(undelivered ? `the report did not reach the coordinator: ${undelivered}\n` : `report delivered to the coordinator at ${redactUrl(args.coordinator)}: its exit code is the run's verdict\n`);
