@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,18 +13,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { startMockProcess, type MockProcess } from '../../mock-server/index.js';
 import type { Report } from '../../src/runner/index.js';
+import { freePort } from '../helpers/ports.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 type Doc = Record<string, any>;
 const docs = async (): Promise<Doc[]> => parseAllDocuments(await readFile(join(ROOT, 'deploy/k8s/tailgate.yaml'), 'utf8')).map((d) => d.toJS() as Doc);
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 let mock: MockProcess | null = null;
 const pods: ChildProcess[] = [];
