@@ -42,9 +42,9 @@ describe('the send gate', () => {
     const { server, engine, records } = await setup(0);
     await engine.attempt({ method: 'GET', path: '/warm' });
     const refused = new TailgateError('cancelled', 'no budget');
-    await expect(engine.attempt({ method: 'GET', path: '/refused', kind: 'retry', beforeSend: () => refused })).rejects.toBe(refused);
+    await expect(engine.attempt({ method: 'GET', path: '/refused', kind: 'retry', gate: { beforeSend: () => refused } })).rejects.toBe(refused);
     let asked = 0;
-    const sent = await engine.attempt({ method: 'GET', path: '/sent', beforeSend: () => (asked++, null) });
+    const sent = await engine.attempt({ method: 'GET', path: '/sent', gate: { beforeSend: () => (asked++, null) } });
     expect(asked).toBe(1);
     expect(sent.reusedSocket).toBe(true);
     expect(server.requests()).toBe(2);

@@ -253,7 +253,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.abortFn = abort;
     if (this.acquireTimer !== null) this.clearAcquireTimer();
     const req = this.#req;
-    const veto = req.race?.won ? RACE_WON : req.gate !== undefined ? req.gate.beforeSend(this.kind) : (req.beforeSend?.() ?? null);
+    const veto = req.race?.won ? RACE_WON : (req.gate?.beforeSend(this.kind) ?? null);
     if (veto !== null) {
       // Thrown, not aborted: undici then drops the request unwritten and keeps the connection (its abort
       // would destroy the socket). onError receives the veto and drops the attempt.

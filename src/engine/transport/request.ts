@@ -28,20 +28,18 @@ export interface AttemptRequest {
   attemptTimeoutMs?: number;
   /** The attempts of one logical request that race each other (a hedge and its primary). */
   race?: RaceGroup;
-  /**
-   * Called once, at the moment the request is about to be written to its connection. Return null to
-   * send it, or an error to drop it unsent (a budget refused it): it then never was an attempt, its
-   * connection stays as it was, and the attempt rejects with that error.
-   */
-  beforeSend?: () => TailgateError | null;
-  /** As beforeSend, asked of an object (no closure per attempt); told the attempt's kind. */
+  /** Asked once, at the moment the request is about to be written (see SendGate). */
   gate?: SendGate;
   /** A request id header added after `headers` (replacing one of the same name there), without a headers object per attempt. */
   requestIdHeader?: string;
   requestId?: string;
 }
 
-/** Decides, at the moment of writing, whether an attempt is sent (see AttemptRequest.beforeSend). */
+/**
+ * Decides, at the moment an attempt is about to be written to its connection, whether it is sent: null
+ * sends it; an error drops it unsent (a budget refused it): it then never was an attempt, its connection
+ * stays as it was, and the attempt fails with that error. An object, so no closure per attempt.
+ */
 export interface SendGate {
   beforeSend(kind: AttemptKind): TailgateError | null;
 }

@@ -196,8 +196,7 @@ export class Coordinator {
 
   /** A reply now, or null when `later` will give it (a barrier). */
   private answer(path: string, body: unknown, later: (reply: { startAtMs: number } | Refusal) => void): object | null {
-    const shard = (body as { shard?: BarrierRequest['shard'] }).shard;
-    if (!shard || typeof shard.index !== 'number') return { error: 'the body names no shard' };
+    const { shard } = body as BarrierRequest; // bodyProblem checked it
     const refusal = this.roster.refusal(shard, path === COORDINATOR_PATHS.checkIn ? (body as CheckIn) : undefined);
     if (refusal) return { error: refusal };
     const e = this.roster.entry(shard.index) as ShardEntry;
@@ -225,7 +224,7 @@ export class Coordinator {
       }
       case COORDINATOR_PATHS.report: {
         const post = body as ReportPost;
-        if (post.report?.scenario?.hash !== this.roster.first?.scenario.hash) return { error: 'this report is of another scenario' };
+        if ((post.report as Partial<Report>).scenario?.hash !== this.roster.first?.scenario.hash) return { error: 'this report is of another scenario' };
         e.report = post.report;
         e.startSkewMs = post.startSkewMs;
         e.clockRttMs = post.clockRttMs;
