@@ -53,7 +53,9 @@ describe('no growth per request', () => {
     await client.close();
     // The run exercised what could leak: hedges, retries, waits for the concurrency limit and the pool.
     if (mode === 'hedged') expect(stats.hedge).toBeGreaterThan(20);
-    expect(stats.retry).toBeGreaterThan(5);
+    // Hedged, most 503s are outrun by their hedge, so retries are few (5 to 11 of 20,000 seen here, fewer
+    // on a loaded machine, where more hedges fire): retries are exercised at all there, in bulk in 'plain' (about 1%).
+    expect(stats.retry).toBeGreaterThan(mode === 'hedged' ? 0 : 100);
     expect(failed).toBeLessThan(requests * 0.01);
     expect(samples).toHaveLength(3);
     for (const s of samples) {
