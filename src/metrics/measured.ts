@@ -5,6 +5,7 @@
  */
 import { createHistogram, decodeHistogram, encodeHistogram, summarize, type LatencySummary } from './histogram.js';
 import { addIntervals, concatIntervals, delayIntervals, INTERVAL_MS, type IntervalSeries } from './intervals.js';
+import { PROBE_PERIOD_MS } from './loop-probe.js';
 
 export interface TimelineRow {
   /** Seconds since the measured run began. */
@@ -28,6 +29,17 @@ export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'conn
 /** Histograms older reports may lack (they were added later): read as empty. */
 export const NEWER_HISTOGRAMS: ReadonlySet<HistogramName> = new Set(['connectionHold', 'ttft', 'itl', 'tpot']);
 
+/**
+ * The load generator's own delay (loop-probe.ts), per request: `latencyNet` is each latency less what the
+ * generator may have added to it (how late it sent the request, and the longest stall of its event loop
+ * while the request was in flight), a lower bound of what the server and network took; `startLag` is how
+ * late each request was sent; `loopDelay` every probe tick's lateness. Reports made before they existed,
+ * or merged from shards of which one lacks them, have none: the gate then falls back to the run's
+ * event-loop summary and says so.
+ */
+export const GENERATOR_HISTOGRAMS = ['latencyNet', 'startLag', 'loopDelay'] as const;
+export type GeneratorHistogramName = (typeof GENERATOR_HISTOGRAMS)[number];
+
 /** A service-level objective per request; goodput is the share of requests that met all of it (and succeeded). */
 export interface Slo {
   /** Time to first token, from the request's intended start. */
@@ -46,6 +58,15 @@ export interface TokenCounts {
   perSecond: number | null;
 }
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
+
+/** The load generator's own delay, summarized (ms), with the probe's resolution. */
+export interface GeneratorDelay {
+  /** How late each request was sent after its intended start. */
+  startLagMs: LatencySummary | null;
+  /** How late the probe's 1 ms timer fired: the event loop's delay. */
+  loopDelayMs: LatencySummary | null;
+  resolutionMs: number;
+}
 
 export interface MeasuredProfile {
   /** From the start of the measured run to the last request started (the drain after it excluded). */
@@ -78,9 +99,14 @@ export interface MeasuredProfile {
   itlMs?: LatencySummary | null;
   tpotMs?: LatencySummary | null;
   tokens?: TokenCounts;
-  /** With an SLO: requests that met it (and succeeded) of all requests. */
-  goodput?: { slo: Slo; met: number; of: number } | null;
-  histograms: Record<HistogramName, string>;
+  /**
+   * With an SLO: requests that met it (and succeeded) of all requests; metNet, those that met it once the
+   * generator's own delay is taken off their times (absent in older reports).
+   */
+  goodput?: { slo: Slo; met: number; of: number; metNet?: number } | null;
+  histograms: Record<HistogramName, string> & Partial<Record<GeneratorHistogramName, string>>;
+  /** The load generator's own delay (absent in older reports). */
+  generator?: GeneratorDelay;
   timeline: TimelineRow[];
   /** The run in intervals (older reports have none: the gate then assumes independent samples and says so). */
   intervals?: IntervalSeries;
@@ -110,7 +136,12 @@ const sumOrNull = (values: (number | null)[]) => (values.some((v) => v === null)
 export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
   const [first] = parts;
   if (!first) throw new Error('addMeasured needs at least one part');
-  const histograms = Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, addHistograms(parts.map((p) => p.histograms[n]).filter((h) => h !== undefined))])) as Record<HistogramName, string>;
+  const histograms: MeasuredProfile['histograms'] = Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, addHistograms(parts.map((p) => p.histograms[n]).filter((h) => h !== undefined))])) as Record<HistogramName, string>;
+  // A generator histogram summed over some parts only would pass for the whole: kept only when every part has it.
+  for (const n of GENERATOR_HISTOGRAMS) {
+    const all = parts.map((p) => p.histograms[n]);
+    if (all.every((h): h is string => h !== undefined)) histograms[n] = addHistograms(all);
+  }
   const sources = new Set(parts.map((p) => p.tokens?.source ?? null).filter((x) => x !== null));
   const goodputs = parts.map((p) => p.goodput).filter((g): g is NonNullable<MeasuredProfile['goodput']> => g !== null && g !== undefined);
   const summary = (n: HistogramName) => summarize(decodeHistogram(histograms[n]));
@@ -163,10 +194,24 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
       source: sources.size === 0 ? null : sources.size === 1 ? ([...sources][0] as TokenCounts['source']) : 'mixed',
       perSecond: sumOrNull(parts.map((p) => p.tokens?.perSecond ?? null)),
     },
-    goodput: goodputs[0] ? { slo: goodputs[0].slo, met: goodputs.reduce((t, g) => t + g.met, 0), of: goodputs.reduce((t, g) => t + g.of, 0) } : null,
+    goodput: goodputs[0]
+      ? {
+          slo: goodputs[0].slo,
+          met: goodputs.reduce((t, g) => t + g.met, 0),
+          of: goodputs.reduce((t, g) => t + g.of, 0),
+          ...(goodputs.every((g) => g.metNet !== undefined) ? { metNet: goodputs.reduce((t, g) => t + (g.metNet as number), 0) } : {}),
+        }
+      : null,
     histograms,
+    ...generatorSummary(histograms),
     ...withTimeline([...rows.values()].sort((a, b) => a.t - b.t), addIntervals(parts.map((p) => p.intervals))),
   };
+}
+
+/** The generator's delay summarized from its histograms (nothing when a report or a part lacks them). */
+export function generatorSummary(h: MeasuredProfile['histograms']): { generator?: GeneratorDelay } {
+  if (h.startLag === undefined || h.loopDelay === undefined) return {};
+  return { generator: { startLagMs: summarize(decodeHistogram(h.startLag)), loopDelayMs: summarize(decodeHistogram(h.loopDelay)), resolutionMs: PROBE_PERIOD_MS } };
 }
 
 /**

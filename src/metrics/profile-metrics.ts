@@ -6,7 +6,8 @@
 import type { AttemptRecord, EngineObserver, PolicyEvent, SocketInfo } from '../engine/index.js';
 import { createHistogram, encodeHistogram, recordMs, summarize, type Histogram } from './histogram.js';
 import { IntervalRecorder } from './intervals.js';
-import type { HistogramName, MeasuredProfile, Slo, TimelineRow } from './measured.js';
+import { LoopProbe } from './loop-probe.js';
+import { generatorSummary, type HistogramName, type MeasuredProfile, type Slo, type TimelineRow } from './measured.js';
 import type { StreamOutcome } from './stream-meter.js';
 
 export class ProfileMetrics implements EngineObserver {
@@ -18,12 +19,19 @@ export class ProfileMetrics implements EngineObserver {
   readonly ttft = createHistogram();
   readonly itl = createHistogram();
   readonly tpot = createHistogram();
+  /** Latency less the generator's own delay, per request: a lower bound of the server's part (measured.ts). */
+  readonly latencyNet = createHistogram();
+  /** How late each request was sent after its intended start. */
+  readonly startLag = createHistogram();
+  /** The generator's event loop, watched while the run is measured. */
+  readonly probe: LoopProbe;
   /** The SLO goodput is counted against (set before the run), or null. */
   slo: Slo | null = null;
   private tokensOut = 0;
   private tokenSources = 0;
   private usageSources = 0;
   private good = 0;
+  private goodNet = 0;
   readonly requests = { total: 0, ok: 0, failed: 0, late: 0, abandoned: 0 };
   readonly attempts = { total: 0, primary: 0, hedge: 0, retry: 0 };
   readonly statuses: Record<string, number> = {};
@@ -49,14 +57,24 @@ export class ProfileMetrics implements EngineObserver {
 
   constructor(private readonly now: () => number = () => performance.now()) {
     this.row = this.newRow(0);
+    this.probe = new LoopProbe(now);
   }
 
-  /** Start the clock of the timeline and of the load window. */
+  /** Start the clock of the timeline and of the load window, and the watch on the generator's own delay. */
   start(): void {
     this.origin = this.now();
     this.row = this.newRow(0);
     this.timer = setInterval(() => this.closeSecond(), 1000);
     this.timer.unref();
+    this.probe.start();
+  }
+
+  /**
+   * How much of a request's latency the generator itself may account for: how late it was sent, and the
+   * longest stall of the generator's event loop since (which may have delayed seeing its answer).
+   */
+  generatorDelayMs(intendedStart: number, sentAt: number, now: number): number {
+    return sentAt - intendedStart + this.probe.stallSince(sentAt, now);
   }
 
   /** The load model has started its last request: the load window ends (the drain is not in it). */
@@ -69,6 +87,7 @@ export class ProfileMetrics implements EngineObserver {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.probe.stop();
     this.closeSecond();
     this.stoppedAt = this.now();
     if (this.loadEndedAt === null) this.endLoadWindow();
@@ -128,11 +147,13 @@ export class ProfileMetrics implements EngineObserver {
 
   // ---- runner events (per logical request) ----
 
-  requestStarted(late: boolean): void {
+  /** A logical request was sent `lagMs` after its intended start (late: beyond the load model's tolerance). */
+  requestStarted(late: boolean, lagMs = 0): void {
     this.inFlight++;
     if (!this.recording) return;
     this.requests.total++;
     this.intervals.count('started');
+    recordMs(this.startLag, lagMs);
     if (late) {
       this.requests.late++;
       this.intervals.count('late');
@@ -142,17 +163,18 @@ export class ProfileMetrics implements EngineObserver {
   /**
    * A logical request ended; latency is measured from its intended start (no coordinated omission).
    * An abandoned request enters the histogram at its age when abandoned: a lower bound, never left out.
+   * `generatorMs` is how much of it the generator itself may account for (generatorDelayMs).
    */
-  requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome): void {
+  requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome, generatorMs = 0): void {
     this.inFlight--;
     if (!this.recording) return;
     if (stream) this.recordStream(stream);
-    if (this.slo && errorCode === null && meetsSlo(this.slo, latencyMs, stream)) {
-      this.good++;
-      this.intervals.count('good');
-    }
+    if (this.slo && errorCode === null) this.countGood(latencyMs, stream, generatorMs);
+    const net = latencyMs > generatorMs ? latencyMs - generatorMs : 0;
     recordMs(this.latency, latencyMs);
     this.intervals.record('latency', latencyMs);
+    recordMs(this.latencyNet, net);
+    this.intervals.record('latencyNet', net);
     this.intervals.count('completed');
     this.row.rps++;
     if (errorCode === null) {
@@ -165,6 +187,19 @@ export class ProfileMetrics implements EngineObserver {
       if (errorCode === 'abandoned') this.requests.abandoned++;
       this.row.errors++;
       bump(this.requestErrors, errorCode);
+    }
+  }
+
+  /** Goodput, and whether the request would have met the SLO without the generator's own delay. */
+  private countGood(latencyMs: number, stream: StreamOutcome | undefined, generatorMs: number): void {
+    const slo = this.slo as Slo;
+    if (meetsSlo(slo, latencyMs, stream)) {
+      this.good++;
+      this.intervals.count('good');
+    }
+    if (meetsSlo(slo, latencyMs - generatorMs, stream, generatorMs)) {
+      this.goodNet++;
+      this.intervals.count('goodNet');
     }
   }
 
@@ -190,7 +225,7 @@ export class ProfileMetrics implements EngineObserver {
   snapshot(): MeasuredProfile {
     const loadWindowMs = (this.loadEndedAt ?? this.now()) - this.origin;
     const perSecond = (n: number) => (loadWindowMs > 0 ? round1((n * 1000) / loadWindowMs) : null);
-    const histograms: Record<HistogramName, string> = {
+    const histograms: MeasuredProfile['histograms'] = {
       latency: encodeHistogram(this.latency),
       queueWait: encodeHistogram(this.queueWait),
       connect: encodeHistogram(this.connect),
@@ -199,6 +234,9 @@ export class ProfileMetrics implements EngineObserver {
       ttft: encodeHistogram(this.ttft),
       itl: encodeHistogram(this.itl),
       tpot: encodeHistogram(this.tpot),
+      latencyNet: encodeHistogram(this.latencyNet),
+      startLag: encodeHistogram(this.startLag),
+      loopDelay: encodeHistogram(this.probe.delay),
     };
     const durationMs = Math.round((this.stoppedAt || this.now()) - this.origin);
     return {
@@ -228,8 +266,9 @@ export class ProfileMetrics implements EngineObserver {
         source: this.tokenSources === 0 ? null : this.usageSources === this.tokenSources ? 'usage' : this.usageSources === 0 ? 'counted' : 'mixed',
         perSecond: this.tokenSources === 0 ? null : perSecond(this.tokensOut),
       },
-      goodput: this.slo ? { slo: this.slo, met: this.good, of: this.requests.total } : null,
+      goodput: this.slo ? { slo: this.slo, met: this.good, of: this.requests.total, metNet: this.goodNet } : null,
       histograms,
+      ...generatorSummary(histograms),
       timeline: this.timeline.slice(),
       intervals: this.intervals.snapshot(durationMs),
     };
@@ -260,10 +299,10 @@ function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-/** Did a successful request meet every part of the SLO it is held to? */
-function meetsSlo(slo: Slo, latencyMs: number, stream: StreamOutcome | undefined): boolean {
+/** Did a successful request meet every part of the SLO it is held to (its times less `lessMs`)? */
+function meetsSlo(slo: Slo, latencyMs: number, stream: StreamOutcome | undefined, lessMs = 0): boolean {
   if (slo.e2eMs !== undefined && latencyMs > slo.e2eMs) return false;
-  if (slo.ttftMs !== undefined && (stream?.ttftMs ?? Infinity) > slo.ttftMs) return false;
+  if (slo.ttftMs !== undefined && (stream?.ttftMs ?? Infinity) - lessMs > slo.ttftMs) return false;
   if (slo.itlMs !== undefined && stream && stream.itlMs.length > 0) {
     let sum = 0;
     for (const g of stream.itlMs) sum += g;

@@ -3,7 +3,7 @@
  * the renderers, the gate and merge rely on is checked on read, and every problem named by its path, so
  * a bad report is exit 2 with a reason, never a TypeError, "NaN%" or a silent "inconclusive".
  */
-import { decodeHistogram, HISTOGRAM_NAMES, NEWER_HISTOGRAMS } from '../metrics/index.js';
+import { decodeHistogram, GENERATOR_HISTOGRAMS, HISTOGRAM_NAMES, NEWER_HISTOGRAMS } from '../metrics/index.js';
 
 type Problems = string[];
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -38,9 +38,9 @@ function profile(p: unknown, path: string, out: Problems): void {
   if (!isObj(p.config)) out.push(`${path}.config must be an object`);
   if (!isObj(p.histograms)) return void out.push(`${path}.histograms must be an object of encoded histograms`);
   const histograms = p.histograms;
-  for (const name of HISTOGRAM_NAMES) {
+  for (const name of [...HISTOGRAM_NAMES, ...GENERATOR_HISTOGRAMS]) {
     const h = histograms[name];
-    if (h === undefined && NEWER_HISTOGRAMS.has(name)) continue; // older reports
+    if (h === undefined && (NEWER_HISTOGRAMS.has(name as never) || (GENERATOR_HISTOGRAMS as readonly string[]).includes(name))) continue; // older reports
     if (typeof h !== 'string') {
       out.push(`${path}.histograms.${name} must be an encoded histogram`);
       continue;

@@ -20,16 +20,18 @@ export const LATE_AFTER_MS = 10;
 /** One logical request as a load model sees it: when it was meant to start, and who hears that it ended. */
 export interface Pending {
   readonly intendedStart: number;
+  /** When it was sent (set by whoever sends it: intendedStart plus the lag it was sent with). */
+  sentAt: number;
   /** It ended (never called synchronously from send). */
   requestEnded(): void;
 }
 
 export interface LoadControl {
   now(): number;
-  /** Start one logical request; resolves when it ends (never rejects). */
-  fire(intendedStart: number, late: boolean): Promise<void>;
+  /** Start one logical request `lagMs` after its intended start; resolves when it ends (never rejects). */
+  fire(intendedStart: number, lagMs: number): Promise<void>;
   /** Start one logical request and tell `pending` when it ends: fire() with no promise, for the hot loops. */
-  send(pending: Pending, late: boolean): void;
+  send(pending: Pending, lagMs: number): void;
   inFlight(): number;
   /** True once the run is being stopped (Ctrl+C, or a fatal error). */
   stopped(): boolean;
@@ -81,7 +83,7 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
       const burst: Promise<void>[] = [];
       for (let i = 0; i < size && more(); i++) {
         issued++;
-        burst.push(ctl.fire(at, false));
+        burst.push(ctl.fire(at, ctl.now() - at));
       }
       await Promise.all(burst);
       // The idle gap: connections sit unused, which is what exposes keep-alive expiry.
@@ -106,7 +108,7 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
         await ctl.waitForCompletion(50);
         continue;
       }
-      ctl.send(new Due(at), now - at > LATE_AFTER_MS);
+      ctl.send(new Due(at), now - at);
       break;
     }
   }
@@ -114,6 +116,7 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
 
 /** An open model's request: its due time, and nobody waiting for its end. */
 class Due implements Pending {
+  sentAt = 0;
   constructor(readonly intendedStart: number) {}
   requestEnded(): void {}
 }
@@ -157,6 +160,7 @@ function userNext(user: ClosedUser): void {
 
 class ClosedUser implements Pending {
   intendedStart = 0;
+  sentAt = 0;
   constructor(private readonly loop: ClosedLoop) {}
 
   /** Send the next request, or stop for good when there is none. */
@@ -169,7 +173,7 @@ class ClosedUser implements Pending {
     }
     try {
       this.intendedStart = now;
-      loop.ctl.send(this, false);
+      loop.ctl.send(this, 0);
     } catch (err) {
       loop.fail(err);
     }
