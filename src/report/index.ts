@@ -1,7 +1,7 @@
 export { readReport } from './read.js';
 export { reportProblems } from './validate-report.js';
 export { diagnose, withFindings, RULES, connectionsNeeded, poissonQuantile } from './diagnose.js';
-export { runGate, gateFailed, BETWEEN_RUNS_MIN, type Check, type CheckStatus, type GateOptions } from './gate.js';
+export { runGate, gateFailed, gateVerdictText, BETWEEN_RUNS_MIN, type Check, type CheckStatus, type GateOptions } from './gate.js';
 export { betweenRunsNoise, batchValues, exceeds, runNoise, tQuantile975, type Noise } from './noise.js';
 export { generatorSaturation } from './saturation.js';
 export { compareProfiles, compareTable, pairsOf, type ComparedRow } from './compare.js';

@@ -101,8 +101,14 @@ export function junitXml(report: Report, checks: Check[]): string {
   const skipped = checks.filter((c) => c.status === 'inconclusive').length;
   const cases = checks.map((c) => {
     const name = xml(`${c.profile}: ${c.expression}`);
+    // Inconclusive is said in words, not only as `skipped` (which CI systems show as a quiet grey mark).
+    const undecided = `inconclusive: ${c.detail}${c.decide ? `; would be decided by ${c.decide}` : ''}`;
     const body =
-      c.status === 'fail' ? `<failure message="${xml(c.detail)}">${xml(c.detail)}</failure>` : c.status === 'inconclusive' ? `<skipped message="${xml(c.detail)}"/>` : '';
+      c.status === 'fail'
+        ? `<failure message="${xml(c.detail)}">${xml(c.detail)}</failure>`
+        : c.status === 'inconclusive'
+          ? `<skipped message="${xml(undecided)}"/><system-out>${xml(undecided.toUpperCase().slice(0, 12) + undecided.slice(12))}</system-out>`
+          : '';
     return `    <testcase classname="tailgate.${xml(report.scenario.name)}" name="${name}">${body}</testcase>`;
   });
   return [
