@@ -11,10 +11,10 @@ export const INTERVAL_MS = 1000;
 export const MAX_INTERVALS = 120;
 
 /**
- * The timings kept per interval: those the gate speaks of, and latencyNet (latency less the generator's own
- * delay: measured.ts), which the gate reads when it asks whether the generator could explain a failure.
+ * The timings kept per interval: those the gate speaks of, and latencySent and latencyNet (latency less the
+ * generator's own delay, its two bounds: measured.ts), which the gate reads for what the generator may explain.
  */
-export const INTERVAL_HISTOGRAMS = ['latency', 'ttfb', 'queueWait', 'connect', 'ttft', 'itl', 'tpot', 'latencyNet'] as const;
+export const INTERVAL_HISTOGRAMS = ['latency', 'ttfb', 'queueWait', 'connect', 'ttft', 'itl', 'tpot', 'latencySent', 'latencyNet'] as const;
 export type IntervalHistogramName = (typeof INTERVAL_HISTOGRAMS)[number];
 
 /** The counts kept per interval: the numerators and denominators of the gate's rates (goodNet: goodput's metNet). */
@@ -26,7 +26,7 @@ export type IntervalCountName = (typeof INTERVAL_COUNTS)[number];
  * and a sum or sequence of series keeps them only when every part has them (a part's absence is unknown,
  * not zero).
  */
-const LATER: ReadonlySet<string> = new Set(['latencyNet', 'goodNet']);
+const LATER: ReadonlySet<string> = new Set(['latencySent', 'latencyNet', 'goodNet']);
 const keptBy = (parts: IntervalSeries[], key: 'counts' | 'histograms', n: string) => !LATER.has(n) || parts.every((p) => (p[key] as Record<string, unknown>)[n] !== undefined);
 
 export interface IntervalSeries {

@@ -30,14 +30,15 @@ export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'conn
 export const NEWER_HISTOGRAMS: ReadonlySet<HistogramName> = new Set(['connectionHold', 'ttft', 'itl', 'tpot']);
 
 /**
- * The load generator's own delay (loop-probe.ts), per request: `latencyNet` is each latency less what the
- * generator may have added to it (how late it sent the request, and the longest stall of its event loop
- * while the request was in flight), a lower bound of what the server and network took; `startLag` is how
- * late each request was sent; `loopDelay` every probe tick's lateness. Reports made before they existed,
- * or merged from shards of which one lacks them, have none: the gate then falls back to the run's
- * event-loop summary and says so.
+ * The load generator's own delay (loop-probe.ts), per request. What the server and network took lies
+ * between two bounds: `latencySent`, each latency less how late the generator itself sent the request
+ * (known exactly; a wait at the in-flight cap is the server's doing and not taken off), and `latencyNet`,
+ * less also the longest stall of the generator's event loop while the request was in flight (which may
+ * have delayed seeing the answer). `startLag` is how late each request was sent, `loopDelay` every probe
+ * tick's lateness. Reports made before they existed, or merged from shards of which one lacks them, have
+ * none: the gate then falls back to the run's event-loop summary and says so.
  */
-export const GENERATOR_HISTOGRAMS = ['latencyNet', 'startLag', 'loopDelay'] as const;
+export const GENERATOR_HISTOGRAMS = ['latencySent', 'latencyNet', 'startLag', 'loopDelay'] as const;
 export type GeneratorHistogramName = (typeof GENERATOR_HISTOGRAMS)[number];
 
 /** A service-level objective per request; goodput is the share of requests that met all of it (and succeeded). */

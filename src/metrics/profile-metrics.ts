@@ -19,7 +19,8 @@ export class ProfileMetrics implements EngineObserver {
   readonly ttft = createHistogram();
   readonly itl = createHistogram();
   readonly tpot = createHistogram();
-  /** Latency less the generator's own delay, per request: a lower bound of the server's part (measured.ts). */
+  /** Latency less the generator's known lag, and less its stalls too: the bounds of the server's part (measured.ts). */
+  readonly latencySent = createHistogram();
   readonly latencyNet = createHistogram();
   /** How late each request was sent after its intended start. */
   readonly startLag = createHistogram();
@@ -67,14 +68,6 @@ export class ProfileMetrics implements EngineObserver {
     this.timer = setInterval(() => this.closeSecond(), 1000);
     this.timer.unref();
     this.probe.start();
-  }
-
-  /**
-   * How much of a request's latency the generator itself may account for: how late it was sent, and the
-   * longest stall of the generator's event loop since (which may have delayed seeing its answer).
-   */
-  generatorDelayMs(intendedStart: number, sentAt: number, now: number): number {
-    return sentAt - intendedStart + this.probe.stallSince(sentAt, now);
   }
 
   /** The load model has started its last request: the load window ends (the drain is not in it). */
@@ -163,16 +156,21 @@ export class ProfileMetrics implements EngineObserver {
   /**
    * A logical request ended; latency is measured from its intended start (no coordinated omission).
    * An abandoned request enters the histogram at its age when abandoned: a lower bound, never left out.
-   * `generatorMs` is how much of it the generator itself may account for (generatorDelayMs).
+   * The generator's part of it: `lagMs`, how late the generator sent it (its own lag, known), and `stallMs`,
+   * the longest stall of its event loop while the request was in flight (which may have delayed seeing
+   * the answer: an upper bound). The server's part lies between latency − lag − stall and latency − lag.
    */
-  requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome, generatorMs = 0): void {
+  requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome, lagMs = 0, stallMs = 0): void {
     this.inFlight--;
     if (!this.recording) return;
     if (stream) this.recordStream(stream);
-    if (this.slo && errorCode === null) this.countGood(latencyMs, stream, generatorMs);
-    const net = latencyMs > generatorMs ? latencyMs - generatorMs : 0;
+    if (this.slo && errorCode === null) this.countGood(latencyMs, stream, lagMs + stallMs);
+    const sent = latencyMs > lagMs ? latencyMs - lagMs : 0;
+    const net = sent > stallMs ? sent - stallMs : 0;
     recordMs(this.latency, latencyMs);
     this.intervals.record('latency', latencyMs);
+    recordMs(this.latencySent, sent);
+    this.intervals.record('latencySent', sent);
     recordMs(this.latencyNet, net);
     this.intervals.record('latencyNet', net);
     this.intervals.count('completed');
@@ -234,6 +232,7 @@ export class ProfileMetrics implements EngineObserver {
       ttft: encodeHistogram(this.ttft),
       itl: encodeHistogram(this.itl),
       tpot: encodeHistogram(this.tpot),
+      latencySent: encodeHistogram(this.latencySent),
       latencyNet: encodeHistogram(this.latencyNet),
       startLag: encodeHistogram(this.startLag),
       loopDelay: encodeHistogram(this.probe.delay),

@@ -7,20 +7,17 @@
  */
 import { valueOf, type MeasuredProfile, type MetricKind, type MetricSpec, type Regression } from '../metrics/index.js';
 import type { ProfileReport } from '../runner/index.js';
-import { generatorView, type GeneratorView } from './generator-bound.js';
+import { generatorView, type GeneratorView, type Reading } from './generator-bound.js';
 import { betweenRunsNoise, exceeds, runNoise, type Noise, type Verdict } from './noise.js';
 import { ALPHA, fmt, fmtCount, fmtNum, type Check } from './verdict-kit.js';
 
 /** Baseline runs at or above this count use their spread as the noise (between runs). */
 export const BETWEEN_RUNS_MIN = 3;
 
-/** A side of the comparison: the metric as measured, or under the generator's view of it. */
-interface Side {
-  spec: MetricSpec;
-  shiftMs: number;
-}
-const measured = (spec: MetricSpec): Side => ({ spec, shiftMs: 0 });
-const lessGenerator = (spec: MetricSpec, v: GeneratorView): Side => (v.kind === 'net' ? { spec: v.spec, shiftMs: 0 } : v.kind === 'shift' ? { spec, shiftMs: v.ms } : measured(spec));
+const measured = (spec: MetricSpec): Reading => ({ spec, shiftMs: 0 });
+/** The reading of a run that makes it look best (lowest, where higher is worse) or worst, within what the generator may have done. */
+const bestOf = (v: GeneratorView, higherWorse: boolean): Reading => (v.kind === 'unknown' ? v.measured : higherWorse ? v.lower : v.upper);
+const worstOf = (v: GeneratorView, higherWorse: boolean): Reading => (v.kind === 'unknown' ? v.measured : higherWorse ? v.upper : v.lower);
 
 /** Lower is worse for a rate and for goodput; higher for everything else. */
 const higherIsWorse = (spec: MetricSpec) => !(spec.kind === 'rate' || spec.name === 'goodput');
@@ -38,12 +35,12 @@ export function regressionCheck(p: ProfileReport, r: Regression, base: ProfileRe
   }
   const curView = generatorView(r.spec, p);
   const baseView = generatorView(r.spec, first);
-  // A failure must hold with the current run's own delay taken off; a pass with the baseline's.
-  const forFail = noiseOf(lessGenerator(r.spec, curView), measured(r.spec), p, base);
-  const forPass = noiseOf(measured(r.spec), lessGenerator(r.spec, baseView), p, base);
+  const worse = higherIsWorse(r.spec);
+  // A failure must hold with the current run at its best and the baseline at its worst; a pass the other way round.
+  const forFail = noiseOf(bestOf(curView, worse), worstOf(baseView, worse), p, base);
+  const forPass = noiseOf(worstOf(curView, worse), bestOf(baseView, worse), p, base);
   const plain = noiseOf(measured(r.spec), measured(r.spec), p, base);
   if (!forFail || !forPass || !plain) return { ...shared, status: 'inconclusive', detail: `${r.spec.name} has no value to compare`, decide: 'runs that measure it' };
-  const worse = higherIsWorse(r.spec);
   const k = r.relative === null ? 1 : worse ? 1 + r.relative : 1 - r.relative;
   const judge = (n: NonNullable<typeof plain>) => exceeds(n.cur, n.old, k, r.absolute ?? 0, worse);
   const vFail = judge(forFail);
@@ -109,7 +106,7 @@ const shifted = (n: Noise, ms: number): Noise => (ms === 0 ? n : { ...n, value: 
  * runs (a current run alone is taken to spread as the baseline's runs do), else each run's own. Each side
  * is read as `cur` and `old` say (as measured, or with the generator's delay taken off).
  */
-function noiseOf(cur: Side, old: Side, p: ProfileReport, base: ProfileReport[]): { cur: Noise; old: Noise; model: string; runs: number | null } | null {
+function noiseOf(cur: Reading, old: Reading, p: ProfileReport, base: ProfileReport[]): { cur: Noise; old: Noise; model: string; runs: number | null } | null {
   const baseRuns: MeasuredProfile[] = base.flatMap((b) => b.repeats ?? [b]);
   const curRuns: MeasuredProfile[] = p.repeats ?? [p];
   if (baseRuns.length >= BETWEEN_RUNS_MIN) {

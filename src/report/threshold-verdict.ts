@@ -14,7 +14,7 @@
 import type { MetricSpec, Op, Threshold } from '../metrics/index.js';
 import type { ProfileReport } from '../runner/index.js';
 import { percentileInterval, histogramOver, meanContext, meanOver, observedOver, shapeOf, shareContext, shareEstimate, shareOver, type Estimate, type Range } from './estimates.js';
-import { generatorView, type GeneratorView } from './generator-bound.js';
+import { generatorView, type GeneratorView, type Reading } from './generator-bound.js';
 import { GENERATOR_ADVICE } from './regression-verdict.js';
 import { ALPHA, fmt, fmtCount, fmtSpan, fmtS, type Check, type CheckStatus } from './verdict-kit.js';
 
@@ -62,51 +62,39 @@ interface Plan {
   mean: ReturnType<typeof meanContext>;
 }
 
-function judge(plan: Plan, range: Range, alphaBeyond: number): Judged | null {
-  const { t, p, view } = plan;
-  const shape = shapeOf(t.spec);
-  const netSpec = view.kind === 'net' ? view.spec : null;
-  const shift = view.kind === 'shift' ? view.ms : 0;
-  let within: Estimate | null;
-  let beyond: Estimate | null;
-  let netWithin: Estimate | null = null;
-  let netBeyond: Estimate | null = null;
-  let op = t.op;
-  let limit = t.limit;
-  if (shape === 'share') {
-    // A window is judged on its own samples (see the header).
-    const deff = range === null ? (plan.share?.deff ?? 1) : 1;
-    if (t.spec.kind === 'duration') {
-      op = shareOp(t.op);
-      limit = (t.spec.stat as { q: number }).q / 100;
-    }
-    within = shareOver(t.spec, p, range, t.limit, deff, ALPHA);
-    beyond = shareOver(t.spec, p, range, t.limit, deff, alphaBeyond);
-    if (netSpec || shift > 0) {
-      // Values less the generator's delay: at or below the limit more often (for a ratio: goodput met more often).
-      netWithin = shareOver(netSpec ?? t.spec, p, range, t.limit + shift, deff, ALPHA);
-      netBeyond = shareOver(netSpec ?? t.spec, p, range, t.limit + shift, deff, alphaBeyond);
-    }
-  } else if (shape === 'mean') {
-    if (!plan.mean) return null;
-    within = meanOver(t.spec, p, range, plan.mean, ALPHA);
-    beyond = meanOver(t.spec, p, range, plan.mean, alphaBeyond);
-    if (netSpec || shift > 0) {
-      netWithin = meanOver(netSpec ?? t.spec, p, range, plan.mean, ALPHA, shift);
-      netBeyond = meanOver(netSpec ?? t.spec, p, range, plan.mean, alphaBeyond, shift);
-    }
-  } else {
-    within = beyond = observedOver(t.spec, p, range);
-    if (netSpec || shift > 0) netWithin = netBeyond = observedOver(netSpec ?? t.spec, p, range, shift);
+/** One reading of the metric (measured, or a bound of the server's part) over a range, at a confidence. */
+function estimate(plan: Plan, reading: Reading, range: Range, alpha: number): Estimate | null {
+  const { t, p } = plan;
+  switch (shapeOf(t.spec)) {
+    case 'share':
+      // A window is judged on its own samples (see the header). Values lowered by a shift are a limit raised by it.
+      return shareOver(reading.spec, p, range, t.limit + reading.shiftMs, range === null ? (plan.share?.deff ?? 1) : 1, alpha);
+    case 'mean':
+      return plan.mean ? meanOver(reading.spec, p, range, plan.mean, alpha, reading.shiftMs) : null;
+    case 'observed':
+      return observedOver(reading.spec, p, range, reading.shiftMs);
   }
+}
+
+function judge(plan: Plan, range: Range, alphaBeyond: number): Judged | null {
+  const { t, view } = plan;
+  // A percentile is judged as the share of samples at or below its limit.
+  const percentile = t.spec.kind === 'duration' && shapeOf(t.spec) === 'share';
+  const op = percentile ? shareOp(t.op) : t.op;
+  const limit = percentile ? (t.spec as { stat: { q: number } }).stat.q / 100 : t.limit;
+  const measured = { spec: t.spec, shiftMs: 0 };
+  const within = estimate(plan, measured, range, ALPHA);
+  const beyond = estimate(plan, measured, range, alphaBeyond);
   if (!within || !beyond) return null;
-  const inside = sideOf(within, op, limit) === 'within' && (!netWithin || sideOf(netWithin, op, limit) === 'within');
+  const readings = view.kind === 'range' ? [view.lower, view.upper] : [view.measured];
+  const at = (alpha: number) => readings.map((r) => estimate(plan, r, range, alpha)).map((e) => (e ? sideOf(e, op, limit) : 'straddles'));
+  const inside = at(ALPHA).every((x) => x === 'within');
   const measuredBeyond = sideOf(beyond, op, limit) === 'beyond';
-  const out = measuredBeyond && (netBeyond ? sideOf(netBeyond, op, limit) === 'beyond' : view.kind !== 'unknown');
-  const shown = onMetricScale(plan, range, within, netWithin);
+  const out = view.kind !== 'unknown' && at(alphaBeyond).every((x) => x === 'beyond');
+  const lower = view.kind === 'range' ? estimate(plan, view.lower, range, ALPHA) : null;
   return {
     status: inside ? 'pass' : out ? 'fail' : 'inconclusive',
-    ...shown,
+    ...onMetricScale(plan, range, within, lower),
     samples: within.samples,
     effective: within.effective,
     undecided: inside || out ? null : measuredBeyond ? 'generator' : 'noise',
@@ -122,11 +110,12 @@ function onMetricScale(plan: Plan, range: Range, e: Estimate, net: Estimate | nu
     const h = histogramOver(spec, p, range);
     const q = spec.stat.q;
     const value = h.getValueAtPercentile(q) / 1000;
-    const netValue = view.kind === 'net' && view.spec.kind === 'duration' ? histogramOver(view.spec, p, range).getValueAtPercentile(q) / 1000 : view.kind === 'shift' ? Math.max(0, value - view.ms) : null;
+    const lower = view.kind === 'range' ? view.lower : null;
+    const netValue = lower && lower.spec.kind === 'duration' ? Math.max(0, histogramOver(lower.spec, p, range).getValueAtPercentile(q) / 1000 - lower.shiftMs) : null;
     return { value, netValue, interval: percentileInterval(h, q, e.effective ?? h.totalCount, ALPHA) };
   }
   const observed = shapeOf(spec) === 'observed';
-  return { value: e.value, netValue: net ? net.value : null, interval: observed ? null : [e.lo, e.hi] };
+  return { value: e.value, netValue: net && net.value !== e.value ? net.value : null, interval: observed ? null : [e.lo, e.hi] };
 }
 
 /** The threshold, judged over the whole run or every window. */

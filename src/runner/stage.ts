@@ -33,9 +33,9 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
   const stop = new AbortController();
   const session = client.session(sessionPreference(profile), stop.signal);
   let wake: (() => void) | null = null;
-  const done = (intended: number, sentAt: number, code: string | null, meter?: StreamMeter) => {
+  const done = (intended: number, sentAt: number, generatorLag: number, code: string | null, meter?: StreamMeter) => {
     const now = performance.now();
-    metrics.requestEnded(now - intended, code, meter?.outcome(now), metrics.generatorDelayMs(intended, sentAt, now));
+    metrics.requestEnded(now - intended, code, meter?.outcome(now), generatorLag, metrics.probe.stallSince(sentAt, now));
     const w = wake;
     wake = null;
     w?.();
@@ -44,13 +44,14 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
   // Told by the session as each request ends: one object for the whole stage, the request's own state in the tag.
   const ended: LogicalListener<Pending> = {
     logicalEnded(p, err) {
-      done(p.intendedStart, p.sentAt, err === null ? null : codeOf(err));
+      done(p.intendedStart, p.sentAt, p.generatorLag, err === null ? null : codeOf(err));
       p.requestEnded();
     },
   };
-  const send = (p: Pending, lagMs: number): void => {
+  const send = (p: Pending, lagMs: number, generatorLagMs: number): void => {
     metrics.requestStarted(lagMs > LATE_AFTER_MS, lagMs);
     p.sentAt = p.intendedStart + lagMs;
+    p.generatorLag = generatorLagMs;
     if (!streams) {
       session.submit(next(), ended, p);
       return;
@@ -58,14 +59,15 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
     // A stream's tokens are timed as the client reads them: one meter per streamed request.
     const intended = p.intendedStart;
     const sentAt = p.sentAt;
+    const generatorLag = p.generatorLag;
     const meter = new StreamMeter(intended);
     session.send({ ...next(), onData: meter.onData }).then(
       () => {
-        done(intended, sentAt, null, meter);
+        done(intended, sentAt, generatorLag, null, meter);
         p.requestEnded();
       },
       (err: unknown) => {
-        done(intended, sentAt, codeOf(err), meter);
+        done(intended, sentAt, generatorLag, codeOf(err), meter);
         p.requestEnded();
       },
     );
@@ -83,7 +85,7 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
         };
       }),
     send,
-    fire: (intended, lagMs) => new Promise<void>((resolve) => send({ intendedStart: intended, sentAt: 0, requestEnded: resolve }, lagMs)),
+    fire: (intended, lagMs) => new Promise<void>((resolve) => send({ intendedStart: intended, sentAt: 0, generatorLag: 0, requestEnded: resolve }, lagMs, lagMs)),
   };
   await runLoad(ctl, options.traceAtMs ? { ...load, traceAtMs: options.traceAtMs } : load);
   metrics.endLoadWindow();

@@ -45,7 +45,8 @@ export function profileFromLatencies(
     const error = fails ? new TailgateError('http_5xx', 'HTTP 500', { status: 500 }) : null;
     metrics.requestStarted(false);
     metrics.onAttemptEnd({ ...ATTEMPT, status: fails ? 500 : 200, error, ttfbMs: ms, totalMs: ms, holdMs: ms, reusedSocket: i >= 10 });
-    metrics.requestEnded(ms, fails ? 'http_5xx' : null, undefined, generator(i));
+    // The generator's part as a stall (an upper bound): its known lag is tested through real runs.
+    metrics.requestEnded(ms, fails ? 'http_5xx' : null, undefined, 0, generator(i));
   });
   clock = seconds * 1000;
   metrics.stop();
@@ -104,9 +105,9 @@ const ATTEMPT: AttemptRecord = {
 
 /** The profile as a tailgate without per-request generator delay wrote it (older reports). */
 export function withoutGeneratorDelay(p: ProfileReport): ProfileReport {
-  const { latencyNet: _n, startLag: _s, loopDelay: _l, ...histograms } = p.histograms;
+  const { latencySent: _t, latencyNet: _n, startLag: _s, loopDelay: _l, ...histograms } = p.histograms;
   const { generator: _g, ...rest } = p;
-  const intervals = rest.intervals && { ...rest.intervals, histograms: Object.fromEntries(Object.entries(rest.intervals.histograms).filter(([k]) => k !== 'latencyNet')) as never };
+  const intervals = rest.intervals && { ...rest.intervals, histograms: Object.fromEntries(Object.entries(rest.intervals.histograms).filter(([k]) => k !== 'latencyNet' && k !== 'latencySent')) as never };
   return { ...rest, histograms: histograms as ProfileReport['histograms'], ...(intervals ? { intervals } : {}) };
 }
 
