@@ -14,7 +14,7 @@ import { thresholdCheck } from './threshold-verdict.js';
 import { ALPHA, type Check } from './verdict-kit.js';
 
 export { BETWEEN_RUNS_MIN } from './regression-verdict.js';
-export type { Check, CheckStatus } from './verdict-kit.js';
+export { checkDetail, type Check, type CheckStatus } from './verdict-kit.js';
 
 export interface GateOptions {
   thresholds: ThresholdInput[];

@@ -36,6 +36,11 @@ export interface Check {
   noise?: string;
 }
 
+/** A check's detail as every rendering shows it: an undecided check also says what would decide it. */
+export function checkDetail(c: Pick<Check, 'status' | 'detail' | 'decide'>): string {
+  return c.status === 'inconclusive' && c.decide ? `${c.detail}; to decide it: ${c.decide}` : c.detail;
+}
+
 export type Shown = MetricKind | 'points';
 
 export function fmt(v: number, kind: Shown): string {

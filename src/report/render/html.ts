@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ProfileReport, Report } from '../../runner/index.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct } from './format.js';
-import type { Check } from '../gate.js';
+import { checkDetail, type Check } from '../gate.js';
 import { histogramOf } from '../../metrics/index.js';
 
 const require = createRequire(import.meta.url);
@@ -120,7 +120,7 @@ function findingsHtml(report: Report): string {
 function checksHtml(checks: Check[]): string {
   if (checks.length === 0) return '';
   const rows = checks
-    .map((c) => `<tr class="${escapeHtml(c.status)}"><td><code>${escapeHtml(c.expression)}</code></td><td>${escapeHtml(c.profile)}</td><td>${escapeHtml(c.status)}</td><td>${escapeHtml(c.detail)}</td></tr>`)
+    .map((c) => `<tr class="${escapeHtml(c.status)}"><td><code>${escapeHtml(c.expression)}</code></td><td>${escapeHtml(c.profile)}</td><td>${escapeHtml(c.status)}</td><td>${escapeHtml(checkDetail(c))}</td></tr>`)
     .join('\n');
   return `<h2>Gate</h2><table><thead><tr><th>check</th><th>profile</th><th>status</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
