@@ -5,7 +5,7 @@ export { loadScenario, MAX_RATE, resolveScenario, scenarioJsonSchema, SCENARIO_S
 export type { Report, ProfileReport, Finding, Distribution } from './report-types.js';
 export { runLoad, rampRate, loadDurationS, LATE_AFTER_MS } from './load.js';
 export { dueTimes, expectedCount, type RatePlan } from './arrivals.js';
-export { probe, PROBE_DEFAULTS, type ProbeOptions, type ProbeResult } from './probe/index.js';
+export { probe, PROBE_DEFAULTS, statusesText, type ProbeOptions, type ProbeResult } from './probe/index.js';
 export { parseShard, shardLoad, type Shard } from './shard.js';
 export { readInputFile } from './input-file.js';
 export { addMockStats, type MockStats } from '../../mock-server/index.js';
