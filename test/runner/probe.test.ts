@@ -173,6 +173,7 @@ describe.skipIf(!NGINX && !process.env.CI)('probe against nginx configured to kn
     expect(r.statuses).toEqual({ '404': MAX_ANSWERS_WITHOUT_2XX });
     expect((await nginx.accessLog()).length).toBe(MAX_ANSWERS_WITHOUT_2XX);
     expect(r.recommendations).toEqual([]);
+    expect(r.maxRequestsPerConnection).toMatchObject({ value: null, atLeast: MAX_ANSWERS_WITHOUT_2XX });
     expect(r.noRecommendations).toContain('GET /missing never answered 2xx (404 Not Found ×10)');
     const text = describeProbe(r);
     expect(text).toContain('no recommendations: GET /missing never answered 2xx');

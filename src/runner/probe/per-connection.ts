@@ -55,7 +55,6 @@ export async function requestsPerConnection(s: Step): Promise<PerConnection> {
       records.push(a.record);
       if (records.length === 1) hintS = keepAliveHintS(a);
       any2xx ||= is2xx(a.status);
-      if (!any2xx && records.length >= MAX_ANSWERS_WITHOUT_2XX) break;
       const socket = a.record.socket?.id ?? -1;
       if (served.at(-1)?.socket !== socket) {
         // A third connection: the first two both closed, which is all this step needs to know.
@@ -68,6 +67,7 @@ export async function requestsPerConnection(s: Step): Promise<PerConnection> {
       const current = served.at(-1) as Served;
       current.answers++;
       current.saidClose = saysClose(a);
+      if (!any2xx && records.length >= MAX_ANSWERS_WITHOUT_2XX) break;
     }
   } finally {
     await client.close();
