@@ -5,7 +5,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { allFailedText, checksTable, distributionText, findingsText, hgrm, junitXml, markdownSummary, renderHtml, streamTable, summaryTable, sweepHtml, sweepMarkdown, sweepText, type Check, type SweepFile } from '../report/index.js';
+import { allFailedText, checksTable, definitionsTable, distributionText, findingsText, hgrm, junitXml, markdownSummary, renderHtml, streamTable, summaryTable, sweepHtml, sweepMarkdown, sweepText, type Check, type SweepFile } from '../report/index.js';
 import type { Report } from '../runner/index.js';
 import type { CliIo } from './io.js';
 import { prepareOutDir, writeOutputFile } from './output-files.js';
@@ -13,7 +13,8 @@ import { prepareOutDir, writeOutputFile } from './output-files.js';
 /** What a run or a report says on the terminal: how it was distributed, the tables, findings, and the checks. */
 export function printSummary(report: Report, checks: Check[], io: CliIo): void {
   const distributed = distributionText(report);
-  const streams = streamTable(report, io.isTTY);
+  const definitions = definitionsTable(report, io.isTTY);
+  const streams = `${streamTable(report, io.isTTY)}${definitions ? `\n${definitions}` : ''}`;
   const allFailed = allFailedText(report);
   io.out(`${distributed ? `${distributed}\n` : ''}${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
   if (checks.length) io.out(`\n${checksTable(checks)}\n`);
