@@ -290,6 +290,6 @@ function meetsSlo(slo: Slo, latencyMs: number, stream: StreamTimings | undefined
 let emptyEncoded: string | null = null;
 
 function definitionHistograms(byDefinition: Record<DefinitionHistogramName, Histogram> | null): Record<DefinitionHistogramName, string> {
-  const empty = byDefinition ? '' : (emptyEncoded ??= encodeHistogram(createHistogram()));
-  return Object.fromEntries(DEFINITION_HISTOGRAMS.map((n) => [n, byDefinition ? encodeHistogram(byDefinition[n]) : empty])) as Record<DefinitionHistogramName, string>;
+  const encoded = (n: DefinitionHistogramName) => (byDefinition ? encodeHistogram(byDefinition[n]) : (emptyEncoded ??= encodeHistogram(createHistogram())));
+  return Object.fromEntries(DEFINITION_HISTOGRAMS.map((n) => [n, encoded(n)])) as Record<DefinitionHistogramName, string>;
 }

@@ -75,3 +75,8 @@ export interface Report {
   distribution?: Distribution | null;
   profiles: ProfileReport[];
 }
+
+/** What a report's stream timings mean (docs/metrics.md): reports from before the field are tailgate's. */
+export function metricDefinitionsOf(r: Pick<Report, 'metricDefinitions'>): MetricDefinitions {
+  return r.metricDefinitions ?? 'tailgate';
+}

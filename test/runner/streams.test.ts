@@ -5,7 +5,7 @@
  * vLLM's and genai-perf's definitions (docs/metrics.md); the one SSE parser they all go through.
  */
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
@@ -15,7 +15,7 @@ import { DONE, PerformanceClient, readChunk, SseParser } from '../../src/engine/
 import { decodeHistogram } from '../../src/metrics/index.js';
 import { definitionsTable, mergeReports, runGate, type Check } from '../../src/report/index.js';
 import { runCli } from '../helpers/cli.js';
-import { resolveScenario, runScenario } from '../../src/runner/index.js';
+import { resolveScenario, runScenario, type Report } from '../../src/runner/index.js';
 
 const TTFT_MS = 200;
 const GAP_MS = 30;
@@ -163,10 +163,14 @@ const chatScenario = (url: string, metricDefinitions?: string) =>
     ...(metricDefinitions ? { metricDefinitions } : {}),
   });
 
-/** Within 10% (and 3 ms, for small values) of what the server paced. */
+/**
+ * What the server paced, as the client saw it: never much less (a timer fires on time or late), and
+ * more only by what a loaded machine adds (its timers and the generator run late): up to a quarter.
+ */
 const near = (got: number | undefined, want: number) => {
   expect(got).toBeDefined();
-  expect(Math.abs((got as number) - want)).toBeLessThanOrEqual(Math.max(3, 0.1 * want));
+  expect(got as number).toBeGreaterThanOrEqual(0.9 * want - 3);
+  expect(got as number).toBeLessThanOrEqual(1.25 * want + 5);
 };
 
 describe('one stream parser, one definition per metric, and vLLM’s and genai-perf’s beside it', () => {
@@ -221,7 +225,17 @@ describe('one stream parser, one definition per metric, and vLLM’s and genai-p
     expect(gate.code).toBe(2);
     expect(gate.stderr).toContain("the baseline times streams by vllm's definitions and this report by genai-perf's");
     expect(() => mergeReports([report, genai])).toThrow(/different definitions \(vllm, genai-perf\)/);
-  }, 30_000);
+    // From the command line: the flag, and a value it does not know (exit 2, nothing sent).
+    await writeFile(join(dir, 's.yaml'), `name: cli-definitions\nworkload: { kind: stream, maxTokens: ${TOKENS} }\nload: { model: open, rate: 10, durationS: 1 }\nprofiles: [{ name: p }]\n`);
+    const cli = await runCli(['run', join(dir, 's.yaml'), '--target', url, '--metric-definitions', 'vllm', '--out', join(dir, 'out')]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/vllm \(shown above\)/);
+    const written = (await readdir(join(dir, 'out'))).find((f) => f.endsWith('.json'));
+    expect((JSON.parse(await readFile(join(dir, 'out', written!), 'utf8')) as Report).metricDefinitions).toBe('vllm');
+    const bad = await runCli(['run', join(dir, 's.yaml'), '--target', url, '--metric-definitions', 'vllm2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('vllm2');
+  }, 60_000);
 
   it("the client's stream(): time to first token is to the first content, the first event timed apart", async () => {
     const client = new PerformanceClient({ baseUrl: await startChatServer(), env: {} });

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { InvalidInputError } from '../../engine/index.js';
-import type { Report } from '../../runner/index.js';
+import { metricDefinitionsOf as definitionsOf } from '../../runner/index.js';
 import { checksTable, gateFailed, readReport, runGate } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -55,6 +55,3 @@ export function gateCommand(io: CliIo, setExit: (code: number) => void): Command
     },
   };
 }
-
-/** What a report's stream timings mean: older reports (no field) are tailgate's. */
-const definitionsOf = (r: Report) => r.metricDefinitions ?? 'tailgate';

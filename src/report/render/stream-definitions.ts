@@ -5,14 +5,14 @@
  */
 import Table from 'cli-table3';
 import { METRIC_DEFINITIONS } from '../../metrics/index.js';
-import type { Report } from '../../runner/index.js';
+import { metricDefinitionsOf, type Report } from '../../runner/index.js';
 import { fmtMs, safeText } from './format.js';
 
 export const DEFINITION_COLUMNS = ['profile', 'definitions', 'TTFT p50', 'TTFT p99', 'ITL p50', 'ITL p99', 'TPOT p50', 'TPOT p99'];
 
 /** The rows (formatted, not escaped); none when no profile streamed. */
 export function definitionRows(report: Report): string[][] {
-  const shown = report.metricDefinitions ?? 'tailgate';
+  const shown = metricDefinitionsOf(report);
   return report.profiles.flatMap((p) =>
     p.streamMetrics
       ? METRIC_DEFINITIONS.map((d) => {
