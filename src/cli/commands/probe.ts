@@ -26,6 +26,8 @@ const METHODS = HTTP_METHODS;
 export function describeProbe(r: ProbeResult): string {
   const lines = [`probe of ${safeText(r.url)}`];
   lines.push(`  answers            ${statusesText(r.statuses)}`);
+  // Nothing else was measured on a path that never answered 2xx: say why, and only that.
+  if (r.noRecommendations) return `${[...lines, '', `no recommendations: ${safeText(r.noRecommendations)}`].join('\n')}\n`;
   const l = r.latencyMs;
   lines.push(`  latency            ${l ? `p50 ${l.p50.toFixed(1)} ms, p90 ${l.p90.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms (${l.samples} 2xx answers)` : 'unknown'}`);
   const c = r.connectMs;
@@ -40,10 +42,6 @@ export function describeProbe(r: ProbeResult): string {
   lines.push(`  HTTP/2             ${r.http2.tls !== null ? (r.http2.tls ? 'yes (ALPN h2)' : 'no') : r.http2.h2c ? 'yes (h2c, prior knowledge)' : 'no h2c'}`);
   if (r.rateLimit) lines.push(`  rate limit         ${r.rateLimit.startsAtRps === null ? 'no 429 up to the maximum rate tried' : `429s above ~${r.rateLimit.startsAtRps} req/s (first seen at ${r.rateLimit.firstLimitedStageRps} req/s; Retry-After ${r.rateLimit.retryAfter ?? 'none'})`}`);
   for (const note of r.notes ?? []) lines.push(`  note               ${safeText(note)}`);
-  if (r.noRecommendations) {
-    lines.push('', `no recommendations: ${safeText(r.noRecommendations)}`);
-    return `${lines.join('\n')}\n`;
-  }
   lines.push('', 'recommended client settings:');
   for (const rec of r.recommendations) lines.push(`  ${rec.setting.padEnd(28)} ${rec.value.padEnd(12)} ${rec.why}`);
   return `${lines.join('\n')}\n`;

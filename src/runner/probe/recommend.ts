@@ -77,7 +77,7 @@ export function recommend(r: ProbeResult, options: ProbeOptions): ProbeResult['r
   if (r.rateLimit?.startsAtRps) {
     out.push({ setting: 'offered rate', value: `< ${Math.floor(r.rateLimit.startsAtRps * 0.9)} req/s`, why: `the server answers 429 above ~${r.rateLimit.startsAtRps} req/s sustained; honour Retry-After (${r.rateLimit.retryAfter ?? 'none sent'})` });
   } else if (limited > 0) {
-    out.push({ setting: 'offered rate', value: 'find it: --find-rate-limit', why: `the server answered 429 to ${limited} of the probe's requests, sent one at a time: it limits the rate on this path` });
+    out.push({ setting: 'offered rate', value: 'limited', why: `the server answered 429 to ${limited} of the probe's requests, sent one at a time: it limits the rate on this path (--find-rate-limit measures where)` });
   }
   return out;
 }
