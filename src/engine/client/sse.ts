@@ -24,19 +24,22 @@ export class SseParser {
   /** Feed a chunk; `onEvent` is called for each event it completes (no array per chunk). */
   push(chunk: Buffer | string, onEvent: (data: string, event: string | null) => void): void {
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    let i = this.skipLf && text.charCodeAt(0) === 10 ? 1 : 0;
+    let start = this.skipLf && text.charCodeAt(0) === 10 ? 1 : 0;
     this.skipLf = false;
-    let start = i;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
+    // The next LF and the next CR, each found once (streams end lines with LF: CR is rarely there).
+    let lf = text.indexOf('\n', start);
+    let cr = text.indexOf('\r', start);
+    while (lf !== -1 || cr !== -1) {
+      const i = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
       const line = this.partial === '' ? text.slice(start, i) : this.partial + text.slice(start, i);
       this.partial = '';
-      if (c === 13) {
-        if (i + 1 === text.length) this.skipLf = true;
-        else if (text.charCodeAt(i + 1) === 10) i++;
-      }
       start = i + 1;
+      if (i === cr) {
+        if (start === text.length) this.skipLf = true;
+        else if (lf === start) start++;
+        cr = text.indexOf('\r', start);
+      }
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
       this.line(line, onEvent);
     }
     if (start < text.length) this.partial += text.slice(start);
