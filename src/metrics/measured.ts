@@ -6,6 +6,7 @@
 import { createHistogram, decodeHistogram, encodeHistogram, summarize, type LatencySummary } from './histogram.js';
 import { addIntervals, concatIntervals, delayIntervals, INTERVAL_MS, type IntervalSeries } from './intervals.js';
 import { PROBE_PERIOD_MS } from './loop-probe.js';
+import { METRIC_DEFINITIONS, type MetricDefinitions } from './stream-meter.js';
 
 export interface TimelineRow {
   /** Seconds since the measured run began. */
@@ -24,10 +25,19 @@ export interface TimelineRow {
   connectionsReused: number;
 }
 
+/**
+ * Streams' timings under every definition docs/metrics.md compares (`vllm.itl`: vLLM's ITL), whichever
+ * the profile's ttft/itl/tpot show: what re-deriving them needs, bounded (a histogram each).
+ */
+export const STREAM_TIMINGS = ['ttft', 'itl', 'tpot'] as const;
+export type StreamTiming = (typeof STREAM_TIMINGS)[number];
+export const DEFINITION_HISTOGRAMS = METRIC_DEFINITIONS.flatMap((d) => STREAM_TIMINGS.map((t) => `${d}.${t}` as const));
+export type DefinitionHistogramName = `${MetricDefinitions}.${StreamTiming}`;
+
 /** The histograms a profile keeps (base64 compressed HDR, µs). */
-export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'connectionHold', 'ttft', 'itl', 'tpot'] as const;
+export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'connectionHold', 'ttft', 'itl', 'tpot', ...DEFINITION_HISTOGRAMS] as const;
 /** Histograms older reports may lack (they were added later): read as empty. */
-export const NEWER_HISTOGRAMS: ReadonlySet<HistogramName> = new Set(['connectionHold', 'ttft', 'itl', 'tpot']);
+export const NEWER_HISTOGRAMS: ReadonlySet<HistogramName> = new Set(['connectionHold', 'ttft', 'itl', 'tpot', ...DEFINITION_HISTOGRAMS]);
 
 /**
  * The load generator's own delay (loop-probe.ts), per request. What the server and network took lies
@@ -68,6 +78,8 @@ export interface GeneratorDelay {
   loopDelayMs: LatencySummary | null;
   resolutionMs: number;
 }
+/** A stream's TTFT, ITL and TPOT summaries under one definition. */
+export type StreamSummaries = Record<`${StreamTiming}Ms`, LatencySummary | null>;
 
 export interface MeasuredProfile {
   /** From the start of the measured run to the last request started (the drain after it excluded). */
@@ -99,6 +111,11 @@ export interface MeasuredProfile {
   ttftMs?: LatencySummary | null;
   itlMs?: LatencySummary | null;
   tpotMs?: LatencySummary | null;
+  /**
+   * Streams only: TTFT, ITL, TPOT under each definition (tailgate's, vLLM's, genai-perf's), so a run can be
+   * set beside either benchmark; the report's `metricDefinitions` says which of them ttftMs/itlMs/tpotMs are.
+   */
+  streamMetrics?: Record<MetricDefinitions, StreamSummaries> | null;
   tokens?: TokenCounts;
   /**
    * With an SLO: requests that met it (and succeeded) of all requests; metNet, those that met it once the
@@ -190,6 +207,7 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
     ttftMs: summary('ttft'),
     itlMs: summary('itl'),
     tpotMs: summary('tpot'),
+    streamMetrics: parts.some((p) => p.streamMetrics) ? streamSummaries((n) => summary(n)) : null,
     tokens: {
       out: parts.reduce((t, p) => t + (p.tokens?.out ?? 0), 0),
       source: sources.size === 0 ? null : sources.size === 1 ? ([...sources][0] as TokenCounts['source']) : 'mixed',
@@ -213,6 +231,11 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
 export function generatorSummary(h: MeasuredProfile['histograms']): { generator?: GeneratorDelay } {
   if (h.startLag === undefined || h.loopDelay === undefined) return {};
   return { generator: { startLagMs: summarize(decodeHistogram(h.startLag)), loopDelayMs: summarize(decodeHistogram(h.loopDelay)), resolutionMs: PROBE_PERIOD_MS } };
+}
+
+/** Each definition's summaries, from its histograms. */
+export function streamSummaries(summary: (name: DefinitionHistogramName) => LatencySummary | null): Record<MetricDefinitions, StreamSummaries> {
+  return Object.fromEntries(METRIC_DEFINITIONS.map((d) => [d, { ttftMs: summary(`${d}.ttft`), itlMs: summary(`${d}.itl`), tpotMs: summary(`${d}.tpot`) }])) as Record<MetricDefinitions, StreamSummaries>;
 }
 
 /**

@@ -7,8 +7,8 @@ import type { AttemptRecord, EngineObserver, PolicyEvent, SocketInfo } from '../
 import { createHistogram, encodeHistogram, recordMs, summarize, type Histogram } from './histogram.js';
 import { IntervalRecorder } from './intervals.js';
 import { LoopProbe } from './loop-probe.js';
-import { generatorSummary, type HistogramName, type MeasuredProfile, type Slo, type TimelineRow } from './measured.js';
-import type { StreamOutcome } from './stream-meter.js';
+import { DEFINITION_HISTOGRAMS, generatorSummary, streamSummaries, type DefinitionHistogramName, type HistogramName, type MeasuredProfile, type Slo, type TimelineRow } from './measured.js';
+import { METRIC_DEFINITIONS, type MetricDefinitions, type StreamOutcome, type StreamTimings } from './stream-meter.js';
 
 export class ProfileMetrics implements EngineObserver {
   readonly latency = createHistogram();
@@ -28,6 +28,10 @@ export class ProfileMetrics implements EngineObserver {
   readonly probe: LoopProbe;
   /** The SLO goodput is counted against (set before the run), or null. */
   slo: Slo | null = null;
+  /** Which definitions ttft/itl/tpot (their gate metrics, intervals and goodput) follow (docs/metrics.md). */
+  definitions: MetricDefinitions = 'tailgate';
+  /** Every definition's timings, made at the first stream (a run without streams keeps none). */
+  private byDefinition: Record<DefinitionHistogramName, Histogram> | null = null;
   private tokensOut = 0;
   private tokenSources = 0;
   private usageSources = 0;
@@ -164,7 +168,7 @@ export class ProfileMetrics implements EngineObserver {
     this.inFlight--;
     if (!this.recording) return;
     if (stream) this.recordStream(stream);
-    if (this.slo && errorCode === null) this.countGood(latencyMs, stream, lagMs + stallMs);
+    if (this.slo && errorCode === null) this.countGood(latencyMs, stream?.byDefinition[this.definitions], lagMs + stallMs);
     const sent = latencyMs > lagMs ? latencyMs - lagMs : 0;
     const net = sent > stallMs ? sent - stallMs : 0;
     recordMs(this.latency, latencyMs);
@@ -189,7 +193,7 @@ export class ProfileMetrics implements EngineObserver {
   }
 
   /** Goodput, and whether the request would have met the SLO without the generator's own delay. */
-  private countGood(latencyMs: number, stream: StreamOutcome | undefined, generatorMs: number): void {
+  private countGood(latencyMs: number, stream: StreamTimings | undefined, generatorMs: number): void {
     const slo = this.slo as Slo;
     if (meetsSlo(slo, latencyMs, stream)) {
       this.good++;
@@ -202,17 +206,25 @@ export class ProfileMetrics implements EngineObserver {
   }
 
   private recordStream(o: StreamOutcome): void {
-    if (o.ttftMs !== null) {
-      recordMs(this.ttft, o.ttftMs);
-      this.intervals.record('ttft', o.ttftMs);
+    const shown = o.byDefinition[this.definitions];
+    if (shown.ttftMs !== null) {
+      recordMs(this.ttft, shown.ttftMs);
+      this.intervals.record('ttft', shown.ttftMs);
     }
-    for (const gap of o.itlMs) {
+    for (const gap of shown.itlMs) {
       recordMs(this.itl, gap);
       this.intervals.record('itl', gap);
     }
-    if (o.tpotMs !== null) {
-      recordMs(this.tpot, o.tpotMs);
-      this.intervals.record('tpot', o.tpotMs);
+    if (shown.tpotMs !== null) {
+      recordMs(this.tpot, shown.tpotMs);
+      this.intervals.record('tpot', shown.tpotMs);
+    }
+    const all = (this.byDefinition ??= Object.fromEntries(DEFINITION_HISTOGRAMS.map((n) => [n, createHistogram()])) as Record<DefinitionHistogramName, Histogram>);
+    for (const d of METRIC_DEFINITIONS) {
+      const t = o.byDefinition[d];
+      if (t.ttftMs !== null) recordMs(all[`${d}.ttft`], t.ttftMs);
+      for (const gap of t.itlMs) recordMs(all[`${d}.itl`], gap);
+      if (t.tpotMs !== null) recordMs(all[`${d}.tpot`], t.tpotMs);
     }
     this.tokensOut += o.tokens;
     this.tokenSources++;
@@ -236,6 +248,7 @@ export class ProfileMetrics implements EngineObserver {
       latencyNet: encodeHistogram(this.latencyNet),
       startLag: encodeHistogram(this.startLag),
       loopDelay: encodeHistogram(this.probe.delay),
+      ...definitionHistograms(this.byDefinition),
     };
     const durationMs = Math.round((this.stoppedAt || this.now()) - this.origin);
     return {
@@ -260,6 +273,7 @@ export class ProfileMetrics implements EngineObserver {
       ttftMs: summarize(this.ttft),
       itlMs: summarize(this.itl),
       tpotMs: summarize(this.tpot),
+      streamMetrics: this.byDefinition ? streamSummaries((n) => summarize((this.byDefinition as Record<DefinitionHistogramName, Histogram>)[n])) : null,
       tokens: {
         out: this.tokensOut,
         source: this.tokenSources === 0 ? null : this.usageSources === this.tokenSources ? 'usage' : this.usageSources === 0 ? 'counted' : 'mixed',
@@ -298,8 +312,8 @@ function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-/** Did a successful request meet every part of the SLO it is held to (its times less `lessMs`)? */
-function meetsSlo(slo: Slo, latencyMs: number, stream: StreamOutcome | undefined, lessMs = 0): boolean {
+/** Did a successful request meet every part of the SLO it is held to (its stream timed by the definitions shown; its times less `lessMs`)? */
+function meetsSlo(slo: Slo, latencyMs: number, stream: StreamTimings | undefined, lessMs = 0): boolean {
   if (slo.e2eMs !== undefined && latencyMs > slo.e2eMs) return false;
   if (slo.ttftMs !== undefined && (stream?.ttftMs ?? Infinity) - lessMs > slo.ttftMs) return false;
   if (slo.itlMs !== undefined && stream && stream.itlMs.length > 0) {
@@ -308,4 +322,12 @@ function meetsSlo(slo: Slo, latencyMs: number, stream: StreamOutcome | undefined
     if (sum / stream.itlMs.length > slo.itlMs) return false;
   }
   return true;
+}
+
+/** Empty histograms, encoded once: what a run without streams reports under every definition's name. */
+let emptyEncoded: string | null = null;
+
+function definitionHistograms(byDefinition: Record<DefinitionHistogramName, Histogram> | null): Record<DefinitionHistogramName, string> {
+  const encoded = (n: DefinitionHistogramName) => (byDefinition ? encodeHistogram(byDefinition[n]) : (emptyEncoded ??= encodeHistogram(createHistogram())));
+  return Object.fromEntries(DEFINITION_HISTOGRAMS.map((n) => [n, encoded(n)])) as Record<DefinitionHistogramName, string>;
 }

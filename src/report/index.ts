@@ -10,4 +10,7 @@ export { markdownSummary, junitXml, hgrm, findingsText, checksTable, allFailedTe
 export { summaryTable, streamTable, progressLine } from './render/terminal.js';
 export { mergeReports, type MergeContext } from './merge.js';
 export { safeText } from './render/format.js';
-export { holdsBeyondNoise, parseSlo, sweepRates, type SweepPoint } from './sweep.js';
+export { definitionRows, definitionsTable } from './render/stream-definitions.js';
+export { judgeTrial, maxTrials, parseSlo, sweepRates, type SweepOptions, type SweepPoint, type SweepVerdict } from './sweep.js';
+export { looksLikeSweep, readReportOrSweep, scenarioName, sweepProblems, type SweepFile } from './sweep-file.js';
+export { compareSweeps, fmtSloValue, pointText, sweepChartSvg, sweepHtml, sweepMarkdown, sweepText } from './render/sweep.js';

@@ -1,4 +1,6 @@
 import type { CommandModule } from 'yargs';
+import { InvalidInputError } from '../../engine/index.js';
+import { metricDefinitionsOf as definitionsOf } from '../../runner/index.js';
 import { checksTable, gateFailed, gateVerdictText, readReport, runGate } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -33,6 +35,12 @@ export function gateCommand(io: CliIo, setExit: (code: number) => void): Command
     handler: async (args) => {
       const report = await readReport(args.report);
       const baseline = args.baseline?.length ? await Promise.all(args.baseline.map(readReport)) : undefined;
+      const other = baseline?.find((b) => definitionsOf(b) !== definitionsOf(report));
+      if (other && [report, other].some((r) => r.profiles.some((p) => p.streamMetrics))) {
+        throw new InvalidInputError('--baseline', [
+          `the baseline times streams by ${definitionsOf(other)}'s definitions and this report by ${definitionsOf(report)}'s: their ttft, itl, tpot and goodput mean different things (docs/metrics.md). Run both with the same --metric-definitions.`,
+        ]);
+      }
       const thresholds = [...(args.threshold ?? []), ...(args.threshold?.length ? [] : (report.gate?.thresholds ?? []))];
       const maxRegression = [...(args['max-regression'] ?? []), ...(args['max-regression']?.length ? [] : baseline ? (report.gate?.maxRegression ?? []) : [])];
       const checks = runGate(report, { thresholds, maxRegression, ...(baseline ? { baseline } : {}), ...(args['min-samples'] !== undefined ? { minSamples: args['min-samples'] } : {}) });
