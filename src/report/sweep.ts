@@ -2,14 +2,15 @@
  * Capacity within an SLO: for one profile, the highest offered rate whose run holds a threshold beyond
  * noise. The search is bounded: doubling from the lowest rate until a rate fails (or the highest is
  * reached), then halving the interval between the last held and the first failed rate until it is within
- * `precision` of itself. Each trial has one of three verdicts: held (the value stays on the right side of
- * the limit by more than the run's own noise), failed (on the wrong side by more than its noise), or
- * undecided (within noise of the limit: the trial was too short to say). An undecided trial is run again,
+ * `precision` of itself. Each trial has the gate's verdict on the SLO as a threshold (docs/gate-noise.md):
+ * held (its confidence interval lies within the limit), failed (beyond it), or undecided (it straddles:
+ * the trial was too short to say, or the generator's own delay may account for the value). An undecided trial is run again,
  * twice as long, up to `maxDurationS`; one still undecided is said so, and the search treats it as not held.
  */
-import { holds, parseGateExpressions, valueOf, type Threshold } from '../metrics/index.js';
+import { parseGateExpressions, type Threshold } from '../metrics/index.js';
 import type { ProfileReport } from '../runner/index.js';
-import { runNoise, tQuantile975 } from './noise.js';
+import { thresholdCheck } from './threshold-verdict.js';
+import { checkDetail } from './verdict-kit.js';
 
 export type SweepVerdict = 'held' | 'failed' | 'undecided';
 
@@ -17,12 +18,12 @@ export interface SweepPoint {
   /** The offered rate asked for, requests/s. */
   rate: number;
   value: number | null;
-  /** The value's noise margin (97.5%), or null when it could not be estimated. */
+  /** Half the width of the value's 95% interval (0: judged on the observed value), or null when nothing was measured. */
   margin: number | null;
   verdict: SweepVerdict;
   /** verdict === 'held' (what sweep files said before verdicts). */
   held: boolean;
-  /** How the noise was estimated, in words. */
+  /** The verdict's detail in words: the value, its interval and what it rests on. */
   noise: string | null;
   /** The trial that decided (or the longest tried), seconds; and how many trials this rate took. */
   durationS: number;
@@ -34,21 +35,13 @@ export interface SweepPoint {
 
 export type Trial = Omit<SweepPoint, 'rate' | 'durationS' | 'trials'>;
 
-/** How a run did against the SLO, beyond its own noise. */
+/** How a run did against the SLO: the gate's own verdict on the threshold (threshold-verdict.ts), in the sweep's words. */
 export function judgeTrial(slo: Threshold, p: ProfileReport): Trial {
   const base = { requests: { total: p.requests.total, ok: p.requests.ok, failed: p.requests.failed }, achieved: p.rate.achieved ?? null };
-  const value = valueOf(slo.spec, p).value;
-  if (value === null) return { ...base, value, margin: null, verdict: 'failed', held: false, noise: null };
-  const noise = runNoise(slo.spec, p);
-  const margin = noise ? tQuantile975(noise.df) * noise.se : 0;
-  // The value pushed towards the limit by its margin (worst), and away from it (best).
-  const lower = slo.op === '<' || slo.op === '<=';
-  const higher = slo.op === '>' || slo.op === '>=';
-  const worst = lower ? value + margin : higher ? value - margin : value;
-  const best = lower ? value - margin : higher ? value + margin : value;
-  const check = holds[slo.op];
-  const verdict: SweepVerdict = check(value, slo.limit) && check(worst, slo.limit) ? 'held' : !check(value, slo.limit) && !check(best, slo.limit) ? 'failed' : 'undecided';
-  return { ...base, value, margin, verdict, held: verdict === 'held', noise: noise?.model ?? null };
+  const check = thresholdCheck(p, slo, undefined);
+  const verdict: SweepVerdict = check.status === 'pass' ? 'held' : check.status === 'fail' ? 'failed' : 'undecided';
+  const margin = check.interval ? (check.interval[1] - check.interval[0]) / 2 : check.value === null ? null : 0;
+  return { ...base, value: check.value, margin, verdict, held: verdict === 'held', noise: checkDetail(check) };
 }
 
 export function parseSlo(expr: string): Threshold {

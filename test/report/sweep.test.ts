@@ -35,10 +35,10 @@ describe('tailgate sweep', () => {
   }, 120_000);
 
   it('a trial within noise of the limit is undecided, not "not held", and is lengthened until it decides', async () => {
-    // No failures at all. 4 s: 16 requests in 4 intervals, too few for batch means, so the error rate's
-    // noise is a binomial one's (±12%): it cannot tell 0% from above 5%. 8 s decides.
+    // No failures at all. 4 s: 40 requests, whose 95% interval for the error rate reaches 8.8%: it cannot tell
+    // 0% from above 5% (the gate's verdict: inconclusive). 8 s, 80 requests, reaches 4.5%: held.
     const tried: [number, SweepPoint['verdict']][] = [];
-    const measure = async (_rate: number, durationS: number) => profileFromLatencies('p', Array.from({ length: 4 * durationS }, () => 20), { seconds: durationS });
+    const measure = async (_rate: number, durationS: number) => profileFromLatencies('p', Array.from({ length: 10 * durationS }, () => 20), { seconds: durationS });
     const slo = parseSlo('error_rate<5%');
     expect(judgeTrial(slo, await measure(4, 4))).toMatchObject({ value: 0, verdict: 'undecided', held: false });
     const { points, capacity } = await sweepRates(slo, { from: 4, to: 4 }, measure, { durationS: 4, maxDurationS: 16, onTrial: (p) => tried.push([p.durationS, p.verdict]) });
