@@ -148,6 +148,11 @@ export function resolveConfig(input: ClientConfigInput | PresetName = {}, option
   if (config.pool.maxIdle !== null && config.pool.connections !== null && config.pool.maxIdle > config.pool.connections) {
     config.pool.maxIdle = config.pool.connections;
   }
+  if (config.behavior.readClock === 'per-read' && config.timeouts.body !== null) {
+    problems.push(
+      `timeouts.body (${config.timeouts.body}) is undici's bodyTimeout and needs behavior.readClock "headers-body"; with "per-read" (this preset's), timeouts.read already bounds every body chunk`,
+    );
+  }
   if (config.retry.maxBackoffMs < config.retry.initialBackoffMs) {
     problems.push(`retry.maxBackoffMs (${config.retry.maxBackoffMs}) must be >= retry.initialBackoffMs (${config.retry.initialBackoffMs})`);
   }

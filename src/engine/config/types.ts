@@ -17,10 +17,29 @@ export interface PoolConfig {
   maxIdle: number | null;
   /** Idle expiry: a connection idle this long is closed, never reused. 0 = no keep-alive. httpx keepalive_expiry. */
   keepAliveMs: number;
-  /** Shorten keepAliveMs to the server's `Keep-Alive: timeout=` hint (undici, fetch) or ignore it (httpx, aiohttp). */
+  /**
+   * Follow the server's `Keep-Alive: timeout=N` hint as undici does (undici, fetch, openai-node): the expiry
+   * becomes min(N s − 2 s, keepAliveMaxMs), longer or shorter than keepAliveMs, and a hint of 2 s or less
+   * closes the connection after the response; or ignore it (httpx, aiohttp, reqwest).
+   */
   honorKeepAliveHint: boolean;
+  /** The longest expiry a server's hint may set (undici keepAliveMaxTimeout, 600 s). */
+  keepAliveMaxMs: number;
+  /**
+   * When an idle connection beyond maxIdle is closed. `idle-count`: while more than maxIdle connections are
+   * idle (undici has no cap; reqwest pool_max_idle_per_host). `pool-size` (httpcore 0.16
+   * `_close_expired_connections`): a connection released with nobody waiting is closed while the pool,
+   * busy and idle together, holds more than maxIdle, so above maxIdle requests in flight every request
+   * opens a new connection.
+   */
+  idlePolicy: 'idle-count' | 'pool-size';
   /** Close a connection after it served this many requests; null = never. */
   maxRequestsPerConnection: number | null;
+  /**
+   * How maxRequestsPerConnection counts: `exact`, or `undici` (maxRequestsPerClient compares its counter
+   * before adding the request, so a connection serves one request more than the limit).
+   */
+  maxRequestsRule: 'exact' | 'undici';
   /** HTTP/1.1 requests in flight per connection (1 = no pipelining); for HTTP/2, streams per connection. */
   pipelining: number;
   /** `per-request` emulates a new client per request: a new connection each time, closed after. */
@@ -37,8 +56,13 @@ export interface TimeoutConfig {
   connect: number | null;
   /** Sending the request. */
   write: number | null;
-  /** To the first response byte, and between body chunks. httpx read, aiohttp sock_read, undici headers/body. */
+  /**
+   * To the first response byte, and between body chunks (behavior.readClock `per-read`: httpx read, aiohttp
+   * sock_read); with readClock `headers-body`, to the response headers only (undici headersTimeout).
+   */
   read: number | null;
+  /** Between body chunks, with behavior.readClock `headers-body` (undici bodyTimeout; null = off, undici's 0). */
+  body: number | null;
   /** Waiting for a connection from the pool (how it is applied: behavior.poolTimeout). */
   pool: number | null;
   /** Waiting for a connection and opening it, as one deadline: aiohttp's ClientTimeout.connect (connect_timeout). */
@@ -71,6 +95,25 @@ export interface BehaviorConfig {
    * straight away for the request it just dropped (left idle): one extra connection per abort.
    */
   abortReconnects: boolean;
+  /**
+   * The read clocks. `per-read` (httpx, aiohttp): timeouts.read bounds every wait for data, the headers and
+   * each body chunk alike. `headers-body` (undici, fetch): timeouts.read runs until the response headers,
+   * then timeouts.body between body chunks: two clocks, each of which may be off.
+   */
+  readClock: 'per-read' | 'headers-body';
+  /**
+   * How an HTTP/2 connection treats the server's SETTINGS_MAX_CONCURRENT_STREAMS. `server-limit`: a
+   * connection carries min(pool.pipelining, the server's limit) and more connections open for the rest.
+   * `ignore-server-limit` (httpcore 0.16 reads only its own limit of 100): every request goes on one
+   * connection, and the streams beyond the server's limit are refused (failing with protocol_error).
+   */
+  h2Streams: 'server-limit' | 'ignore-server-limit';
+  /**
+   * Redirects (301, 302, 303, 307, 308 with a Location on the same origin) followed before the 3xx is
+   * returned; 0 = none (undici.request, httpx). fetch and openai-node 20, aiohttp 10, openai-python 20
+   * (it sets httpx's follow_redirects). Over the limit the request fails (other: too many redirects).
+   */
+  maxRedirects: number;
 }
 
 /**
@@ -86,8 +129,11 @@ export interface BehaviorConfig {
  * - `baseten-pc`: 408, 409, 429, 5xx without spending the budget; timeouts spend it; connect failures only
  *   for the first two retries; backoff min(initial·4ⁿ, 45 s) + 0–99 ms; Retry-After ignored; hedges only
  *   for the primary and the first retry, and the first attempt to finish wins, even an error.
+ * - `httpx-transport` (httpx.HTTPTransport(retries=N), httpcore 0.16 connection.py): failed connects only
+ *   (refused, unreachable, connect timeout), never a status, a read or a pool timeout; waits 0, then
+ *   initial·2ⁿ⁻¹ (0, 0.5, 1, 2 … s); no budget.
  */
-export type RetryStyle = 'tailgate' | 'openai-node' | 'openai-python' | 'baseten-pc';
+export type RetryStyle = 'tailgate' | 'openai-node' | 'openai-python' | 'baseten-pc' | 'httpx-transport';
 
 export interface RetryConfig {
   style: RetryStyle;

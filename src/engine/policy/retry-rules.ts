@@ -5,6 +5,8 @@
  * - openai-node 6.49 src/client.ts shouldRetry / retryRequest / calculateDefaultRetryTimeoutMillis.
  * - openai-python _base_client.py _should_retry / _calculate_retry_timeout.
  * - baseten-pc: truss baseten-performance-client/core/src/http_client.rs.
+ * - httpx-transport: httpcore 0.16 _sync/connection.py HTTPConnection.handle_request (retries on
+ *   ConnectError and ConnectTimeout only) and exponential_backoff(factor=0.5): 0, 0.5, 1, 2 … s.
  */
 import type { RetryConfig, RetryStyle } from '../config/index.js';
 import type { ErrorCode, TailgateError } from '../errors.js';
@@ -64,6 +66,9 @@ export function decideRetry(rules: RetryConfig, err: TailgateError, retryNo: num
       // openai-node 6.26-7.4 uses any Retry-After it can parse, as is (a past date: at once).
       return { retry: true, waitMs: hint !== null ? Math.max(0, hint) : openAiBackoff(retryNo, rules, random), budgeted: false };
     }
+    case 'httpx-transport':
+      // Only a connection that could not be opened; nothing that reached the server, no status, no budget.
+      return CONNECT.has(err.code) ? { retry: true, waitMs: retryNo === 0 ? 0 : rules.initialBackoffMs * 2 ** (retryNo - 1), budgeted: false } : NO;
     case 'baseten-pc': {
       const waitMs = Math.min(rules.initialBackoffMs * 4 ** retryNo, rules.maxBackoffMs) + Math.floor(random() * 100);
       // Retry-After is never read; statuses are retried outside the budget.

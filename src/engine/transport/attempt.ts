@@ -211,6 +211,13 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     }
     const ctx = this.#ctx;
     const req = this.#req;
+    if (conn.inFlight > conn.refuseAbove) {
+      // A stream over the server's HTTP/2 limit, from a client that ignores it (httpcore 0.16): refused.
+      this.conn = null;
+      ctx.pool.release(conn);
+      this.settle(new TailgateError('protocol_error', `HTTP/2 stream refused: over the server's SETTINGS_MAX_CONCURRENT_STREAMS (${conn.refuseAbove}), which this client ignores`));
+      return;
+    }
     let headers = ctx.baseHeaders;
     const idHeader = req.requestIdHeader;
     if (req.headers || idHeader !== undefined) {
@@ -307,7 +314,14 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     }
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
-    this.phaseTimer?.refresh();
+    // The body's clock: the read timeout again (per-read), or a body timeout of its own (undici's two clocks).
+    const ctx = this.#ctx;
+    const bodyMs = ctx.bodyTimeoutMs;
+    if (bodyMs === ctx.timeouts.read) this.phaseTimer?.refresh();
+    else {
+      this.clearPhaseTimer();
+      if (bodyMs !== null) this.phaseTimer = setTimeout(onTimeout, timerDelayMs(bodyMs, 'read', ctx.behavior), this, 'read_timeout', bodyMs);
+    }
     return true;
   }
 

@@ -28,7 +28,15 @@ export interface ConnectionOwner {
 
 /** A keep-alive expiry that ignores the server's hint: undici computes min(hint - threshold, max). */
 const IGNORE_HINT_THRESHOLD = -1e12;
+/** undici's keepAliveTimeoutThreshold default (lib/dispatcher/client.js). */
 const UNDICI_HINT_THRESHOLD = 2_000;
+
+/** Where undici keeps a Client's current keep-alive (its default, or what the last response's hint set). */
+let keepAliveValueSymbol: symbol | undefined;
+function undiciKeepAliveMs(client: Client): number {
+  keepAliveValueSymbol ??= Object.getOwnPropertySymbols(client).find((s) => s.description === 'keep alive timeout');
+  return (client as unknown as Record<symbol, number>)[keepAliveValueSymbol as symbol] ?? 0;
+}
 
 export class Connection implements SocketListener, StreamLimitListener {
   client: Client;
@@ -54,6 +62,14 @@ export class Connection implements SocketListener, StreamLimitListener {
   countedIdle = false;
   /** On the pool's available stack. */
   stacked = false;
+  /**
+   * Requests in flight above which a new one is refused, not sent: the server's HTTP/2 stream limit where
+   * the client ignores it (behavior.h2Streams `ignore-server-limit`, httpcore 0.16); else Infinity.
+   */
+  refuseAbove = Number.POSITIVE_INFINITY;
+  /** How long an idle connection may be kept (pool.honorKeepAliveHint: what undici's last response set). */
+  readonly keepAliveMs: () => number;
+  private readonly ignoresServerLimit: boolean;
 
   constructor(
     private readonly pool: ConnectionOwner,
@@ -66,7 +82,10 @@ export class Connection implements SocketListener, StreamLimitListener {
     this.capacity = h2 ? 1 : configuredCapacity;
     this.awaitingSettings = h2;
     this.limitKnown = !h2;
+    this.ignoresServerLimit = config.behavior.h2Streams === 'ignore-server-limit';
     this.client = this.newClient(origin, config, factory, configuredCapacity);
+    const fixed = config.pool.keepAliveMs;
+    this.keepAliveMs = config.pool.honorKeepAliveHint ? () => undiciKeepAliveMs(this.client) : () => fixed;
   }
 
   private newClient(origin: string, config: ClientConfig, factory: SocketFactory, capacity: number): Client {
@@ -77,7 +96,8 @@ export class Connection implements SocketListener, StreamLimitListener {
       }) as never,
       pipelining: capacity,
       keepAliveTimeout: keepAlive,
-      keepAliveMaxTimeout: keepAlive,
+      // A hint may lengthen keep-alive up to keepAliveMaxMs (undici: min(hint - 2 s, keepAliveMaxTimeout)).
+      keepAliveMaxTimeout: config.pool.honorKeepAliveHint ? config.pool.keepAliveMaxMs : keepAlive,
       keepAliveTimeoutThreshold: config.pool.honorKeepAliveHint ? UNDICI_HINT_THRESHOLD : IGNORE_HINT_THRESHOLD,
       // Our own timers enforce read and write timeouts exactly; undici's are coarse.
       headersTimeout: 0,
@@ -134,7 +154,11 @@ export class Connection implements SocketListener, StreamLimitListener {
   settleCapacity(serverLimit: number): void {
     if (this.limitKnown) return;
     this.limitKnown = true;
-    this.capacity = Math.max(1, Math.min(this.configuredCapacity, serverLimit));
+    if (this.ignoresServerLimit) {
+      // httpcore 0.16 opens streams up to its own limit; the server refuses those beyond its own.
+      this.capacity = this.configuredCapacity;
+      this.refuseAbove = serverLimit;
+    } else this.capacity = Math.max(1, Math.min(this.configuredCapacity, serverLimit));
     this.stopAwaiting();
   }
 

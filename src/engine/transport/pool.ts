@@ -23,10 +23,21 @@ function grantLater(waiter: PoolWaiter, conn: Connection): void {
   waiter.grant(conn);
 }
 
+/**
+ * The connections pool.maxIdle is compared with, per PoolConfig.idlePolicy: the idle ones only, or (as
+ * httpcore's `_close_expired_connections`) the whole pool, busy and idle together.
+ */
+const KEPT_COUNT: Record<ClientConfig['pool']['idlePolicy'], (pool: ConnectionPool) => number> = {
+  'idle-count': (pool) => pool.idleCount,
+  'pool-size': (pool) => pool.idleCount + pool.busyCount,
+};
+
 export class ConnectionPool implements ConnectionOwner {
   readonly stats: PoolStats = { opened: 0, closedByServer: 0, closedByClient: 0 };
   /** Connections with no request in flight and a live socket (for maxIdle). */
   idleCount = 0;
+  /** Connections with a request in flight (or connecting for one). */
+  busyCount = 0;
   /** When a connection was last released while requests waited (per-wait pool timeouts read it). */
   lastReleaseAt = 0;
   private readonly perWait: boolean;
@@ -39,6 +50,9 @@ export class ConnectionPool implements ConnectionOwner {
   /** HTTP/2 connections still waiting for the server's settings: new requests wait for them too. */
   private awaitingSettings = 0;
   private readonly perRequest: boolean;
+  private readonly keptCount: (pool: ConnectionPool) => number;
+  /** A connection that served this many requests is closed (pool.maxRequestsPerConnection as its rule counts). */
+  private readonly maxRequests: number | null;
   private closed = false;
 
   constructor(
@@ -51,6 +65,10 @@ export class ConnectionPool implements ConnectionOwner {
     this.limit = config.pool.connections ?? Number.POSITIVE_INFINITY;
     this.perRequest = config.pool.mode === 'per-request';
     this.perWait = config.behavior.poolTimeout === 'per-wait';
+    this.keptCount = KEPT_COUNT[config.pool.idlePolicy];
+    const max = config.pool.maxRequestsPerConnection;
+    // undici's writeH1 compares its counter with maxRequestsPerClient before adding the request.
+    this.maxRequests = max === null ? null : config.pool.maxRequestsRule === 'undici' ? max + 1 : max;
   }
 
   /** Connections currently open (a live socket). */
@@ -116,7 +134,7 @@ export class ConnectionPool implements ConnectionOwner {
 
   /** The attempt is done with the connection (undici has finished with the request); `now` as in acquire(). */
   release(conn: Connection, now = 0): void {
-    conn.inFlight--;
+    if (--conn.inFlight === 0) this.busyCount--;
     if (this.perWait && this.waiters.length > 0) this.lastReleaseAt = now || performance.now();
     if (this.perRequest) {
       this.all.delete(conn);
@@ -124,9 +142,8 @@ export class ConnectionPool implements ConnectionOwner {
       return;
     }
     if (this.closed) return;
-    const maxRequests = this.config.pool.maxRequestsPerConnection;
+    const maxRequests = this.maxRequests;
     if (maxRequests !== null && conn.inFlight === 0 && conn.socket && (conn.socket.tailgate?.requestsServed ?? 0) >= maxRequests) {
-      // Exact, where undici's maxRequestsPerClient lets one more request through.
       conn.closeSocket('max-requests');
     }
     if (conn.inFlight === 0) {
@@ -146,7 +163,7 @@ export class ConnectionPool implements ConnectionOwner {
       return;
     }
     const maxIdle = this.config.pool.maxIdle;
-    if (maxIdle !== null && conn.countedIdle && this.idleCount > maxIdle) {
+    if (maxIdle !== null && conn.countedIdle && this.keptCount(this) > maxIdle) {
       conn.closeSocket('max-idle');
     }
     if (!conn.stacked) {
@@ -173,6 +190,7 @@ export class ConnectionPool implements ConnectionOwner {
     const conn = new Connection(this, this.origin, this.config, this.factory, this.capacity);
     this.all.add(conn);
     conn.inFlight = 1;
+    this.busyCount++;
     if (conn.awaitingSettings) this.awaitingSettings++;
     if (!this.perRequest && conn.capacity > 1) {
       conn.stacked = true;
@@ -184,13 +202,13 @@ export class ConnectionPool implements ConnectionOwner {
   /** Take one slot of `conn` (which has spare capacity). */
   private checkOut(conn: Connection, now: number): void {
     if (conn.inFlight === 0) {
+      this.busyCount++;
       if (conn.countedIdle) {
         conn.countedIdle = false;
         this.idleCount--;
       }
-      // Exact idle expiry, decided here rather than by undici's coarse keep-alive timer.
-      const keepAliveMs = this.config.pool.keepAliveMs;
-      if (conn.socket && (now || performance.now()) - conn.idleSince >= keepAliveMs) conn.closeSocket('keepalive-expired');
+      // Exact idle expiry, decided here as well as by undici's keep-alive timer (which may fire late).
+      if (conn.socket && (now || performance.now()) - conn.idleSince >= conn.keepAliveMs()) conn.closeSocket('keepalive-expired');
     }
     conn.inFlight++;
     const stack = this.available;

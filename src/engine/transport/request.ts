@@ -79,6 +79,8 @@ export interface AttemptResult extends AttemptRecord {
 export interface AttemptContext {
   readonly pool: ConnectionPool;
   readonly timeouts: TimeoutConfig;
+  /** Between body chunks: timeouts.read (behavior.readClock per-read) or timeouts.body (headers-body). */
+  readonly bodyTimeoutMs: number | null;
   readonly behavior: BehaviorConfig;
   readonly observer: EngineObserver | undefined;
   readonly baseHeaders: string[];
