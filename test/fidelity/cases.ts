@@ -1,42 +1,15 @@
 /**
- * The differential cases: the same mock faults and the same client settings, once through the real
- * library and once through tailgate's preset of it. A client's settings are written as tailgate config
- * overrides; each driver maps them to its library as a user would write them (see drivers/).
+ * The differential cases: the same server and faults and the same client settings, once through the real
+ * library and once through tailgate's preset of it. These are the first cases (pools, timeouts, idle
+ * connections, retries on statuses); cases-connections.ts and cases-requests.ts hold the rest.
  */
-import type { ClientConfigInput } from '../../src/index.js';
+import { all, each, four, LATENCY_MS, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
+import { CONNECTION_CASES } from './cases-connections.js';
+import { REQUEST_CASES } from './cases-requests.js';
 
-export const CLIENTS = ['httpx', 'aiohttp', 'undici', 'fetch', 'openai-node'] as const;
-export type Client = (typeof CLIENTS)[number];
+export { CLIENTS, PRESET_OF, type Case, type Client } from './case-kit.js';
 
-export interface Case {
-  name: string;
-  /** What it shows, for docs/fidelity.md. */
-  about: string;
-  faults: unknown;
-  /** The mock's accept queue (the backlog case fills it). */
-  backlog?: number;
-  /** Connections the harness opens and holds idle before the client starts (fills the mock's capacity). */
-  holdConnections?: number;
-  /** Requests per wave, sent at once; waves one after another, gapMs apart. */
-  waves: number[];
-  gapMs?: number;
-  /** Per client: its settings (tailgate config overrides), or absent when the client cannot express the case. */
-  settings: Partial<Record<Client, Omit<ClientConfigInput, 'preset'>>>;
-  /** How far counts may differ where the case is not deterministic (each class, and the server's requests). */
-  tolerance?: Partial<Record<Client, number>>;
-  /** How far the connections the server accepted may differ. */
-  connectionTolerance?: Partial<Record<Client, number>>;
-  /** How far the requests the server saw may differ, when not as far as the outcomes (tolerance). */
-  requestTolerance?: Partial<Record<Client, number>>;
-}
-
-const LATENCY_MS = 300;
-const slow = (ms: number) => ({ rules: [{ kind: 'latency', dist: 'fixed', ms }] });
-const four = { pool: { connections: 4 } };
-const EVERY: Client[] = [...CLIENTS];
-const all = (settings: Omit<ClientConfigInput, 'preset'> = {}) => Object.fromEntries(EVERY.map((c) => [c, settings])) as Case['settings'];
-
-export const CASES: Case[] = [
+const BASE_CASES: Case[] = [
   {
     name: 'pool-200ms',
     about: `16 requests at once, 4 connections, ${LATENCY_MS} ms each; a pool wait shorter than one answer`,
@@ -56,13 +29,11 @@ export const CASES: Case[] = [
       // openai-node: its timeout covers the wait for a connection; it retries twice, with jitter.
       'openai-node': { ...four, timeouts: { attempt: 450 } },
     },
-    // Jittered backoff decides how many retries land while connections are free.
     tolerance: { 'openai-node': 3 },
-    // Which retries are cut by their own 450 ms timeout after reaching the server depends on the same
-    // jitter and on the neighbours' load: 28 to 34 requests seen in repeated runs of either side.
     requestTolerance: { 'openai-node': 8 },
-    // undici opens a replacement connection for each request aborted in flight, and more than tailgate reproduces.
     connectionTolerance: { 'openai-node': 16 },
+    toleranceWhy:
+      'openai-node: its jittered backoff (up to 25%) decides how many retries land while connections are free, and which are cut by their own 450 ms timeout after reaching the server (28 to 34 requests in repeated runs of either side); undici opens a replacement connection for each request aborted in flight, more than tailgate reproduces',
   },
   {
     name: 'pool-750ms',
@@ -85,9 +56,9 @@ export const CASES: Case[] = [
     backlog: 1,
     holdConnections: 1,
     waves: [8],
-    // Two connects fit the accept queue; a third can complete on the client's side as the queue fills (its
-    // final ACK then dropped by the server): it times out reading instead of connecting.
     tolerance: { httpx: 1, aiohttp: 1, undici: 1 },
+    toleranceWhy:
+      "two connects fit the accept queue; a third can complete on the client's side as the queue fills (its final ACK then dropped by the server): it times out reading instead of connecting, on either side",
     settings: {
       httpx: { timeouts: { connect: 300, read: 1_000 } },
       aiohttp: { timeouts: { connect: 300, read: 1_000 } },
@@ -114,7 +85,8 @@ export const CASES: Case[] = [
     waves: [4, 4],
     gapMs: 500,
     settings: all(),
-    connectionTolerance: Object.fromEntries(EVERY.map((c) => [c, 1])),
+    connectionTolerance: each(1),
+    toleranceWhy: "a connection the server closes as the second wave starts may be taken before its FIN arrives (then reopened), on either side",
   },
   {
     name: 'reset-on-reuse',
@@ -123,9 +95,10 @@ export const CASES: Case[] = [
     waves: [4, 4],
     gapMs: 500,
     settings: all(),
-    // openai-node's retries open new connections; how many depends on its jittered backoff (375-500 ms)
-    // against the 300 ms idle limit: a retry may reuse a connection a sibling's retry opened, or not.
     connectionTolerance: { 'openai-node': 2 },
+    toleranceWhy:
+      "openai-node's retries open new connections; how many depends on its jittered backoff (375-500 ms) against the 300 ms idle limit: a retry may reuse a connection a sibling's retry opened, or not",
+
   },
   {
     name: '429-retry-after',
@@ -133,8 +106,8 @@ export const CASES: Case[] = [
     faults: { rules: [{ kind: 'rate_limit', rate: 1, burst: 1 }] },
     waves: [3],
     settings: all(),
-    // Three requests "at once" from threads or tasks may share a connection that freed in between.
-    connectionTolerance: Object.fromEntries(EVERY.map((c) => [c, 1])),
+    connectionTolerance: each(1),
+    toleranceWhy: THREE_AT_ONCE,
   },
   {
     name: '429-retry-after-date',
@@ -142,7 +115,8 @@ export const CASES: Case[] = [
     faults: { rules: [{ kind: 'rate_limit', rate: 1, burst: 1, retryAfter: 'date' }] },
     waves: [3],
     settings: all(),
-    connectionTolerance: Object.fromEntries(EVERY.map((c) => [c, 1])),
+    connectionTolerance: each(1),
+    toleranceWhy: THREE_AT_ONCE,
   },
   {
     name: '503',
@@ -150,7 +124,8 @@ export const CASES: Case[] = [
     faults: { rules: [{ kind: 'status', status: 503, retryAfterS: 1 }] },
     waves: [3],
     settings: all(),
-    connectionTolerance: Object.fromEntries(EVERY.map((c) => [c, 1])),
+    connectionTolerance: each(1),
+    toleranceWhy: THREE_AT_ONCE,
   },
   {
     name: 'truncated-body',
@@ -161,5 +136,4 @@ export const CASES: Case[] = [
   },
 ];
 
-/** The library's preset in tailgate. */
-export const PRESET_OF: Record<Client, string> = { httpx: 'httpx', aiohttp: 'aiohttp', undici: 'undici', fetch: 'fetch', 'openai-node': 'openai-node' };
+export const CASES: Case[] = [...BASE_CASES, ...CONNECTION_CASES, ...REQUEST_CASES];

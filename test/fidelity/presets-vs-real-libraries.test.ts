@@ -7,7 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CASES, type Client } from './cases.js';
 import { compareSides, type FidelityRow } from './compare.js';
-import { runSide, startCaseMock } from './run.js';
+import { runSide } from './run.js';
+import { startCaseServer } from './servers.js';
 
 const rows: FidelityRow[] = [];
 
@@ -22,17 +23,17 @@ describe.concurrent('presets against the real libraries, case by case', () => {
   for (const c of CASES) {
     it(`${c.name}: ${Object.keys(c.settings).join(', ')}`, async () => {
       const mismatches: string[] = [];
-      const mock = await startCaseMock(c);
+      const server = await startCaseServer(c);
       try {
         for (const client of Object.keys(c.settings) as Client[]) {
-          const real = await runSide(c, client, 'real', mock);
-          const tailgate = await runSide(c, client, 'tailgate', mock);
+          const real = await runSide(c, client, 'real', server);
+          const tailgate = await runSide(c, client, 'tailgate', server);
           const row = compareSides(c, client, real, tailgate);
           rows.push(row);
           if (!row.match) mismatches.push(`${client}: ${row.differences.join('; ')}`);
         }
       } finally {
-        await mock.close();
+        await server.close();
       }
       expect(mismatches).toEqual([]);
     }, 120_000);

@@ -31,6 +31,11 @@ export const OPTION_SPECS: Record<string, Spec> = {
     values: ['idle-count', 'pool-size'],
     doc: 'close idle connections while more than pool.maxIdle are idle (idle-count), or while the pool, busy and idle, holds more than pool.maxIdle (pool-size: httpcore)',
   },
+  'pool.reuse': {
+    kind: 'enum',
+    values: ['at-once', 'next-turn'],
+    doc: "when a freed connection takes its next request: at once, or an event-loop turn later as undici's (a request sent meanwhile goes to another connection)",
+  },
   'pool.maxRequestsPerConnection': { kind: 'int', min: 1, max: 1e9, nullable: true, doc: 'requests per connection before it is closed' },
   'pool.maxRequestsRule': { kind: 'enum', values: ['exact', 'undici'], doc: "exact, or undici's maxRequestsPerClient (a connection serves one request more than the limit)" },
   'pool.pipelining': { kind: 'int', min: 1, max: 1_000, doc: 'requests in flight per connection (HTTP/2: streams)' },
@@ -63,7 +68,12 @@ export const OPTION_SPECS: Record<string, Spec> = {
     values: ['server-limit', 'ignore-server-limit'],
     doc: "HTTP/2: respect the server's SETTINGS_MAX_CONCURRENT_STREAMS (more connections), or ignore it as httpcore 0.16 does (one connection, streams over the limit refused)",
   },
-  'behavior.maxRedirects': { kind: 'int', min: 0, max: 100, doc: 'same-origin redirects followed (fetch 20, aiohttp 10; 0 = none: the 3xx is the answer)' },
+  'behavior.errorBody': {
+    kind: 'enum',
+    values: ['read', 'cancel-when-retried'],
+    doc: "an error answer that will be retried: its body read and the connection kept, or dropped (openai-node), closing a connection whose body had not all arrived",
+  },
+  'behavior.maxRedirects': { kind: 'int', min: 0, max: 100, doc: 'same-origin redirects followed, the next one fails (fetch 20; aiohttp 9: its max_redirects=10 fails on the 10th; 0 = none: the 3xx is the answer)' },
   'retry.style': {
     kind: 'enum',
     values: ['tailgate', 'openai-node', 'openai-python', 'baseten-pc', 'httpx-transport'],

@@ -24,6 +24,7 @@ const EXACT: BehaviorConfig = {
   readClock: 'per-read',
   h2Streams: 'server-limit',
   maxRedirects: 0,
+  errorBody: 'read',
 };
 const NO_RETRIES: RetryConfig = { style: 'tailgate', maxRetries: 0, initialBackoffMs: 125, maxBackoffMs: 10_000, honorRetryAfter: true };
 /** httpx.HTTPTransport(retries=0): connects only, after 0, 0.5, 1 … s (httpcore _backends exponential_backoff(factor=0.5)). */
@@ -43,6 +44,7 @@ const pool = (p: Partial<PoolConfig>): PoolConfig => ({
   honorKeepAliveHint: false,
   keepAliveMaxMs: UNDICI_KEEP_ALIVE_MAX_MS,
   idlePolicy: 'idle-count',
+  reuse: 'at-once',
   maxRequestsPerConnection: null,
   maxRequestsRule: 'exact',
   pipelining: 1,
@@ -53,7 +55,7 @@ const pool = (p: Partial<PoolConfig>): PoolConfig => ({
 /** undici 7 Client defaults (lib/dispatcher/client.js), and Node 20's fetch (its bundled undici 6: the same values). */
 const undiciConfig: ClientConfig = {
   ...base,
-  pool: pool({ connections: null, keepAliveMs: 4_000, honorKeepAliveHint: true, maxRequestsRule: 'undici' }),
+  pool: pool({ connections: null, keepAliveMs: 4_000, honorKeepAliveHint: true, maxRequestsRule: 'undici', reuse: 'next-turn' }),
   timeouts: { ...NO_TIMEOUTS, connect: 10_000, read: 300_000, body: 300_000 },
   behavior: { ...EXACT, timerTickMs: 499, abortReconnects: true, readClock: 'headers-body' },
   retry: NO_RETRIES,
@@ -89,12 +91,13 @@ export const PRESETS = {
       'aiohttp 3.8 client.py: DEFAULT_TIMEOUT = ClientTimeout(total=300); connector.py TCPConnector(limit=100, limit_per_host=0, keepalive_timeout=15.0); ' +
       'helpers.py ceil_timeout (deadlines over 5 s rounded up to a whole second); client.py _request (allow_redirects=True, max_redirects=10)',
     behaviour:
-      'ClientTimeout.connect (timeouts.acquire) is one deadline over the wait for a pool slot and the connect; sock_connect (timeouts.connect) each TCP connect; sock_read (timeouts.read) between reads; total over everything, rounded up to a whole second from 5 s; up to 10 redirects followed; no retries, not even on a stale pooled connection',
+      'ClientTimeout.connect (timeouts.acquire) is one deadline over the wait for a pool slot and the connect; sock_connect (timeouts.connect) each TCP connect; sock_read (timeouts.read) between reads; total over everything, rounded up to a whole second from 5 s; 9 redirects followed (max_redirects=10 fails on the 10th); no retries, not even on a stale pooled connection',
     config: {
       ...base,
       pool: pool({ connections: 100, maxIdle: null, keepAliveMs: 15_000 }),
       timeouts: { ...NO_TIMEOUTS, total: 300_000 },
-      behavior: { ...EXACT, ceilTimeouts: true, maxRedirects: 10 },
+      // max_redirects=10 fails on the 10th redirect answer: 9 are followed.
+      behavior: { ...EXACT, ceilTimeouts: true, maxRedirects: 9 },
       retry: NO_RETRIES,
     },
   },
@@ -133,11 +136,11 @@ export const PRESETS = {
       'openai-node 6.49 src/client.ts: timeout 600000 ms per attempt (aborted once the headers arrive), maxRetries 2, shouldRetry (x-should-retry, 408, 409, 429, >= 500), ' +
       'retryRequest (retry-after-ms, retry-after), calculateDefaultRetryTimeoutMillis; on global fetch (undici Agent defaults)',
     behaviour:
-      'fetch underneath (unlimited connections, 499 ms timers, Keep-Alive hints followed, 20 redirects); the timeout covers the wait for a connection up to the response headers, afresh for each attempt; retries 2: 408, 409, 429, >= 500 and every transport error but not a failure reading the body; backoff min(0.5·2ⁿ, 8) s less up to 25%; Retry-After (ms, seconds or a date) used as is',
+      'fetch underneath (unlimited connections, 499 ms timers, Keep-Alive hints followed, 20 redirects); the timeout covers the wait for a connection up to the response headers, afresh for each attempt; retries 2: 408, 409, 429, >= 500 and every transport error but not a failure reading the body; an error answer it retries has its body cancelled, closing the connection unless the body came with the headers; backoff min(0.5·2ⁿ, 8) s less up to 25%; Retry-After (ms, seconds or a date) used as is',
     config: {
       ...fetchConfig,
       timeouts: { ...fetchConfig.timeouts, attempt: 600_000 },
-      behavior: { ...fetchConfig.behavior, attemptTimeoutEnds: 'headers' },
+      behavior: { ...fetchConfig.behavior, attemptTimeoutEnds: 'headers', errorBody: 'cancel-when-retried' },
       retry: { ...NO_RETRIES, style: 'openai-node', ...OPENAI_BACKOFF },
     },
   },
@@ -179,7 +182,7 @@ export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
  */
 export const DEFAULT_CONFIG: ClientConfig = {
   ...undiciConfig,
-  pool: { ...undiciConfig.pool, connections: 100, maxRequestsRule: 'exact' },
+  pool: { ...undiciConfig.pool, connections: 100, maxRequestsRule: 'exact', reuse: 'at-once' },
   timeouts: { ...undiciConfig.timeouts, body: null },
   behavior: EXACT,
 };

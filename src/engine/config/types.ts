@@ -33,6 +33,13 @@ export interface PoolConfig {
    * opens a new connection.
    */
   idlePolicy: 'idle-count' | 'pool-size';
+  /**
+   * When a freed connection takes its next request. `at-once`; `next-turn` (undici, fetch): a full
+   * event-loop turn later (client-h1 onMessageComplete resumes in setImmediate, and the Pool sends
+   * meanwhile to another connection, opening one if it may), so a request sent the moment the last one
+   * ended (a redirect followed, a closed loop) goes out on a second connection.
+   */
+  reuse: 'at-once' | 'next-turn';
   /** Close a connection after it served this many requests; null = never. */
   maxRequestsPerConnection: number | null;
   /**
@@ -110,10 +117,17 @@ export interface BehaviorConfig {
   h2Streams: 'server-limit' | 'ignore-server-limit';
   /**
    * Redirects (301, 302, 303, 307, 308 with a Location on the same origin) followed before the 3xx is
-   * returned; 0 = none (undici.request, httpx). fetch and openai-node 20, aiohttp 10, openai-python 20
+   * returned; 0 = none (undici.request, httpx). fetch and openai-node 20, aiohttp 9 (its max_redirects=10 fails on the 10th), openai-python 20
    * (it sets httpx's follow_redirects). Over the limit the request fails (other: too many redirects).
    */
   maxRedirects: number;
+  /**
+   * The fate of a connection after an error answer the client will retry. `read` (httpx, aiohttp, undici
+   * users who read it): the body is read and the connection kept. `cancel-when-retried` (openai-node
+   * 6.49 makeRequest: CancelReadableStream before retrying): the body is dropped, so a connection whose
+   * body had not all arrived with the headers is closed, and the retry opens a new one.
+   */
+  errorBody: 'read' | 'cancel-when-retried';
 }
 
 /**

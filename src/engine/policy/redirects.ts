@@ -30,10 +30,8 @@ export async function followRedirects(logical: Logical, response: AttemptResult,
   let url = engine.urlOf(logical.request.path);
   for (let followed = 0; isRedirect(response, max); followed++) {
     if (followed >= max) {
-      throw new TailgateError('other', `too many redirects: ${followed} followed, behavior.maxRedirects is ${max} (last: HTTP ${response.status} to ${response.headers.location})`, {
-        status: response.status,
-        headers: response.headers,
-      });
+      // A network error, as fetch, httpx and aiohttp raise it (not the 3xx as an answer): retried as one.
+      throw new TailgateError('other', `too many redirects: ${followed} followed, behavior.maxRedirects is ${max} (last: HTTP ${response.status} to ${response.headers.location})`);
     }
     url = new URL(response.headers.location as string, url);
     const path = engine.pathBelowBase(url);

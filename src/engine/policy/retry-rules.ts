@@ -9,7 +9,7 @@
  *   ConnectError and ConnectTimeout only) and exponential_backoff(factor=0.5): 0, 0.5, 1, 2 … s.
  */
 import type { RetryConfig, RetryStyle } from '../config/index.js';
-import type { ErrorCode, TailgateError } from '../errors.js';
+import { codeForStatus, TailgateError, type ErrorCode } from '../errors.js';
 
 /** Transport failures tailgate retries: nothing reached the server, or it did not answer in time. */
 const TAILGATE_CODES = new Set<ErrorCode>(['connect_timeout', 'connect_refused', 'connect_error', 'read_timeout', 'attempt_timeout', 'stale_connection']);
@@ -79,6 +79,12 @@ export function decideRetry(rules: RetryConfig, err: TailgateError, retryNo: num
       return { retry: true, waitMs, budgeted: retryNo > 0 };
     }
   }
+}
+
+/** Whether the rules retry an answer of this status and headers, leaving waits, budgets and deadlines aside. */
+export function retriesStatus(rules: RetryConfig, status: number, headers: Record<string, string>): boolean {
+  const code = codeForStatus(status);
+  return code !== null && decideRetry(rules, new TailgateError(code, `HTTP ${status}`, { status, headers }), 0, () => 0).retry;
 }
 
 /** Hedges go out for these attempts only (Baseten's client: the primary and the first retry). */

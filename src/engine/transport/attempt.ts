@@ -28,6 +28,10 @@ const ERROR_BODY_LIMIT = 4096;
 function onTimeout(attempt: Attempt, code: ErrorCode, ms: number): void {
   attempt.timerFired(code, ms);
 }
+/** After the read that brought an error answer's headers: its body is dropped (ErrorBodyPolicy). */
+function onDiscard(attempt: Attempt): void {
+  attempt.discardBody();
+}
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -315,6 +319,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
     // The body's clock: the read timeout again (per-read), or a body timeout of its own (undici's two clocks).
+    // A client that will retry this error drops its body: see after this read whether it all arrived.
+    if (statusCode >= 400 && this.#req.errorBody?.discards(statusCode, this.headers)) process.nextTick(onDiscard, this);
     const ctx = this.#ctx;
     const bodyMs = ctx.bodyTimeoutMs;
     if (bodyMs === ctx.timeouts.read) this.phaseTimer?.refresh();
@@ -340,17 +346,17 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     if (this.settled) return;
     const code = codeForStatus(this.status);
     if (code === null) this.settle(null, now);
-    else {
-      const body = this.body;
-      const message = `HTTP ${this.status} from ${this.method} ${this.path}`;
-      this.settle(
-        new TailgateError(code, message, {
-          status: this.status,
-          headers: this.headers,
-          body: body.subarray(0, ERROR_BODY_LIMIT).toString('utf8'),
-        }),
-      );
-    }
+    else this.settle(new TailgateError(code, `HTTP ${this.status} from ${this.method} ${this.path}`, { status: this.status, headers: this.headers, body: this.body.subarray(0, ERROR_BODY_LIMIT).toString('utf8') }));
+  }
+
+  /**
+   * The error answer's body is dropped (ErrorBodyPolicy). Complete already (it came with the headers):
+   * nothing to do. Else the request is aborted as any other (fail: its h1 connection closes, and undici
+   * opens a replacement where the preset says it does), and the attempt ends with the status it had.
+   */
+  discardBody(): void {
+    if (this.settled) return;
+    this.fail(new TailgateError(codeForStatus(this.status) as ErrorCode, `HTTP ${this.status} from ${this.method} ${this.path} (body dropped)`, { status: this.status, headers: this.headers }));
   }
 
   onError(err: Error): void {

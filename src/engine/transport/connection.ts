@@ -123,6 +123,11 @@ export class Connection implements SocketListener, StreamLimitListener {
     if (socket === null) return;
     markClosedByClient(socket, reason);
     this.socket = null;
+    // No longer idle from now on, not from its close event: the next release in this same tick counts without it.
+    if (this.countedIdle) {
+      this.countedIdle = false;
+      this.pool.idleCount--;
+    }
     // An HTTP/2 session must be closed through its Client: undici's session-close handler throws when
     // the socket under it is destroyed first. An h1 socket can simply go; undici reconnects.
     if (socket.tailgate?.protocol === 'h2') this.replaceClient();

@@ -23,6 +23,10 @@ function grantLater(waiter: PoolWaiter, conn: Connection): void {
   waiter.grant(conn);
 }
 
+function offerLater(pool: ConnectionPool, conn: Connection): void {
+  pool.offer(conn);
+}
+
 /**
  * The connections pool.maxIdle is compared with, per PoolConfig.idlePolicy: the idle ones only, or (as
  * httpcore's `_close_expired_connections`) the whole pool, busy and idle together.
@@ -51,6 +55,8 @@ export class ConnectionPool implements ConnectionOwner {
   private awaitingSettings = 0;
   private readonly perRequest: boolean;
   private readonly keptCount: (pool: ConnectionPool) => number;
+  /** pool.reuse `next-turn`: a freed connection is offered again after setImmediate, as undici's. */
+  private readonly nextTurn: boolean;
   /** A connection that served this many requests is closed (pool.maxRequestsPerConnection as its rule counts). */
   private readonly maxRequests: number | null;
   private closed = false;
@@ -66,6 +72,7 @@ export class ConnectionPool implements ConnectionOwner {
     this.perRequest = config.pool.mode === 'per-request';
     this.perWait = config.behavior.poolTimeout === 'per-wait';
     this.keptCount = KEPT_COUNT[config.pool.idlePolicy];
+    this.nextTurn = config.pool.reuse === 'next-turn';
     const max = config.pool.maxRequestsPerConnection;
     // undici's writeH1 compares its counter with maxRequestsPerClient before adding the request.
     this.maxRequests = max === null ? null : config.pool.maxRequestsRule === 'undici' ? max + 1 : max;
@@ -153,7 +160,15 @@ export class ConnectionPool implements ConnectionOwner {
         this.idleCount++;
       }
     }
-    // Hand it straight to the longest waiter that has not given up.
+    // undici's client takes its next request only a full event-loop turn after a response (client-h1
+    // onMessageComplete: setImmediate(resume)); until then its Pool sends new requests elsewhere.
+    if (this.nextTurn && conn.capacity === 1) setImmediate(offerLater, this, conn);
+    else this.offer(conn, now);
+  }
+
+  /** A freed connection: to the longest waiter that has not given up, else kept (or closed) for the next request. */
+  offer(conn: Connection, now = 0): void {
+    if (this.closed) return;
     const waiter = conn.inFlight < conn.capacity ? this.nextWaiter() : undefined;
     if (waiter) {
       this.checkOut(conn, now);

@@ -1,0 +1,86 @@
+/**
+ * Differential cases about one request's course: its read clocks (headers and body apart, or every
+ * read alike), the retries a client makes on its own (httpx's transport retries connects only), and the
+ * redirects it follows.
+ */
+import { all, slow, type Case } from './case-kit.js';
+
+/** Three body chunks 600 ms apart, the headers at once. */
+const slowBody = { rules: [{ kind: 'slow_body', chunks: 3, ms: 1_800 }] };
+const redirects = { kind: 'redirects' } as const;
+
+export const REQUEST_CASES: Case[] = [
+  {
+    name: 'slow-body',
+    about:
+      'the headers at once, then three body chunks 600 ms apart; a 400 ms read timeout: httpx and aiohttp time out between chunks; undici with headersTimeout 400 and bodyTimeout 0 reads it all',
+    faults: slowBody,
+    waves: [2],
+    settings: {
+      httpx: { timeouts: { read: 400 } },
+      aiohttp: { timeouts: { read: 400 } },
+      undici: { timeouts: { read: 400, body: null } },
+    },
+  },
+  {
+    name: 'slow-body-body-timeout',
+    about: "body chunks 1.5 s apart and undici's bodyTimeout 500 ms (its headersTimeout left at 300 s): a body timeout",
+    faults: { rules: [{ kind: 'slow_body', chunks: 2, ms: 3_000 }] },
+    waves: [2],
+    settings: { undici: { timeouts: { body: 500 } } },
+  },
+  {
+    name: 'transport-retries-503',
+    about: "httpx.HTTPTransport(retries=2) against a server answering 503: transport retries are for connects only, so each request is sent once",
+    faults: { rules: [{ kind: 'status', status: 503 }] },
+    waves: [3],
+    settings: { httpx: { retry: { maxRetries: 2 } } },
+  },
+  {
+    name: 'transport-retries-read-timeout',
+    about: 'httpx.HTTPTransport(retries=2) and a read timeout of 300 ms against a 1 s model: a read timeout is not retried',
+    faults: slow(1_000),
+    waves: [3],
+    settings: { httpx: { timeouts: { read: 300 }, retry: { maxRetries: 2 } } },
+  },
+  {
+    name: 'transport-retries-refused',
+    about:
+      'the listener is down (connection refused) for the first 2 s: httpx.HTTPTransport(retries=4) connects again after 0, 0.5, 1 and 2 s and gets through; with its default retries=0, every request fails',
+    faults: { down: [{ atMs: 0, forMs: 2_000 }], ...slow(20) },
+    waves: [2],
+    settings: { httpx: { retry: { maxRetries: 4 } } },
+  },
+  {
+    name: 'refused',
+    about: 'the listener is down (connection refused) for the first 2 s: no client retries a refused connect by default (openai-node does: its backoff of 0.5 s and 1 s ends inside the window)',
+    faults: { down: [{ atMs: 0, forMs: 2_000 }], ...slow(20) },
+    waves: [2],
+    settings: all(),
+  },
+  {
+    name: 'redirect-307',
+    about: 'a POST answered 307 three times before the answer: fetch, openai-node and aiohttp follow (4 requests each), undici.request and httpx return the 307',
+    server: redirects,
+    request: { path: '/redirect/307/3' },
+    waves: [2],
+    settings: all(),
+  },
+  {
+    name: 'redirect-303',
+    about: 'a POST answered 303 once: the clients that follow it do so with a GET',
+    server: redirects,
+    request: { path: '/redirect/303/1' },
+    waves: [2],
+    settings: all(),
+  },
+  {
+    name: 'redirect-loop',
+    about:
+      "a chain of 30 redirects: fetch and httpx (follow_redirects=True, openai-python's setting) give up after following 20, aiohttp on the 10th redirect answer; openai-node retries fetch's failure twice",
+    server: redirects,
+    request: { path: '/redirect/302/30' },
+    waves: [1],
+    settings: { httpx: { behavior: { maxRedirects: 20 } }, aiohttp: {}, fetch: {}, 'openai-node': {} },
+  },
+];
