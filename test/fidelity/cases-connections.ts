@@ -108,10 +108,30 @@ export const CONNECTION_CASES: Case[] = [
   {
     name: 'h2-stream-limit',
     about:
-      'HTTP/2 (h2c) to a server allowing 2 concurrent streams, 6 requests at once taking 300 ms: httpx (httpcore 0.16) keeps one connection and ignores the limit, so 4 streams are refused',
+      'HTTP/2 (h2c) to a server allowing 2 concurrent streams, 6 POSTs at once taking 300 ms: httpx (httpcore 0.16) keeps one connection and ignores the limit, so 4 streams are refused; undici sends a POST only on a connection with nothing in flight, so it opens 6',
     server: { kind: 'h2-limit', streams: 2, latencyMs: 300 },
     waves: [6],
-    settings: { httpx: { httpVersion: 2 } },
+    settings: { httpx: { httpVersion: 2 }, undici: { httpVersion: 2 } },
+  },
+  {
+    name: 'h2-stream-limit-get',
+    about:
+      "GETs, one and then 6 at once: undici's Pool sends one request at a time to each connection unless told `pipelining`, HTTP/2 or not (6 connections); httpx refuses the streams over the server's limit",
+    server: { kind: 'h2-limit', streams: 2, latencyMs: 300 },
+    request: { method: 'GET' },
+    waves: [1, 6],
+    gapMs: 100,
+    settings: { httpx: { httpVersion: 2 }, undici: { httpVersion: 2 } },
+  },
+  {
+    name: 'h2-pipelining',
+    about:
+      "undici with allowH2 and pipelining: 10, GETs one and then 6 at once: all 7 go on the one connection, its limit being its pipelining; Node's HTTP/2 session queues the streams over the server's 2",
+    server: { kind: 'h2-limit', streams: 2, latencyMs: 300 },
+    request: { method: 'GET' },
+    waves: [1, 6],
+    gapMs: 100,
+    settings: { undici: { httpVersion: 2, pool: { pipelining: 10 } } },
   },
   {
     name: 'large-error-body',

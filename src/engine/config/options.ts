@@ -65,13 +65,18 @@ export const OPTION_SPECS: Record<string, Spec> = {
   },
   'behavior.h2Streams': {
     kind: 'enum',
-    values: ['server-limit', 'ignore-server-limit'],
-    doc: "HTTP/2: respect the server's SETTINGS_MAX_CONCURRENT_STREAMS (more connections), or ignore it as httpcore 0.16 does (one connection, streams over the limit refused)",
+    values: ['server-limit', 'client-limit', 'ignore-server-limit'],
+    doc: "HTTP/2: streams per connection up to the server's SETTINGS_MAX_CONCURRENT_STREAMS (more connections), up to pool.pipelining with the rest queued in the session (client-limit: undici), or on one connection with those over the server's limit refused (ignore-server-limit: httpcore 0.16)"
   },
   'behavior.errorBody': {
     kind: 'enum',
     values: ['read', 'cancel-when-retried'],
     doc: "an error answer that will be retried: its body read and the connection kept, or dropped (openai-node), closing a connection whose body had not all arrived",
+  },
+  'behavior.multiplex': {
+    kind: 'enum',
+    values: ['all', 'idempotent'],
+    doc: 'which requests share a connection with others in flight: all, or GET and HEAD only (undici: a POST takes a connection of its own, on HTTP/2 too)',
   },
   'behavior.maxRedirects': { kind: 'int', min: 0, max: 100, doc: 'same-origin redirects followed, the next one fails (fetch 20; aiohttp 9: its max_redirects=10 fails on the 10th; 0 = none: the 3xx is the answer)' },
   'retry.style': {

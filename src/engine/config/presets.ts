@@ -23,6 +23,7 @@ const EXACT: BehaviorConfig = {
   abortReconnects: false,
   readClock: 'per-read',
   h2Streams: 'server-limit',
+  multiplex: 'all',
   maxRedirects: 0,
   errorBody: 'read',
 };
@@ -57,7 +58,7 @@ const undiciConfig: ClientConfig = {
   ...base,
   pool: pool({ connections: null, keepAliveMs: 4_000, honorKeepAliveHint: true, maxRequestsRule: 'undici', reuse: 'next-turn' }),
   timeouts: { ...NO_TIMEOUTS, connect: 10_000, read: 300_000, body: 300_000 },
-  behavior: { ...EXACT, timerTickMs: 499, abortReconnects: true, readClock: 'headers-body' },
+  behavior: { ...EXACT, timerTickMs: 499, abortReconnects: true, readClock: 'headers-body', multiplex: 'idempotent', h2Streams: 'client-limit' },
   retry: NO_RETRIES,
 };
 /** fetch follows up to 20 redirects (undici lib/web/fetch/index.js httpRedirectFetch: redirectCount > 20 fails). */

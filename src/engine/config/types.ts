@@ -109,12 +109,22 @@ export interface BehaviorConfig {
    */
   readClock: 'per-read' | 'headers-body';
   /**
-   * How an HTTP/2 connection treats the server's SETTINGS_MAX_CONCURRENT_STREAMS. `server-limit`: a
-   * connection carries min(pool.pipelining, the server's limit) and more connections open for the rest.
+   * How HTTP/2 connections fill. `server-limit`: a connection carries min(pool.pipelining, the server's
+   * SETTINGS_MAX_CONCURRENT_STREAMS), more connections open for the rest, and until a new connection's
+   * settings arrive other requests wait for it. `client-limit` (undici: client-h2 takes up to its
+   * `pipelining`, 1 unless set, and its Pool counts a client still connecting as busy): a connection
+   * carries pool.pipelining, the streams over the server's limit wait inside the session (Node's HTTP/2
+   * queues them), and a request that finds every connection busy or still connecting opens another.
    * `ignore-server-limit` (httpcore 0.16 reads only its own limit of 100): every request goes on one
    * connection, and the streams beyond the server's limit are refused (failing with protocol_error).
    */
-  h2Streams: 'server-limit' | 'ignore-server-limit';
+  h2Streams: 'server-limit' | 'client-limit' | 'ignore-server-limit';
+  /**
+   * Which requests share a connection with others in flight (HTTP/1.1 pipelining, HTTP/2 streams). `all`;
+   * `idempotent` (undici, fetch, openai-node: client-h1 and client-h2 busy()): a POST goes only on a
+   * connection with nothing in flight, so POSTs over HTTP/2 take a connection each.
+   */
+  multiplex: 'all' | 'idempotent';
   /**
    * Redirects (301, 302, 303, 307, 308 with a Location on the same origin) followed before the 3xx is
    * returned; 0 = none (undici.request, httpx). fetch and openai-node 20, aiohttp 9 (its max_redirects=10 fails on the 10th), openai-python 20

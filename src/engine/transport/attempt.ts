@@ -70,6 +70,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   readonly path: string;
   waiting = false;
   sent = false;
+  /** Shares no connection (behavior.multiplex `idempotent`: undici sends a POST only on an empty one). */
+  readonly exclusive: boolean;
 
   startedAt = 0;
   queueWaitMs = 0;
@@ -131,6 +133,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.kind = req.kind ?? 'primary';
     this.method = req.method;
     this.path = req.path;
+    this.exclusive = ctx.idempotentOnly && req.method !== 'GET' && req.method !== 'HEAD';
     this.timed = ctx.observer !== undefined;
     this.promise =
       owner !== null
@@ -245,9 +248,10 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
         headers,
         body: req.body ?? null,
         // undici never sends a non-idempotent request (POST) while another is in flight on the connection,
-        // which would serialize every POST on an HTTP/2 session. tailgate decides retries itself, and
-        // undici retries nothing, so every request may be multiplexed and pipelined.
-        idempotent: true,
+        // which serializes every POST on an HTTP/2 session. tailgate decides retries itself, and undici
+        // retries nothing, so every request may be multiplexed and pipelined, unless the preset reproduces
+        // undici (behavior.multiplex `idempotent`: undici's own rule, GET and HEAD only).
+        idempotent: ctx.idempotentOnly ? undefined : true,
       },
       this,
     );

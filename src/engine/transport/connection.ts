@@ -70,6 +70,7 @@ export class Connection implements SocketListener, StreamLimitListener {
   /** How long an idle connection may be kept (pool.honorKeepAliveHint: what undici's last response set). */
   readonly keepAliveMs: () => number;
   private readonly ignoresServerLimit: boolean;
+  private readonly clientLimit: boolean;
 
   constructor(
     private readonly pool: ConnectionOwner,
@@ -83,6 +84,7 @@ export class Connection implements SocketListener, StreamLimitListener {
     this.awaitingSettings = h2;
     this.limitKnown = !h2;
     this.ignoresServerLimit = config.behavior.h2Streams === 'ignore-server-limit';
+    this.clientLimit = config.behavior.h2Streams === 'client-limit';
     this.client = this.newClient(origin, config, factory, configuredCapacity);
     const fixed = config.pool.keepAliveMs;
     this.keepAliveMs = config.pool.honorKeepAliveHint ? () => undiciKeepAliveMs(this.client) : () => fixed;
@@ -147,6 +149,8 @@ export class Connection implements SocketListener, StreamLimitListener {
     this.pool.stats.opened++;
     if (this.limitKnown || this.configuredCapacity === 1) return;
     if (info.protocol === 'h1') this.settleCapacity(1); // ALPN chose HTTP/1.1: no multiplexing
+    // undici's own limit is its pipelining; the server's settings only queue streams in the session.
+    else if (this.clientLimit) this.settleCapacity(Number.POSITIVE_INFINITY);
     // undici builds the HTTP/2 session from this socket once this callback returns.
     else setImmediate(watchRemoteSettings, this, socket);
   }

@@ -50,6 +50,7 @@ export class Engine {
       timeouts: this.config.timeouts,
       bodyTimeoutMs: this.config.behavior.readClock === 'per-read' ? this.config.timeouts.read : this.config.timeouts.body,
       behavior: this.config.behavior,
+      idempotentOnly: this.config.behavior.multiplex === 'idempotent',
       observer: options.observer,
       baseHeaders,
       basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),

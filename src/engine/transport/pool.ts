@@ -16,6 +16,8 @@ import { SocketFactory } from './connector.js';
 export interface PoolWaiter {
   /** False once it gave up (timed out, cancelled): the pool skips it. */
   waiting: boolean;
+  /** Needs a connection with nothing else in flight (a POST, where behavior.multiplex is `idempotent`). */
+  readonly exclusive: boolean;
   grant(connection: Connection): void;
 }
 
@@ -57,6 +59,8 @@ export class ConnectionPool implements ConnectionOwner {
   private readonly keptCount: (pool: ConnectionPool) => number;
   /** pool.reuse `next-turn`: a freed connection is offered again after setImmediate, as undici's. */
   private readonly nextTurn: boolean;
+  /** behavior.h2Streams `client-limit`: no request waits for a new HTTP/2 connection's settings. */
+  private readonly eagerH2: boolean;
   /** A connection that served this many requests is closed (pool.maxRequestsPerConnection as its rule counts). */
   private readonly maxRequests: number | null;
   private closed = false;
@@ -73,6 +77,7 @@ export class ConnectionPool implements ConnectionOwner {
     this.perWait = config.behavior.poolTimeout === 'per-wait';
     this.keptCount = KEPT_COUNT[config.pool.idlePolicy];
     this.nextTurn = config.pool.reuse === 'next-turn';
+    this.eagerH2 = config.behavior.h2Streams === 'client-limit';
     const max = config.pool.maxRequestsPerConnection;
     // undici's writeH1 compares its counter with maxRequestsPerClient before adding the request.
     this.maxRequests = max === null ? null : config.pool.maxRequestsRule === 'undici' ? max + 1 : max;
@@ -106,12 +111,14 @@ export class ConnectionPool implements ConnectionOwner {
         conn.stacked = false;
         continue;
       }
-      this.checkOut(conn, now);
-      return conn;
+      const free = waiter.exclusive && conn.inFlight > 0 ? this.emptyConnection() : conn;
+      if (free === null) break;
+      this.checkOut(free, now);
+      return free;
     }
     // An HTTP/2 connection being opened will take many requests once its settings arrive: wait for it
-    // rather than open one connection per request.
-    if (this.all.size < this.limit && this.awaitingSettings === 0) return this.create();
+    // rather than open one connection per request (unless this request cannot share one anyway).
+    if (this.all.size < this.limit && (this.awaitingSettings === 0 || waiter.exclusive || this.eagerH2)) return this.create();
     this.waiters.push(waiter);
     return null;
   }
@@ -131,6 +138,13 @@ export class ConnectionPool implements ConnectionOwner {
       if (next === null) return; // queued again (at the back: rare, only while another connection opens)
       process.nextTick(grantLater, waiter, next);
     }
+  }
+
+  /** A multiplexed connection with nothing in flight, for a request that shares none (undici's POSTs). */
+  private emptyConnection(): Connection | null {
+    const stack = this.available;
+    for (let i = stack.length - 1; i >= 0; i--) if ((stack[i] as Connection).inFlight === 0) return stack[i] as Connection;
+    return null;
   }
 
   private nextWaiter(): PoolWaiter | undefined {

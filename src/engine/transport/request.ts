@@ -93,6 +93,8 @@ export interface AttemptContext {
   /** Between body chunks: timeouts.read (behavior.readClock per-read) or timeouts.body (headers-body). */
   readonly bodyTimeoutMs: number | null;
   readonly behavior: BehaviorConfig;
+  /** behavior.multiplex `idempotent`: only GET and HEAD share a connection with other requests in flight. */
+  readonly idempotentOnly: boolean;
   readonly observer: EngineObserver | undefined;
   readonly baseHeaders: string[];
   readonly basePath: string;

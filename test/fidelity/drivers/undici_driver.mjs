@@ -2,7 +2,7 @@
 // usage: node undici_driver.mjs SPEC_JSON  -> one JSON line of outcomes (see run.ts, Spec).
 // Settings map to Pool options as a user writes them: pool.connections -> connections, pool.keepAliveMs ->
 // keepAliveTimeout, pool.keepAliveMaxMs -> keepAliveMaxTimeout, pool.maxRequestsPerConnection ->
-// maxRequestsPerClient, pool.pipelining -> pipelining, httpVersion 2 -> allowH2, timeouts.connect ->
+// maxRequestsPerClient, pool.pipelining -> pipelining, httpVersion 2 -> allowH2 (with useH2c: prior knowledge over http:), timeouts.connect ->
 // connectTimeout, timeouts.read -> headersTimeout, timeouts.body -> bodyTimeout (null: 0, off).
 import { createRequire } from 'node:module';
 import { Pool } from 'undici';
@@ -18,7 +18,7 @@ const pool = new Pool(spec.url, {
   ...(given(p.keepAliveMaxMs) ? { keepAliveMaxTimeout: p.keepAliveMaxMs } : {}),
   ...(given(p.maxRequestsPerConnection) ? { maxRequestsPerClient: p.maxRequestsPerConnection } : {}),
   ...(given(p.pipelining) ? { pipelining: p.pipelining } : {}),
-  ...(httpVersion === 2 ? { allowH2: true } : {}),
+  ...(httpVersion === 2 ? { allowH2: true, connect: { useH2c: true } } : {}),
   ...(given(t.connect) ? { connectTimeout: t.connect } : {}),
   ...(given(t.read) ? { headersTimeout: t.read ?? 0 } : {}),
   ...(given(t.body) ? { bodyTimeout: t.body ?? 0 } : {}),
