@@ -40,9 +40,12 @@ export interface Case {
   requestTolerance?: Partial<Record<Client, number>>;
   /** Why a tolerance is needed: printed beside the row. */
   toleranceWhy?: string;
+  /** Environment variables of the client's process (the real side's; tailgate reads none of these). */
+  env?: Record<string, string>;
 }
 
-export const LATENCY_MS = 300;
+/** Long enough that a loaded machine (a slow thread start, a late timer) does not move an answer across a pool wait's edge. */
+export const LATENCY_MS = 500;
 export const slow = (ms: number) => ({ rules: [{ kind: 'latency', dist: 'fixed', ms }] });
 export const four = { pool: { connections: 4 } };
 export const EVERY: Client[] = [...CLIENTS];

@@ -20,10 +20,19 @@ export const CONNECTION_CASES: Case[] = [
     settings: all(),
   },
   {
+    name: 'closed-loop-one-user',
+    about:
+      "one user sending 6 requests back to back: undici's connection takes its next request only an event-loop turn after a response, so its Pool sends the next one on a second connection, and the two alternate",
+    faults: quick,
+    closedLoop: { workers: 1, requests: 6 },
+    settings: all(),
+  },
+  {
     name: 'keepalive-over-pool-size',
     about:
       "three waves of 24 with httpx's max_keepalive_connections=20: httpcore closes a released connection while the pool, busy and idle, holds more than 20, so each wave past the first opens 4 anew; the others keep all 24",
-    faults: slow(50),
+    // 600 ms: the 24 threads of a wave overlap even when a loaded machine starts them slowly.
+    faults: slow(600),
     waves: [24, 24, 24],
     gapMs: 50,
     settings: all(),
@@ -35,9 +44,9 @@ export const CONNECTION_CASES: Case[] = [
     faults: slow(50),
     closedLoop: { workers: 24, requests: 72 },
     settings: { httpx: {} },
-    connectionTolerance: { httpx: 16 },
+    connectionTolerance: { httpx: 24 },
     toleranceWhy:
-      "httpx's threads release and send again in an order the GIL decides: a thread that releases while another has just closed its connection finds the pool at 20 and keeps its own (real httpx opened 50 to 72 connections for these 72 requests in repeated runs)",
+      "httpx's threads release and send again in an order the GIL and the machine's load decide: a thread that releases while another has just closed its connection finds the pool at 20 and keeps its own (real httpx opened 50 to 72 connections for these 72 requests in repeated runs, 54 on a loaded machine; tailgate 72)",
   },
   {
     name: 'keepalive-hint-long',

@@ -3,13 +3,39 @@
  * read alike), the retries a client makes on its own (httpx's transport retries connects only), and the
  * redirects it follows.
  */
-import { all, slow, type Case } from './case-kit.js';
+import { all, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
 
 /** Three body chunks 600 ms apart, the headers at once. */
 const slowBody = { rules: [{ kind: 'slow_body', chunks: 3, ms: 1_800 }] };
 const redirects = { kind: 'redirects' } as const;
 
+/** A proxy that refuses every connection: a client that took it from the environment would fail. */
+const DEAD_PROXY = 'http://127.0.0.1:9';
+
 export const REQUEST_CASES: Case[] = [
+  {
+    name: 'x-should-retry-false',
+    about: "503 with x-should-retry: false, twice, then 200: openai-node obeys the header and does not retry; no other client retries anyway",
+    server: { kind: 'error-body', status: 503, bytes: 10, failures: 2, headers: { 'x-should-retry': 'false' } },
+    waves: [2],
+    settings: all(),
+  },
+  {
+    name: 'x-should-retry-true',
+    about: '400 with x-should-retry: true, twice, then 200: openai-node retries what it would not (a 400) because the server says so',
+    server: { kind: 'error-body', status: 400, bytes: 10, failures: 2, headers: { 'x-should-retry': 'true' } },
+    waves: [2],
+    settings: all(),
+  },
+  {
+    name: 'env-proxy-ignored',
+    about:
+      "HTTP_PROXY and HTTPS_PROXY name a proxy that refuses connections: aiohttp (trust_env=False), undici, Node 20's fetch and openai-node ignore them and go direct, as tailgate does",
+    faults: slow(20),
+    env: { HTTP_PROXY: DEAD_PROXY, HTTPS_PROXY: DEAD_PROXY, http_proxy: DEAD_PROXY, https_proxy: DEAD_PROXY },
+    waves: [2],
+    settings: { aiohttp: {}, undici: {}, fetch: {}, 'openai-node': {} },
+  },
   {
     name: 'slow-body',
     about:
@@ -35,6 +61,8 @@ export const REQUEST_CASES: Case[] = [
     faults: { rules: [{ kind: 'status', status: 503 }] },
     waves: [3],
     settings: { httpx: { retry: { maxRetries: 2 } } },
+    connectionTolerance: { httpx: 1 },
+    toleranceWhy: THREE_AT_ONCE,
   },
   {
     name: 'transport-retries-read-timeout',
@@ -53,17 +81,26 @@ export const REQUEST_CASES: Case[] = [
   },
   {
     name: 'refused',
-    about: 'the listener is down (connection refused) for the first 2 s: no client retries a refused connect by default (openai-node does: its backoff of 0.5 s and 1 s ends inside the window)',
-    faults: { down: [{ atMs: 0, forMs: 2_000 }], ...slow(20) },
+    about: 'the listener is down (connection refused) for the first 6 s: no client retries a refused connect by default (each fails at once; the window is long for a driver slow to start on a loaded machine)',
+    faults: { down: [{ atMs: 0, forMs: 6_000 }], ...slow(20) },
     waves: [2],
-    settings: all(),
+    settings: { httpx: {}, aiohttp: {}, undici: {}, fetch: {} },
+  },
+  {
+    name: 'refused-retried',
+    about:
+      "the listener is down for the first 6 s: openai-node retries a refused connect twice, after about 0.5 s and 1 s, all inside the window (long, so that a driver slow to start on a loaded machine still fails)",
+    faults: { down: [{ atMs: 0, forMs: 6_000 }], ...slow(20) },
+    waves: [2],
+    settings: { 'openai-node': {} },
   },
   {
     name: 'redirect-307',
     about: 'a POST answered 307 three times before the answer: fetch, openai-node and aiohttp follow (4 requests each), undici.request and httpx return the 307',
     server: redirects,
     request: { path: '/redirect/307/3' },
-    waves: [2],
+    waves: [1, 1],
+    gapMs: 50,
     settings: all(),
   },
   {
@@ -71,7 +108,8 @@ export const REQUEST_CASES: Case[] = [
     about: 'a POST answered 303 once: the clients that follow it do so with a GET',
     server: redirects,
     request: { path: '/redirect/303/1' },
-    waves: [2],
+    waves: [1, 1],
+    gapMs: 50,
     settings: all(),
   },
   {

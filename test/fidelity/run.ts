@@ -48,11 +48,13 @@ interface Spec {
   settings: object;
   /** Library-only settings, passed to the library as they are named there (a driver's own keys). */
   native: object;
+  /** The driver process's extra environment (proxies). */
+  env?: Record<string, string>;
 }
 
 function runDriver(client: Client, spec: Spec): Promise<Pick<Outcome, 'succeeded' | 'classes' | 'version' | 'exceptions'>> {
   const { cmd, file } = DRIVER[client];
-  const env = cmd === 'python3' ? { ...process.env, PATH: SYSTEM_PATH } : process.env;
+  const env = { ...process.env, ...(cmd === 'python3' ? { PATH: SYSTEM_PATH } : {}), ...spec.env };
   return new Promise((resolve, reject) => {
     execFile(cmd, [`${DRIVERS}${file}`, JSON.stringify(spec)], { env, timeout: 90_000 }, (err, stdout, stderr) => {
       const line = stdout.trim().split('\n').at(-1) ?? '';
@@ -162,6 +164,7 @@ export async function runSide(c: Case, client: Client, side: 'real' | 'tailgate'
       path: c.request?.path ?? '/v1/embeddings',
       settings: c.settings[client] ?? {},
       native: c.native?.[client] ?? {},
+      ...(c.env ? { env: c.env } : {}),
     };
     const result = side === 'real' ? await runDriver(client, spec) : await runPreset(client, spec);
     const counts = await server.counts();

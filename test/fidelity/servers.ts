@@ -23,8 +23,8 @@ export type Scripted =
   | { kind: 'h2-limit'; streams: number; latencyMs: number }
   /** `…/redirect/<status>/<n>` answers `status` to `…/redirect/<status>/<n-1>`; `…/redirect/<status>/0` is a 200. */
   | { kind: 'redirects' }
-  /** The first `failures` requests answer `status` with a body of `bytes`; then 200. */
-  | { kind: 'error-body'; status: number; bytes: number; failures: number };
+  /** The first `failures` requests answer `status` with a body of `bytes` (and `headers`); then 200. */
+  | { kind: 'error-body'; status: number; bytes: number; failures: number; headers?: Record<string, string> };
 
 const OK_BODY = JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1] }], model: 'm' });
 
@@ -95,7 +95,7 @@ async function startScripted(spec: Scripted): Promise<CaseServer> {
           return;
         }
       } else if (served++ < spec.failures) {
-        res.writeHead(spec.status, { 'content-type': 'application/json' });
+        res.writeHead(spec.status, { 'content-type': 'application/json', ...spec.headers });
         res.end(JSON.stringify({ error: { message: 'overloaded', padding: 'x'.repeat(spec.bytes) } }));
         return;
       }
@@ -119,25 +119,48 @@ async function startScripted(spec: Scripted): Promise<CaseServer> {
   };
 }
 
+type MockProcess = Awaited<ReturnType<typeof startMockProcess>>;
+
+/**
+ * Mock processes kept between cases (a process per case cost more than most cases): a case takes one,
+ * sets its faults in prepare(), and hands it back when done. A case with an accept queue of its own
+ * (backlog) or a listener down window gets a process of its own.
+ */
+const idleMocks: MockProcess[] = [];
+
+/** Close the mocks kept between cases (the test file's afterAll). */
+export async function closeIdleMocks(): Promise<void> {
+  await Promise.all(idleMocks.splice(0).map((m) => m.close()));
+}
+
 /** The mock in its own process, with a case's faults; prepare() restores them and zeroes its counts. */
-async function startMock(faults: unknown, backlog?: number): Promise<CaseServer & { raw: Awaited<ReturnType<typeof startMockProcess>> }> {
-  const mock = await startMockProcess({ faults, ...(backlog !== undefined ? { backlog } : {}) });
+async function startMock(faults: unknown, backlog?: number): Promise<CaseServer & { raw: MockProcess }> {
+  // A listener down window under way outlives a change of faults: such a mock is not handed on.
+  const pooled = backlog === undefined && !(faults as { down?: unknown[] } | undefined)?.down?.length;
+  const mock = (pooled ? idleMocks.pop() : undefined) ?? (await startMockProcess({ faults, ...(backlog !== undefined ? { backlog } : {}) }));
+  const prepare = async () => {
+    await mock.setFaults(faults);
+    for (let i = 0; i < 100 && (await mock.stats()).connections.open > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await mock.reset();
+  };
+  if (pooled) await prepare();
   return {
     raw: mock,
     url: mock.url,
-    prepare: async () => {
-      await mock.setFaults(faults);
-      for (let i = 0; i < 100 && (await mock.stats()).connections.open > 0; i++) await new Promise((r) => setTimeout(r, 20));
-      await mock.reset();
-    },
+    prepare,
     counts: async () => {
       const stats = await mock.stats();
       return { requests: stats.requests.total, connections: stats.connections.accepted };
     },
-    close: () => mock.close(),
+    close: async () => {
+      if (!pooled) return mock.close();
+      // Back to how a new one starts: no faults (a down window or a backlog gate must not outlive its case).
+      await mock.setFaults({});
+      idleMocks.push(mock);
+    },
   };
 }
 
-export function startCaseServer(c: { faults?: unknown; server?: Scripted; backlog?: number }): Promise<CaseServer & { raw?: Awaited<ReturnType<typeof startMockProcess>> }> {
+export function startCaseServer(c: { faults?: unknown; server?: Scripted; backlog?: number }): Promise<CaseServer & { raw?: MockProcess }> {
   return c.server ? startScripted(c.server) : startMock(c.faults, c.backlog);
 }
