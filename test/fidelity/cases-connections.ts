@@ -143,6 +143,14 @@ export const CONNECTION_CASES: Case[] = [
     settings: { undici: { httpVersion: 2, pool: { pipelining: 10 } } },
   },
   {
+    name: 'h2-pipelining-post',
+    about: 'the same with POSTs: undici writes a POST only on a connection with nothing in flight',
+    server: { kind: 'h2-limit', streams: 2, latencyMs: 300 },
+    waves: [1, 6],
+    gapMs: 100,
+    settings: { undici: { httpVersion: 2, pool: { pipelining: 10 } } },
+  },
+  {
     name: 'large-error-body',
     about: 'the first 3 answers are 503 with a 1 MB body, then 200, 3 requests at once: a client that retries without reading the error body loses its connection',
     server: { kind: 'error-body', status: 503, bytes: 1_000_000, failures: 3 },

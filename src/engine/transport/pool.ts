@@ -16,7 +16,7 @@ import { SocketFactory } from './connector.js';
 export interface PoolWaiter {
   /** False once it gave up (timed out, cancelled): the pool skips it. */
   waiting: boolean;
-  /** Needs a connection with nothing else in flight (a POST, where behavior.multiplex is `idempotent`). */
+  /** Shares a connection with at most one other request, written after it (a POST, where behavior.multiplex is `idempotent`). */
   readonly exclusive: boolean;
   grant(connection: Connection): void;
 }
@@ -111,7 +111,7 @@ export class ConnectionPool implements ConnectionOwner {
         conn.stacked = false;
         continue;
       }
-      const free = waiter.exclusive && conn.inFlight > 0 ? this.emptyConnection() : conn;
+      const free = waiter.exclusive && conn.inFlight > 1 ? this.postSlot() : conn;
       if (free === null) break;
       this.checkOut(free, now);
       return free;
@@ -140,10 +140,14 @@ export class ConnectionPool implements ConnectionOwner {
     }
   }
 
-  /** A multiplexed connection with nothing in flight, for a request that shares none (undici's POSTs). */
-  private emptyConnection(): Connection | null {
+  /**
+   * A connection undici would take a POST on: its Pool hands a request to a client with nothing pending,
+   * where the POST then waits for the one request in flight (client-h1/h2 busy()); a client with a request
+   * pending is busy. So: at most one request in flight.
+   */
+  private postSlot(): Connection | null {
     const stack = this.available;
-    for (let i = stack.length - 1; i >= 0; i--) if ((stack[i] as Connection).inFlight === 0) return stack[i] as Connection;
+    for (let i = stack.length - 1; i >= 0; i--) if ((stack[i] as Connection).inFlight <= 1) return stack[i] as Connection;
     return null;
   }
 
