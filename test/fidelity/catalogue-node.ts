@@ -66,9 +66,10 @@ const UNDICI: CatalogueRow[] = [
   {
     client: 'undici',
     topic: 'pipelining',
-    behaviour: 'a non-idempotent request (a POST) is only written on a connection with nothing in flight, on HTTP/1.1 and HTTP/2 alike: POSTs are never multiplexed',
-    source: `${U}/client-h1.js busy() and client-h2.js busy() (request.idempotent); lib/core/request.js (idempotent: GET, HEAD)`,
-    cases: ['h2-stream-limit'],
+    behaviour:
+      'a non-idempotent request (a POST) is only written on a connection with nothing in flight, on HTTP/1.1 and HTTP/2 alike: POSTs are never multiplexed; the Pool queues one behind a request in flight, and a client with one queued is busy',
+    source: `${U}/client-h1.js busy() and client-h2.js busy() (request.idempotent); client.js kBusy (kPending); lib/core/request.js (idempotent: GET, HEAD)`,
+    cases: ['h2-stream-limit', 'h2-pipelining-post'],
   },
   {
     client: 'undici',

@@ -121,8 +121,9 @@ export interface BehaviorConfig {
   h2Streams: 'server-limit' | 'client-limit' | 'ignore-server-limit';
   /**
    * Which requests share a connection with others in flight (HTTP/1.1 pipelining, HTTP/2 streams). `all`;
-   * `idempotent` (undici, fetch, openai-node: client-h1 and client-h2 busy()): a POST goes only on a
-   * connection with nothing in flight, so POSTs over HTTP/2 take a connection each.
+   * `idempotent` (undici, fetch, openai-node: client-h1 and client-h2 busy()): a POST is written only on a
+   * connection with nothing in flight; its Pool queues one behind a request in flight, and a connection
+   * with one queued is busy, so a burst of POSTs takes about a connection each, HTTP/2 or not.
    */
   multiplex: 'all' | 'idempotent';
   /**
