@@ -67,10 +67,10 @@ export const CONNECTION_CASES: Case[] = [
   },
   {
     name: 'keepalive-hint-capped',
-    about: "the same hint of 30 s with undici's keepAliveMaxTimeout at 500 ms: the hint is capped, and the connections expire before the second wave",
+    about: "the same hint of 30 s with undici's keepAliveMaxTimeout at 500 ms: the hint is capped, and the connections expire before the second wave, 1 s later",
     faults: { idleTimeoutMs: 30_000, keepAliveHint: true, ...quick },
     waves: [4, 4],
-    gapMs: 800,
+    gapMs: 1_000,
     settings: { undici: { pool: { keepAliveMs: 300, keepAliveMaxMs: 500 } } },
   },
   {

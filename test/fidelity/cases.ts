@@ -30,10 +30,10 @@ const BASE_CASES: Case[] = [
   },
   {
     name: 'attempt-timeout-covers-wait',
-    about: `one connection, 2 requests at once of ${LATENCY_MS} ms, openai-node's timeout 750 ms and no retries: the second waits ${LATENCY_MS} ms for the connection, so its headers come after 1 s and it times out; undici replaces the aborted connection at once`,
-    faults: slow(LATENCY_MS),
+    about: "one connection, 2 requests at once of 1 s, openai-node's timeout 1.5 s and no retries: the second waits 1 s for the connection, so its headers would come after 2 s and it times out; undici replaces the aborted connection at once",
+    faults: slow(1_000),
     waves: [2],
-    settings: { 'openai-node': { pool: { connections: 1 }, timeouts: { attempt: 750 }, retry: { maxRetries: 0 } } },
+    settings: { 'openai-node': { pool: { connections: 1 }, timeouts: { attempt: 1_500 }, retry: { maxRetries: 0 } } },
   },
   {
     name: 'pool-1250ms',
@@ -44,9 +44,9 @@ const BASE_CASES: Case[] = [
   },
   {
     name: 'total-1250ms',
-    about: "aiohttp's total timeout covers the pool wait, the request and the body",
+    about: `aiohttp's total timeout covers the pool wait, the request and the body: 12 requests on 4 connections, ${LATENCY_MS} ms each; the last 4 get a connection after 1 s and time out 250 ms into their answer`,
     faults: slow(LATENCY_MS),
-    waves: [16],
+    waves: [12],
     settings: { aiohttp: { ...four, timeouts: { total: 1_250 } } },
   },
   {
@@ -67,15 +67,15 @@ const BASE_CASES: Case[] = [
   },
   {
     name: 'slow-model',
-    about: 'a model slower than the read timeout',
-    faults: slow(1_000),
+    about: "a model (2 s) slower than the read timeout (300 ms; undici's fires on its 499 ms clock, up to a second late on a loaded machine) or the per-call timeout (600 ms)",
+    faults: slow(2_000),
     waves: [4],
     settings: {
       httpx: { timeouts: { read: 300 } },
       aiohttp: { timeouts: { read: 300 } },
       undici: { timeouts: { read: 300 } },
-      fetch: { timeouts: { attempt: 300 } },
-      'openai-node': { timeouts: { attempt: 300 } },
+      fetch: { timeouts: { attempt: 600 } },
+      'openai-node': { timeouts: { attempt: 600 } },
     },
   },
   {
