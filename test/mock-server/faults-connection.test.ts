@@ -35,8 +35,7 @@ describe('mock connection faults, as a client sees them', () => {
   });
 
   it('a client whose keep-alive expiry is below the fault idle never meets a stale socket', async () => {
-    // Ignore the mock's Keep-Alive hint (timeout=60): followed as undici does, it would lengthen keep-alive to 58 s.
-    const s = await mockAndEngine({ faults: { rules: [{ kind: 'reset_on_reuse', idleMs: 150 }] } }, { pool: { keepAliveMs: 100, honorKeepAliveHint: false } });
+    const s = await mockAndEngine({ faults: { rules: [{ kind: 'reset_on_reuse', idleMs: 150 }] } }, { pool: { keepAliveMs: 100 } });
     close = s.close;
     for (let i = 0; i < 3; i++) {
       await s.engine.attempt(EMBED);

@@ -25,7 +25,13 @@ export const OPTION_SPECS: Record<string, Spec> = {
   'pool.maxIdle': { kind: 'int', min: 0, max: 65_535, nullable: true, doc: 'idle connections kept (null = all)' },
   'pool.keepAliveMs': { kind: 'int', min: 0, max: DAY_MS, doc: 'idle expiry in ms (0 = close after each response)' },
   'pool.honorKeepAliveHint': { kind: 'bool', doc: "follow the server's Keep-Alive: timeout=N hint as undici does: expiry min(N s - 2 s, pool.keepAliveMaxMs)" },
-  'pool.keepAliveMaxMs': { kind: 'int', min: 1, max: DAY_MS, doc: "the longest expiry a server's Keep-Alive hint may set (undici keepAliveMaxTimeout)" },
+  'pool.keepAliveMaxMs': {
+    kind: 'int',
+    min: 1,
+    max: DAY_MS,
+    nullable: true,
+    doc: "the longest expiry a server's Keep-Alive hint may set (undici keepAliveMaxTimeout); null = pool.keepAliveMs, so a hint can only shorten it",
+  },
   'pool.idlePolicy': {
     kind: 'enum',
     values: ['idle-count', 'pool-size'],

@@ -43,7 +43,7 @@ const pool = (p: Partial<PoolConfig>): PoolConfig => ({
   maxIdle: null,
   keepAliveMs: 4_000,
   honorKeepAliveHint: false,
-  keepAliveMaxMs: UNDICI_KEEP_ALIVE_MAX_MS,
+  keepAliveMaxMs: null,
   idlePolicy: 'idle-count',
   reuse: 'at-once',
   maxRequestsPerConnection: null,
@@ -56,7 +56,7 @@ const pool = (p: Partial<PoolConfig>): PoolConfig => ({
 /** undici 7 Client defaults (lib/dispatcher/client.js), and Node 20's fetch (its bundled undici 6: the same values). */
 const undiciConfig: ClientConfig = {
   ...base,
-  pool: pool({ connections: null, keepAliveMs: 4_000, honorKeepAliveHint: true, maxRequestsRule: 'undici', reuse: 'next-turn' }),
+  pool: pool({ connections: null, keepAliveMs: 4_000, honorKeepAliveHint: true, keepAliveMaxMs: UNDICI_KEEP_ALIVE_MAX_MS, maxRequestsRule: 'undici', reuse: 'next-turn' }),
   timeouts: { ...NO_TIMEOUTS, connect: 10_000, read: 300_000, body: 300_000 },
   behavior: { ...EXACT, timerTickMs: 499, abortReconnects: true, readClock: 'headers-body', multiplex: 'idempotent', h2Streams: 'client-limit' },
   retry: NO_RETRIES,
@@ -183,7 +183,8 @@ export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
  */
 export const DEFAULT_CONFIG: ClientConfig = {
   ...undiciConfig,
-  pool: { ...undiciConfig.pool, connections: 100, maxRequestsRule: 'exact', reuse: 'at-once' },
+  // A hint may shorten keep-alive, never lengthen it past what was asked (keepAliveMaxMs null).
+  pool: { ...undiciConfig.pool, connections: 100, keepAliveMaxMs: null, maxRequestsRule: 'exact', reuse: 'at-once' },
   timeouts: { ...undiciConfig.timeouts, body: null },
   behavior: EXACT,
 };

@@ -23,8 +23,11 @@ export interface PoolConfig {
    * closes the connection after the response; or ignore it (httpx, aiohttp, reqwest).
    */
   honorKeepAliveHint: boolean;
-  /** The longest expiry a server's hint may set (undici keepAliveMaxTimeout, 600 s). */
-  keepAliveMaxMs: number;
+  /**
+   * The longest expiry a server's hint may set (undici keepAliveMaxTimeout: 600 s in the undici, fetch
+   * and openai-node presets); null = keepAliveMs, so that a hint can only shorten it (tailgate's default).
+   */
+  keepAliveMaxMs: number | null;
   /**
    * When an idle connection beyond maxIdle is closed. `idle-count`: while more than maxIdle connections are
    * idle (undici has no cap; reqwest pool_max_idle_per_host). `pool-size` (httpcore 0.16

@@ -87,7 +87,8 @@ export class Connection implements SocketListener, StreamLimitListener {
     this.clientLimit = config.behavior.h2Streams === 'client-limit';
     this.client = this.newClient(origin, config, factory, configuredCapacity);
     const fixed = config.pool.keepAliveMs;
-    this.keepAliveMs = config.pool.honorKeepAliveHint ? () => undiciKeepAliveMs(this.client) : () => fixed;
+    // keepAliveMs 0 means no keep-alive at all (undici's own timer cannot go below 1 ms).
+    this.keepAliveMs = config.pool.honorKeepAliveHint && fixed > 0 ? () => undiciKeepAliveMs(this.client) : () => fixed;
   }
 
   private newClient(origin: string, config: ClientConfig, factory: SocketFactory, capacity: number): Client {
@@ -99,7 +100,7 @@ export class Connection implements SocketListener, StreamLimitListener {
       pipelining: capacity,
       keepAliveTimeout: keepAlive,
       // A hint may lengthen keep-alive up to keepAliveMaxMs (undici: min(hint - 2 s, keepAliveMaxTimeout)).
-      keepAliveMaxTimeout: config.pool.honorKeepAliveHint ? config.pool.keepAliveMaxMs : keepAlive,
+      keepAliveMaxTimeout: config.pool.honorKeepAliveHint ? (config.pool.keepAliveMaxMs ?? keepAlive) : keepAlive,
       keepAliveTimeoutThreshold: config.pool.honorKeepAliveHint ? UNDICI_HINT_THRESHOLD : IGNORE_HINT_THRESHOLD,
       // Our own timers enforce read and write timeouts exactly; undici's are coarse.
       headersTimeout: 0,
