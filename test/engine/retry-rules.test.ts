@@ -80,6 +80,7 @@ describe('retry rules, per client', () => {
     expect(decideRetry(r, transport('connect_refused'), 2, zero).retry).toBe(false);
     expect(decideRetry(r, transport('connection_reset'), 0, zero).budgeted).toBe(false);
     expect(decideRetry(r, transport('connection_reset'), 1, zero).budgeted).toBe(true);
+    expect(decideRetry(r, transport('connection_reset', true), 0, zero).retry).toBe(false); // the body is read after its retry loop
   });
 });
 

@@ -6,7 +6,8 @@
 import type { ClientConfigInput } from '../../src/index.js';
 import type { Scripted } from './servers.js';
 
-export const CLIENTS = ['httpx', 'aiohttp', 'undici', 'fetch', 'openai-node'] as const;
+/** The clients the harness runs: each with a driver (drivers/) and a preset. Baseten's client joins a case only when named (its defaults retry for 42 s). */
+export const CLIENTS = ['httpx', 'aiohttp', 'undici', 'fetch', 'openai-node', 'baseten-pc'] as const;
 export type Client = (typeof CLIENTS)[number];
 
 export interface Case {
@@ -48,12 +49,22 @@ export interface Case {
 export const LATENCY_MS = 500;
 export const slow = (ms: number) => ({ rules: [{ kind: 'latency', dist: 'fixed', ms }] });
 export const four = { pool: { connections: 4 } };
-export const EVERY: Client[] = [...CLIENTS];
+export const EVERY: Client[] = ['httpx', 'aiohttp', 'undici', 'fetch', 'openai-node'];
 export const THREE_AT_ONCE = 'three requests "at once" from threads or tasks may share a connection that freed in between, on either side';
 export const all = (settings: Omit<ClientConfigInput, 'preset'> = {}) => Object.fromEntries(EVERY.map((c) => [c, settings])) as Case['settings'];
+
+/** Baseten's client with retries short enough for a test (its defaults wait 125 ms·4ⁿ, five times). */
+export const bpc = { retry: { maxRetries: 2, initialBackoffMs: 50 } };
 
 /** The same tolerance for every client. */
 export const each = (n: number): Partial<Record<Client, number>> => Object.fromEntries(EVERY.map((c) => [c, n]));
 
 /** The library's preset in tailgate. */
-export const PRESET_OF: Record<Client, string> = { httpx: 'httpx', aiohttp: 'aiohttp', undici: 'undici', fetch: 'fetch', 'openai-node': 'openai-node' };
+export const PRESET_OF: Record<Client, string> = {
+  httpx: 'httpx',
+  aiohttp: 'aiohttp',
+  undici: 'undici',
+  fetch: 'fetch',
+  'openai-node': 'openai-node',
+  'baseten-pc': 'baseten-performance-client',
+};

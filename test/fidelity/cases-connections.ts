@@ -3,7 +3,7 @@
  * keep-alive and the server's Keep-Alive hint, the server's Connection: close, a request limit per
  * connection), HTTP/2 streams, and what becomes of a connection after a large error answer.
  */
-import { all, each, slow, type Case } from './case-kit.js';
+import { all, bpc, each, slow, type Case } from './case-kit.js';
 
 /** A fast answer, so that waves are about connections, not latency. */
 const quick = slow(20);
@@ -17,7 +17,7 @@ export const CONNECTION_CASES: Case[] = [
     faults: quick,
     waves: [4, 4],
     gapMs: 100,
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
   },
   {
     name: 'closed-loop-one-user',
@@ -25,7 +25,7 @@ export const CONNECTION_CASES: Case[] = [
       "one user sending 6 requests back to back: undici's connection takes its next request only an event-loop turn after a response, so its Pool sends the next one on a second connection, and the two alternate",
     faults: quick,
     closedLoop: { workers: 1, requests: 6 },
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
   },
   {
     name: 'keepalive-over-pool-size',
@@ -35,7 +35,7 @@ export const CONNECTION_CASES: Case[] = [
     faults: slow(600),
     waves: [24, 24, 24],
     gapMs: 50,
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
   },
   {
     name: 'keepalive-over-pool-size-loop',
@@ -87,7 +87,7 @@ export const CONNECTION_CASES: Case[] = [
     faults: { maxRequestsPerConnection: 2, ...quick },
     waves: [1, 1, 1, 1, 1],
     gapMs: 20,
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
   },
   {
     name: 'max-requests-per-connection',
@@ -155,7 +155,7 @@ export const CONNECTION_CASES: Case[] = [
     about: 'the first 3 answers are 503 with a 1 MB body, then 200, 3 requests at once: a client that retries without reading the error body loses its connection',
     server: { kind: 'error-body', status: 503, bytes: 1_000_000, failures: 3 },
     waves: [3],
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
     connectionTolerance: each(1),
     toleranceWhy: 'three requests "at once" from threads or tasks may share a connection that freed in between, on either side',
   },

@@ -3,7 +3,7 @@
  * read alike), the retries a client makes on its own (httpx's transport retries connects only), and the
  * redirects it follows.
  */
-import { all, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
+import { all, bpc, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
 
 /** Three body chunks 600 ms apart, the headers at once. */
 const slowBody = { rules: [{ kind: 'slow_body', chunks: 3, ms: 1_800 }] };
@@ -12,7 +12,18 @@ const redirects = { kind: 'redirects' } as const;
 /** A proxy that refuses every connection: a client that took it from the environment would fail. */
 const DEAD_PROXY = 'http://127.0.0.1:9';
 
+/** Why Baseten's client may use one more connection than tailgate when it follows redirects. */
+const REQWEST_HOPS =
+  "reqwest sends each hop before the redirect answer's connection is back in its pool, so a call's hops take a second connection; tailgate's hop goes on the connection the answer freed";
+
 export const REQUEST_CASES: Case[] = [
+  {
+    name: 'baseten-retries',
+    about: "Baseten's client with maxRetries=2, initialBackoffMs=50 against a server answering 503, then 429 with Retry-After: 30: statuses are retried outside the budget, after 50 ms·4ⁿ and up to 99 ms, Retry-After ignored",
+    faults: { rules: [{ kind: 'status', status: 503, retryAfterS: 30 }] },
+    waves: [3],
+    settings: { 'baseten-pc': bpc },
+  },
   {
     name: 'x-should-retry-false',
     about: "503 with x-should-retry: false, twice, then 200: openai-node obeys the header and does not retry; no other client retries anyway",
@@ -25,7 +36,7 @@ export const REQUEST_CASES: Case[] = [
     about: '400 with x-should-retry: true, twice, then 200: openai-node retries what it would not (a 400) because the server says so',
     server: { kind: 'error-body', status: 400, bytes: 10, failures: 2, headers: { 'x-should-retry': 'true' } },
     waves: [2],
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
   },
   {
     name: 'env-proxy-ignored',
@@ -84,7 +95,7 @@ export const REQUEST_CASES: Case[] = [
     about: 'the listener is down (connection refused) for the first 6 s: no client retries a refused connect by default (each fails at once; the window is long for a driver slow to start on a loaded machine)',
     faults: { down: [{ atMs: 0, forMs: 6_000 }], ...slow(20) },
     waves: [2],
-    settings: { httpx: {}, aiohttp: {}, undici: {}, fetch: {} },
+    settings: { httpx: {}, aiohttp: {}, undici: {}, fetch: {}, 'baseten-pc': bpc },
   },
   {
     name: 'refused-retried',
@@ -101,7 +112,9 @@ export const REQUEST_CASES: Case[] = [
     request: { path: '/redirect/307/3' },
     waves: [1, 1],
     gapMs: 50,
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
+    connectionTolerance: { 'baseten-pc': 1 },
+    toleranceWhy: REQWEST_HOPS,
   },
   {
     name: 'redirect-303',
@@ -119,6 +132,8 @@ export const REQUEST_CASES: Case[] = [
     server: redirects,
     request: { path: '/redirect/302/30' },
     waves: [1],
-    settings: { httpx: { behavior: { maxRedirects: 20 } }, aiohttp: {}, fetch: {}, 'openai-node': {} },
+    settings: { httpx: { behavior: { maxRedirects: 20 } }, aiohttp: {}, fetch: {}, 'openai-node': {}, 'baseten-pc': bpc },
+    connectionTolerance: { 'baseten-pc': 1 },
+    toleranceWhy: REQWEST_HOPS,
   },
 ];

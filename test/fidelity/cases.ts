@@ -3,7 +3,7 @@
  * library and once through tailgate's preset of it. These are the first cases (pools, timeouts, idle
  * connections, retries on statuses); cases-connections.ts and cases-requests.ts hold the rest.
  */
-import { all, each, four, LATENCY_MS, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
+import { all, bpc, each, four, LATENCY_MS, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
 import { CONNECTION_CASES } from './cases-connections.js';
 import { REQUEST_CASES } from './cases-requests.js';
 
@@ -76,6 +76,7 @@ const BASE_CASES: Case[] = [
       undici: { timeouts: { read: 300 } },
       fetch: { timeouts: { attempt: 600 } },
       'openai-node': { timeouts: { attempt: 600 } },
+      'baseten-pc': { ...bpc, timeouts: { attempt: 600 } },
     },
   },
   {
@@ -84,7 +85,7 @@ const BASE_CASES: Case[] = [
     faults: { idleTimeoutMs: 300, keepAliveHint: false, ...slow(20) },
     waves: [4, 4],
     gapMs: 500,
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
     connectionTolerance: each(1),
     toleranceWhy: "a connection the server closes as the second wave starts may be taken before its FIN arrives (then reopened), on either side",
   },
@@ -94,7 +95,7 @@ const BASE_CASES: Case[] = [
     faults: { rules: [{ kind: 'reset_on_reuse', idleMs: 300 }, { kind: 'latency', dist: 'fixed', ms: 20 }] },
     waves: [4, 4],
     gapMs: 500,
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
     connectionTolerance: { 'openai-node': 2 },
     toleranceWhy:
       "openai-node's retries open new connections; how many depends on its jittered backoff (375-500 ms) against the 300 ms idle limit: a retry may reuse a connection a sibling's retry opened, or not",
@@ -105,7 +106,7 @@ const BASE_CASES: Case[] = [
     about: '429 with Retry-After: 1 (a token bucket of 1/s), 3 at once',
     faults: { rules: [{ kind: 'rate_limit', rate: 1, burst: 1 }] },
     waves: [3],
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
     connectionTolerance: each(1),
     toleranceWhy: THREE_AT_ONCE,
   },
@@ -132,7 +133,7 @@ const BASE_CASES: Case[] = [
     about: 'the body is cut short after the headers',
     faults: { rules: [{ kind: 'truncated_body' }] },
     waves: [4],
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
   },
 ];
 

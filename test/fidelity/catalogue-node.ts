@@ -1,13 +1,13 @@
 /**
  * Catalogue rows of the Node clients: undici 7.30.2 (npm), Node 20's fetch (its bundled undici),
- * openai-node 6.49.0 (npm), and Baseten's Performance Client (its Rust core, from source).
+ * openai-node 6.49.0 (npm), and Baseten's Performance Client (its Rust core's napi binary, 0.1.14).
  */
 import type { CatalogueRow } from './catalogue.js';
 
 const U = 'undici 7.30.2 lib/dispatcher';
 const F = "Node 20's fetch (bundled undici) lib/web/fetch/index.js";
 const O = 'openai-node 6.49.0 client.js';
-const PC = 'truss baseten-performance-client 0.1.13 core/src';
+const PC = 'truss baseten-performance-client 0.1.13 (repository snapshot; the binary run is 0.1.14) core/src';
 
 const UNDICI: CatalogueRow[] = [
   {
@@ -202,32 +202,48 @@ const OPENAI_NODE: CatalogueRow[] = [
   },
 ];
 
-/** Baseten's Performance Client: its Rust core, read at the source; its rules are unit-tested, and its transport is reqwest. */
+/** Baseten's Performance Client: its Rust core (the napi binary bench/ensure-baseten.mjs installs), driven through batchPost. */
 const BASETEN_PC: CatalogueRow[] = [
   {
     client: 'baseten-performance-client',
     topic: 'retries',
     behaviour:
-      'max_retries 5: 408, 409, 429 and 5xx without spending the retry budget, timeouts from it, connect failures only twice; backoff min(initial·4ⁿ, 45 s) + 0–99 ms; Retry-After ignored; budgets max(2, 1 + ceil(n·pct)) per call of n requests',
-    source: `${PC}/http_client.rs (send_request_with_retry), constants.rs, split_policy.rs`,
+      'max_retries 5: 408, 409, 429 and 5xx without spending the retry budget, timeouts from it, connect failures only twice, never a failure reading (parsing) the body; backoff min(initial·4ⁿ, 45 s) + 0–99 ms; Retry-After ignored',
+    source: `${PC}/http_client.rs (send_request_with_retry), constants.rs`,
+    cases: ['baseten-retries', '429-retry-after', 'slow-model', 'truncated-body', 'refused', 'reset-on-reuse', 'x-should-retry-true'],
+    harness: 'baseten-pc',
+  },
+  {
+    client: 'baseten-performance-client',
+    topic: 'retries',
+    behaviour: 'budgets max(2, 1 + ceil(n·pct)) per call of n requests; hedges only for the primary and the first retry, and the first attempt to finish wins, even an error',
+    source: `${PC}/split_policy.rs, http_client.rs`,
     cases: [],
     proof: 'from source; unit, test/engine/retry-rules.test.ts "baseten-pc: …" and test/engine/client/budgets.test.ts',
   },
   {
     client: 'baseten-performance-client',
     topic: 'idle connections',
-    behaviour: 'reqwest: unlimited connections, pool_max_idle_per_host 512 (HTTP/1.1; 16 with HTTP/2), pool_idle_timeout 30 s, idle connections counted alone',
+    behaviour: 'reqwest: unlimited connections, pool_max_idle_per_host 512 (HTTP/1.1; 16 with HTTP/2), pool_idle_timeout 30 s, idle connections counted alone, reused at once',
     source: `${PC}/client.rs get_http_client`,
-    cases: [],
-    proof: 'from source (the idle-count rule is the one the undici and aiohttp rows prove)',
+    cases: ['reuse', 'closed-loop-one-user', 'keepalive-over-pool-size', 'server-connection-close', 'idle-close'],
+    harness: 'baseten-pc',
+  },
+  {
+    client: 'baseten-performance-client',
+    topic: 'connection fate',
+    behaviour: 'an error answer it retries is read, and its connection reused; a body cut short fails the call',
+    source: `${PC}/http_client.rs`,
+    cases: ['large-error-body', 'truncated-body'],
+    harness: 'baseten-pc',
   },
   {
     client: 'baseten-performance-client',
     topic: 'redirects',
-    behaviour: 'reqwest’s default redirect Policy::limited(10)',
+    behaviour: 'reqwest’s default redirect Policy::limited(10): the 11th redirect fails the call, which is retried as a network error within the budget',
     source: `${PC}/client.rs get_http_client (no .redirect(…)); reqwest redirect::Policy::default`,
-    cases: [],
-    proof: 'from source (the redirect rules the fetch and aiohttp rows prove, with 10)',
+    cases: ['redirect-307', 'redirect-loop'],
+    harness: 'baseten-pc',
   },
   {
     client: 'baseten-performance-client',

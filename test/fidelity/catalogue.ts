@@ -23,7 +23,7 @@ export const TOPICS = [
 export type Topic = (typeof TOPICS)[number];
 
 /** The clients of the catalogue: those the harness runs, and those proven otherwise. */
-export type CatalogueClient = Client | 'openai-python' | 'baseten-recommended' | 'baseten-performance-client';
+export type CatalogueClient = Exclude<Client, 'baseten-pc'> | 'openai-python' | 'baseten-recommended' | 'baseten-performance-client';
 
 export interface CatalogueRow {
   client: CatalogueClient;

@@ -3,14 +3,21 @@
  * and faults (cases*.ts). Where they disagree, the real client is right. The rows are written to
  * reports/fidelity.json; `npm run fidelity:doc` renders docs/fidelity.md from them and the catalogue.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES, type Case, type Client } from './cases.js';
 import { compareSides, type FidelityRow } from './compare.js';
 import { runSide } from './run.js';
 import { closeIdleMocks, startCaseServer } from './servers.js';
 
 const rows: FidelityRow[] = [];
+
+// Baseten's client is not a dependency (its platform binaries cannot all be locked): installed as the
+// client benchmark installs it, without saving, when it is missing.
+beforeAll(() => {
+  execFileSync(process.execPath, ['bench/ensure-baseten.mjs'], { stdio: 'ignore', timeout: 120_000 });
+}, 130_000);
 
 afterAll(async () => {
   await closeIdleMocks();

@@ -33,6 +33,7 @@ const DRIVER: Record<Client, { cmd: string; file: string }> = {
   undici: { cmd: process.execPath, file: 'undici_driver.mjs' },
   fetch: { cmd: process.execPath, file: 'fetch_driver.mjs' },
   'openai-node': { cmd: process.execPath, file: 'openai_node_driver.mjs' },
+  'baseten-pc': { cmd: process.execPath, file: 'baseten_driver.mjs' },
 };
 
 /** What a driver is given: the server, the load, the request, and the client's settings. */

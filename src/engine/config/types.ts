@@ -155,7 +155,7 @@ export interface BehaviorConfig {
  * - `openai-python`: as openai-node, and body failures are retried too (httpx reads the body inside
  *   send); Retry-After used when 0 < t <= 120 s, and one over 120 s is not retried at all.
  * - `baseten-pc`: 408, 409, 429, 5xx without spending the budget; timeouts spend it; connect failures only
- *   for the first two retries; backoff min(initial·4ⁿ, 45 s) + 0–99 ms; Retry-After ignored; hedges only
+ *   for the first two retries; never a failure reading the body; backoff min(initial·4ⁿ, 45 s) + 0–99 ms; Retry-After ignored; hedges only
  *   for the primary and the first retry, and the first attempt to finish wins, even an error.
  * - `httpx-transport` (httpx.HTTPTransport(retries=N), httpcore 0.16 connection.py): failed connects only
  *   (refused, unreachable, connect timeout), never a status, a read or a pool timeout; waits 0, then

@@ -73,6 +73,8 @@ export function decideRetry(rules: RetryConfig, err: TailgateError, retryNo: num
       const waitMs = Math.min(rules.initialBackoffMs * 4 ** retryNo, rules.maxBackoffMs) + Math.floor(random() * 100);
       // Retry-After is never read; statuses are retried outside the budget.
       if (err.status !== undefined) return sdkStatus(err.status) ? { retry: true, waitMs, budgeted: false } : NO;
+      // The body is read (and parsed) after the retry loop: a failure there is the call's.
+      if (err.afterHeaders) return NO;
       if (CONNECT.has(err.code) && err.code !== 'connect_timeout') return retryNo <= 1 ? { retry: true, waitMs, budgeted: false } : NO;
       if (TIMEOUTS.has(err.code)) return { retry: true, waitMs, budgeted: true };
       // Other network errors: the first is free, later ones spend the budget.
