@@ -15,7 +15,7 @@ const UNDICI: CatalogueRow[] = [
     topic: 'pool limits',
     behaviour: 'connections unlimited by default; with `connections`, requests queue for a connection without any timeout',
     source: `${U}/pool.js, pool-base.js (kQueue, kNeedDrain)`,
-    cases: ['pool-750ms', 'keepalive-over-pool-size'],
+    cases: ['pool-1500ms', 'keepalive-over-pool-size'],
   },
   {
     client: 'undici',

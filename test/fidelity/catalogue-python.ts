@@ -16,7 +16,7 @@ const HTTPX: CatalogueRow[] = [
     topic: 'pool limits',
     behaviour: 'Limits(max_connections=100): a request beyond it waits for a connection, in order',
     source: `${HC} ConnectionPool._attempt_to_acquire_connection; httpx 0.23.3 _config.py DEFAULT_LIMITS`,
-    cases: ['pool-750ms', 'pool-1250ms'],
+    cases: ['pool-1500ms', 'pool-2500ms'],
   },
   {
     client: 'httpx',
@@ -24,7 +24,7 @@ const HTTPX: CatalogueRow[] = [
     behaviour:
       'pool timeout per wait: each released connection wakes the waiting requests and a loser waits the whole pool timeout again, so PoolTimeout needs a whole interval with no connection freed',
     source: `${HC} handle_request, RequestStatus.wait_for_connection; _synchronization.py Event.wait`,
-    cases: ['pool-300ms', 'pool-750ms', 'pool-1250ms'],
+    cases: ['pool-300ms', 'pool-1500ms', 'pool-2500ms'],
   },
   {
     client: 'httpx',
@@ -83,7 +83,7 @@ const HTTPX: CatalogueRow[] = [
     topic: 'pipelining',
     behaviour: 'none: one request at a time per HTTP/1.1 connection, a new connection for each request in flight',
     source: 'httpcore 0.16.3 _sync/http11.py HTTP11Connection.is_available (IDLE only)',
-    cases: ['reuse', 'pool-750ms', 'closed-loop-one-user'],
+    cases: ['reuse', 'pool-1500ms', 'closed-loop-one-user'],
   },
   {
     client: 'httpx',
@@ -109,14 +109,14 @@ const AIOHTTP: CatalogueRow[] = [
     topic: 'pool limits',
     behaviour: 'TCPConnector(limit=100, limit_per_host=0): requests beyond the limit wait for a connection; limit_per_host caps one origin',
     source: `${AIO} connector.py BaseConnector.connect (_waiters, _available_connections)`,
-    cases: ['pool-750ms', 'limit-per-host'],
+    cases: ['pool-1500ms', 'limit-per-host'],
   },
   {
     client: 'aiohttp',
     topic: 'timeouts',
     behaviour: 'ClientTimeout.connect is one deadline over the wait for a pool slot and the connect (fails as a connection timeout); sock_connect each TCP connect',
     source: `${AIO} client.py ClientSession._request (ceil_timeout(real_timeout.connect) around connector.connect); connector.py _wrap_create_connection (sock_connect)`,
-    cases: ['pool-300ms', 'pool-750ms', 'pool-1250ms', 'full-backlog'],
+    cases: ['pool-300ms', 'pool-1500ms', 'pool-2500ms', 'full-backlog'],
   },
   {
     client: 'aiohttp',
@@ -124,7 +124,7 @@ const AIOHTTP: CatalogueRow[] = [
     behaviour:
       'total (300 s by default) over the pool wait, the request and the body, as a deadline rounded up to a whole second from 5 s; sock_read between reads, the headers and each body chunk alike',
     source: `${AIO} client.py DEFAULT_TIMEOUT, _request (TimeoutHandle, resp.connection.add_callback(handle.cancel)); helpers.py ceil_timeout; client_proto.py ResponseHandler._reschedule_timeout`,
-    cases: ['total-1250ms', 'slow-model', 'slow-body'],
+    cases: ['total-2500ms', 'slow-model', 'slow-body'],
     proof: 'the rounding from 5 s: unit, test/engine/deadlines.test.ts',
   },
   {
@@ -201,7 +201,7 @@ const OPENAI_PYTHON: CatalogueRow[] = [
     topic: 'pool limits',
     behaviour: 'httpx with Limits(max_connections=1000, max_keepalive_connections=100): the httpx pool, its pool-size idle rule above 100 in flight',
     source: 'openai-python 3.3.1 src/openai/_constants.py DEFAULT_CONNECTION_LIMITS',
-    cases: ['keepalive-over-pool-size', 'pool-750ms'],
+    cases: ['keepalive-over-pool-size', 'pool-1500ms'],
     harness: 'httpx',
     proof: 'from source over httpx: the httpx rows, with openai-python’s values',
   },
@@ -258,7 +258,7 @@ const BASETEN_RECOMMENDED: CatalogueRow[] = [
     behaviour:
       'httpx with Limits(max_connections=256, max_keepalive_connections=128, keepalive_expiry=30) and Timeout(connect=10, read=1200, write=30, pool=10): every httpx row, with these values (above 128 in flight, connections churn)',
     source: 'docs.baseten.co "Configure HTTP clients"; the httpx rows',
-    cases: ['keepalive-over-pool-size', 'pool-750ms'],
+    cases: ['keepalive-over-pool-size', 'pool-1500ms'],
     harness: 'httpx',
     proof: 'httpx itself: the httpx rows prove the behaviour, the values are Baseten’s',
   },
