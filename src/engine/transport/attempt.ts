@@ -70,7 +70,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   readonly path: string;
   waiting = false;
   sent = false;
-  /** Shares no connection (behavior.multiplex `idempotent`: undici sends a POST only on an empty one). */
+  /** A POST where behavior.multiplex is `idempotent`: undici writes it only on a connection with nothing in flight (PoolWaiter). */
   readonly exclusive: boolean;
 
   startedAt = 0;
@@ -322,9 +322,9 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     }
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
-    // The body's clock: the read timeout again (per-read), or a body timeout of its own (undici's two clocks).
     // A client that will retry this error drops its body: see after this read whether it all arrived.
     if (statusCode >= 400 && this.#req.errorBody?.discards(statusCode, this.headers)) process.nextTick(onDiscard, this);
+    // The body's clock: the read timeout again (per-read), or a body timeout of its own (undici's two clocks).
     const ctx = this.#ctx;
     const bodyMs = ctx.bodyTimeoutMs;
     if (bodyMs === ctx.timeouts.read) this.phaseTimer?.refresh();
