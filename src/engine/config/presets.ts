@@ -108,13 +108,14 @@ export const PRESETS = {
       'undici 7 lib/dispatcher/client.js: connections unlimited, keepAliveTimeout 4 s, keepAliveMaxTimeout 600 s, keepAliveTimeoutThreshold 2 s, ' +
       'headersTimeout and bodyTimeout 300 s; client-h1.js onHeadersComplete (Keep-Alive hint), writeH1 (maxRequestsPerClient); lib/core/connect.js connect timeout 10 s; lib/util/timers.js (499 ms fast timers)',
     behaviour:
-      'no pool timeout: requests queue for a connection without limit; headers timeout from the request being written, body timeout between chunks (two clocks, each may be off), both on a 499 ms clock (up to a tick late); the server’s Keep-Alive: timeout=N sets keep-alive to min(N − 2 s, 600 s), longer or shorter; maxRequestsPerClient serves one request more than the limit; an aborted request’s connection is replaced at once; redirects not followed; no retries',
+      'no pool timeout: requests queue for a connection without limit; headers timeout from the request being written, body timeout between chunks (two clocks, each may be off), both on a 499 ms clock (up to a tick late); the server’s Keep-Alive: timeout=N sets keep-alive to min(N − 2 s, 600 s), longer or shorter; maxRequestsPerClient serves one request more than the limit; a connection takes its next request an event-loop turn after a response (a request sent meanwhile opens or takes another); a POST is only written on a connection with nothing in flight, HTTP/2 too, where a connection carries up to `pipelining` (1 unless set); an aborted request’s connection is replaced at once; redirects not followed; no retries',
     config: undiciConfig,
   },
   fetch: {
     description: "Node's global fetch()",
     source: "Node 20's fetch is its bundled undici (6.24) on the global Agent: the same limits and timeouts as undici; lib/web/fetch/index.js httpRedirectFetch (20 redirects)",
-    behaviour: 'as undici: unlimited connections, no pool timeout, headers and body timeouts on a 499 ms clock, Keep-Alive hints followed (min(N − 2 s, 600 s)); up to 20 redirects followed; no retries',
+    behaviour:
+      'as undici: unlimited connections, no pool timeout, headers and body timeouts on a 499 ms clock, Keep-Alive hints followed (min(N − 2 s, 600 s)), a connection reused an event-loop turn after its response; up to 20 redirects followed (each hop on the other of two connections); no retries',
     config: fetchConfig,
   },
   'openai-python': {
@@ -163,7 +164,7 @@ export const PRESETS = {
       'basetenlabs/truss baseten-performance-client/core/src: constants.rs (max_retries 5, initial_backoff_ms 125, timeout_s 3600, budgets 10% / 5%), ' +
       'client.rs (reqwest pool_idle_timeout 30 s, pool_max_idle_per_host 512; reqwest redirect::Policy::default() follows 10), http_client.rs (retry and hedge rules), split_policy.rs (budgets per call)',
     behaviour:
-      'reqwest: unlimited connections, idle ones kept 30 s; up to 10 redirects followed; timeout_s bounds each attempt; retries 5: 408, 409, 429, 5xx without budget, timeouts from the retry budget, connect failures only twice; backoff min(125 ms·4ⁿ, 45 s) + 0–99 ms; Retry-After ignored; hedges only for the primary and first retry, and the first attempt to finish wins, even an error; budgets max(2, 1 + ceil(n·pct)) per call of n requests',
+      'reqwest: unlimited connections, idle ones kept 30 s; up to 10 redirects followed; timeout_s bounds each attempt; retries 5: 408, 409, 429, 5xx without budget, timeouts from the retry budget, connect failures only twice, never a body that fails; backoff min(125 ms·4ⁿ, 45 s) + 0–99 ms; Retry-After ignored; hedges only for the primary and first retry, and the first attempt to finish wins, even an error; budgets max(2, 1 + ceil(n·pct)) per call of n requests',
     config: {
       ...base,
       pool: pool({ connections: null, maxIdle: 512, keepAliveMs: 30_000 }),
