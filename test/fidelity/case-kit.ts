@@ -53,6 +53,12 @@ export const EVERY: Client[] = ['httpx', 'aiohttp', 'undici', 'fetch', 'openai-n
 export const THREE_AT_ONCE = 'three requests "at once" from threads or tasks may share a connection that freed in between, on either side';
 export const all = (settings: Omit<ClientConfigInput, 'preset'> = {}) => Object.fromEntries(EVERY.map((c) => [c, settings])) as Case['settings'];
 
+/**
+ * An answer long enough that requests sent "at once" overlap even when a loaded machine starts a
+ * driver's threads or tasks a few hundred milliseconds apart (else one reuses a connection another freed).
+ */
+export const AT_ONCE_MS = 300;
+
 /** Baseten's client with retries short enough for a test (its defaults wait 125 ms·4ⁿ, five times). */
 export const bpc = { retry: { maxRetries: 2, initialBackoffMs: 50 } };
 

@@ -3,10 +3,12 @@
  * keep-alive and the server's Keep-Alive hint, the server's Connection: close, a request limit per
  * connection), HTTP/2 streams, and what becomes of a connection after a large error answer.
  */
-import { all, bpc, each, slow, type Case } from './case-kit.js';
+import { all, AT_ONCE_MS, bpc, each, slow, type Case } from './case-kit.js';
 
-/** A fast answer, so that waves are about connections, not latency. */
+/** A fast answer, for requests one after another: the cases are about connections, not latency. */
 const quick = slow(20);
+/** For waves of requests at once. */
+const atOnce = slow(AT_ONCE_MS);
 /** Keep-alive short enough that a gap of 800 ms outlives it, unless the server's hint lengthens it. */
 const shortKeepAlive = { pool: { keepAliveMs: 300 } };
 
@@ -14,7 +16,7 @@ export const CONNECTION_CASES: Case[] = [
   {
     name: 'reuse',
     about: 'two waves of 4, 100 ms apart: every client keeps its 4 connections and reuses them',
-    faults: quick,
+    faults: atOnce,
     waves: [4, 4],
     gapMs: 100,
     settings: { ...all(), 'baseten-pc': bpc },
@@ -52,7 +54,7 @@ export const CONNECTION_CASES: Case[] = [
     name: 'keepalive-hint-long',
     about:
       "the server advertises Keep-Alive: timeout=30 and keep-alive is set to 300 ms; a second wave 800 ms later: undici takes the hint (30 s − 2 s) and reuses, httpx and aiohttp ignore it and reconnect",
-    faults: { idleTimeoutMs: 30_000, keepAliveHint: true, ...quick },
+    faults: { idleTimeoutMs: 30_000, keepAliveHint: true, ...atOnce },
     waves: [4, 4],
     gapMs: 800,
     settings: { httpx: shortKeepAlive, aiohttp: shortKeepAlive, undici: shortKeepAlive, 'openai-node': shortKeepAlive },
@@ -60,7 +62,7 @@ export const CONNECTION_CASES: Case[] = [
   {
     name: 'keepalive-hint-long-default',
     about: "fetch's defaults (keep-alive 4 s) against Keep-Alive: timeout=30, a second wave 4.5 s later: the hint lengthens keep-alive and fetch reuses",
-    faults: { idleTimeoutMs: 30_000, keepAliveHint: true, ...quick },
+    faults: { idleTimeoutMs: 30_000, keepAliveHint: true, ...atOnce },
     waves: [4, 4],
     gapMs: 4_500,
     settings: { fetch: {} },
@@ -68,7 +70,7 @@ export const CONNECTION_CASES: Case[] = [
   {
     name: 'keepalive-hint-capped',
     about: "the same hint of 30 s with undici's keepAliveMaxTimeout at 500 ms: the hint is capped, and the connections expire before the second wave, 1 s later",
-    faults: { idleTimeoutMs: 30_000, keepAliveHint: true, ...quick },
+    faults: { idleTimeoutMs: 30_000, keepAliveHint: true, ...atOnce },
     waves: [4, 4],
     gapMs: 1_000,
     settings: { undici: { pool: { keepAliveMs: 300, keepAliveMaxMs: 500 } } },
@@ -76,7 +78,7 @@ export const CONNECTION_CASES: Case[] = [
   {
     name: 'keepalive-hint-short',
     about: 'the server advertises Keep-Alive: timeout=1 (and keeps connections 60 s): undici closes each connection after its response (1 s − 2 s ≤ 0), httpx and aiohttp reuse',
-    faults: { idleTimeoutMs: 60_000, keepAliveHint: 1, ...quick },
+    faults: { idleTimeoutMs: 60_000, keepAliveHint: 1, ...atOnce },
     waves: [4, 4],
     gapMs: 100,
     settings: all(),
@@ -153,7 +155,7 @@ export const CONNECTION_CASES: Case[] = [
   {
     name: 'large-error-body',
     about: 'the first 3 answers are 503 with a 1 MB body, then 200, 3 requests at once: a client that retries without reading the error body loses its connection',
-    server: { kind: 'error-body', status: 503, bytes: 1_000_000, failures: 3 },
+    server: { kind: 'error-body', status: 503, bytes: 1_000_000, failures: 3, latencyMs: AT_ONCE_MS },
     waves: [3],
     settings: { ...all(), 'baseten-pc': bpc },
     connectionTolerance: each(1),

@@ -3,7 +3,7 @@
  * read alike), the retries a client makes on its own (httpx's transport retries connects only), and the
  * redirects it follows.
  */
-import { all, bpc, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
+import { all, AT_ONCE_MS, bpc, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
 
 /** Three body chunks 600 ms apart, the headers at once. */
 const slowBody = { rules: [{ kind: 'slow_body', chunks: 3, ms: 1_800 }] };
@@ -20,21 +20,21 @@ export const REQUEST_CASES: Case[] = [
   {
     name: 'baseten-retries',
     about: "Baseten's client with maxRetries=2, initialBackoffMs=50 against a server answering 503, then 429 with Retry-After: 30: statuses are retried outside the budget, after 50 ms·4ⁿ and up to 99 ms, Retry-After ignored",
-    faults: { rules: [{ kind: 'status', status: 503, retryAfterS: 30 }] },
+    faults: { rules: [{ kind: 'latency', dist: 'fixed', ms: AT_ONCE_MS }, { kind: 'status', status: 503, retryAfterS: 30 }] },
     waves: [3],
     settings: { 'baseten-pc': bpc },
   },
   {
     name: 'x-should-retry-false',
     about: "503 with x-should-retry: false, twice, then 200: openai-node obeys the header and does not retry; no other client retries anyway",
-    server: { kind: 'error-body', status: 503, bytes: 10, failures: 2, headers: { 'x-should-retry': 'false' } },
+    server: { kind: 'error-body', status: 503, bytes: 10, failures: 2, headers: { 'x-should-retry': 'false' }, latencyMs: AT_ONCE_MS },
     waves: [2],
     settings: all(),
   },
   {
     name: 'x-should-retry-true',
     about: '400 with x-should-retry: true, twice, then 200: openai-node retries what it would not (a 400) because the server says so',
-    server: { kind: 'error-body', status: 400, bytes: 10, failures: 2, headers: { 'x-should-retry': 'true' } },
+    server: { kind: 'error-body', status: 400, bytes: 10, failures: 2, headers: { 'x-should-retry': 'true' }, latencyMs: AT_ONCE_MS },
     waves: [2],
     settings: { ...all(), 'baseten-pc': bpc },
   },
@@ -42,7 +42,7 @@ export const REQUEST_CASES: Case[] = [
     name: 'env-proxy-ignored',
     about:
       "HTTP_PROXY and HTTPS_PROXY name a proxy that refuses connections: aiohttp (trust_env=False), undici, Node 20's fetch and openai-node ignore them and go direct, as tailgate does",
-    faults: slow(20),
+    faults: slow(AT_ONCE_MS),
     env: { HTTP_PROXY: DEAD_PROXY, HTTPS_PROXY: DEAD_PROXY, http_proxy: DEAD_PROXY, https_proxy: DEAD_PROXY },
     waves: [2],
     settings: { aiohttp: {}, undici: {}, fetch: {}, 'openai-node': {} },
@@ -69,7 +69,7 @@ export const REQUEST_CASES: Case[] = [
   {
     name: 'transport-retries-503',
     about: "httpx.HTTPTransport(retries=2) against a server answering 503: transport retries are for connects only, so each request is sent once",
-    faults: { rules: [{ kind: 'status', status: 503 }] },
+    faults: { rules: [{ kind: 'latency', dist: 'fixed', ms: AT_ONCE_MS }, { kind: 'status', status: 503 }] },
     waves: [3],
     settings: { httpx: { retry: { maxRetries: 2 } } },
     connectionTolerance: { httpx: 1 },
@@ -86,7 +86,7 @@ export const REQUEST_CASES: Case[] = [
     name: 'transport-retries-refused',
     about:
       'the listener is down (connection refused) for the first 2 s: httpx.HTTPTransport(retries=4) connects again after 0, 0.5, 1 and 2 s and gets through; with its default retries=0, every request fails',
-    faults: { down: [{ atMs: 0, forMs: 2_000 }], ...slow(20) },
+    faults: { down: [{ atMs: 0, forMs: 2_000 }], ...slow(AT_ONCE_MS) },
     waves: [2],
     settings: { httpx: { retry: { maxRetries: 4 } } },
   },

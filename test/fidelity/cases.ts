@@ -3,7 +3,7 @@
  * library and once through tailgate's preset of it. These are the first cases (pools, timeouts, idle
  * connections, retries on statuses); cases-connections.ts and cases-requests.ts hold the rest.
  */
-import { all, bpc, each, four, LATENCY_MS, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
+import { all, AT_ONCE_MS, bpc, each, four, LATENCY_MS, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
 import { CONNECTION_CASES } from './cases-connections.js';
 import { REQUEST_CASES } from './cases-requests.js';
 
@@ -82,7 +82,7 @@ const BASE_CASES: Case[] = [
   {
     name: 'idle-close',
     about: 'the server closes connections idle 300 ms (FIN, no Keep-Alive hint); a second wave 500 ms later',
-    faults: { idleTimeoutMs: 300, keepAliveHint: false, ...slow(20) },
+    faults: { idleTimeoutMs: 300, keepAliveHint: false, ...slow(AT_ONCE_MS) },
     waves: [4, 4],
     gapMs: 500,
     settings: { ...all(), 'baseten-pc': bpc },
@@ -92,7 +92,7 @@ const BASE_CASES: Case[] = [
   {
     name: 'reset-on-reuse',
     about: 'the server resets a connection reused after 300 ms idle (the dead keep-alive race)',
-    faults: { rules: [{ kind: 'reset_on_reuse', idleMs: 300 }, { kind: 'latency', dist: 'fixed', ms: 20 }] },
+    faults: { rules: [{ kind: 'reset_on_reuse', idleMs: 300 }, { kind: 'latency', dist: 'fixed', ms: AT_ONCE_MS }] },
     waves: [4, 4],
     gapMs: 500,
     settings: { ...all(), 'baseten-pc': bpc },

@@ -23,8 +23,8 @@ export type Scripted =
   | { kind: 'h2-limit'; streams: number; latencyMs: number }
   /** `…/redirect/<status>/<n>` answers `status` to `…/redirect/<status>/<n-1>`; `…/redirect/<status>/0` is a 200. */
   | { kind: 'redirects' }
-  /** The first `failures` requests answer `status` with a body of `bytes` (and `headers`); then 200. */
-  | { kind: 'error-body'; status: number; bytes: number; failures: number; headers?: Record<string, string> };
+  /** The first `failures` requests answer `status` with a body of `bytes` (and `headers`), after `latencyMs`; then 200. */
+  | { kind: 'error-body'; status: number; bytes: number; failures: number; headers?: Record<string, string>; latencyMs?: number };
 
 const OK_BODY = JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1] }], model: 'm' });
 
@@ -86,6 +86,7 @@ async function startScripted(spec: Scripted): Promise<CaseServer> {
     server = http.createServer({ keepAliveTimeout: 60_000 }, async (req, res) => {
       tally.requests++;
       await drain(req);
+      if (spec.kind === 'error-body' && spec.latencyMs) await new Promise((r) => setTimeout(r, spec.latencyMs));
       if (spec.kind === 'redirects') {
         // Anywhere in the path (openai-node puts its base path /v1 in front); the Location is relative.
         const m = /\/redirect\/(\d{3})\/(\d+)$/.exec(req.url ?? '');
@@ -138,8 +139,12 @@ async function startMock(faults: unknown, backlog?: number): Promise<CaseServer 
   // A listener down window under way outlives a change of faults: such a mock is not handed on.
   const pooled = backlog === undefined && !(faults as { down?: unknown[] } | undefined)?.down?.length;
   const mock = (pooled ? idleMocks.pop() : undefined) ?? (await startMockProcess({ faults, ...(backlog !== undefined ? { backlog } : {}) }));
+  // A down window from the start begins on the mock's next timer tick, after setFaults answered: the
+  // client must not connect before it has (on a loaded machine it would land in a closing listener's queue).
+  const downAtOnce = ((faults as { down?: { atMs: number }[] } | undefined)?.down ?? []).some((w) => w.atMs === 0);
   const prepare = async () => {
     await mock.setFaults(faults);
+    for (let i = 0; i < 100 && downAtOnce && !(await mock.stats()).faults.listener_down; i++) await new Promise((r) => setTimeout(r, 10));
     for (let i = 0; i < 100 && (await mock.stats()).connections.open > 0; i++) await new Promise((r) => setTimeout(r, 20));
     await mock.reset();
   };
