@@ -5,7 +5,7 @@
  * replaced whole when the faults change, so a new config starts a fresh sequence and fresh buckets.
  */
 import { pathMatches, type FaultConfig, type FaultRule } from './faults.js';
-import { LlmDraws } from './llm.js';
+import { LlmDraws } from './llm-draws.js';
 import { latencySampler, seededRandom } from './random.js';
 import { TokenBucket } from './token-bucket.js';
 

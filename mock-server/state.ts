@@ -9,7 +9,7 @@ import type net from 'node:net';
 import { ActiveFaults } from './active-faults.js';
 import type { EndpointOptions } from './endpoints.js';
 import type { FaultConfig } from './faults.js';
-import { SequenceSlots } from './llm.js';
+import { SequenceSlots } from './sequence-slots.js';
 import { emptyStats, type MockStats } from './stats.js';
 import { WorkerSlots } from './worker-slots.js';
 

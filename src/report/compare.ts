@@ -3,7 +3,7 @@
  * on each difference that is beyond noise, by the gate's own noise models (noise.ts).
  */
 import Table from 'cli-table3';
-import type { ProfileReport, Report } from '../runner/index.js';
+import type { ProfileReport, Report } from './contract/report.js';
 import { fmtMs, fmtPct, safeText } from './render/format.js';
 import { metricOf, parseMetric } from '../metrics/index.js';
 import { exceeds, runNoise } from './noise.js';

@@ -4,7 +4,7 @@
  * merged report is diagnosed like a fresh one.
  */
 import { generatorSaturation } from './saturation.js';
-import type { Finding, ProfileReport, Report } from '../runner/index.js';
+import type { Finding, ProfileReport, Report } from './contract/report.js';
 import { keepAliveIn, poolSizeIn, readTimeoutIn } from './client-terms.js';
 import { fmtMs } from './render/format.js';
 

@@ -8,7 +8,7 @@
  */
 import { InvalidInputError } from '../engine/index.js';
 import { parseGateExpressions, type ThresholdInput } from '../metrics/index.js';
-import type { Report } from '../runner/index.js';
+import type { Report } from './contract/report.js';
 import { regressionCheck } from './regression-verdict.js';
 import { thresholdCheck } from './threshold-verdict.js';
 import { ALPHA, type Check } from './verdict-kit.js';

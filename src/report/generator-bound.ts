@@ -8,7 +8,7 @@
  * with none of the uncertain part taken off.
  */
 import { histogramOf, type MetricSpec } from '../metrics/index.js';
-import type { ProfileReport } from '../runner/index.js';
+import type { ProfileReport } from './contract/report.js';
 import { generatorSaturation } from './saturation.js';
 
 /** One reading of a metric: from this series, less `shiftMs` (a timing's values, lowered by a bound). */

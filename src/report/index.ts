@@ -1,3 +1,6 @@
+export * from './contract/report.js';
+export { addAround, type AddServers } from './contract/around.js';
+export { readInputFile, MAX_INPUT_BYTES } from './contract/input-file.js';
 export { readReport } from './read.js';
 export { reportProblems } from './validate-report.js';
 export { diagnose, withFindings, RULES, connectionsNeeded, poissonQuantile } from './diagnose.js';

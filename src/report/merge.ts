@@ -5,7 +5,9 @@
  */
 import { InvalidInputError } from '../engine/index.js';
 import { addMeasured, delayMeasured } from '../metrics/index.js';
-import { addAround, metricDefinitionsOf, type Distribution, type MockStats, type ProfileReport, type Report } from '../runner/index.js';
+import { addAround, type AddServers } from './contract/around.js';
+import type { MockStats } from '../../mock-server/index.js';
+import { metricDefinitionsOf, type Distribution, type ProfileReport, type Report } from './contract/report.js';
 import { withFindings } from './diagnose.js';
 
 /**
@@ -19,7 +21,7 @@ function alignedOnCommonStart(parts: ProfileReport[]): ProfileReport[] {
   return parts.map((p, i) => delayMeasured(p, Math.round(((starts[i] as number) - earliest) / 1000)));
 }
 
-function mergeProfiles(given: ProfileReport[]): ProfileReport {
+function mergeProfiles(given: ProfileReport[], addServers: AddServers | undefined): ProfileReport {
   const parts = alignedOnCommonStart(given);
   const [first] = parts as [ProfileReport, ...ProfileReport[]];
   const warmups = parts.map((p) => p.warmup).filter((w): w is NonNullable<ProfileReport['warmup']> => w !== null);
@@ -27,7 +29,7 @@ function mergeProfiles(given: ProfileReport[]): ProfileReport {
     ...first,
     ...addMeasured(parts),
     warmup: warmups.length ? { requests: warmups.reduce((a, w) => a + w.requests, 0), ok: warmups.reduce((a, w) => a + w.ok, 0), failed: warmups.reduce((a, w) => a + w.failed, 0), latencyMs: null } : null,
-    ...addAround(parts),
+    ...addAround(parts, addServers),
     ...(first.startedAt ? { startedAt: parts.map((p) => p.startedAt as string).sort()[0] as string } : {}),
     findings: [],
   };
@@ -39,6 +41,8 @@ export interface MergeContext {
   target?: Report['target'];
   /** Per profile: one server measured all shards, so its counts replace the shards' (which are null). */
   servers?: Record<string, MockStats> | null;
+  /** How the shards' own server counts add (mock-server's addMockStats); without it they are not merged. */
+  addServers?: AddServers;
 }
 
 export function mergeReports(reports: Report[], context: MergeContext = {}): Report {
@@ -71,7 +75,7 @@ export function mergeReports(reports: Report[], context: MergeContext = {}): Rep
     ...(context.target ? { target: context.target } : {}),
     distribution: context.distribution ?? null,
     profiles: names.map((n) => {
-      const merged = mergeProfiles(reports.flatMap((r) => r.profiles.filter((p) => p.name === n)));
+      const merged = mergeProfiles(reports.flatMap((r) => r.profiles.filter((p) => p.name === n)), context.addServers);
       return context.servers ? { ...merged, server: context.servers[n] ?? null } : merged;
     }),
   };

@@ -1,6 +1,6 @@
 /** Reading Report JSON from disk: the report commands work on files only, never on live runs. */
 import { InvalidInputError } from '../engine/index.js';
-import type { Report } from '../runner/index.js';
+import type { Report } from './contract/report.js';
 import { readReportOrSweep } from './sweep-file.js';
 
 export async function readReport(file: string): Promise<Report> {

@@ -6,7 +6,7 @@
  * current run's is taken off before it can fail, the baseline's before the current run can pass against it.
  */
 import { valueOf, type MeasuredProfile, type MetricKind, type MetricSpec, type Regression } from '../metrics/index.js';
-import type { ProfileReport } from '../runner/index.js';
+import type { ProfileReport } from './contract/report.js';
 import { generatorView, type GeneratorView, type Reading } from './generator-bound.js';
 import { betweenRunsNoise, exceeds, runNoise, type Noise, type Verdict } from './noise.js';
 import { ALPHA, fmt, fmtCount, fmtNum, type Check } from './verdict-kit.js';

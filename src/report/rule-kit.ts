@@ -1,5 +1,5 @@
 /** What every findings rule shares: its type and the few readings and formats rules use. */
-import type { Finding, ProfileReport, Report } from '../runner/index.js';
+import type { Finding, ProfileReport, Report } from './contract/report.js';
 
 export type Rule = (p: ProfileReport, r: Report) => Finding | null;
 

@@ -2,7 +2,7 @@
  * Findings about capacity: the pool (too small for rate × hold), the local ports (a budget emptied by
  * churn), and the churn itself (a new connection per request).
  */
-import type { ProfileReport } from '../runner/index.js';
+import type { ProfileReport } from './contract/report.js';
 import { poolSizeIn } from './client-terms.js';
 import { fmtMs } from './render/format.js';
 import { err, pct, rps, s, windowS, type Rule } from './rule-kit.js';

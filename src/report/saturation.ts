@@ -3,7 +3,7 @@
  * measures, and an open model starts requests late. One definition for the diagnosis that explains it
  * and the gate that refuses to judge such a run.
  */
-import type { ProfileReport } from '../runner/index.js';
+import type { ProfileReport } from './contract/report.js';
 import { fmtMs, fmtPct } from './render/format.js';
 
 /** Event-loop delay p99 at or above this means the generator's clock is off by as much. */

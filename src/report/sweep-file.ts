@@ -4,7 +4,8 @@
  * path. Sweep files written before verdicts (no `kind`, points with `held` only) are read too.
  */
 import { InvalidInputError } from '../engine/index.js';
-import { readInputFile, type Report } from '../runner/index.js';
+import { readInputFile } from './contract/input-file.js';
+import type { Report } from './contract/report.js';
 import { reportProblems } from './validate-report.js';
 import { parseSlo, type SweepPoint, type SweepVerdict } from './sweep.js';
 

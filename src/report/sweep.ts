@@ -8,7 +8,7 @@
  * twice as long, up to `maxDurationS`; one still undecided is said so, and the search treats it as not held.
  */
 import { parseGateExpressions, type Threshold } from '../metrics/index.js';
-import type { ProfileReport } from '../runner/index.js';
+import type { ProfileReport } from './contract/report.js';
 import { thresholdCheck } from './threshold-verdict.js';
 import { checkDetail } from './verdict-kit.js';
 

@@ -12,7 +12,7 @@
  * by the run's disjoint windows (Bonferroni), so a long run of many windows fails no more often than one.
  */
 import type { MetricSpec, Op, Threshold } from '../metrics/index.js';
-import type { ProfileReport } from '../runner/index.js';
+import type { ProfileReport } from './contract/report.js';
 import { percentileInterval, histogramOver, meanContext, meanOver, observedOver, shapeOf, shareContext, shareEstimate, shareOver, type Estimate, type Range } from './estimates.js';
 import { generatorView, type GeneratorView, type Reading } from './generator-bound.js';
 import { GENERATOR_ADVICE } from './regression-verdict.js';

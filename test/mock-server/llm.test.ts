@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultConfigError, resolveFaults, startMockServer, type MockServer } from '../../mock-server/index.js';
 import { DEFAULT_LLM } from '../../mock-server/llm-config.js';
-import { LlmDraws } from '../../mock-server/llm.js';
+import { LlmDraws } from '../../mock-server/llm-draws.js';
 
 interface Streamed {
   status: number;

@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { HTTP_METHODS } from '../../util/index.js';
 import { InvalidInputError, redactUrl, targetUrlProblem, type HttpMethod } from '../../engine/index.js';
-import { probe, PROBE_DEFAULTS, statusesText, TargetUnreachableError, type ProbeResult } from '../../runner/index.js';
+import { TargetUnreachableError } from '../../engine/index.js';
+import { probe, PROBE_DEFAULTS, statusesText, type ProbeResult } from '../../probe/index.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import { safeText } from '../../report/index.js';

@@ -1,15 +1,9 @@
 /**
  * One HTTP attempt: waits for a connection, is written, read and classified. The Attempt object is at
- * once the pool waiter, undici's dispatch handler, the result, and the record an observer receives, so an
- * attempt costs one object and one promise. Timeouts are our own timers, armed only when configured:
- * pool (waiting), write (request being sent), read (to first byte, refreshed per body chunk),
- * attempt (end to end) and the caller's total deadline.
- *
- * Longer than the ~300 lines a file is meant to hold, on purpose: this is the per-request hot path, and
- * the class is one object because it plays four parts. Splitting its methods into other modules (free
- * functions taking the attempt, or a base class for the result side) would add a call or a prototype
- * hop to every request for no gain; its types and RACE_WON live in request.ts, so what remains here
- * is the class alone.
+ * once the pool waiter, undici's dispatch handler, the result and the record an observer receives (its
+ * base class, attempt-record.ts), so an attempt costs one object and at most one promise (none with an
+ * owner: attempt-owners.ts). Timeouts are our own timers, armed only when configured: pool (waiting),
+ * write (request being sent), read (to first byte, refreshed per body chunk), body, attempt, total.
  */
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
@@ -20,51 +14,19 @@ import { markClosedByClient } from './connector.js';
 import { timerDelayMs } from './deadlines.js';
 import type { Connection } from './connection.js';
 import type { PoolWaiter } from './pool.js';
+import { tellOwnerSoon } from './attempt-owners.js';
+import { requestHeaders } from './attempt-record.js';
+import { AttemptTimers } from './attempt-timers.js';
 import { RACE_WON, type AttemptContext, type AttemptOwner, type AttemptRequest, type AttemptResult } from './request.js';
 
 const ERROR_BODY_LIMIT = 4096;
 
-/** One shared timer callback (the attempt rides in setTimeout's arguments): no closure per timer. */
-function onTimeout(attempt: Attempt, code: ErrorCode, ms: number): void {
-  attempt.timerFired(code, ms);
-}
 /** After the read that brought an error answer's headers: its body is dropped (ErrorBodyPolicy). */
 function onDiscard(attempt: Attempt): void {
   attempt.discardBody();
 }
-const EMPTY = Buffer.alloc(0);
 
-/**
- * Attempts with an owner that have ended, told in order from one microtask: no promise per attempt, and
- * never from inside undici's callbacks (the owner may dispatch the next request at once).
- */
-const ended: (Attempt | undefined)[] = [];
-let endedScheduled = false;
-/** Scheduling through a settled promise: queueMicrotask would add an AsyncResource and a bound function each time. */
-const SETTLED = Promise.resolve();
-
-function tellOwners(): void {
-  let i = 0;
-  try {
-    // Owners told here may end more attempts (one that fails at once): they join this same pass.
-    for (; i < ended.length; i++) {
-      const a = ended[i] as Attempt;
-      ended[i] = undefined;
-      a.tellOwner();
-    }
-  } finally {
-    if (i < ended.length - 1) {
-      // An owner threw: the rest are told from a new microtask, and the error goes on up.
-      ended.splice(0, i + 1);
-      void SETTLED.then(tellOwners);
-    } else {
-      ended.length = 0;
-      endedScheduled = false;
-    }
-  }
-}
-
-export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHandler, Cancellable {
+export class Attempt extends AttemptTimers implements PoolWaiter, AttemptResult, Dispatcher.DispatchHandler, Cancellable {
   readonly kind: AttemptKind;
   readonly method: HttpMethod;
   readonly path: string;
@@ -73,20 +35,6 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   /** A POST where behavior.multiplex is `idempotent`: undici writes it only on a connection with nothing in flight (PoolWaiter). */
   readonly exclusive: boolean;
 
-  startedAt = 0;
-  queueWaitMs = 0;
-  connectMs: number | null = null;
-  ttfbMs: number | null = null;
-  totalMs = 0;
-  holdMs: number | null = null;
-  status = 0;
-  bytesReceived = 0;
-  error: TailgateError | null = null;
-  socket: SocketInfo | null = null;
-  reusedSocket = false;
-  requestsBeforeOnSocket = 0;
-  idleBeforeMs: number | null = null;
-
   private readonly timed: boolean;
   private conn: Connection | null = null;
   private abortFn: ((err: Error) => void) | null = null;
@@ -94,23 +42,11 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   private settled = false;
   private queued = false;
   private responseStarted = false;
-  private rawHeaders: Buffer[] | null = null;
-  private parsedHeaders: Record<string, string> | null = null;
-  private chunks: Buffer[] | null = null;
-  private bodyBuffer: Buffer | null = null;
   /** When the request had been written in full (read only when timed, or on a reused socket). */
   private sentAt = 0;
   private grantedAt = 0;
   /** Dropped unsent (race won, budget refused): not an attempt, not reported to the observer. */
   private dropped = false;
-  private phaseTimer: NodeJS.Timeout | null = null;
-  private attemptTimer: NodeJS.Timeout | null = null;
-  /** timeouts.acquire: from the start until a connection is ready to write on. */
-  private acquireTimer: NodeJS.Timeout | null = null;
-  /** When it began waiting for a connection (read only for per-wait pool timeouts). */
-  private waitingSince = 0;
-  /** The attempt timer (not a total one) stops at the response headers (openai-node). */
-  private attemptEndsAtHeaders = false;
   private resolve!: (r: AttemptResult) => void;
   private reject!: (e: TailgateError) => void;
   /** Settles when the attempt ends; null when an owner is told instead. */
@@ -127,6 +63,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   readonly #req: AttemptRequest;
 
   constructor(ctx: AttemptContext, req: AttemptRequest, owner: AttemptOwner | null = null) {
+    super();
     this.#ctx = ctx;
     this.#req = req;
     this.#owner = owner;
@@ -166,21 +103,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       }
       watchSignal(signal, this);
     }
-    // Both bound the attempt (a call's own timeout and the config's): the tighter one wins.
-    const configured = ctx.timeouts.attempt;
-    const own = req.attemptTimeoutMs;
-    const attemptMs = own === undefined ? configured : configured === null ? own : Math.min(own, configured);
-    const totalMs = req.totalRemainingMs ?? ctx.timeouts.total ?? undefined;
-    const behavior = ctx.behavior;
-    if (totalMs !== undefined && (attemptMs === null || totalMs <= attemptMs)) {
-      const ms = Math.max(totalMs, 0);
-      this.attemptTimer = setTimeout(onTimeout, timerDelayMs(ms, 'total', behavior), this, 'total_timeout', totalMs);
-    } else if (attemptMs !== null) {
-      this.attemptTimer = setTimeout(onTimeout, attemptMs, this, 'attempt_timeout', attemptMs);
-      this.attemptEndsAtHeaders = behavior.attemptTimeoutEnds === 'headers';
-    }
-    const acquireMs = ctx.timeouts.acquire;
-    if (acquireMs !== null) this.acquireTimer = setTimeout(onTimeout, timerDelayMs(acquireMs, 'acquire', behavior), this, 'connect_timeout', acquireMs);
+    this.armAttemptTimers(ctx, req);
     if (this.settled) return;
     const conn = ctx.pool.acquire(this, this.startedAt);
     if (conn) this.grant(conn);
@@ -189,8 +112,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       this.queued = true;
       const poolMs = ctx.timeouts.pool;
       if (poolMs !== null) {
-        if (behavior.poolTimeout === 'per-wait') this.waitingSince = performance.now();
-        this.phaseTimer = setTimeout(onTimeout, poolMs, this, 'pool_timeout', poolMs);
+        if (ctx.behavior.poolTimeout === 'per-wait') this.waitingSince = performance.now();
+        this.armPhase(poolMs, 'pool_timeout', poolMs);
       }
     }
   }
@@ -225,22 +148,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       this.settle(new TailgateError('protocol_error', `HTTP/2 stream refused: over the server's SETTINGS_MAX_CONCURRENT_STREAMS (${conn.refuseAbove}), which this client ignores`));
       return;
     }
-    let headers = ctx.baseHeaders;
-    const idHeader = req.requestIdHeader;
-    if (req.headers || idHeader !== undefined) {
-      headers = headers.slice();
-      let idSent = idHeader === undefined;
-      if (req.headers) {
-        for (const name in req.headers) {
-          // A header of the request id's name keeps its place and takes the id (as a spread and assign would).
-          if (name === idHeader) {
-            headers.push(name, req.requestId as string);
-            idSent = true;
-          } else headers.push(name, req.headers[name] as string);
-        }
-      }
-      if (!idSent) headers.push(idHeader as string, req.requestId as string);
-    }
+    const headers = requestHeaders(ctx.baseHeaders, req);
     conn.client.dispatch(
       {
         method: req.method,
@@ -288,7 +196,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       }
     }
     const writeMs = this.#ctx.timeouts.write;
-    if (writeMs !== null) this.phaseTimer = setTimeout(onTimeout, writeMs, this, 'write_timeout', writeMs);
+    if (writeMs !== null) this.armPhase(writeMs, 'write_timeout', writeMs);
   }
 
   onRequestSent(): void {
@@ -305,7 +213,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     // The write's end is needed to tell a stale socket from a later reset (reused sockets only).
     if (this.timed || this.reusedSocket) this.sentAt = performance.now();
     const readMs = this.#ctx.timeouts.read;
-    if (readMs !== null && !this.settled) this.phaseTimer = setTimeout(onTimeout, timerDelayMs(readMs, 'read', this.#ctx.behavior), this, 'read_timeout', readMs);
+    if (readMs !== null && !this.settled) this.armPhase(timerDelayMs(readMs, 'read', this.#ctx.behavior), 'read_timeout', readMs);
   }
 
   onResponseStarted(): void {
@@ -330,7 +238,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     if (bodyMs === ctx.timeouts.read) this.phaseTimer?.refresh();
     else {
       this.clearPhaseTimer();
-      if (bodyMs !== null) this.phaseTimer = setTimeout(onTimeout, timerDelayMs(bodyMs, 'read', ctx.behavior), this, 'read_timeout', bodyMs);
+      if (bodyMs !== null) this.armPhase(timerDelayMs(bodyMs, 'read', ctx.behavior), 'read_timeout', bodyMs);
     }
     return true;
   }
@@ -388,39 +296,6 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.onError(new TailgateError('protocol_error', 'unexpected protocol upgrade'));
   }
 
-  // ---- the result ----
-
-  get body(): Buffer {
-    if (this.bodyBuffer === null) {
-      const chunks = this.chunks;
-      this.bodyBuffer = chunks === null ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      this.chunks = null;
-    }
-    return this.bodyBuffer;
-  }
-
-  get headers(): Record<string, string> {
-    if (this.parsedHeaders === null) {
-      const out: Record<string, string> = {};
-      const raw = this.rawHeaders ?? [];
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
-        const value = (raw[i + 1] as Buffer).toString('latin1');
-        out[name] = name in out ? `${out[name]}, ${value}` : value;
-      }
-      this.parsedHeaders = out;
-    }
-    return this.parsedHeaders;
-  }
-
-  text(): string {
-    return this.body.toString('utf8');
-  }
-
-  json<T = unknown>(): T {
-    return JSON.parse(this.text()) as T;
-  }
-
   // ---- internals ----
 
   /** Give up with `err`: from a timer or a cancel. Undici, if it has the request, reports back via onError. */
@@ -465,35 +340,14 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.fail(new TailgateError('cancelled', `cancelled${detail ? `: ${detail}` : ''}`, { cause: reason }));
   }
 
-  timerFired(code: ErrorCode, ms: number): void {
-    if (code === 'pool_timeout' && this.#ctx.behavior.poolTimeout === 'per-wait') {
-      // httpx: each released connection woke this request, which lost the race and waited the full pool
-      // timeout again. It fails only after a whole interval in which no connection was released.
-      const lastRelease = this.#ctx.pool.lastReleaseAt;
-      const since = performance.now() - lastRelease;
-      if (lastRelease > this.waitingSince && since < ms) {
-        this.waitingSince = lastRelease;
-        this.phaseTimer = setTimeout(onTimeout, ms - since, this, 'pool_timeout', ms);
-        return;
-      }
-    }
-    if (code === 'pool_timeout' || code === 'write_timeout' || code === 'read_timeout') this.phaseTimer = null;
-    else if (code === 'connect_timeout') this.acquireTimer = null;
-    else this.attemptTimer = null;
+  /** A timer fired (attempt-timers.ts decided it is final): give up with its error. */
+  protected timedOut(code: ErrorCode, ms: number): void {
     const what = code === 'connect_timeout' ? 'acquire (a connection, waiting and connecting)' : code.replace('_timeout', '');
     this.fail(new TailgateError(code, `${what} timeout: ${ms} ms elapsed (${this.method} ${this.path})`, { afterHeaders: this.responseStarted }));
   }
 
-  private clearAcquireTimer(): void {
-    clearTimeout(this.acquireTimer as NodeJS.Timeout);
-    this.acquireTimer = null;
-  }
-
-  private clearPhaseTimer(): void {
-    if (this.phaseTimer !== null) {
-      clearTimeout(this.phaseTimer);
-      this.phaseTimer = null;
-    }
+  protected lastPoolRelease(): number | null {
+    return this.#ctx.behavior.poolTimeout === 'per-wait' ? this.#ctx.pool.lastReleaseAt : null;
   }
 
   /** undici is done with the request: count it on the socket and hand the connection back. */
@@ -519,12 +373,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   /** `now` is the caller's clock reading when it has one (saves reading it twice). */
   private settle(error: TailgateError | null, now = 0): void {
     this.settled = true;
-    this.clearPhaseTimer();
-    if (this.attemptTimer !== null) {
-      clearTimeout(this.attemptTimer);
-      this.attemptTimer = null;
-    }
-    if (this.acquireTimer !== null) this.clearAcquireTimer();
+    this.clearTimers();
     const signal = this.#req.signal;
     if (signal) unwatchSignal(signal, this);
     this.error = error;
@@ -537,13 +386,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
       if (this.queued) this.queueWaitMs = this.totalMs;
       observer.onAttemptEnd?.(this);
     }
-    if (this.#owner !== null) {
-      ended.push(this);
-      if (!endedScheduled) {
-        endedScheduled = true;
-        void SETTLED.then(tellOwners);
-      }
-    } else if (error) this.reject(error);
+    if (this.#owner !== null) tellOwnerSoon(this);
+    else if (error) this.reject(error);
     else this.resolve(this);
   }
 

@@ -9,7 +9,7 @@ import { distributionText } from './text-outputs.js';
 import { STREAM_COLUMNS, streamRows } from './streams.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ProfileReport, Report } from '../../runner/index.js';
+import type { ProfileReport, Report } from '../contract/report.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct } from './format.js';
 import { checkDetail, type Check } from '../gate.js';
 import { histogramOf } from '../../metrics/index.js';

@@ -5,7 +5,7 @@
  */
 import Table from 'cli-table3';
 import { METRIC_DEFINITIONS } from '../../metrics/index.js';
-import { metricDefinitionsOf, type Report } from '../../runner/index.js';
+import { metricDefinitionsOf, type Report } from '../contract/report.js';
 import { fmtMs, safeText } from './format.js';
 
 export const DEFINITION_COLUMNS = ['profile', 'definitions', 'TTFT p50', 'TTFT p99', 'ITL p50', 'ITL p99', 'TPOT p50', 'TPOT p99'];

@@ -2,7 +2,7 @@
  * The streaming numbers of a report, one row per profile that streamed (or was held to an SLO), in
  * one place for every rendering: terminal, Markdown and HTML show the same columns.
  */
-import type { Report } from '../../runner/index.js';
+import type { Report } from '../contract/report.js';
 import { fmtMs, fmtPct, fmtRate } from './format.js';
 
 export const STREAM_COLUMNS = ['profile', 'TTFT p50', 'TTFT p99', 'ITL p50', 'ITL p99', 'TPOT p50', 'output tokens', 'tokens/s', 'goodput'];

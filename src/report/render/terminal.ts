@@ -1,6 +1,6 @@
 /** Terminal tables (cli-table3) of a Report: strings in, strings out, so tests and CI logs read the same. */
 import Table from 'cli-table3';
-import type { ProfileReport, Report } from '../../runner/index.js';
+import type { ProfileReport, Report } from '../contract/report.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct, fmtRate, safeText } from './format.js';
 import { STREAM_COLUMNS, streamRows } from './streams.js';
 

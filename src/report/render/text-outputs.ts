@@ -1,6 +1,6 @@
 /** The text renderings of a report: findings for a terminal, Markdown, JUnit XML and .hgrm. */
 import Table from 'cli-table3';
-import type { Finding, ProfileReport, Report } from '../../runner/index.js';
+import type { Finding, ProfileReport, Report } from '../contract/report.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct, safeText } from './format.js';
 import { STREAM_COLUMNS, streamRows } from './streams.js';
 import { checkDetail, type Check } from '../gate.js';

@@ -8,8 +8,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Progress } from '../profile-run.js';
-import type { Report } from '../report-types.js';
+import type { Progress } from '../run/run-options.js';
+import type { Report } from '../../report/contract/report.js';
 import { clockMs, COORDINATOR_PATHS, COORDINATOR_TOKEN_ENV, stepKey, type BarrierRequest, type CheckIn, type FailPost, type Heartbeat, type Refusal, type ReportPost, type Step } from './protocol.js';
 import { Roster, type ShardEntry } from './roster.js';
 

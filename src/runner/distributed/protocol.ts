@@ -4,8 +4,8 @@
  * with the offset it measured from round trips (shard-session.ts).
  */
 import { performance } from 'node:perf_hooks';
-import type { Progress } from '../profile-run.js';
-import type { Report } from '../report-types.js';
+import type { Progress, Step } from '../run/run-options.js';
+import type { Report } from '../../report/contract/report.js';
 
 export const COORDINATOR_PATHS = {
   clock: '/clock',
@@ -30,11 +30,8 @@ export function clockMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** A point every shard waits at: the measured run of a profile, or its warm-up. */
-export interface Step {
-  profile: string;
-  phase: 'warmup' | 'run';
-}
+/** A point every shard waits at: the measured run of a profile, or its warm-up (run-options.ts). */
+export type { Step } from '../run/run-options.js';
 
 export const stepKey = (s: Step): string => `${s.profile}\u0000${s.phase}`;
 

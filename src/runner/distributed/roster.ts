@@ -3,7 +3,7 @@
  * which step, who went quiet, who reported. No sockets here (coordinator.ts owns them), so the rules
  * (when a step is released, when a shard is missing, when the run is over) read in one place.
  */
-import type { Report } from '../report-types.js';
+import type { Report } from '../../report/contract/report.js';
 import { stepKey, type BarrierReply, type CheckIn, type Refusal, type ShardId, type Step } from './protocol.js';
 
 export type ShardStatus = 'expected' | 'active' | 'reported' | 'failed' | 'missing';

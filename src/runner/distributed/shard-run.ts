@@ -2,11 +2,11 @@
  * `tailgate run --shard i/N --coordinator URL`: this shard's share of the load, begun with the other
  * shards at each step, its progress sent as heartbeats and its report posted to the coordinator.
  */
-import type { Report } from '../report-types.js';
-import { DEFAULT_GRACE_MS } from '../profile-run.js';
-import { checkRunOptions, overriddenLoad, runScenario, selectProfiles, type RunOptions } from '../run.js';
-import type { Scenario } from '../scenario.js';
-import type { Shard } from '../shard.js';
+import type { Report } from '../../report/contract/report.js';
+import { DEFAULT_GRACE_MS } from '../run/run-options.js';
+import { checkRunOptions, overriddenLoad, runScenario, selectProfiles, type RunOptions } from '../run/run.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { Shard } from '../load/shard.js';
 import { ShardSession } from './shard-session.js';
 
 export interface CoordinatedShardOptions extends RunOptions {

@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { InvalidInputError, TargetUnreachableError } from '../../engine/index.js';
 import { sleep } from '../../util/index.js';
-import type { Progress } from '../profile-run.js';
-import type { Report } from '../report-types.js';
-import type { Shard } from '../shard.js';
+import type { Progress } from '../run/run-options.js';
+import type { Report } from '../../report/contract/report.js';
+import type { Shard } from '../load/shard.js';
 import { clockMs, COORDINATOR_PATHS, type BarrierReply, type CheckIn, type ShardId, type Step } from './protocol.js';
 
 const CLOCK_SAMPLES = 8;

@@ -4,7 +4,7 @@
  * the worker's load with it.
  */
 import { InvalidInputError } from '../../engine/index.js';
-import { loadScenario } from '../scenario.js';
+import { loadScenario } from '../scenario/scenario.js';
 import { COORDINATOR_TOKEN_ENV } from './protocol.js';
 import { runCoordinatedShard } from './shard-run.js';
 import type { WorkerArgs } from './workers.js';

@@ -8,11 +8,11 @@ import os from 'node:os';
 import { startMockProcess, type MockProcess, type MockStats } from '../../../mock-server/index.js';
 import { InvalidInputError, redactUrl } from '../../engine/index.js';
 import { forkSibling } from '../../util/index.js';
-import type { Progress } from '../profile-run.js';
-import type { Report } from '../report-types.js';
-import { checkRunOptions, type RunOptions } from '../run.js';
-import type { Scenario } from '../scenario.js';
-import type { Shard } from '../shard.js';
+import type { Progress } from '../run/run-options.js';
+import type { Report } from '../../report/contract/report.js';
+import { checkRunOptions, type RunOptions } from '../run/run.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { Shard } from '../load/shard.js';
 import { Coordinator, type CoordinatedRun } from './coordinator.js';
 import { COORDINATOR_TOKEN_ENV, type Step } from './protocol.js';
 
