@@ -3,7 +3,7 @@
  * (snapshot), the report carries it, merge adds shards of it (addMeasured). Everything here is counted
  * or timed; a value that could not be measured is null.
  */
-import { createHistogram, decodeHistogram, encodeHistogram, summarize, type LatencySummary } from './histogram.js';
+import { createHistogram, decodeHistogram, encodeHistogram, percentileUs, summarize, type LatencySummary } from './histogram.js';
 import { addIntervals, concatIntervals, delayIntervals, INTERVAL_MS, type IntervalSeries } from './intervals.js';
 
 export interface TimelineRow {
@@ -42,8 +42,23 @@ export interface Slo {
 export interface TokenCounts {
   out: number;
   source: 'usage' | 'counted' | 'mixed' | null;
-  /** Output tokens per second over the load window. */
+  /** Output tokens per second over the load window (over the work: MeasuredProfile.work). */
   perSecond: number | null;
+}
+
+/**
+ * The time the work took, from the first request sent to the last one finished (the drain included),
+ * and what was done per second of it: what a reader means by "requests/s" or "tokens/s". A server that
+ * falls behind finishes its work long after the load window: over the window, its rates read as if it
+ * had kept up. The load window's rates (rate, tokens.perSecond) are kept as they were, so a gate on
+ * `rate` against an older baseline still means what it meant.
+ */
+export interface WorkRates {
+  ms: number;
+  /** Requests completed OK per second of the work: every one, also those that finished after the load window. */
+  okPerSecond: number | null;
+  /** Output tokens per second of the work (streams), or null. */
+  tokensPerSecond: number | null;
 }
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
 
@@ -80,6 +95,17 @@ export interface MeasuredProfile {
   tokens?: TokenCounts;
   /** With an SLO: requests that met it (and succeeded) of all requests. */
   goodput?: { slo: Slo; met: number; of: number } | null;
+  /** Rates over the time the work took (older reports lack it). */
+  work?: WorkRates;
+  /** Connections closed, by why (max-idle, keepalive-expired, server-fin, server-reset, per-request, ...); older reports lack it. */
+  closeReasons?: Record<string, number>;
+  /** The shortest idle time after which a reused connection turned out closed by the server (stale_connection), or null. */
+  staleAfterIdleMs?: number | null;
+  /**
+   * Attempts aborted because another attempt of their request had won (hedge races): the client's own
+   * choice, not a failure. Also counted in errors.cancelled, as older reports count them.
+   */
+  lostRaces?: number;
   histograms: Record<HistogramName, string>;
   timeline: TimelineRow[];
   /** The run in intervals (older reports have none: the gate then assumes independent samples and says so). */
@@ -164,6 +190,7 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
       perSecond: sumOrNull(parts.map((p) => p.tokens?.perSecond ?? null)),
     },
     goodput: goodputs[0] ? { slo: goodputs[0].slo, met: goodputs.reduce((t, g) => t + g.met, 0), of: goodputs.reduce((t, g) => t + g.of, 0) } : null,
+    ...newerFields(parts, 'parallel'),
     histograms,
     ...withTimeline([...rows.values()].sort((a, b) => a.t - b.t), addIntervals(parts.map((p) => p.intervals))),
   };
@@ -180,8 +207,8 @@ function withTimeline(timeline: TimelineRow[], intervals: IntervalSeries | undef
       if (row.p50Ms !== null || encoded === undefined) continue;
       const h = decodeHistogram(encoded);
       if (h.totalCount === 0) continue;
-      row.p50Ms = h.getValueAtPercentile(50) / 1000;
-      row.p99Ms = h.getValueAtPercentile(99) / 1000;
+      row.p50Ms = percentileUs(h, 50) / 1000;
+      row.p99Ms = percentileUs(h, 99) / 1000;
     }
   }
   return { timeline, ...optional('intervals', intervals) };
@@ -225,9 +252,38 @@ export function concatMeasured(parts: MeasuredProfile[]): MeasuredProfile {
     durationMs: parts.reduce((t, p) => t + p.durationMs, 0),
     rate: { offered: meanOrNull(parts.map((p) => p.rate.offered)), achieved: meanOrNull(parts.map((p) => p.rate.achieved)) },
     tokens: { ...(sum.tokens as TokenCounts), perSecond: meanOrNull(parts.map((p) => p.tokens?.perSecond ?? null)) },
+    ...newerFields(parts, 'in turn'),
     timeline,
     ...optional('intervals', concatIntervals(parts.map((p) => p.intervals))),
   };
+}
+
+/**
+ * The fields older reports may lack, of parts measured side by side (shards: their work overlaps, rates
+ * add) or one after another (repeats: the work adds up, rates are over the whole). Absent when a part lacks them.
+ */
+function newerFields(parts: MeasuredProfile[], how: 'parallel' | 'in turn'): Pick<MeasuredProfile, 'work' | 'closeReasons' | 'staleAfterIdleMs' | 'lostRaces'> {
+  const out: Pick<MeasuredProfile, 'work' | 'closeReasons' | 'staleAfterIdleMs' | 'lostRaces'> = {};
+  const works = parts.map((p) => p.work);
+  if (works.every((w): w is WorkRates => w !== undefined)) {
+    const ms = how === 'parallel' ? Math.max(...works.map((w) => w.ms)) : works.reduce((t, w) => t + w.ms, 0);
+    const rate = (pick: (w: WorkRates) => number | null) => {
+      const rates = works.map(pick);
+      if (how === 'parallel') return sumOrNull(rates);
+      // In turn: what was done (rate × time) over the whole time.
+      const done = sumOrNull(rates.map((r, i) => (r === null ? null : (r * (works[i] as WorkRates).ms) / 1000)));
+      return done === null || ms <= 0 ? null : Math.round((done * 1000 * 10) / ms) / 10;
+    };
+    out.work = { ms, okPerSecond: rate((w) => w.okPerSecond), tokensPerSecond: rate((w) => w.tokensPerSecond) };
+  }
+  const reasons = parts.map((p) => p.closeReasons);
+  if (reasons.every((r): r is Record<string, number> => r !== undefined)) out.closeReasons = reasons.reduce(addCounts, {});
+  if (parts.every((p) => p.staleAfterIdleMs !== undefined)) {
+    const idles = parts.map((p) => p.staleAfterIdleMs).filter((v): v is number => v !== null && v !== undefined);
+    out.staleAfterIdleMs = idles.length ? Math.min(...idles) : null;
+  }
+  if (parts.every((p) => p.lostRaces !== undefined)) out.lostRaces = parts.reduce((t, p) => t + (p.lostRaces ?? 0), 0);
+  return out;
 }
 
 const optional = <K extends string, V>(key: K, v: V | undefined) => (v === undefined ? {} : ({ [key]: v } as Record<K, V>));

@@ -4,7 +4,7 @@
  * MeasuredProfile a report carries. Memory stays flat: HDR histograms, counters, one small row per second.
  */
 import type { AttemptRecord, EngineObserver, PolicyEvent, SocketInfo } from '../engine/index.js';
-import { createHistogram, encodeHistogram, recordMs, summarize, type Histogram } from './histogram.js';
+import { createHistogram, encodeHistogram, percentileUs, recordMs, summarize, type Histogram } from './histogram.js';
 import { IntervalRecorder } from './intervals.js';
 import type { HistogramName, MeasuredProfile, Slo, TimelineRow } from './measured.js';
 import type { StreamOutcome } from './stream-meter.js';
@@ -30,6 +30,12 @@ export class ProfileMetrics implements EngineObserver {
   readonly errors: Record<string, number> = {};
   readonly requestErrors: Record<string, number> = {};
   readonly connections = { opened: 0, reused: 0, closedByServer: 0, closedByClient: 0, stale: 0 };
+  /** Why connections closed, by the engine's reason (max-idle, keepalive-expired, server-fin, per-request, ...). */
+  readonly closeReasons: Record<string, number> = {};
+  /** Attempts aborted because a sibling won their race: the client's choice, not a failure. */
+  lostRaces = 0;
+  /** The shortest idle after which a reused connection turned out closed (stale_connection), or null. */
+  private staleAfterIdleMs: number | null = null;
   readonly timeline: TimelineRow[] = [];
   /** The same, cut into intervals: the gate's noise estimate and windowed thresholds. */
   readonly intervals = new IntervalRecorder();
@@ -43,6 +49,9 @@ export class ProfileMetrics implements EngineObserver {
   /** When the load model started its last request; null while it is still starting them. */
   private loadEndedAt: number | null = null;
   private okInLoadWindow = 0;
+  /** The work: from the first request sent to the last one finished (-1: none yet). */
+  private firstSentAt = -1;
+  private lastEndedAt = -1;
   private second: Histogram = createHistogram();
   private row: TimelineRow;
   private timer: NodeJS.Timeout | null = null;
@@ -95,9 +104,16 @@ export class ProfileMetrics implements EngineObserver {
     }
     if (a.status !== null && a.status > 0) bump(this.statuses, String(a.status));
     if (a.error !== null) {
-      bump(this.errors, a.error.code);
-      bump(this.row.errorsByCode, a.error.code);
-      if (a.error.code === 'stale_connection') this.connections.stale++;
+      const code = a.error.code;
+      bump(this.errors, code);
+      // A race's loser is aborted by the client once a sibling won (the only 'cancelled' a run makes):
+      // kept under errors for older readers, but it failed nothing, so it is not a failure of its second.
+      if (code === 'cancelled' && a.sent) this.lostRaces++;
+      else bump(this.row.errorsByCode, code);
+      if (code === 'stale_connection') {
+        this.connections.stale++;
+        if (a.idleBeforeMs !== null && (this.staleAfterIdleMs === null || a.idleBeforeMs < this.staleAfterIdleMs)) this.staleAfterIdleMs = a.idleBeforeMs;
+      }
     }
     recordMs(this.queueWait, a.queueWaitMs);
     this.intervals.record('queueWait', a.queueWaitMs);
@@ -117,6 +133,7 @@ export class ProfileMetrics implements EngineObserver {
     if (!this.recording) return;
     if (s.closedBy === 'server') this.connections.closedByServer++;
     else this.connections.closedByClient++;
+    bump(this.closeReasons, s.closeReason ?? 'unknown');
   }
 
   onPolicyEvent(e: PolicyEvent): void {
@@ -132,6 +149,7 @@ export class ProfileMetrics implements EngineObserver {
     this.inFlight++;
     if (!this.recording) return;
     this.requests.total++;
+    if (this.firstSentAt < 0) this.firstSentAt = this.now();
     this.intervals.count('started');
     if (late) {
       this.requests.late++;
@@ -146,6 +164,7 @@ export class ProfileMetrics implements EngineObserver {
   requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome): void {
     this.inFlight--;
     if (!this.recording) return;
+    this.lastEndedAt = this.now();
     if (stream) this.recordStream(stream);
     if (this.slo && errorCode === null && meetsSlo(this.slo, latencyMs, stream)) {
       this.good++;
@@ -201,6 +220,8 @@ export class ProfileMetrics implements EngineObserver {
       tpot: encodeHistogram(this.tpot),
     };
     const durationMs = Math.round((this.stoppedAt || this.now()) - this.origin);
+    const workMs = this.firstSentAt < 0 || this.lastEndedAt < 0 ? 0 : this.lastEndedAt - this.firstSentAt;
+    const perSecondOfWork = (n: number) => (workMs > 0 ? round1((n * 1000) / workMs) : null);
     return {
       loadWindowMs: Math.round(loadWindowMs),
       durationMs,
@@ -229,6 +250,10 @@ export class ProfileMetrics implements EngineObserver {
         perSecond: this.tokenSources === 0 ? null : perSecond(this.tokensOut),
       },
       goodput: this.slo ? { slo: this.slo, met: this.good, of: this.requests.total } : null,
+      work: { ms: Math.round(workMs), okPerSecond: perSecondOfWork(this.requests.ok), tokensPerSecond: this.tokenSources === 0 ? null : perSecondOfWork(this.tokensOut) },
+      closeReasons: { ...this.closeReasons },
+      staleAfterIdleMs: this.staleAfterIdleMs === null ? null : Math.round(this.staleAfterIdleMs),
+      lostRaces: this.lostRaces,
       histograms,
       timeline: this.timeline.slice(),
       intervals: this.intervals.snapshot(durationMs),
@@ -238,8 +263,8 @@ export class ProfileMetrics implements EngineObserver {
   /** Close the current second (the run's timer calls this; a test building a report calls it directly). */
   closeSecond(): void {
     const s = this.second;
-    this.row.p50Ms = s.totalCount ? s.getValueAtPercentile(50) / 1000 : null;
-    this.row.p99Ms = s.totalCount ? s.getValueAtPercentile(99) / 1000 : null;
+    this.row.p50Ms = s.totalCount ? percentileUs(s, 50) / 1000 : null;
+    this.row.p99Ms = s.totalCount ? percentileUs(s, 99) / 1000 : null;
     this.row.inFlight = this.inFlight;
     if (this.recording) {
       this.timeline.push(this.row);

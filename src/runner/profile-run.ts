@@ -47,6 +47,8 @@ export interface ProfileRunOptions {
   sync?: (step: Step, signal?: AbortSignal) => Promise<void>;
   /** The trace model's schedule (its lines' offsets in ms, ascending), read before the run. */
   traceAtMs?: Float64Array;
+  /** When the mock's faults were set (performance.now()): its down windows count from then. */
+  faultsSetAt?: number;
 }
 
 /** A threshold that stopped the run early, and why. */
@@ -77,6 +79,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   if (replay) options.traceAtMs = replay.atMs;
   if (mock) {
     await mock.setFaults(scenario.target.mock.faults);
+    options.faultsSetAt = performance.now();
     await mock.reset();
   }
   const warm = new ProfileMetrics();
