@@ -1,0 +1,94 @@
+/**
+ * Closing the loop on a finding: its change applied to the profile (applyFixes), and the rerun judged
+ * against the run that raised it (judgeFixes). A fix is verified when every finding it answers is gone
+ * and its measure moved the better way, the rerun raised no finding as severe as one it fixed, and no
+ * headline figure (p99, error rate, goodput) got worse beyond noise, unless the fix named that trade-off.
+ * Pure: the rerun itself is the command's (report never sends a request).
+ */
+import { InvalidInputError, resolveConfig, type ClientConfigInput } from '../engine/index.js';
+import { metricOf, parseMetric } from '../metrics/index.js';
+import type { Finding, FixSettings, FixVerification, HeadlineMetric, ProfileReport, ResolvedProfile } from '../runner/index.js';
+import { GENERATOR_FINDING, mergedChanges } from './diagnose.js';
+import { findingMetric } from './finding-metrics.js';
+import { exceeds, runNoise } from './noise.js';
+
+const CLIENT_KEYS = new Set(['timeoutS', 'hedgeDelayS', 'hedgeBudgetPct', 'retryBudgetPct', 'budgetFloor']);
+
+/** The profile with the settings applied, checked as a scenario's profile is (a bad value is exit 2, nothing sent). */
+export function applyFixes(profile: ResolvedProfile, settings: FixSettings): ResolvedProfile {
+  const config = structuredClone(profile.config) as unknown as Record<string, unknown>;
+  const client: Record<string, unknown> = { ...profile.client };
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    const [head, ...rest] = key.split('.');
+    if (head === 'client') {
+      if (rest.length === 1 && CLIENT_KEYS.has(rest[0] as string)) client[rest[0] as string] = value;
+      else problems.push(`${key} is not a client policy setting`);
+      continue;
+    }
+    let at = config;
+    for (const part of [head as string, ...rest].slice(0, -1)) {
+      if (at[part] === null || typeof at[part] !== 'object') at[part] = {};
+      at = at[part] as Record<string, unknown>;
+    }
+    at[key.split('.').at(-1) as string] = value;
+  }
+  if (problems.length) throw new InvalidInputError(`fixes for profile "${profile.name}"`, problems);
+  // Resolved again from the whole config, so every value is checked against its range as a scenario's is.
+  const resolved = resolveConfig(config as ClientConfigInput, { label: profile.name, env: {} });
+  return { ...profile, config: { ...resolved, apiKey: profile.config.apiKey }, client: client as unknown as ResolvedProfile['client'] };
+}
+
+const SEVERITY_RANK: Record<Finding['severity'], number> = { info: 0, warning: 1, critical: 2 };
+
+/** What the verification compares of a whole profile: higher is worse for the first two. */
+const HEADLINES: { metric: HeadlineMetric; higherIsWorse: boolean }[] = [
+  { metric: 'p(99)', higherIsWorse: true },
+  { metric: 'error_rate', higherIsWorse: true },
+  { metric: 'goodput', higherIsWorse: false },
+];
+
+/** Did a headline figure get worse from `before` to `after`, beyond the noise of each run? */
+function worseBeyondNoise(metric: HeadlineMetric, higherIsWorse: boolean, before: ProfileReport, after: ProfileReport): boolean {
+  const spec = parseMetric(metric);
+  const b = runNoise(spec, before);
+  const a = runNoise(spec, after);
+  if (!a || !b) return false;
+  return exceeds(a, b, 1, 0, higherIsWorse).beyondNoise;
+}
+
+/** The rerun of a profile with its findings' changes, judged against the run that raised them. */
+export function judgeFixes(before: ProfileReport, after: ProfileReport): FixVerification {
+  const fixing = before.findings.filter((f) => f.change !== null);
+  const { settings, conflicts } = mergedChanges(fixing);
+  const findings = fixing.map((f) => {
+    const m = findingMetric(f.metric);
+    const x = m.of(before);
+    const y = m.of(after);
+    const resolved = !after.findings.some((g) => g.id === f.id);
+    // Nothing left to measure (no hedge sent, no retry needed) counts as better once the finding is gone.
+    const improved = y === null ? resolved : x !== null && (m.better === 'lower' ? y < x : y > x);
+    return { id: f.id, severity: f.severity, metric: f.metric, before: x, after: y, resolved, improved };
+  });
+  const had = new Set(before.findings.map((f) => f.id));
+  const newFindings = after.findings.filter((f) => !had.has(f.id) && f.id !== GENERATOR_FINDING).map((f) => ({ id: f.id, severity: f.severity, symptom: f.symptom }));
+  const tradeOffs = new Map(fixing.flatMap((f) => (f.change?.tradeOffs ?? []).map((t) => [t.metric, t.why] as const)));
+  const headline = HEADLINES.filter((h) => h.metric !== 'goodput' || before.goodput).map(({ metric, higherIsWorse }) => {
+    const of = (p: ProfileReport) => metricOf(p, metric).value;
+    return { metric, before: of(before), after: of(after), worse: worseBeyondNoise(metric, higherIsWorse, before, after), tradeOff: tradeOffs.get(metric) ?? null };
+  });
+  const mildest = Math.min(...findings.map((f) => SEVERITY_RANK[f.severity]));
+  const verified =
+    conflicts.length === 0 &&
+    findings.every((f) => f.resolved && f.improved) &&
+    newFindings.every((f) => SEVERITY_RANK[f.severity] < mildest) &&
+    headline.every((h) => !h.worse || h.tradeOff !== null);
+  return { profile: before.name, settings, conflicts, findings, newFindings, headline, verified };
+}
+
+/** A profile whose findings contradict each other is not rerun: the verification says which settings clash. */
+export function conflicted(before: ProfileReport): FixVerification | null {
+  const { settings, conflicts } = mergedChanges(before.findings);
+  if (conflicts.length === 0) return null;
+  return { profile: before.name, settings, conflicts, findings: [], newFindings: [], headline: [], verified: false };
+}
