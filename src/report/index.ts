@@ -1,13 +1,16 @@
 export { readReport } from './read.js';
 export { reportProblems } from './validate-report.js';
-export { diagnose, withFindings, RULES, connectionsNeeded, poissonQuantile } from './diagnose.js';
+export { diagnose, withFindings, mergedChanges, RULES, GENERATOR_FINDING, connectionsNeeded, poissonQuantile } from './diagnose.js';
+export { FINDING_METRICS, findingMetric, fmtMeasure, type FindingMetric } from './finding-metrics.js';
+export { clientSyntax } from './client-terms.js';
 export { runGate, gateFailed, BETWEEN_RUNS_MIN, type Check, type CheckStatus, type GateOptions } from './gate.js';
 export { betweenRunsNoise, batchValues, exceeds, runNoise, tQuantile975, type Noise } from './noise.js';
 export { generatorSaturation } from './saturation.js';
 export { compareProfiles, compareTable, pairsOf, type ComparedRow } from './compare.js';
 export { renderHtml, escapeHtml, chartData } from './render/html.js';
 export { markdownSummary, junitXml, hgrm, findingsText, checksTable, allFailedText, distributionText } from './render/text-outputs.js';
-export { summaryTable, streamTable, progressLine } from './render/terminal.js';
+export { summaryTable, streamTable, progressLine, verificationText } from './render/terminal.js';
 export { mergeReports, type MergeContext } from './merge.js';
 export { safeText } from './render/format.js';
 export { holdsBeyondNoise, parseSlo, sweepRates, type SweepPoint } from './sweep.js';
+export { applyFixes, judgeFixes, conflicted } from './verify.js';
