@@ -84,6 +84,13 @@ export function churnCause(p: ProfileReport, load: Report['load']): ChurnCause {
       fix: `Keep as many idle connections as a peak needs: pool.maxIdle ${sized.maxIdle}`,
     };
   }
+  if ((reasons?.aborted ?? 0) >= 0.25 * opened) {
+    return {
+      cause: `${reasons?.aborted} connections were closed to cancel a request: an HTTP/1.1 request can only be cancelled by closing its connection, and every hedge race's loser is cancelled.`,
+      settings: null,
+      fix: 'See the hedging findings: a later hedge loses fewer races; over HTTP/2 a cancelled request closes only its stream',
+    };
+  }
   if (idleCapped && maxIdle !== null) {
     return {
       cause: `Connections beyond pool.maxIdle (${maxIdle}) were closed when they went idle, at peaks above what this load puts in flight (${peak} at once, nearly always): the requests came bunched, by retries released together (a shared Retry-After) or by a stalled load generator.`,

@@ -1,15 +1,17 @@
+/**
+ * The closed loop, on every bundled scenario: each runs (shortened where its problem still shows), its
+ * counts must be the mock's own, each finding fires on the profile that has the problem and stays quiet
+ * on the one that fixes it, and then every flagged profile is rerun with its findings' changes applied
+ * (what `tailgate run --verify-fixes` does): each fix must remove its finding and improve its measure,
+ * raise no finding as severe, and worsen no headline figure beyond noise unless it names that trade-off.
+ */
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { verifyFixes } from '../../src/cli/verify-fixes.js';
 import { resolveConfig } from '../../src/index.js';
-import { diagnose, withFindings } from '../../src/report/index.js';
-import { loadScenario, runScenario, type Report } from '../../src/runner/index.js';
+import { diagnose, GENERATOR_FINDING, mergedChanges, withFindings } from '../../src/report/index.js';
+import { loadScenario, runScenario, type Report, type RunOptions } from '../../src/runner/index.js';
 import { syntheticProfile, syntheticReport } from '../helpers/synthetic-report.js';
-
-/** Run a bundled scenario; every profile's counts must equal the mock's own, exactly. */
-async function run(name: string, durationS: number): Promise<Report> {
-  const report = withFindings(await runScenario(await loadScenario(`scenarios/${name}.yaml`), { durationS }));
-  for (const p of report.profiles) expectCountsOfServer(p);
-  return report;
-}
 
 function expectCountsOfServer(p: Report['profiles'][number]): void {
   const server = p.server!;
@@ -54,93 +56,162 @@ const ids = (r: Report, profile: string) =>
   r.profiles
     .find((p) => p.name === profile)!
     .findings.map((f) => f.id)
-    .filter((id) => id !== 'saturated-load-generator');
+    .filter((id) => id !== GENERATOR_FINDING);
+const finding = (r: Report, profile: string, id: string) => r.profiles.find((p) => p.name === profile)!.findings.find((f) => f.id === id);
 
-describe('diagnostics on the bundled scenarios: each fires on the problem and stays quiet on the fix', () => {
-  it('pool exhaustion: httpx queues, aiohttp times out waiting, a sized pool does neither', async () => {
-    const r = await run('pool-exhaustion', 3);
-    const finding = (profile: string) => r.profiles.find((p) => p.name === profile)!.findings.find((f) => f.id === 'pool-exhaustion');
-    expect(finding('httpx-small-pool')).toMatchObject({ severity: 'warning', fix: expect.stringMatching(/pool\.connections to at least \d+ .*httpx: Limits\(max_connections=\d+\)/) });
-    expect(finding('aiohttp-small-pool')).toMatchObject({ severity: 'critical', fix: expect.stringMatching(/aiohttp: TCPConnector\(limit=\d+\)/) });
-    // Its connect timeouts were pool waits, not connects that failed.
-    expect(ids(r, 'aiohttp-small-pool')).not.toContain('connect-failures');
-    expect(ids(r, 'sized-pool')).not.toContain('pool-exhaustion');
-  });
+/** Every flagged profile rerun with its fixes: each verified, finding by finding. */
+async function closeTheLoop(r: Report, name: string, options: RunOptions): Promise<void> {
+  const scenario = await loadScenario(`scenarios/${name}.yaml`);
+  for (const p of r.profiles) expect(mergedChanges(p.findings).conflicts, `${p.name}: findings that contradict each other`).toEqual([]);
+  const flagged = r.profiles.filter((p) => p.findings.some((f) => f.change !== null)).map((p) => p.name);
+  const verification = await verifyFixes(r, scenario, options);
+  expect(verification.map((v) => v.profile)).toEqual(flagged);
+  for (const v of verification) {
+    const label = `${name}/${v.profile} with ${JSON.stringify(v.settings)}`;
+    for (const f of v.findings) expect({ id: f.id, resolved: f.resolved, improved: f.improved, before: f.before, after: f.after }, `${label}: the finding is gone and its measure better`).toMatchObject({ resolved: true, improved: true });
+    const mildest = Math.min(...v.findings.map((f) => ['info', 'warning', 'critical'].indexOf(f.severity)));
+    for (const f of v.newFindings) expect(['info', 'warning', 'critical'].indexOf(f.severity), `${label}: a new finding as severe as one fixed: ${f.id}: ${f.symptom}`).toBeLessThan(mildest);
+    for (const h of v.headline) if (h.worse) expect(h.tradeOff, `${label}: ${h.metric} ${h.before} -> ${h.after}, worse beyond noise with no trade-off named`).not.toBeNull();
+    expect(v.verified, label).toBe(true);
+  }
+}
 
-  it('connection churn from a client per request', async () => {
-    const r = await run('new-client-per-request', 2);
-    expect(ids(r, 'client-per-request')).toContain('connection-churn');
-    expect(ids(r, 'shared-client')).toEqual([]);
-  });
+/** Run a bundled scenario (its counts must equal the mock's own, exactly), check it, and close the loop. */
+async function scenario(name: string, options: RunOptions, check: (r: Report) => void): Promise<void> {
+  const report = withFindings(await runScenario(await loadScenario(`scenarios/${name}.yaml`), options));
+  for (const p of report.profiles) expectCountsOfServer(p);
+  check(report);
+  await closeTheLoop(report, name, options);
+}
 
-  it('keep-alive expiry above the server’s idle timeout', async () => {
-    const r = await run('dead-keepalive', 3.5);
-    expect(ids(r, 'httpx-defaults')).toContain('stale-keepalive');
-    expect(ids(r, 'expiry-below-server')).not.toContain('stale-keepalive');
-  });
-
-  it('a read timeout shorter than the model’s latency', async () => {
-    const r = await run('timeouts', 2);
-    expect(ids(r, 'read-500ms')).toContain('timeouts-too-short');
-    expect(ids(r, 'read-10s')).not.toContain('timeouts-too-short');
-  });
-
-  it('a retry storm and 429s met without backoff', async () => {
-    const r = await run('rate-limit-429', 2);
-    expect(ids(r, 'retry-storm')).toEqual(expect.arrayContaining(['retry-storm', 'rate-limited']));
-    expect(r.profiles[0]!.findings.find((f) => f.id === 'rate-limited')!.severity).toBe('critical');
-    expect(ids(r, 'budgeted-retries')).not.toContain('retry-storm');
-    expect(ids(r, 'budgeted-retries')).toContain('retry-budget-spent');
-  });
-
-  it('hedging that does not pay', async () => {
-    const r = await run('hedging-tail', 2);
-    expect(ids(r, 'hedge-too-early').some((id) => id === 'hedging-not-paying' || id === 'hedge-budget-spent')).toBe(true);
-    expect(ids(r, 'hedge-50ms')).not.toContain('hedging-not-paying');
-    expect(ids(r, 'no-hedge')).toEqual([]);
-  });
-
-  it('port exhaustion: a new client per request empties a 1,000-port budget, a shared client never comes close', async () => {
+const CHECKS: Record<string, { options: RunOptions; check: (r: Report) => void }> = {
+  'pool-exhaustion': {
+    options: { durationS: 3 },
+    check: (r) => {
+      expect(finding(r, 'httpx-small-pool', 'pool-exhaustion')).toMatchObject({ severity: 'warning', fix: expect.stringMatching(/pool\.connections to at least \d+ .*httpx\.Limits\(max_connections=\d+/) });
+      expect(finding(r, 'aiohttp-small-pool', 'pool-exhaustion')).toMatchObject({ severity: 'critical', fix: expect.stringMatching(/aiohttp\.TCPConnector\(limit=\d+\)/) });
+      // Its connect timeouts were pool waits, not connects that failed.
+      expect(ids(r, 'aiohttp-small-pool')).not.toContain('connect-failures');
+      expect(ids(r, 'sized-pool')).toEqual([]);
+    },
+  },
+  'new-client-per-request': {
+    options: { durationS: 2 },
+    check: (r) => {
+      expect(finding(r, 'client-per-request', 'connection-churn')?.change?.settings).toEqual({ 'pool.mode': 'shared' });
+      expect(ids(r, 'shared-client')).toEqual([]);
+    },
+  },
+  'dead-keepalive': {
+    options: { durationS: 3.5 },
+    check: (r) => {
+      expect(ids(r, 'httpx-defaults')).toEqual(['stale-keepalive']);
+      // Below the server's 2 s, and nothing else (no "keep connections longer" beside it).
+      expect(finding(r, 'httpx-defaults', 'stale-keepalive')!.change!.settings['pool.keepAliveMs']).toBeLessThan(2000);
+      // The profile that fixes it reconnects after each 3 s gap, as it must: not a finding.
+      expect(ids(r, 'expiry-below-server')).toEqual([]);
+    },
+  },
+  timeouts: {
+    options: { durationS: 2 },
+    check: (r) => {
+      expect(ids(r, 'read-500ms')).toContain('timeouts-too-short');
+      expect(finding(r, 'read-500ms', 'timeouts-too-short')!.change!.tradeOffs!.map((t) => t.metric)).toEqual(['p(99)']);
+      expect(ids(r, 'read-10s')).toEqual([]);
+    },
+  },
+  'rate-limit-429': {
+    options: { durationS: 2 },
+    check: (r) => {
+      expect(ids(r, 'retry-storm')).toEqual(expect.arrayContaining(['retry-storm', 'rate-limit-retried-at-once', 'over-rate-limit']));
+      // The storm's fix is a trade-off, and says so.
+      expect(finding(r, 'retry-storm', 'retry-storm')!.change!.tradeOffs!.map((t) => t.metric)).toContain('error_rate');
+      // The budgeted profile fails more requests than a storm may, and is told why that is the better outcome.
+      expect(ids(r, 'budgeted-retries')).not.toContain('retry-storm');
+      expect(finding(r, 'budgeted-retries', 'over-rate-limit')).toMatchObject({ change: null, cause: expect.stringMatching(/cannot be served at this rate, whatever the client does.*several times the attempts/) });
+    },
+  },
+  'hedging-tail': {
+    options: { durationS: 2 },
+    check: (r) => {
+      const early = finding(r, 'hedge-too-early', 'hedging-not-paying') ?? finding(r, 'hedge-too-early', 'hedge-budget-spent');
+      expect(early!.evidence).toContain('hedge delay 2.00ms');
+      expect(early!.change!.settings['client.hedgeDelayS']).toBeGreaterThan(0.004);
+      expect(ids(r, 'hedge-50ms')).toEqual([]);
+      expect(ids(r, 'no-hedge')).toEqual([]);
+      // The losers of hedge races are cancelled, not failed: counted apart.
+      const hedged = r.profiles.find((p) => p.name === 'hedge-50ms')!;
+      expect(hedged.lostRaces).toBe(hedged.errors.cancelled ?? 0);
+      expect(hedged.timeline.reduce((t, row) => t + (row.errorsByCode.cancelled ?? 0), 0)).toBe(0);
+    },
+  },
+  'port-exhaustion': {
     // 300 req/s for 4 s: 1,200 connects against 1,000 ports held 60 s each.
-    const r = await run('port-exhaustion', 4);
-    const [churn, shared] = r.profiles;
-    expect(churn!.errors.port_exhausted).toBe(200);
-    expect(churn!.connections.opened).toBe(1000);
-    expect(Object.keys(churn!.server!.connections.byRemotePort)).toHaveLength(1000);
-    expect(ids(r, 'client-per-request')).toContain('port-exhaustion');
-    expect(r.profiles[0]!.findings.find((f) => f.id === 'port-exhaustion')!.evidence).toContain('1000 distinct local ports used (measured: the server saw them)');
-    expect(shared!.errors.port_exhausted ?? 0).toBe(0);
-    expect(Object.keys(shared!.server!.connections.byRemotePort).length).toBeLessThan(20);
-    expect(ids(r, 'shared-client')).not.toContain('port-exhaustion');
+    options: { durationS: 4 },
+    check: (r) => {
+      const [churn, shared] = r.profiles;
+      expect(churn!.errors.port_exhausted).toBe(200);
+      expect(churn!.connections.opened).toBe(1000);
+      expect(Object.keys(churn!.server!.connections.byRemotePort)).toHaveLength(1000);
+      expect(finding(r, 'client-per-request', 'port-exhaustion')!.evidence).toContain('1000 distinct local ports used (measured: the server saw them)');
+      // Both findings ask for the same change: no contradiction.
+      expect(finding(r, 'client-per-request', 'port-exhaustion')!.change!.settings).toEqual(finding(r, 'client-per-request', 'connection-churn')!.change!.settings);
+      expect(shared!.errors.port_exhausted ?? 0).toBe(0);
+      expect(Object.keys(shared!.server!.connections.byRemotePort).length).toBeLessThan(20);
+      expect(ids(r, 'shared-client')).toEqual([]);
+    },
+  },
+  'llm-streaming': {
+    options: { durationS: 6 },
+    check: (r) => {
+      const [small, sized] = r.profiles;
+      for (const p of r.profiles) expect(p.tokens!.out, `${p.name}: tokens, client vs server`).toBe(p.server!.requests.tokensOut);
+      expect(small!.goodput!.met / small!.goodput!.of).toBeLessThan(0.5);
+      expect(sized!.goodput!.met / sized!.goodput!.of).toBeGreaterThanOrEqual(0.9);
+      expect(small!.ttftMs!.p50).toBeGreaterThan(3 * sized!.ttftMs!.p50);
+      expect(ids(r, 'pool-sized-for-ttfb')).toContain('pool-exhaustion');
+      expect(ids(r, 'pool-sized-for-streams')).toEqual([]);
+    },
+  },
+  'connection-refused': {
+    options: { durationS: 3.8 },
+    check: (r) => {
+      expect(ids(r, 'per-request-no-retry')).toEqual(expect.arrayContaining(['connect-failures', 'connection-churn']));
+      // The profile whose retries ride the outage out is told so, and is told nothing about storms.
+      expect(ids(r, 'per-request-retries')).not.toContain('retry-storm');
+      expect(ids(r, 'per-request-retries')).not.toContain('connect-failures');
+      expect(r.profiles[1]!.findings.filter((f) => f.severity === 'critical').map((f) => f.id)).toEqual([]);
+    },
+  },
+  'http2-vs-http1': {
+    options: { durationS: 2 },
+    check: (r) => {
+      expect(r.profiles[1]!.connections.opened).toBeLessThan(r.profiles[0]!.connections.opened);
+      expect(ids(r, 'http1-pool')).not.toContain('pool-exhaustion');
+    },
+  },
+  quickstart: {
+    options: { durationS: 2 },
+    check: (r) => {
+      expect(ids(r, 'baseten-recommended')).not.toContain('pool-exhaustion');
+      expect(ids(r, 'httpx-defaults')).toContain('pool-exhaustion');
+    },
+  },
+};
+
+describe('the closed loop on every bundled scenario: each finding fires on the problem, stays quiet on the fix, and its change verifiably fixes it', () => {
+  it('covers every bundled scenario', () => {
+    const bundled = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+    expect(Object.keys(CHECKS).sort()).toEqual(bundled.sort());
   });
 
-  it('LLM streams: a pool sized for the first byte starves whole generations; one sized for streams holds the SLO', async () => {
-    const r = await run('llm-streaming', 6);
-    const [small, sized] = r.profiles;
-    for (const p of r.profiles) expect(p.tokens!.out, `${p.name}: tokens, client vs server`).toBe(p.server!.requests.tokensOut);
-    expect(small!.goodput!.met / small!.goodput!.of).toBeLessThan(0.5);
-    expect(sized!.goodput!.met / sized!.goodput!.of).toBeGreaterThanOrEqual(0.9);
-    expect(small!.ttftMs!.p50).toBeGreaterThan(3 * sized!.ttftMs!.p50);
-    expect(ids(r, 'pool-sized-for-ttfb')).toContain('pool-exhaustion');
-    expect(ids(r, 'pool-sized-for-streams')).not.toContain('pool-exhaustion');
-  });
-
-  it('connection refused during a listener outage', async () => {
-    const r = await run('connection-refused', 3.8);
-    expect(ids(r, 'per-request-no-retry')).toContain('connect-failures');
-  });
-
-  it('HTTP/1.1 against HTTP/2, and the quickstart: no false findings, counts exact', async () => {
-    const h2 = await run('http2-vs-http1', 2);
-    expect(h2.profiles[1]!.connections.opened).toBeLessThan(h2.profiles[0]!.connections.opened);
-    const quick = await run('quickstart', 2);
-    expect(ids(quick, 'baseten-recommended')).not.toContain('pool-exhaustion');
-    expect(ids(quick, 'httpx-defaults')).toContain('pool-exhaustion');
-  });
+  for (const [name, { options, check }] of Object.entries(CHECKS)) {
+    it(name, () => scenario(name, options, check), 120_000);
+  }
 
   it('a saturated load generator, and timeouts needlessly long for the latency', () => {
     const busy = syntheticProfile('busy', { dist: 'fixed', ms: 20 }, 2000, 1, 0, { eventLoop: { meanMs: 30, p99Ms: 120, maxMs: 400 } });
-    expect(diagnose(busy, syntheticReport([busy])).map((f) => f.id)).toContain('saturated-load-generator');
+    expect(diagnose(busy, syntheticReport([busy])).map((f) => f.id)).toContain(GENERATOR_FINDING);
     const calm = syntheticProfile('calm', { dist: 'fixed', ms: 20 }, 2000, 1, 0, { config: resolveConfig('httpx', { env: {} }) });
     expect(diagnose(calm, syntheticReport([calm]))).toEqual([]);
     const slowTimeout = syntheticProfile('long', { dist: 'fixed', ms: 20 }, 2000, 1, 0, {

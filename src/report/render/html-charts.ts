@@ -37,6 +37,8 @@ export interface ChartData {
   timeline: { t: number[]; ok: Series[]; failed: Series[]; p50: Series[]; p99: Series[]; opened: Series[]; reused: Series[] };
   errors: { t: number[]; series: { label: string; values: Series }[] };
   marks: Marks[];
+  /** The time axis ends where the last profile's run did (its drain included), not at its last whole second. */
+  xMax: number;
   /** Streams only (null when no profile streamed): spectra and per-interval p50/p99 of TTFT and ITL. */
   streams: {
     ttft: Series[];
@@ -65,7 +67,7 @@ function intervalPercentiles(s: IntervalSeries | undefined, name: 'ttft' | 'itl'
   const encoded = s?.histograms[name] ?? [];
   encoded.forEach((e, i) => {
     const h = decodeHistogram(e);
-    if (h.totalCount > 0) byT.set(((s as IntervalSeries).widthMs * i) / 1000, [percentileUs(h, 50) / 1000, percentileUs(h, 99) / 1000]);
+    if (h.totalCount > 0) byT.set(((s as IntervalSeries).widthMs * (i + MID)) / 1000, [percentileUs(h, 50) / 1000, percentileUs(h, 99) / 1000]);
   });
   return { p50: ts.map((t) => byT.get(t)?.[0] ?? null), p99: ts.map((t) => byT.get(t)?.[1] ?? null) };
 }
@@ -73,7 +75,7 @@ function intervalPercentiles(s: IntervalSeries | undefined, name: 'ttft' | 'itl'
 function streamCharts(report: Report): ChartData['streams'] {
   const streamed = report.profiles.some((p) => (p.ttftMs?.count ?? 0) > 0);
   if (!streamed) return null;
-  const ts = [...new Set(report.profiles.flatMap((p) => (p.intervals?.histograms.ttft ?? []).map((_, i) => ((p.intervals as IntervalSeries).widthMs * i) / 1000)))].sort((a, b) => a - b);
+  const ts = [...new Set(report.profiles.flatMap((p) => (p.intervals?.histograms.ttft ?? []).map((_, i) => ((p.intervals as IntervalSeries).widthMs * (i + MID)) / 1000)))].sort((a, b) => a - b);
   const ttft = report.profiles.map((p) => intervalPercentiles(p.intervals, 'ttft', ts));
   const itl = report.profiles.map((p) => intervalPercentiles(p.intervals, 'itl', ts));
   return {
@@ -87,11 +89,15 @@ function streamCharts(report: Report): ChartData['streams'] {
   };
 }
 
+/** A row counts its second [t, t + 1): drawn at the second's middle, so it lines up with the marks. */
+const MID = 0.5;
+
 export function chartData(report: Report): ChartData {
-  const ts = [...new Set(report.profiles.flatMap((p) => p.timeline.map((r) => r.t)))].sort((a, b) => a - b);
+  const seconds = [...new Set(report.profiles.flatMap((p) => p.timeline.map((r) => r.t)))].sort((a, b) => a - b);
+  const ts = seconds.map((t) => t + MID);
   const along = (p: ProfileReport, pick: (r: ProfileReport['timeline'][number]) => number | null) => {
     const byT = new Map(p.timeline.map((r) => [r.t, pick(r)]));
-    return ts.map((t) => (byT.has(t) ? (byT.get(t) as number | null) : null));
+    return seconds.map((t) => (byT.has(t) ? (byT.get(t) as number | null) : null));
   };
   // A race's loser is cancelled by the client, not failed: older reports count it per second, it is not drawn.
   const codes = [...new Set(report.profiles.flatMap((p) => p.timeline.flatMap((r) => Object.keys(r.errorsByCode ?? {}))))].filter((c) => c !== 'cancelled').sort();
@@ -113,6 +119,7 @@ export function chartData(report: Report): ChartData {
       series: report.profiles.flatMap((p) => codes.map((code) => ({ label: `${p.name}: ${code}`, values: along(p, (r) => r.errorsByCode?.[code] ?? 0) }))),
     },
     marks: report.profiles.map(marksOf),
+    xMax: Math.max(0, ...report.profiles.map((p) => p.durationMs / 1000)),
     streams: streamCharts(report),
   };
 }

@@ -12,16 +12,25 @@ export const SCRIPT = String.raw`
     return { hooks: { draw: [function (u) {
       var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height, left = u.bbox.left, right = left + u.bbox.width;
       var x = function (t) { return Math.min(right, Math.max(left, u.valToPos(t, 'x', true))); };
-      ctx.save(); ctx.font = '11px sans-serif';
+      ctx.save(); ctx.font = '11px sans-serif'; ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic';
+      // Every profile meets the scenario's same windows: each is drawn once, to the last profile's end.
+      var windows = {};
+      data.marks.forEach(function (m) {
+        m.windows.forEach(function (w) {
+          var key = w.t + '/' + w.name;
+          windows[key] = { t: w.t, name: w.name, endT: Math.max(w.endT, windows[key] ? windows[key].endT : 0) };
+        });
+      });
+      Object.keys(windows).forEach(function (key) {
+        var w = windows[key];
+        ctx.fillStyle = 'rgba(220,38,38,0.10)';
+        ctx.fillRect(x(w.t), top, Math.max(1, x(w.endT) - x(w.t)), h);
+        ctx.fillStyle = '#b91c1c'; ctx.fillText(w.name, x(w.t) + 3, top + h - 18);
+      });
       data.marks.forEach(function (m, i) {
         var color = colors[i % colors.length];
         ctx.fillStyle = 'rgba(120,120,120,0.10)';
         ctx.fillRect(x(m.loadEndT), top, x(m.endT) - x(m.loadEndT), h);
-        m.windows.forEach(function (w) {
-          ctx.fillStyle = 'rgba(220,38,38,0.10)';
-          ctx.fillRect(x(w.t), top, Math.max(1, x(w.endT) - x(w.t)), h);
-          ctx.fillStyle = '#b91c1c'; ctx.fillText(w.name, x(w.t) + 3, top + 24 + 12 * i);
-        });
         ctx.strokeStyle = color; ctx.setLineDash([6, 3]); ctx.beginPath();
         ctx.moveTo(x(m.loadEndT), top); ctx.lineTo(x(m.loadEndT), top + h); ctx.stroke();
         ctx.fillStyle = color; ctx.fillText('load end · drain', x(m.loadEndT) + 3, top + 12 + 12 * i);
@@ -51,12 +60,14 @@ export const SCRIPT = String.raw`
       }))
     }, [data.spectrum.x].concat(series));
   }
+  // Time charts run to the end of the last drain, where the marks are.
+  var timeX = { time: false, range: function (u, min, max) { return [0, Math.max(data.xMax, max)]; } };
   var timeSeries = function (suffix, dash) {
     return data.profiles.map(function (name, i) { return { label: name + suffix, stroke: colors[i % colors.length], width: 2, dash: dash, spanGaps: true }; });
   };
   function percentilesOverTime(id, t, p50, p99, what) {
     chart(id, {
-      scales: { x: { time: false }, y: { distr: 3 } }, plugins: [marks()],
+      scales: { x: timeX, y: { distr: 3 } }, plugins: [marks()],
       axes: [{ label: 'seconds' }, { label: what + ' (ms, log)' }],
       series: [{ label: 't' }].concat(timeSeries(' p50', [])).concat(timeSeries(' p99', [6, 3]))
     }, [t].concat(p50).concat(p99));
@@ -64,17 +75,17 @@ export const SCRIPT = String.raw`
   spectrumChart('chart-spectrum', data.spectrum.series, 'latency');
   percentilesOverTime('chart-latency', data.timeline.t, data.timeline.p50, data.timeline.p99, 'latency');
   chart('chart-throughput', {
-    scales: { x: { time: false } }, plugins: [marks()],
+    scales: { x: timeX }, plugins: [marks()],
     axes: [{ label: 'seconds' }, { label: 'requests / s' }],
     series: [{ label: 't' }].concat(timeSeries(' ok', [])).concat(timeSeries(' failed', [2, 3]))
   }, [data.timeline.t].concat(data.timeline.ok).concat(data.timeline.failed));
   chart('chart-errors', {
-    scales: { x: { time: false } }, plugins: [marks()],
+    scales: { x: timeX }, plugins: [marks()],
     axes: [{ label: 'seconds' }, { label: 'failed attempts / s' }],
     series: [{ label: 't' }].concat(data.errors.series.map(function (s, i) { return { label: s.label, stroke: colors[(i + 3) % colors.length], width: 2 }; }))
   }, [data.errors.t].concat(data.errors.series.map(function (s) { return s.values; })));
   chart('chart-connections', {
-    scales: { x: { time: false } }, plugins: [marks()],
+    scales: { x: timeX }, plugins: [marks()],
     axes: [{ label: 'seconds' }, { label: 'per second' }],
     series: [{ label: 't' }].concat(timeSeries(' opened', [])).concat(timeSeries(' reused', [6, 3]))
   }, [data.timeline.t].concat(data.timeline.opened).concat(data.timeline.reused));
