@@ -79,7 +79,10 @@ async function closeTheLoop(r: Report, name: string, options: RunOptions): Promi
 /** Run a bundled scenario (its counts must equal the mock's own, exactly), check it, and close the loop. */
 async function scenario(name: string, options: RunOptions, check: (r: Report) => void): Promise<void> {
   const report = withFindings(await runScenario(await loadScenario(`scenarios/${name}.yaml`), options));
-  for (const p of report.profiles) expectCountsOfServer(p);
+  for (const p of report.profiles) {
+    expectCountsOfServer(p);
+    for (const t of [p.latencyMs, p.ttfbMs, p.queueWaitMs, p.ttftMs, p.itlMs]) if (t) expect([t.p50, t.p90, t.p99, t.p999].every((v) => v <= t.max), `${p.name}: a percentile above the max`).toBe(true);
+  }
   check(report);
   await closeTheLoop(report, name, options);
 }
@@ -169,6 +172,11 @@ const CHECKS: Record<string, { options: RunOptions; check: (r: Report) => void }
       expect(small!.goodput!.met / small!.goodput!.of).toBeLessThan(0.5);
       expect(sized!.goodput!.met / sized!.goodput!.of).toBeGreaterThanOrEqual(0.9);
       expect(small!.ttftMs!.p50).toBeGreaterThan(3 * sized!.ttftMs!.p50);
+      // The same tokens, in about twice the time: tokens/s over the work says so; over the load window it would not.
+      expect(small!.work!.ms).toBeGreaterThan(1.5 * sized!.work!.ms);
+      expect(small!.work!.tokensPerSecond!).toBeLessThan(0.75 * sized!.work!.tokensPerSecond!);
+      // Every stream of the sized pool succeeded, and each counts, also those that finished after the load window.
+      expect(Math.abs((sized!.work!.okPerSecond! * sized!.work!.ms) / 1000 - sized!.requests.ok)).toBeLessThan(1);
       expect(ids(r, 'pool-sized-for-ttfb')).toContain('pool-exhaustion');
       expect(ids(r, 'pool-sized-for-streams')).toEqual([]);
     },
