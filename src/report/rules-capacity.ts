@@ -49,15 +49,22 @@ export function expectedPeak(p: ProfileReport, load: Report['load']): number {
 }
 
 /**
+ * The 99.9% point covers how arrivals bunch at this run's latency; a fifth more covers a server slower
+ * than in this run (the next hour's, or the rerun that verifies the fix).
+ */
+export const POOL_HEADROOM = 1.2;
+
+/**
  * A pool sized for the load, in one place for every finding that sizes it (so they agree): connections
- * for the 99.9% point of those busy at once (more than today's when requests queue anyway), and as
- * many of them kept idle as a peak of the load needs, so a quiet moment does not close what the next
- * peak reopens. null: unlimited, or not to be changed.
+ * for the 99.9% point of those busy at once, with headroom (more than today's when requests queue
+ * anyway), and as many of them kept idle as a peak of the load needs, so a quiet moment does not close
+ * what the next peak reopens. null: unlimited, or not to be changed.
  */
 export function sizedPool(p: ProfileReport, load: Report['load'], queues: boolean): { connections: number | null; maxIdle: number | null } {
   const size = p.config.pool.connections;
-  const peak = expectedPeak(p, load);
-  const connections = size === null ? null : queues ? Math.max(connectionsNeeded(p)?.connections ?? 0, size + 1) : size;
+  const peak = Math.ceil(POOL_HEADROOM * expectedPeak(p, load));
+  const need = connectionsNeeded(p)?.connections ?? 0;
+  const connections = size === null ? null : queues ? Math.max(Math.ceil(POOL_HEADROOM * need), size + 1) : size;
   const maxIdle = p.config.pool.maxIdle;
   const keep = maxIdle === null ? null : Math.max(maxIdle, connections === null ? peak : Math.min(connections, peak));
   return { connections, maxIdle: keep };
@@ -99,7 +106,7 @@ export const poolExhaustion: Rule = (p, r) => {
         : `requests wait for a connection: p99 ${fmtMs(wait)} in the pool`,
     evidence: `pool.connections ${size ?? 'unlimited'}; waiting for a connection p99 ${fmtMs(wait)} vs time to first byte p50 ${fmtMs(typical)}; ${rps(p).toFixed(0)} req/s offered${need ? `, each holding a connection ${fmtMs(need.holdMs)} on average: ${need.busy.toFixed(0)} busy at once` : ''}`,
     cause: 'More requests are in flight than the pool has connections: the offered rate × how long each holds its connection exceeds the pool size, so requests queue for a connection and, past timeouts.pool, fail.',
-    fix: `Set pool.connections to at least ${n ?? 'rate × connection hold time'}${need ? ' (the 99.9% point of the connections busy at once at this rate)' : ''}${c?.settings['pool.maxIdle'] !== undefined ? `, and keep them when idle (pool.maxIdle ${c.settings['pool.maxIdle']})` : ''}${inClientTerms(c)}, or cap concurrency below the pool size.`,
+    fix: `Set pool.connections to at least ${need ? `${need.connections} (the 99.9% point of the connections busy at once at this rate), e.g. ${n} for a server slower than in this run` : 'rate × connection hold time'}${c?.settings['pool.maxIdle'] !== undefined ? `, and keep them when idle (pool.maxIdle ${c.settings['pool.maxIdle']})` : ''}${inClientTerms(c)}, or cap concurrency below the pool size.`,
     metric: 'queue_wait.p(99)',
     change: c,
   };

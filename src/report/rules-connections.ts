@@ -33,15 +33,22 @@ export const staleKeepAlive: Rule = (p) => {
   };
 };
 
+/** Seconds of the timeline in which any of these codes failed an attempt. */
+const secondsWith = (p: ProfileReport, codes: readonly string[]) => new Set(p.timeline.filter((r) => codes.some((c) => (r.errorsByCode?.[c] ?? 0) > 0)).map((r) => r.t));
+
 export const connectionReset: Rule = (p) => {
   const resets = err(p, 'connection_reset');
   if (resets === 0) return null;
+  // Resets in the seconds connects were refused: the listener went away, resetting the connections it
+  // had not yet accepted. The outage is the cause, and its own finding says so.
+  const refused = secondsWith(p, CONNECT_CODES);
+  const inOutage = refused.size > 0 && [...secondsWith(p, ['connection_reset'])].every((t) => refused.has(t) || refused.has(t - 1) || refused.has(t + 1));
   return {
     id: 'connection-reset',
-    severity: resets > 0.01 * p.attempts.total ? 'critical' : 'warning',
+    severity: resets > 0.01 * p.attempts.total && !inOutage ? 'critical' : 'warning',
     symptom: `${resets} attempts lost their connection after the request was sent (connection_reset)`,
-    evidence: `${resets} resets or closes mid-exchange, ${p.connections.closedByServer} connections closed by the server, ${err(p, 'stale_connection')} stale (closed before the request could arrive)`,
-    cause: 'The server, or something between, closed the connection after it had time to read the request: it crashed, restarted, or hit a limit mid-request. It may have processed the request.',
+    evidence: `${resets} resets or closes mid-exchange, ${p.connections.closedByServer} connections closed by the server, ${err(p, 'stale_connection')} stale (closed before the request could arrive)${inOutage ? '; all in the seconds new connections were refused' : ''}`,
+    cause: `${inOutage ? 'The server’s listener went away (connects were refused at the same time): connections it had not yet accepted were reset. ' : ''}The server, or something between, closed the connection after it had time to read the request: it crashed, restarted, or hit a limit mid-request. It may have processed the request.`,
     fix: 'Not a client setting: look at the server’s logs for restarts or limits at these times. Retry only idempotent requests, or ones carrying an idempotency key the server honours: a retried POST may be done twice.',
     metric: 'reset_share',
     change: null,
@@ -168,7 +175,7 @@ export const portExhaustion: Rule = (p, r) => {
 
 /** How long connects failed: the seconds of the timeline from the first with a connect failure to the last. */
 function outageMs(p: ProfileReport): number {
-  const seconds = p.timeline.filter((r) => CONNECT_CODES.some((c) => (r.errorsByCode?.[c] ?? 0) > 0)).map((r) => r.t);
+  const seconds = [...secondsWith(p, CONNECT_CODES)];
   return seconds.length ? (Math.max(...seconds) - Math.min(...seconds) + 1) * 1000 : 1000;
 }
 

@@ -11,6 +11,7 @@ import type { Finding, FixSettings, FixVerification, HeadlineMetric, ProfileRepo
 import { GENERATOR_FINDING, mergedChanges } from './diagnose.js';
 import { findingMetric } from './finding-metrics.js';
 import { exceeds, runNoise } from './noise.js';
+import { generatorSaturation } from './saturation.js';
 
 const CLIENT_KEYS = new Set(['timeoutS', 'hedgeDelayS', 'hedgeBudgetPct', 'retryBudgetPct', 'budgetFloor']);
 
@@ -75,7 +76,9 @@ export function judgeFixes(before: ProfileReport, after: ProfileReport): FixVeri
   const tradeOffs = new Map(fixing.flatMap((f) => (f.change?.tradeOffs ?? []).map((t) => [t.metric, t.why] as const)));
   const headline = HEADLINES.filter((h) => h.metric !== 'goodput' || before.goodput).map(({ metric, higherIsWorse }) => {
     const of = (p: ProfileReport) => metricOf(p, metric).value;
-    return { metric, before: of(before), after: of(after), worse: worseBeyondNoise(metric, higherIsWorse, before, after), tradeOff: tradeOffs.get(metric) ?? null };
+    const worse = worseBeyondNoise(metric, higherIsWorse, before, after);
+    const saturated = worse ? generatorSaturation(after) : null;
+    return { metric, before: of(before), after: of(after), worse: worse && saturated === null, ...(saturated ? { inconclusive: `the rerun's load generator was saturated (${saturated})` } : {}), tradeOff: tradeOffs.get(metric) ?? null };
   });
   const mildest = Math.min(...findings.map((f) => SEVERITY_RANK[f.severity]));
   const verified =

@@ -101,7 +101,7 @@ const CHECKS: Record<string, { options: RunOptions; check: (r: Report) => void }
   'new-client-per-request': {
     options: { durationS: 2 },
     check: (r) => {
-      expect(finding(r, 'client-per-request', 'connection-churn')?.change?.settings).toEqual({ 'pool.mode': 'shared' });
+      expect(finding(r, 'client-per-request', 'connection-churn')?.change?.settings).toMatchObject({ 'pool.mode': 'shared' });
       expect(ids(r, 'shared-client')).toEqual([]);
     },
   },
@@ -160,7 +160,9 @@ const CHECKS: Record<string, { options: RunOptions; check: (r: Report) => void }
       // Both findings ask for the same change: no contradiction.
       expect(finding(r, 'client-per-request', 'port-exhaustion')!.change!.settings).toEqual(finding(r, 'client-per-request', 'connection-churn')!.change!.settings);
       expect(shared!.errors.port_exhausted ?? 0).toBe(0);
-      expect(Object.keys(shared!.server!.connections.byRemotePort).length).toBeLessThan(20);
+      // It opens what a burst needs, up to its pool of 100, and keeps them: not one port churned.
+      expect(Object.keys(shared!.server!.connections.byRemotePort).length).toBeLessThanOrEqual(100);
+      expect(shared!.closeReasons!['max-idle'] ?? 0).toBe(0);
       expect(ids(r, 'shared-client')).toEqual([]);
     },
   },
@@ -188,7 +190,8 @@ const CHECKS: Record<string, { options: RunOptions; check: (r: Report) => void }
       // The profile whose retries ride the outage out is told so, and is told nothing about storms.
       expect(ids(r, 'per-request-retries')).not.toContain('retry-storm');
       expect(ids(r, 'per-request-retries')).not.toContain('connect-failures');
-      expect(r.profiles[1]!.findings.filter((f) => f.severity === 'critical').map((f) => f.id)).toEqual([]);
+      // Its only critical finding, if any, is that of a client per request: nothing about the outage.
+      expect(r.profiles[1]!.findings.filter((f) => f.severity === 'critical' && f.id !== 'connection-churn').map((f) => f.id)).toEqual([]);
     },
   },
   'http2-vs-http1': {

@@ -40,7 +40,7 @@ export function verificationBlocks(report: Report): VerificationBlock[] {
         h.metric,
         headlineValue(h.metric, h.before),
         headlineValue(h.metric, h.after),
-        h.worse ? (h.tradeOff ? `worse: the trade-off named (${h.tradeOff})` : 'worse beyond noise') : 'not worse beyond noise',
+        h.worse ? (h.tradeOff ? `worse: the trade-off named (${h.tradeOff})` : 'worse beyond noise') : h.inconclusive ? `inconclusive: ${h.inconclusive}` : 'not worse beyond noise',
       ]),
     ];
     const notes = [
