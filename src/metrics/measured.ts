@@ -53,6 +53,12 @@ export interface TokenCounts {
  * had kept up. The load window's rates (rate, tokens.perSecond) are kept as they were, so a gate on
  * `rate` against an older baseline still means what it meant.
  */
+export interface ReuseIdle {
+  answeredMaxMs: number | null;
+  closedMinMs: number | null;
+  resets: number;
+}
+
 export interface WorkRates {
   ms: number;
   /** Requests completed OK per second of the work: every one, also those that finished after the load window. */
@@ -99,8 +105,12 @@ export interface MeasuredProfile {
   work?: WorkRates;
   /** Connections closed, by why (max-idle, keepalive-expired, server-fin, server-reset, per-request, ...); older reports lack it. */
   closeReasons?: Record<string, number>;
-  /** The shortest idle time after which a reused connection turned out closed by the server (stale_connection), or null. */
-  staleAfterIdleMs?: number | null;
+  /**
+   * Reused connections by how long they had sat idle (older reports lack it): the longest idle one that
+   * was answered, the shortest idle one found closed (stale, or reset after sending), and how many were
+   * reset after sending. A server's idle timeout lies between the two.
+   */
+  reuse?: ReuseIdle;
   /**
    * Attempts aborted because another attempt of their request had won (hedge races): the client's own
    * choice, not a failure. Also counted in errors.cancelled, as older reports count them.
@@ -262,8 +272,8 @@ export function concatMeasured(parts: MeasuredProfile[]): MeasuredProfile {
  * The fields older reports may lack, of parts measured side by side (shards: their work overlaps, rates
  * add) or one after another (repeats: the work adds up, rates are over the whole). Absent when a part lacks them.
  */
-function newerFields(parts: MeasuredProfile[], how: 'parallel' | 'in turn'): Pick<MeasuredProfile, 'work' | 'closeReasons' | 'staleAfterIdleMs' | 'lostRaces'> {
-  const out: Pick<MeasuredProfile, 'work' | 'closeReasons' | 'staleAfterIdleMs' | 'lostRaces'> = {};
+function newerFields(parts: MeasuredProfile[], how: 'parallel' | 'in turn'): Pick<MeasuredProfile, 'work' | 'closeReasons' | 'reuse' | 'lostRaces'> {
+  const out: Pick<MeasuredProfile, 'work' | 'closeReasons' | 'reuse' | 'lostRaces'> = {};
   const works = parts.map((p) => p.work);
   if (works.every((w): w is WorkRates => w !== undefined)) {
     const ms = how === 'parallel' ? Math.max(...works.map((w) => w.ms)) : works.reduce((t, w) => t + w.ms, 0);
@@ -278,9 +288,10 @@ function newerFields(parts: MeasuredProfile[], how: 'parallel' | 'in turn'): Pic
   }
   const reasons = parts.map((p) => p.closeReasons);
   if (reasons.every((r): r is Record<string, number> => r !== undefined)) out.closeReasons = reasons.reduce(addCounts, {});
-  if (parts.every((p) => p.staleAfterIdleMs !== undefined)) {
-    const idles = parts.map((p) => p.staleAfterIdleMs).filter((v): v is number => v !== null && v !== undefined);
-    out.staleAfterIdleMs = idles.length ? Math.min(...idles) : null;
+  const reuses = parts.map((p) => p.reuse);
+  if (reuses.every((r): r is ReuseIdle => r !== undefined)) {
+    const pick = (xs: (number | null)[], f: (...v: number[]) => number) => (xs.some((x) => x !== null) ? f(...xs.filter((x): x is number => x !== null)) : null);
+    out.reuse = { answeredMaxMs: pick(reuses.map((r) => r.answeredMaxMs), Math.max), closedMinMs: pick(reuses.map((r) => r.closedMinMs), Math.min), resets: reuses.reduce((t, r) => t + r.resets, 0) };
   }
   if (parts.every((p) => p.lostRaces !== undefined)) out.lostRaces = parts.reduce((t, p) => t + (p.lostRaces ?? 0), 0);
   return out;

@@ -34,8 +34,8 @@ export class ProfileMetrics implements EngineObserver {
   readonly closeReasons: Record<string, number> = {};
   /** Attempts aborted because a sibling won their race: the client's choice, not a failure. */
   lostRaces = 0;
-  /** The shortest idle after which a reused connection turned out closed (stale_connection), or null. */
-  private staleAfterIdleMs: number | null = null;
+  /** Reused connections: the longest idle one that answered, the shortest idle one found closed, resets after sending on one. */
+  private readonly reuse = { answeredMaxMs: -1, closedMinMs: -1, resets: 0 };
   readonly timeline: TimelineRow[] = [];
   /** The same, cut into intervals: the gate's noise estimate and windowed thresholds. */
   readonly intervals = new IntervalRecorder();
@@ -110,16 +110,29 @@ export class ProfileMetrics implements EngineObserver {
       // kept under errors for older readers, but it failed nothing, so it is not a failure of its second.
       if (code === 'cancelled' && a.sent) this.lostRaces++;
       else bump(this.row.errorsByCode, code);
-      if (code === 'stale_connection') {
-        this.connections.stale++;
-        if (a.idleBeforeMs !== null && (this.staleAfterIdleMs === null || a.idleBeforeMs < this.staleAfterIdleMs)) this.staleAfterIdleMs = a.idleBeforeMs;
-      }
+      if (code === 'stale_connection') this.connections.stale++;
     }
+    if (a.reusedSocket && a.idleBeforeMs !== null) this.recordReuse(a.idleBeforeMs, a.status, a.error?.code);
     recordMs(this.queueWait, a.queueWaitMs);
     this.intervals.record('queueWait', a.queueWaitMs);
     if (a.connectMs !== null) {
       recordMs(this.connect, a.connectMs);
       this.intervals.record('connect', a.connectMs);
+    }
+  }
+
+  /**
+   * How long reused connections sat idle, by outcome: a server's idle timeout lies between the longest
+   * idle that was answered and the shortest idle found closed. A reset after sending counts as found
+   * closed too: on a slow machine the dead keep-alive race's reset can come after the stale window.
+   */
+  private recordReuse(idleMs: number, status: number | null, code: string | undefined): void {
+    const r = this.reuse;
+    if (status !== null && status > 0) {
+      if (idleMs > r.answeredMaxMs) r.answeredMaxMs = idleMs;
+    } else if (code === 'stale_connection' || code === 'connection_reset') {
+      if (r.closedMinMs < 0 || idleMs < r.closedMinMs) r.closedMinMs = idleMs;
+      if (code === 'connection_reset') r.resets++;
     }
   }
 
@@ -252,7 +265,7 @@ export class ProfileMetrics implements EngineObserver {
       goodput: this.slo ? { slo: this.slo, met: this.good, of: this.requests.total } : null,
       work: { ms: Math.round(workMs), okPerSecond: perSecondOfWork(this.requests.ok), tokensPerSecond: this.tokenSources === 0 ? null : perSecondOfWork(this.tokensOut) },
       closeReasons: { ...this.closeReasons },
-      staleAfterIdleMs: this.staleAfterIdleMs === null ? null : Math.round(this.staleAfterIdleMs),
+      reuse: { answeredMaxMs: msOrNull(this.reuse.answeredMaxMs), closedMinMs: msOrNull(this.reuse.closedMinMs), resets: this.reuse.resets },
       lostRaces: this.lostRaces,
       histograms,
       timeline: this.timeline.slice(),
@@ -280,6 +293,7 @@ export class ProfileMetrics implements EngineObserver {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const msOrNull = (x: number) => (x < 0 ? null : Math.round(x));
 
 function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;

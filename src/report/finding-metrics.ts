@@ -22,9 +22,29 @@ const gate = (name: string) => (p: ProfileReport) => metricOf(p, name).value;
 
 export const CONNECT_CODES = ['connect_refused', 'connect_error', 'connect_timeout'] as const;
 
+/**
+ * Attempts that met a connection the server had dropped while it sat idle (the dead keep-alive race):
+ * the stale ones, and the resets after sending on a reused connection when every connection found
+ * closed had sat idle longer than any reused one that was answered (an idle timeout between the two;
+ * on a slow machine the race's reset can come after the stale window).
+ */
+export function keepAliveRace(p: ProfileReport): { stale: number; resets: number } {
+  const r = p.reuse;
+  const idleDriven = r !== undefined && r.resets > 0 && r.closedMinMs !== null && (r.answeredMaxMs === null || r.closedMinMs > r.answeredMaxMs);
+  return { stale: errs(p, 'stale_connection'), resets: idleDriven ? r.resets : 0 };
+}
+
 export const FINDING_METRICS: Record<string, FindingMetric> = {
-  stale_share: { label: 'stale connections per try', better: 'lower', unit: 'share', of: (p) => share(errs(p, 'stale_connection'), tries(p)) },
-  reset_share: { label: 'resets after sending, per try', better: 'lower', unit: 'share', of: (p) => share(errs(p, 'connection_reset'), tries(p)) },
+  stale_share: {
+    label: 'tries on a connection the server had dropped',
+    better: 'lower',
+    unit: 'share',
+    of: (p) => {
+      const race = keepAliveRace(p);
+      return share(race.stale + race.resets, tries(p));
+    },
+  },
+  reset_share: { label: 'resets after sending, per try', better: 'lower', unit: 'share', of: (p) => share(errs(p, 'connection_reset') - keepAliveRace(p).resets, tries(p)) },
   new_connection_share: { label: 'new connections per attempt', better: 'lower', unit: 'share', of: (p) => share(p.connections.opened, p.attempts.total) },
   port_exhausted_share: { label: 'tries with no local port', better: 'lower', unit: 'share', of: (p) => share(errs(p, 'port_exhausted'), tries(p)) },
   'queue_wait.p(99)': { label: 'wait for a connection, p99', better: 'lower', unit: 'ms', of: gate('queue_wait.p(99)') },

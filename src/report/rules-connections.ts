@@ -5,18 +5,19 @@
  * keep-alive above that is the stale-connection bug.
  */
 import type { FixSettings, ProfileReport, Report } from '../runner/index.js';
-import { CONNECT_CODES } from './finding-metrics.js';
+import { CONNECT_CODES, keepAliveRace } from './finding-metrics.js';
 import { fmtMs } from './render/format.js';
 import { expectedPeak, poolQueues, sizedPool } from './rules-capacity.js';
 import { change, changed, err, inClientTerms, pct, s, windowS, type Rule } from './rule-kit.js';
 
 export const staleKeepAlive: Rule = (p) => {
-  const stale = err(p, 'stale_connection');
-  if (stale === 0) return null;
+  const { stale, resets } = keepAliveRace(p);
+  if (stale + resets === 0) return null;
   const keepAlive = p.config.pool.keepAliveMs;
   // The server closed a connection idle this long: its idle timeout is shorter. Half of that, and a
   // quarter of today's expiry, leave room for a timeout anywhere below what was seen.
-  const idle = p.staleAfterIdleMs ?? null;
+  const idle = p.reuse?.closedMinMs ?? null;
+  const answered = p.reuse?.answeredMaxMs ?? null;
   const suggest = Math.max(100, Math.floor(Math.min(keepAlive / 4, idle !== null ? idle / 2 : Infinity) / 100) * 100);
   const c = change(p, { 'pool.keepAliveMs': suggest }, [
     { metric: 'p(99)', why: 'a request that met a dead connection failed at once; it now opens a new connection and is answered: a connect more on its latency' },
@@ -24,8 +25,8 @@ export const staleKeepAlive: Rule = (p) => {
   return {
     id: 'stale-keepalive',
     severity: 'critical',
-    symptom: `${stale} attempts failed on a reused connection the server had already closed (stale_connection: "other side closed", ECONNRESET)`,
-    evidence: `pool.keepAliveMs ${keepAlive} ms (${p.config.pool.honorKeepAliveHint ? 'honours' : 'ignores'} the server's Keep-Alive hint); ${idle !== null ? `a connection idle only ${s(idle)} was already closed; ` : ''}${p.connections.reused} reuses, ${p.connections.closedByServer} closed by the server`,
+    symptom: `${stale + resets} attempts failed on a reused connection the server had already closed (stale_connection${resets ? `, and connection_reset after an idle gap` : ''}: "other side closed", ECONNRESET)`,
+    evidence: `pool.keepAliveMs ${keepAlive} ms (${p.config.pool.honorKeepAliveHint ? 'honours' : 'ignores'} the server's Keep-Alive hint); ${idle !== null ? `a connection idle only ${s(idle)} was already closed${answered !== null ? `, while one idle ${s(answered)} was answered` : ''}; ` : ''}${resets ? `${resets} of them reset after sending (a late reset, as a slow machine sees the race); ` : ''}${p.connections.reused} reuses, ${p.connections.closedByServer} closed by the server`,
     cause: 'The client keeps idle connections longer than the server (or a load balancer in between) does: it reuses a socket the server has dropped, and the request dies before any response.',
     fix: `Set pool.keepAliveMs below the server's idle timeout (measure it with \`tailgate probe URL\`), e.g. ${suggest} ms${inClientTerms(c)}; and retry stale_connection, which is safe even for a POST: the close was already on its way when the request was written, so the server cannot have read it.`,
     metric: 'stale_share',
@@ -37,8 +38,9 @@ export const staleKeepAlive: Rule = (p) => {
 const secondsWith = (p: ProfileReport, codes: readonly string[]) => new Set(p.timeline.filter((r) => codes.some((c) => (r.errorsByCode?.[c] ?? 0) > 0)).map((r) => r.t));
 
 export const connectionReset: Rule = (p) => {
-  const resets = err(p, 'connection_reset');
-  if (resets === 0) return null;
+  // Resets of the dead keep-alive race are the stale-keepalive finding's.
+  const resets = err(p, 'connection_reset') - keepAliveRace(p).resets;
+  if (resets <= 0) return null;
   // Resets in the seconds connects were refused: the listener went away, resetting the connections it
   // had not yet accepted. The outage is the cause, and its own finding says so.
   const refused = secondsWith(p, CONNECT_CODES);
@@ -216,10 +218,9 @@ export const connectFailures: Rule = (p) => {
     severity: 'critical',
     symptom: `${failed} requests (${pct(failed / Math.max(1, p.requests.total))}) failed because connects failed (connection refused, unreachable or connect timeout), over about ${s(outage)}`,
     evidence: `${counts}; ${p.attempts.retry} retries (retry.maxRetries ${p.config.retry.maxRetries}); ${p.connections.opened} connections opened`,
-    cause:
-      p.config.pool.mode === 'per-request'
-        ? 'The server refused new connections for a while, and every request opens a new connection, so every request in that time met the outage; nothing retried them.'
-        : 'The server (or a proxy, or the network) refused or dropped new connections for a while, and nothing retried them.',
+    cause: `The server (or a proxy, or the network) refused or dropped new connections for a while${p.config.pool.mode === 'per-request' ? ', and every request opens a new connection, so every request in that time met it' : ''}; ${
+      p.config.retry.maxRetries === 0 ? 'nothing retried them' : `its retries (up to ${p.config.retry.maxRetries}, within a budget of ${pct(p.client.retryBudgetPct)} of requests) gave up before it ended`
+    }.`,
     fix: `Retry connect failures with backoff, long enough to outlast the outage: retry.maxRetries ${retries} from ${backoff} ms, with a retry budget of ${pct(budget)} of requests${inClientTerms(c)}. A failed connect sent nothing, so its retry is always safe. Check the server’s availability at these times too.`,
     metric: 'connect_failed_share',
     change: c,

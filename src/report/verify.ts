@@ -7,13 +7,14 @@
  */
 import { InvalidInputError, resolveConfig, type ClientConfigInput } from '../engine/index.js';
 import { metricOf, parseMetric } from '../metrics/index.js';
-import type { Finding, FixSettings, FixVerification, HeadlineMetric, ProfileReport, ResolvedProfile } from '../runner/index.js';
+import type { ClientPolicy, Finding, FixSettings, FixVerification, HeadlineMetric, ProfileReport, ResolvedProfile } from '../runner/index.js';
 import { GENERATOR_FINDING, mergedChanges } from './diagnose.js';
 import { findingMetric } from './finding-metrics.js';
 import { exceeds, runNoise } from './noise.js';
 import { generatorSaturation } from './saturation.js';
 
-const CLIENT_KEYS = new Set(['timeoutS', 'hedgeDelayS', 'hedgeBudgetPct', 'retryBudgetPct', 'budgetFloor']);
+/** The client policy's keys (a key added to ClientPolicy and not here does not compile). */
+const CLIENT_KEYS: Record<keyof ClientPolicy, true> = { timeoutS: true, hedgeDelayS: true, hedgeBudgetPct: true, retryBudgetPct: true, budgetFloor: true };
 
 /** The profile with the settings applied, checked as a scenario's profile is (a bad value is exit 2, nothing sent). */
 export function applyFixes(profile: ResolvedProfile, settings: FixSettings): ResolvedProfile {
@@ -23,7 +24,7 @@ export function applyFixes(profile: ResolvedProfile, settings: FixSettings): Res
   for (const [key, value] of Object.entries(settings)) {
     const [head, ...rest] = key.split('.');
     if (head === 'client') {
-      if (rest.length === 1 && CLIENT_KEYS.has(rest[0] as string)) client[rest[0] as string] = value;
+      if (rest.length === 1 && Object.hasOwn(CLIENT_KEYS, rest[0] as string)) client[rest[0] as string] = value;
       else problems.push(`${key} is not a client policy setting`);
       continue;
     }

@@ -1,7 +1,7 @@
 export { runScenario, checkRunOptions, type RunOptions, type Progress } from './run.js';
 export { DEFAULT_GRACE_MS } from './profile-run.js';
 export { TargetUnreachableError } from '../engine/index.js';
-export { loadScenario, MAX_RATE, resolveScenario, scenarioJsonSchema, SCENARIO_SPEC, type Scenario, type ResolvedProfile } from './scenario.js';
+export { loadScenario, MAX_RATE, resolveScenario, scenarioJsonSchema, SCENARIO_SPEC, type ClientPolicy, type Scenario, type ResolvedProfile } from './scenario.js';
 export type { Report, ProfileReport, Finding, FindingChange, FixSettings, FixValue, FixVerification, HeadlineMetric, VerifiedFinding, Distribution } from './report-types.js';
 export { runLoad, rampRate, loadDurationS, LATE_AFTER_MS } from './load.js';
 export { dueTimes, expectedCount, type RatePlan } from './arrivals.js';

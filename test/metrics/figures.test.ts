@@ -109,12 +109,12 @@ describe('figures', () => {
     const shards = addMeasured([a, b]);
     expect(shards.work).toEqual({ ms: 1000, okPerSecond: 3, tokensPerSecond: null });
     expect(shards.closeReasons).toEqual({ 'max-idle': 2 });
-    expect(shards.staleAfterIdleMs).toBe(100);
+    expect(shards.reuse).toEqual({ answeredMaxMs: null, closedMinMs: 100, resets: 0 });
     const repeats = concatMeasured([a, b]);
     // One after another: two answers in 1.5 s.
     expect(repeats.work).toEqual({ ms: 1500, okPerSecond: 1.3, tokensPerSecond: null });
-    const { work: _w, closeReasons: _c, staleAfterIdleMs: _s, lostRaces: _l, ...older } = a;
+    const { work: _w, closeReasons: _c, reuse: _s, lostRaces: _l, ...older } = a;
     const mixed = addMeasured([older, b]);
-    expect([mixed.work, mixed.closeReasons, mixed.staleAfterIdleMs, mixed.lostRaces]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([mixed.work, mixed.closeReasons, mixed.reuse, mixed.lostRaces]).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
