@@ -19,11 +19,19 @@ export async function verifyFixes(report: Report, scenario: Scenario, options: O
     const profile = scenario.profiles.find((x) => x.name === p.name);
     if (profile) rerun.push(applyFixes(profile, mergedChanges(p.findings).settings));
   }
-  if (rerun.length === 0 || options.signal?.aborted) return out;
-  const after = withFindings(await runScenario({ ...scenario, profiles: rerun }, options));
-  for (const a of after.profiles) {
+  const judged = await rerunAndJudge(report, scenario, rerun, options);
+  // A rerun is one run on a machine that may have stalled: a fix that failed it gets a second, whose verdict stands.
+  const failed = new Set(judged.filter((v) => !v.verified && !v.inconclusive).map((v) => v.profile));
+  const again = await rerunAndJudge(report, scenario, rerun.filter((p) => failed.has(p.name)), options);
+  const second = new Map(again.map((v) => [v.profile, { ...v, reruns: 2 }]));
+  return [...out, ...judged.map((v) => second.get(v.profile) ?? v)];
+}
+
+async function rerunAndJudge(report: Report, scenario: Scenario, profiles: Scenario['profiles'], options: Omit<RunOptions, 'profiles'>): Promise<FixVerification[]> {
+  if (profiles.length === 0 || options.signal?.aborted) return [];
+  const after = withFindings(await runScenario({ ...scenario, profiles }, options));
+  return after.profiles.flatMap((a) => {
     const before = report.profiles.find((p) => p.name === a.name);
-    if (before) out.push(judgeFixes(before, a));
-  }
-  return out;
+    return before ? [judgeFixes(before, a)] : [];
+  });
 }

@@ -62,11 +62,13 @@ export const POOL_HEADROOM = 1.2;
  */
 export function sizedPool(p: ProfileReport, load: Report['load'], queues: boolean): { connections: number | null; maxIdle: number | null } {
   const size = p.config.pool.connections;
-  const peak = Math.ceil(POOL_HEADROOM * expectedPeak(p, load));
   const need = connectionsNeeded(p)?.connections ?? 0;
   const connections = size === null ? null : queues ? Math.max(Math.ceil(POOL_HEADROOM * need), size + 1) : size;
+  // Whether the idle cap is too small is judged on the load's own peak; the headroom is for the value.
+  const peak = expectedPeak(p, load);
   const maxIdle = p.config.pool.maxIdle;
-  const keep = maxIdle === null ? null : Math.max(maxIdle, connections === null ? peak : Math.min(connections, peak));
+  const room = Math.ceil(POOL_HEADROOM * peak);
+  const keep = maxIdle === null || peak <= maxIdle ? maxIdle : Math.max(maxIdle, connections === null ? room : Math.min(connections, room));
   return { connections, maxIdle: keep };
 }
 

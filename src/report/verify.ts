@@ -77,9 +77,7 @@ export function judgeFixes(before: ProfileReport, after: ProfileReport): FixVeri
   const tradeOffs = new Map(fixing.flatMap((f) => (f.change?.tradeOffs ?? []).map((t) => [t.metric, t.why] as const)));
   const headline = HEADLINES.filter((h) => h.metric !== 'goodput' || before.goodput).map(({ metric, higherIsWorse }) => {
     const of = (p: ProfileReport) => metricOf(p, metric).value;
-    const worse = worseBeyondNoise(metric, higherIsWorse, before, after);
-    const saturated = worse ? generatorSaturation(after) : null;
-    return { metric, before: of(before), after: of(after), worse: worse && saturated === null, ...(saturated ? { inconclusive: `the rerun's load generator was saturated (${saturated})` } : {}), tradeOff: tradeOffs.get(metric) ?? null };
+    return { metric, before: of(before), after: of(after), worse: worseBeyondNoise(metric, higherIsWorse, before, after), tradeOff: tradeOffs.get(metric) ?? null };
   });
   const mildest = Math.min(...findings.map((f) => SEVERITY_RANK[f.severity]));
   const verified =
@@ -87,12 +85,17 @@ export function judgeFixes(before: ProfileReport, after: ProfileReport): FixVeri
     findings.every((f) => f.resolved && f.improved) &&
     newFindings.every((f) => SEVERITY_RANK[f.severity] < mildest) &&
     headline.every((h) => !h.worse || h.tradeOff !== null);
-  return { profile: before.name, settings, conflicts, findings, newFindings, headline, verified };
+  // As the gate says of a run whose load generator was saturated: its own delay makes latency worse and
+  // bunches requests (pool waits, churn), so what looks worse in such a rerun may be the machine's. A fix
+  // whose every measure still moved the better way is then inconclusive, not failed; one that made its
+  // own measure worse failed whatever the machine did.
+  const saturated = verified || !findings.every((f) => f.improved) ? null : generatorSaturation(after);
+  return { profile: before.name, settings, conflicts, findings, newFindings, headline, verified, reruns: 1, ...(saturated ? { inconclusive: `the rerun's load generator was saturated (${saturated}): rerun on a quieter machine` } : {}) };
 }
 
 /** A profile whose findings contradict each other is not rerun: the verification says which settings clash. */
 export function conflicted(before: ProfileReport): FixVerification | null {
   const { settings, conflicts } = mergedChanges(before.findings);
   if (conflicts.length === 0) return null;
-  return { profile: before.name, settings, conflicts, findings: [], newFindings: [], headline: [], verified: false };
+  return { profile: before.name, settings, conflicts, findings: [], newFindings: [], headline: [], verified: false, reruns: 0 };
 }

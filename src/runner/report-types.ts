@@ -62,13 +62,17 @@ export interface FixVerification {
   findings: VerifiedFinding[];
   /** Findings the rerun raised that the profile did not have (the load generator's own left out). */
   newFindings: { id: string; severity: Finding['severity']; symptom: string }[];
-  /**
-   * Worse: beyond noise. Inconclusive: worse, but the rerun's load generator was saturated, and its own
-   * delay makes a run look worse (as the gate, it is not counted against the fix, and said so).
-   */
-  headline: { metric: HeadlineMetric; before: number | null; after: number | null; worse: boolean; inconclusive?: string; tradeOff: string | null }[];
+  /** Worse: beyond the noise of each run. */
+  headline: { metric: HeadlineMetric; before: number | null; after: number | null; worse: boolean; tradeOff: string | null }[];
   /** Every finding resolved and improved, no new finding as severe as one fixed, no headline worse but a named trade-off. */
   verified: boolean;
+  /**
+   * Not verified, every measure better, but the rerun's load generator was saturated: what looked worse
+   * may be the machine's (as the gate calls such a run inconclusive).
+   */
+  inconclusive?: string;
+  /** Reruns judged: a fix that failed its first rerun gets a second, and the second's verdict stands. */
+  reruns: number;
 }
 
 export interface ProfileReport extends MeasuredProfile {

@@ -90,7 +90,7 @@ function verificationHtml(report: Report): string {
   return `<h2>Fixes verified by rerunning</h2>${blocks
     .map(
       (b) =>
-        `<p class="${b.verified ? 'pass' : 'fail'}-text"><b>${b.verified ? 'verified' : 'not verified'}</b>: ${escapeHtml(b.profile)} with <code>${escapeHtml(b.applied)}</code></p><table class="verification"><thead><tr>${head}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>${b.notes.map((n) => `<p class="quiet">${escapeHtml(n)}</p>`).join('')}`,
+        `<p class="${b.verified ? 'pass' : b.verdict === 'inconclusive' ? 'quiet' : 'fail'}-text"><b>${b.verdict}</b>: ${escapeHtml(b.profile)} with <code>${escapeHtml(b.applied)}</code></p><table class="verification"><thead><tr>${head}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>${b.notes.map((n) => `<p class="quiet">${escapeHtml(n)}</p>`).join('')}`,
     )
     .join('\n')}`;
 }

@@ -50,7 +50,7 @@ export function verificationText(report: Report, color = false): string {
       const table = new Table({ head: VERIFICATION_COLUMNS, style: color ? {} : { head: [], border: [] } });
       for (const r of b.rows) table.push(r.map(safeText));
       const notes = b.notes.map((n) => `  ${safeText(n)}\n`).join('');
-      return `${b.verified ? '✔ verified' : '✖ not verified'}: ${safeText(b.profile)} with ${safeText(b.applied)}\n${table.toString()}\n${notes}`;
+      return `${b.verified ? '✔' : b.verdict === 'inconclusive' ? '?' : '✖'} ${b.verdict}: ${safeText(b.profile)} with ${safeText(b.applied)}\n${table.toString()}\n${notes}`;
     })
     .join('\n');
 }

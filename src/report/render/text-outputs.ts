@@ -102,7 +102,7 @@ export function markdownSummary(report: Report, checks: Check[] = []): string {
   if (verified.length) {
     lines.push('', '### Fixes verified by rerunning');
     for (const b of verified) {
-      lines.push('', `${b.verified ? '✅ verified' : '❌ not verified'}: **${mdEscape(b.profile)}** with ${mdEscape(b.applied)}`, '');
+      lines.push('', `${b.verified ? '✅' : b.verdict === 'inconclusive' ? '➖' : '❌'} ${b.verdict}: **${mdEscape(b.profile)}** with ${mdEscape(b.applied)}`, '');
       lines.push(`| ${VERIFICATION_COLUMNS.join(' | ')} |`, '| --- | --- | ---: | ---: | --- |', ...b.rows.map((r) => `| ${r.map(mdEscape).join(' | ')} |`));
       for (const n of b.notes) lines.push('', `- ${mdEscape(n)}`);
     }

@@ -13,6 +13,8 @@ export const VERIFICATION_COLUMNS = ['finding', 'measure', 'before', 'after', 'r
 export interface VerificationBlock {
   profile: string;
   verified: boolean;
+  /** "verified", "not verified" or "inconclusive". */
+  verdict: string;
   /** "pool.keepAliveMs 1250 (httpx.Limits(keepalive_expiry=1.25))". */
   applied: string;
   rows: string[][];
@@ -40,13 +42,15 @@ export function verificationBlocks(report: Report): VerificationBlock[] {
         h.metric,
         headlineValue(h.metric, h.before),
         headlineValue(h.metric, h.after),
-        h.worse ? (h.tradeOff ? `worse: the trade-off named (${h.tradeOff})` : 'worse beyond noise') : h.inconclusive ? `inconclusive: ${h.inconclusive}` : 'not worse beyond noise',
+        h.worse ? (h.tradeOff ? `worse: the trade-off named (${h.tradeOff})` : 'worse beyond noise') : 'not worse beyond noise',
       ]),
     ];
     const notes = [
       ...v.conflicts.map((c) => `findings contradict each other, nothing was rerun: ${c}`),
+      ...(v.inconclusive ? [`inconclusive: ${v.inconclusive}`] : []),
+      ...(v.reruns > 1 ? ['the first rerun did not verify the fixes; this is the second'] : []),
       ...v.newFindings.map((f) => `new after the fix: ${f.id} (${f.severity}): ${f.symptom}`),
     ];
-    return { profile: v.profile, verified: v.verified, applied: `${settings || 'nothing'}${client ? ` (${client})` : ''}`, rows, notes };
+    return { profile: v.profile, verified: v.verified, verdict: v.verified ? 'verified' : v.inconclusive ? 'inconclusive' : 'not verified', applied: `${settings || 'nothing'}${client ? ` (${client})` : ''}`, rows, notes };
   });
 }
