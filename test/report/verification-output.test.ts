@@ -22,7 +22,7 @@ describe('a verification in a report', () => {
   it('is checked on read: a measure nobody knows, or a finding that is not one, is named by its path', () => {
     const good = withVerification('fine');
     expect(reportProblems(JSON.parse(JSON.stringify(good)))).toEqual([]);
-    const bad = { ...good, verification: [{ ...good.verification![0]!, findings: [{ id: 'x', metric: 'made_up', before: 1, after: 'less' }], newFindings: [{ id: 1 }] }] };
+    const bad = { ...good, verification: [{ ...good.verification![0]!, findings: [{ id: 'x', metric: 'made_up', before: 1, after: 0.5 }], newFindings: [{ id: 1 }] }] };
     expect(reportProblems(bad).sort()).toEqual([
       'verification[0].findings[0] must be {id, metric (a known measure), before, after, resolved, improved}',
       'verification[0].newFindings[0] must be {id, severity, symptom}',
