@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judgeFixes, renderHtml, runGate, withFindings } from '../../src/report/index.js';
+import { chartData, judgeFixes, renderHtml, runGate, withFindings } from '../../src/report/index.js';
 import type { Report } from '../../src/runner/index.js';
 import { makeReport, makeStreamReport } from '../helpers/report-fixture.js';
+import { syntheticProfile, syntheticReport } from '../helpers/synthetic-report.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // CI installs Debian's chromium (.ci/run); a developer machine without it skips this file.
@@ -154,4 +155,13 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     const top = Math.max(...(spectrum.data[1] ?? []).filter((v): v is number => v !== null));
     expect(Math.abs(top / report.profiles[0]!.itlMs!.max - 1)).toBeLessThan(0.002);
   }, 60_000);
+});
+
+describe('chart data of an older report', () => {
+  it("counts a race's losers per second among the failures (as reports before lostRaces did): they are not drawn as failed", () => {
+    const p = syntheticProfile('old', { dist: 'fixed', ms: 20 }, 100, 1);
+    const older = { ...p, lostRaces: undefined, timeline: p.timeline.map((r) => ({ ...r, errorsByCode: { cancelled: 7, http_5xx: 1 } })) };
+    const data = chartData(syntheticReport([older]));
+    expect(data.errors.series.map((x) => x.label)).toEqual(['old: http_5xx']);
+  });
 });
