@@ -62,12 +62,11 @@ export const POOL_HEADROOM = 1.2;
  */
 export function sizedPool(p: ProfileReport, load: Report['load'], queues: boolean): { connections: number | null; maxIdle: number | null } {
   const size = p.config.pool.connections;
-  const need = connectionsNeeded(p)?.connections ?? 0;
-  const connections = size === null ? null : queues ? Math.max(Math.ceil(POOL_HEADROOM * need), size + 1) : size;
-  // Whether the idle cap is too small is judged on the load's own peak; the headroom is for the value.
+  // Whether the pool or its idle cap is too small is judged on the load's own peak; the headroom is for the value.
   const peak = expectedPeak(p, load);
-  const maxIdle = p.config.pool.maxIdle;
   const room = Math.ceil(POOL_HEADROOM * peak);
+  const connections = size === null ? null : queues && peak > size ? room : size;
+  const maxIdle = p.config.pool.maxIdle;
   const keep = maxIdle === null || peak <= maxIdle ? maxIdle : Math.max(maxIdle, connections === null ? room : Math.min(connections, room));
   return { connections, maxIdle: keep };
 }
@@ -93,22 +92,37 @@ export const poolExhaustion: Rule = (p, r) => {
   const { timeouts, acquire, wait, typical } = poolWaits(p);
   const need = connectionsNeeded(p);
   const size = p.config.pool.connections;
+  const peak = expectedPeak(p, r.load);
+  const symptom =
+    timeouts > 0
+      ? acquire > 0
+        ? `${timeouts} attempts failed waiting for a connection (connect_timeout: aiohttp's connect timeout covers the wait for a pool slot)`
+        : `${timeouts} attempts failed with pool_timeout (PoolTimeout)`
+      : `requests wait for a connection: p99 ${fmtMs(wait)} in the pool`;
+  const evidence = `pool.connections ${size ?? 'unlimited'}; waiting for a connection p99 ${fmtMs(wait)} vs time to first byte p50 ${fmtMs(typical)}; ${rps(p).toFixed(0)} req/s offered${need ? `, each holding a connection ${fmtMs(need.holdMs)} on average: ${need.busy.toFixed(0)} busy at once` : ''}`;
+  // A pool with room for the load's own peak (or no limit at all) is not made better by more connections.
+  if (size === null || peak <= size) {
+    return {
+      id: 'pool-exhaustion',
+      severity: timeouts > 0 ? 'critical' : 'info',
+      symptom,
+      evidence: `${evidence}; this load needs about ${peak} at once, nearly always`,
+      cause: 'The pool has room for this load, so the waits come from elsewhere: requests bunched (by a stalled load generator, or retries released together), or HTTP/2 connections still waiting for the server’s settings (each carries one request until they arrive).',
+      fix: 'Not the pool size: see the other findings (the load generator, retries); for HTTP/2, open connections before the load (a warm-up).',
+      metric: 'queue_wait.p(99)',
+      change: null,
+    };
+  }
   const sized = sizedPool(p, r.load, true);
-  const n = sized.connections ?? undefined;
-  // An unlimited pool that still queues (HTTP/2 streams) is not made better by a limit.
-  const c = n === undefined ? null : change(p, changed(p, { 'pool.connections': n, ...(sized.maxIdle !== null ? { 'pool.maxIdle': sized.maxIdle } : {}) }));
+  const n = sized.connections as number;
+  const c = change(p, changed(p, { 'pool.connections': n, ...(sized.maxIdle !== null ? { 'pool.maxIdle': sized.maxIdle } : {}) }));
   return {
     id: 'pool-exhaustion',
     severity: timeouts > 0 ? 'critical' : 'warning',
-    symptom:
-      timeouts > 0
-        ? acquire > 0
-          ? `${timeouts} attempts failed waiting for a connection (connect_timeout: aiohttp's connect timeout covers the wait for a pool slot)`
-          : `${timeouts} attempts failed with pool_timeout (PoolTimeout)`
-        : `requests wait for a connection: p99 ${fmtMs(wait)} in the pool`,
-    evidence: `pool.connections ${size ?? 'unlimited'}; waiting for a connection p99 ${fmtMs(wait)} vs time to first byte p50 ${fmtMs(typical)}; ${rps(p).toFixed(0)} req/s offered${need ? `, each holding a connection ${fmtMs(need.holdMs)} on average: ${need.busy.toFixed(0)} busy at once` : ''}`,
+    symptom,
+    evidence,
     cause: 'More requests are in flight than the pool has connections: the offered rate × how long each holds its connection exceeds the pool size, so requests queue for a connection and, past timeouts.pool, fail.',
-    fix: `Set pool.connections to at least ${need ? `${need.connections} (the 99.9% point of the connections busy at once at this rate), e.g. ${n} for a server slower than in this run` : 'rate × connection hold time'}${c?.settings['pool.maxIdle'] !== undefined ? `, and keep them when idle (pool.maxIdle ${c.settings['pool.maxIdle']})` : ''}${inClientTerms(c)}, or cap concurrency below the pool size.`,
+    fix: `Set pool.connections to at least ${peak} (the 99.9% point of the connections busy at once at this load), e.g. ${n} for a server slower than in this run${c.settings['pool.maxIdle'] !== undefined ? `, and keep them when idle (pool.maxIdle ${c.settings['pool.maxIdle']})` : ''}${inClientTerms(c)}, or cap concurrency below the pool size.`,
     metric: 'queue_wait.p(99)',
     change: c,
   };

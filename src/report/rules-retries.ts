@@ -7,6 +7,7 @@ import { histogramOf, percentileUs } from '../metrics/index.js';
 import { DEFAULT_BUDGET_FLOOR } from '../engine/index.js';
 import type { FindingChange, ProfileReport } from '../runner/index.js';
 import { fmtMs } from './render/format.js';
+import { generatorSaturation } from './saturation.js';
 import { change, changed, err, inClientTerms, pct, rps, s, settingsText, type Rule } from './rule-kit.js';
 
 /** Retries that wait (backoff, Retry-After), within a budget, a few at most: the fix for a storm and for 429s met at once. */
@@ -125,7 +126,13 @@ export const hedgingNotPaying: Rule = (p) => {
   if (issued === 0 && denied === 0) return null;
   const delay = p.client.hedgeDelayS;
   const suggest = hedgeDelayFor(p);
-  const c = change(p, changed(p, { 'client.hedgeDelayS': suggest }));
+  // A saturated load generator's delay is in every time it measured: a hedge delay from them would be
+  // too late to hedge anything. No change is given from such a run.
+  const saturated = generatorSaturation(p);
+  const c = saturated ? null : change(p, changed(p, { 'client.hedgeDelayS': suggest }));
+  const how = saturated
+    ? `rerun on a quieter machine before changing the hedge delay: this run's times include the load generator's own delay (${saturated})`
+    : `client.hedgeDelayS ${suggest} (${fmtMs(suggest * 1000)}, the p95 time to first byte)${inClientTerms(c)}`;
   if (issued >= 20 && won < 0.1 * issued) {
     return {
       id: 'hedging-not-paying',
@@ -133,7 +140,7 @@ export const hedgingNotPaying: Rule = (p) => {
       symptom: `${issued} hedges sent, only ${won} won (${pct(won / issued)})`,
       evidence: `hedge delay ${delay !== undefined ? s(delay * 1000) : '–'}; time to first byte p50 ${fmtMs(p.ttfbMs?.p50)}, p99 ${fmtMs(p.ttfbMs?.p99)}; ${p.lostRaces ?? 0} attempts cancelled when a sibling won (not failures)`,
       cause: 'Hedges are sent for requests that were about to answer anyway: the delay is below the typical latency, so hedging adds load without cutting the tail.',
-      fix: `Hedge only the slow tail: client.hedgeDelayS ${suggest} (${fmtMs(suggest * 1000)}, the p95 time to first byte)${inClientTerms(c)}.`,
+      fix: `Hedge only the slow tail: ${how}.`,
       metric: 'hedge_win_share',
       change: c,
     };
@@ -145,7 +152,7 @@ export const hedgingNotPaying: Rule = (p) => {
       symptom: `${denied} hedges were not sent: the hedge budget (${pct(p.client.hedgeBudgetPct)}) was spent`,
       evidence: `${issued} sent, ${won} won; hedge delay ${delay !== undefined ? s(delay * 1000) : '–'}; p99 ${fmtMs(p.latencyMs?.p99)}`,
       cause: 'More requests are slower than the hedge delay than the budget allows: the delay is too short for this latency distribution.',
-      fix: `Raise client.hedgeDelayS towards the p95 time to first byte, ${suggest}${inClientTerms(c)}, or raise client.hedgeBudgetPct if the extra load is acceptable.`,
+      fix: `Raise the hedge delay towards the p95 time to first byte: ${how}; or raise client.hedgeBudgetPct if the extra load is acceptable.`,
       metric: 'hedge_denied_share',
       change: c,
     };

@@ -147,7 +147,10 @@ const CHECKS: Record<string, { options: RunOptions; check: (r: Report) => void }
     check: (r) => {
       const early = finding(r, 'hedge-too-early', 'hedging-not-paying') ?? finding(r, 'hedge-too-early', 'hedge-budget-spent');
       expect(early!.evidence).toContain('hedge delay 2.00ms');
-      expect(early!.change!.settings['client.hedgeDelayS']).toBeGreaterThan(0.004);
+      // A hedge delay is given only from a run whose times the load generator did not inflate.
+      const saturated = r.profiles.find((p) => p.name === 'hedge-too-early')!.findings.some((f) => f.id === GENERATOR_FINDING);
+      if (saturated) expect(early!).toMatchObject({ change: null, fix: expect.stringContaining('rerun on a quieter machine') });
+      else expect(early!.change!.settings['client.hedgeDelayS']).toBeGreaterThan(0.004);
       expect(ids(r, 'hedge-50ms')).toEqual([]);
       expect(ids(r, 'no-hedge')).toEqual([]);
       // The losers of hedge races are cancelled, not failed: counted apart.
