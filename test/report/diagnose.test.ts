@@ -31,9 +31,11 @@ function expectCountsOfServer(p: Report['profiles'][number]): void {
   // Connections: equal, but for a connect the client gave up on (a hedge race's loser cancelled while
   // connecting) after the server's kernel had completed it: the server accepted it, the client never
   // had it open; and for one the closing listener reset before the server accepted it (above).
+  // A hedge dropped unsent because its race was won while its connect was under way leaves no record at
+  // all (it never was an attempt), so with hedging the server may have accepted more than that.
   const cancelled = p.errors.cancelled ?? 0;
   expect(server.connections.accepted - p.connections.opened, `${label}: connections`).toBeGreaterThanOrEqual(-unread);
-  expect(server.connections.accepted - p.connections.opened, `${label}: connections`).toBeLessThanOrEqual(cancelled);
+  if (p.client.hedgeDelayS === undefined) expect(server.connections.accepted - p.connections.opened, `${label}: connections`).toBeLessThanOrEqual(cancelled);
   // Responses: the server counts what it sent; the client what it received. They differ only by the
   // answers to attempts the client gave up on (a hedge race's losers, a timeout that fired as the answer
   // was on its way), which the server may still send.
