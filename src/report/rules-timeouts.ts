@@ -100,6 +100,9 @@ export const timeoutsTooLong: Rule = (p) => {
   const read = p.config.timeouts.read ?? p.config.timeouts.attempt;
   const tail = p.ttfbMs?.p999 ?? null;
   if (read === null || tail === null || timedOutOf(p) > 0 || (p.ttfbMs?.count ?? 0) < 1000 || read < 60_000 || read < 100 * tail) return null;
+  // Hedges hide the tail a timeout guards against: a slow attempt that lost its race was cancelled before
+  // its first byte, and its time is in no histogram. A timeout sized from what is left would cut it.
+  if (p.budgets.hedge.issued > 0) return null;
   const suggest = readTimeoutFor(p);
   const c = change(p, { [p.config.timeouts.read !== null ? 'timeouts.read' : 'timeouts.attempt']: suggest });
   return {

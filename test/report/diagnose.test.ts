@@ -268,5 +268,8 @@ describe('the closed loop on every bundled scenario: each finding fires on the p
       config: { ...calm.config, timeouts: { ...calm.config.timeouts, read: 1_200_000 } },
     });
     expect(diagnose(slowTimeout, syntheticReport([slowTimeout])).map((f) => f.id)).toEqual(['timeouts-too-long']);
+    // Hedged, the slow attempts were cancelled before their first byte: the tail is not in the times, and no timeout is sized from them.
+    const hedged = { ...slowTimeout, budgets: { ...slowTimeout.budgets, hedge: { issued: 40, won: 38, denied: 0 } } };
+    expect(diagnose(hedged, syntheticReport([hedged])).map((f) => f.id)).toEqual([]);
   });
 });

@@ -42,11 +42,12 @@ export function verificationBlocks(report: Report): VerificationBlock[] {
         h.metric,
         headlineValue(h.metric, h.before),
         headlineValue(h.metric, h.after),
-        h.worse ? (h.tradeOff ? `worse: the trade-off named (${h.tradeOff})` : 'worse beyond noise') : 'not worse beyond noise',
+        h.worse ? (h.tradeOff ? 'worse: a trade-off the fix names' : 'worse beyond noise') : 'not worse beyond noise',
       ]),
     ];
     const notes = [
       ...v.conflicts.map((c) => `findings contradict each other, nothing was rerun: ${c}`),
+      ...v.headline.filter((h) => h.worse && h.tradeOff).map((h) => `trade-off (${h.metric}): ${h.tradeOff}`),
       ...(v.inconclusive ? [`inconclusive: ${v.inconclusive}`] : []),
       ...(v.reruns > 1 ? ['the first rerun did not verify the fixes; this is the second'] : []),
       ...v.newFindings.map((f) => `new after the fix: ${f.id} (${f.severity}): ${f.symptom}`),
