@@ -133,11 +133,14 @@ export const hedgingNotPaying: Rule = (p) => {
   const how = saturated
     ? `rerun on a quieter machine before changing the hedge delay: this run's times include the load generator's own delay (${saturated})`
     : `client.hedgeDelayS ${suggest} (${fmtMs(suggest * 1000)}, the p95 time to first byte)${inClientTerms(c)}`;
-  if (issued >= 20 && won < 0.1 * issued) {
+  // Not paying: few hedges win, or hedges go out for a large share of requests before the typical answer came.
+  const typicalMs = p.ttfbMs?.p50 ?? null;
+  const early = delay !== undefined && typicalMs !== null && delay * 1000 < typicalMs && issued > 0.2 * p.attempts.primary;
+  if (issued >= 20 && (won < 0.1 * issued || early)) {
     return {
       id: 'hedging-not-paying',
       severity: 'warning',
-      symptom: `${issued} hedges sent, only ${won} won (${pct(won / issued)})`,
+      symptom: `${issued} hedges sent for ${p.attempts.primary} requests (${pct(issued / Math.max(1, p.attempts.primary))}), only ${won} won (${pct(won / issued)})`,
       evidence: `hedge delay ${delay !== undefined ? s(delay * 1000) : '–'}; time to first byte p50 ${fmtMs(p.ttfbMs?.p50)}, p99 ${fmtMs(p.ttfbMs?.p99)}; ${p.lostRaces ?? 0} attempts cancelled when a sibling won (not failures)`,
       cause: 'Hedges are sent for requests that were about to answer anyway: the delay is below the typical latency, so hedging adds load without cutting the tail.',
       fix: `Hedge only the slow tail: ${how}.`,
