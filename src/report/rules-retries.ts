@@ -7,7 +7,7 @@ import { histogramOf, percentileUs } from '../metrics/index.js';
 import { DEFAULT_BUDGET_FLOOR } from '../engine/index.js';
 import type { FindingChange, ProfileReport } from '../runner/index.js';
 import { fmtMs } from './render/format.js';
-import { generatorSaturation } from './saturation.js';
+import { generatorSaturation, SATURATED_LOOP_P99_MS } from './saturation.js';
 import { change, changed, err, inClientTerms, pct, rps, s, settingsText, type Rule } from './rule-kit.js';
 
 /** Retries that wait (backoff, Retry-After), within a budget, a few at most: the fix for a storm and for 429s met at once. */
@@ -126,9 +126,10 @@ export const hedgingNotPaying: Rule = (p) => {
   if (issued === 0 && denied === 0) return null;
   const delay = p.client.hedgeDelayS;
   const suggest = hedgeDelayFor(p);
-  // A saturated load generator's delay is in every time it measured: a hedge delay from them would be
-  // too late to hedge anything. No change is given from such a run.
-  const saturated = generatorSaturation(p);
+  // A load generator whose event loop lagged put its delay in every time it measured: a hedge delay from
+  // them would be too late to hedge anything. No change is given from such a run (a few late starts are
+  // not that: they delay requests, not the times measured once they are sent).
+  const saturated = (p.eventLoop?.p99Ms ?? 0) >= SATURATED_LOOP_P99_MS ? generatorSaturation(p) : null;
   const c = saturated ? null : change(p, changed(p, { 'client.hedgeDelayS': suggest }));
   const how = saturated
     ? `rerun on a quieter machine before changing the hedge delay: this run's times include the load generator's own delay (${saturated})`
