@@ -44,17 +44,18 @@ export async function startChildServer(script: string, args: string[] = [], env:
 }
 
 /**
- * Run a compiled bench/*.js script (or any node arguments, with `raw`) in a child process, pinned to
- * `cpu` if given, and return the JSON it prints as its last line of stdout.
+ * Run a compiled bench/*.js script in a child process, pinned to `cpu` if given, and return the JSON it
+ * prints as its last line of stdout (`noJson`: nothing). With `raw`, `script` is a command run as given.
  */
-export async function runChild<T>(script: string, args: string[], options: { cpu?: string; raw?: boolean } = {}): Promise<T> {
+export async function runChild<T>(script: string, args: string[], options: { cpu?: string; raw?: boolean; noJson?: boolean } = {}): Promise<T> {
   const path = options.raw ? script : fileURLToPath(new URL(script, import.meta.url));
-  const [cmd, argv] = pinned(options.cpu, [path, ...args]);
+  const [cmd, argv] = options.raw && options.cpu === undefined ? [path, args] : pinned(options.cpu, [path, ...args]);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}: ${out.slice(-500)}`);
+  if (options.noJson) return undefined as T;
   const last = out.trim().split('\n').at(-1) ?? '';
   return JSON.parse(last) as T;
 }

@@ -2,6 +2,11 @@
  * The mock server in its own process, as a real server would be: the load generator's CPU no longer
  * shows up as server latency, and the mock's timers no longer wait behind the generator's event loop.
  * The handle mirrors MockServer, asynchronously; the child exits when its parent does.
+ *
+ * The child runs in a process group of its own (`detached`), as the --workers children do: a terminal's
+ * Ctrl+C goes to the whole foreground group, and the mock must outlive it so the run can drain against it
+ * and read its counts for the partial report. It still dies with its parent: child.ts exits when the IPC
+ * channel closes, which happens however the parent ends (even SIGKILL).
  */
 import type { ChildProcess } from 'node:child_process';
 import { forkSibling } from '../src/util/index.js';
@@ -32,7 +37,7 @@ export interface MockProcess {
 }
 
 export async function startMockProcess(options: MockServerOptions = {}): Promise<MockProcess> {
-  const child: ChildProcess = forkSibling(import.meta.url, 'child', [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = forkSibling(import.meta.url, 'child', [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited = false;

@@ -3,7 +3,7 @@
  * write the report JSON and its renderings, and set the exit code that tells CI what the run means.
  */
 import { join } from 'node:path';
-import { gateFailed, markdownSummary, mergeReports, reportProblems, runGate, withFindings } from '../report/index.js';
+import { gateFailed, gateVerdictText, markdownSummary, mergeReports, reportProblems, runGate, withFindings } from '../report/index.js';
 import type { CoordinatedRun, Distribution, MockStats, Report } from '../runner/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -24,6 +24,7 @@ export interface FinishOptions {
 export async function finishRun(report: Report, io: CliIo, options: FinishOptions): Promise<void> {
   const checks = options.gate === false ? [] : runGate(report, { thresholds: report.gate.thresholds, maxRegression: [] });
   printSummary(report, checks, io);
+  if (checks.length) io.out(`${gateVerdictText(checks)}\n`);
   const name = uniqueFileName(`${report.scenario.name}-${report.startedAt.replace(/[:.]/g, '-')}${options.suffix ?? ''}`, new Set(), '');
   const base = join(options.out, name);
   await writeOutputFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);

@@ -5,7 +5,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { allFailedText, checksTable, distributionText, findingsText, hgrm, junitXml, markdownSummary, renderHtml, streamTable, summaryTable, verificationText, type Check } from '../report/index.js';
+import { allFailedText, checksTable, definitionsTable, distributionText, findingsText, hgrm, junitXml, markdownSummary, renderHtml, streamTable, summaryTable, sweepHtml, sweepMarkdown, sweepText, verificationText, type Check, type SweepFile } from '../report/index.js';
 import type { Report } from '../runner/index.js';
 import type { CliIo } from './io.js';
 import { prepareOutDir, writeOutputFile } from './output-files.js';
@@ -13,7 +13,8 @@ import { prepareOutDir, writeOutputFile } from './output-files.js';
 /** What a run or a report says on the terminal: how it was distributed, the tables, findings, and the checks. */
 export function printSummary(report: Report, checks: Check[], io: CliIo): void {
   const distributed = distributionText(report);
-  const streams = streamTable(report, io.isTTY);
+  const definitions = definitionsTable(report, io.isTTY);
+  const streams = `${streamTable(report, io.isTTY)}${definitions ? `\n${definitions}` : ''}`;
   const allFailed = allFailedText(report);
   const verified = verificationText(report, io.isTTY);
   io.out(`${distributed ? `${distributed}\n` : ''}${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
@@ -42,6 +43,22 @@ export async function writeOutputs(report: Report, checks: Check[], out: { html?
     const used = new Set<string>();
     for (const p of report.profiles) await writeOutputFile(join(out.hgrm, uniqueFileName(p.name, used, '.hgrm')), hgrm(p));
     io.out(`hgrm: ${out.hgrm}/<profile>.hgrm\n`);
+  }
+  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, md);
+}
+
+/** A sweep's renderings: its table on the terminal, --html (the chart and the table) and --md. */
+export async function writeSweepOutputs(sweep: SweepFile, out: { html?: string; md?: string }, io: CliIo, env = process.env): Promise<void> {
+  io.out(sweepText(sweep, io.isTTY));
+  const md = sweepMarkdown(sweep);
+  for (const [flag, path] of [['--html', out.html], ['--md', out.md]] as const) if (path) await prepareOutDir(dirname(path), flag);
+  if (out.html) {
+    await writeOutputFile(out.html, sweepHtml(sweep));
+    io.out(`html: ${out.html}\n`);
+  }
+  if (out.md) {
+    await writeOutputFile(out.md, md);
+    io.out(`markdown: ${out.md}\n`);
   }
   if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, md);
 }

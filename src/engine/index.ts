@@ -20,5 +20,5 @@ export { CancellationToken, resolvePreference, PREFERENCE_DEFAULTS, PREFERENCE_S
 export { Budget, type BudgetOptions } from './policy/budget.js';
 export type { PolicyStats, LogicalResult, LogicalListener } from './policy/types.js';
 export { decideRetry, retryAfterMs, type RetryDecision } from './policy/retry-rules.js';
-export type { SseEvent } from './client/sse.js';
+export { DONE, readChunk, SseParser, type SseEvent, type StreamChunk } from './client/sse.js';
 export { createLogger, type Logger, type LogLevel } from './policy/logger.js';

@@ -126,6 +126,31 @@ export function summarize(h: Histogram): LatencySummary | null {
   };
 }
 
+interface Iterable {
+  recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+  lowestEquivalentValue(v: number): number;
+}
+
+/**
+ * How many recorded values are at or below `ms` (to the histogram's resolution: a bucket counts when its
+ * lowest equivalent value is at or below). O(buckets recorded).
+ */
+export function countAtOrBelowMs(h: Histogram, ms: number): number {
+  const limit = ms * 1000;
+  if (h.totalCount === 0) return 0;
+  if (h.maxValue <= limit) return h.totalCount;
+  const it = (h as unknown as Iterable).recordedValuesIterator;
+  const lowest = (v: number) => (h as unknown as Iterable).lowestEquivalentValue(v);
+  it.reset();
+  let n = 0;
+  while (it.hasNext()) {
+    const v = it.next();
+    if (lowest(v.valueIteratedTo) > limit) break;
+    n += v.countAtValueIteratedTo;
+  }
+  return n;
+}
+
 export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }

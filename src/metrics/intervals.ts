@@ -10,13 +10,24 @@ import { createHistogram, decodeHistogram, encodeHistogram, recordMs, type Histo
 export const INTERVAL_MS = 1000;
 export const MAX_INTERVALS = 120;
 
-/** The timings kept per interval: those the gate speaks of. */
-export const INTERVAL_HISTOGRAMS = ['latency', 'ttfb', 'queueWait', 'connect', 'ttft', 'itl', 'tpot'] as const;
+/**
+ * The timings kept per interval: those the gate speaks of, and latencySent and latencyNet (latency less the
+ * generator's own delay, its two bounds: measured.ts), which the gate reads for what the generator may explain.
+ */
+export const INTERVAL_HISTOGRAMS = ['latency', 'ttfb', 'queueWait', 'connect', 'ttft', 'itl', 'tpot', 'latencySent', 'latencyNet'] as const;
 export type IntervalHistogramName = (typeof INTERVAL_HISTOGRAMS)[number];
 
-/** The counts kept per interval: the numerators and denominators of the gate's rates. */
-export const INTERVAL_COUNTS = ['started', 'late', 'completed', 'ok', 'failed', 'primary', 'retry', 'hedge', 'good'] as const;
+/** The counts kept per interval: the numerators and denominators of the gate's rates (goodNet: goodput's metNet). */
+export const INTERVAL_COUNTS = ['started', 'late', 'completed', 'ok', 'failed', 'primary', 'retry', 'hedge', 'good', 'goodNet'] as const;
 export type IntervalCountName = (typeof INTERVAL_COUNTS)[number];
+
+/**
+ * Added after reports with intervals were first written: a series read from an older report lacks them,
+ * and a sum or sequence of series keeps them only when every part has them (a part's absence is unknown,
+ * not zero).
+ */
+const LATER: ReadonlySet<string> = new Set(['latencySent', 'latencyNet', 'goodNet']);
+const keptBy = (parts: IntervalSeries[], key: 'counts' | 'histograms', n: string) => !LATER.has(n) || parts.every((p) => (p[key] as Record<string, unknown>)[n] !== undefined);
 
 export interface IntervalSeries {
   /** Width of every interval but the last, which ends when the run did (spanMs). */
@@ -128,9 +139,9 @@ export function addIntervals(parts: (IntervalSeries | undefined)[]): IntervalSer
   return {
     widthMs: first.widthMs,
     spanMs: Math.max(...all.map((p) => p.spanMs)),
-    counts: Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, Array.from({ length: len }, (_, i) => all.reduce((s, p) => s + (at(p.counts[n], i) ?? 0), 0))])) as Record<IntervalCountName, number[]>,
+    counts: Object.fromEntries(INTERVAL_COUNTS.filter((n) => keptBy(all, 'counts', n)).map((n) => [n, Array.from({ length: len }, (_, i) => all.reduce((s, p) => s + (at(p.counts[n], i) ?? 0), 0))])) as Record<IntervalCountName, number[]>,
     histograms: Object.fromEntries(
-      INTERVAL_HISTOGRAMS.map((n) => [
+      INTERVAL_HISTOGRAMS.filter((n) => keptBy(all, 'histograms', n)).map((n) => [
         n,
         Array.from({ length: len }, (_, i) => {
           const h = createHistogram();
@@ -152,8 +163,8 @@ export function delayIntervals(s: IntervalSeries, count: number): IntervalSeries
   return {
     widthMs: s.widthMs,
     spanMs: s.spanMs + count * s.widthMs,
-    counts: Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, [...new Array<number>(count).fill(0), ...s.counts[n]]])) as Record<IntervalCountName, number[]>,
-    histograms: Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, [...new Array<string>(count).fill(empty), ...s.histograms[n]]])) as Record<IntervalHistogramName, string[]>,
+    counts: Object.fromEntries(INTERVAL_COUNTS.filter((n) => keptBy([s], 'counts', n)).map((n) => [n, [...new Array<number>(count).fill(0), ...s.counts[n]]])) as Record<IntervalCountName, number[]>,
+    histograms: Object.fromEntries(INTERVAL_HISTOGRAMS.filter((n) => keptBy([s], 'histograms', n)).map((n) => [n, [...new Array<string>(count).fill(empty), ...s.histograms[n]]])) as Record<IntervalHistogramName, string[]>,
   };
 }
 
@@ -167,7 +178,7 @@ export function concatIntervals(parts: (IntervalSeries | undefined)[]): Interval
   return {
     widthMs: first.widthMs,
     spanMs,
-    counts: Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, all.flatMap((p) => p.counts[n])])) as Record<IntervalCountName, number[]>,
-    histograms: Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, all.flatMap((p) => p.histograms[n])])) as Record<IntervalHistogramName, string[]>,
+    counts: Object.fromEntries(INTERVAL_COUNTS.filter((n) => keptBy(all, 'counts', n)).map((n) => [n, all.flatMap((p) => p.counts[n])])) as Record<IntervalCountName, number[]>,
+    histograms: Object.fromEntries(INTERVAL_HISTOGRAMS.filter((n) => keptBy(all, 'histograms', n)).map((n) => [n, all.flatMap((p) => p.histograms[n])])) as Record<IntervalHistogramName, string[]>,
   };
 }

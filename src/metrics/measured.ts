@@ -5,6 +5,8 @@
  */
 import { createHistogram, decodeHistogram, encodeHistogram, percentileUs, summarize, type LatencySummary } from './histogram.js';
 import { addIntervals, concatIntervals, delayIntervals, INTERVAL_MS, type IntervalSeries } from './intervals.js';
+import { PROBE_PERIOD_MS } from './loop-probe.js';
+import { METRIC_DEFINITIONS, type MetricDefinitions } from './stream-meter.js';
 
 export interface TimelineRow {
   /** Seconds since the measured run began. */
@@ -23,10 +25,31 @@ export interface TimelineRow {
   connectionsReused: number;
 }
 
+/**
+ * Streams' timings under every definition docs/metrics.md compares (`vllm.itl`: vLLM's ITL), whichever
+ * the profile's ttft/itl/tpot show: what re-deriving them needs, bounded (a histogram each).
+ */
+export const STREAM_TIMINGS = ['ttft', 'itl', 'tpot'] as const;
+export type StreamTiming = (typeof STREAM_TIMINGS)[number];
+export const DEFINITION_HISTOGRAMS = METRIC_DEFINITIONS.flatMap((d) => STREAM_TIMINGS.map((t) => `${d}.${t}` as const));
+export type DefinitionHistogramName = `${MetricDefinitions}.${StreamTiming}`;
+
 /** The histograms a profile keeps (base64 compressed HDR, µs). */
-export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'connectionHold', 'ttft', 'itl', 'tpot'] as const;
+export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'connectionHold', 'ttft', 'itl', 'tpot', ...DEFINITION_HISTOGRAMS] as const;
 /** Histograms older reports may lack (they were added later): read as empty. */
-export const NEWER_HISTOGRAMS: ReadonlySet<HistogramName> = new Set(['connectionHold', 'ttft', 'itl', 'tpot']);
+export const NEWER_HISTOGRAMS: ReadonlySet<HistogramName> = new Set(['connectionHold', 'ttft', 'itl', 'tpot', ...DEFINITION_HISTOGRAMS]);
+
+/**
+ * The load generator's own delay (loop-probe.ts), per request. What the server and network took lies
+ * between two bounds: `latencySent`, each latency less how late the generator itself sent the request
+ * (known exactly; a wait at the in-flight cap is the server's doing and not taken off), and `latencyNet`,
+ * less also the longest stall of the generator's event loop while the request was in flight (which may
+ * have delayed seeing the answer). `startLag` is how late each request was sent, `loopDelay` every probe
+ * tick's lateness. Reports made before they existed, or merged from shards of which one lacks them, have
+ * none: the gate then falls back to the run's event-loop summary and says so.
+ */
+export const GENERATOR_HISTOGRAMS = ['latencySent', 'latencyNet', 'startLag', 'loopDelay'] as const;
+export type GeneratorHistogramName = (typeof GENERATOR_HISTOGRAMS)[number];
 
 /** A service-level objective per request; goodput is the share of requests that met all of it (and succeeded). */
 export interface Slo {
@@ -68,6 +91,17 @@ export interface WorkRates {
 }
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
 
+/** The load generator's own delay, summarized (ms), with the probe's resolution. */
+export interface GeneratorDelay {
+  /** How late each request was sent after its intended start. */
+  startLagMs: LatencySummary | null;
+  /** How late the probe's 1 ms timer fired: the event loop's delay. */
+  loopDelayMs: LatencySummary | null;
+  resolutionMs: number;
+}
+/** A stream's TTFT, ITL and TPOT summaries under one definition. */
+export type StreamSummaries = Record<`${StreamTiming}Ms`, LatencySummary | null>;
+
 export interface MeasuredProfile {
   /** From the start of the measured run to the last request started (the drain after it excluded). */
   loadWindowMs: number;
@@ -98,9 +132,17 @@ export interface MeasuredProfile {
   ttftMs?: LatencySummary | null;
   itlMs?: LatencySummary | null;
   tpotMs?: LatencySummary | null;
+  /**
+   * Streams only: TTFT, ITL, TPOT under each definition (tailgate's, vLLM's, genai-perf's), so a run can be
+   * set beside either benchmark; the report's `metricDefinitions` says which of them ttftMs/itlMs/tpotMs are.
+   */
+  streamMetrics?: Record<MetricDefinitions, StreamSummaries> | null;
   tokens?: TokenCounts;
-  /** With an SLO: requests that met it (and succeeded) of all requests. */
-  goodput?: { slo: Slo; met: number; of: number } | null;
+  /**
+   * With an SLO: requests that met it (and succeeded) of all requests; metNet, those that met it once the
+   * generator's own delay is taken off their times (absent in older reports).
+   */
+  goodput?: { slo: Slo; met: number; of: number; metNet?: number } | null;
   /** Rates over the time the work took (older reports lack it). */
   work?: WorkRates;
   /** Connections closed, by why (max-idle, keepalive-expired, server-fin, server-reset, per-request, ...); older reports lack it. */
@@ -116,7 +158,9 @@ export interface MeasuredProfile {
    * choice, not a failure. Also counted in errors.cancelled, as older reports count them.
    */
   lostRaces?: number;
-  histograms: Record<HistogramName, string>;
+  histograms: Record<HistogramName, string> & Partial<Record<GeneratorHistogramName, string>>;
+  /** The load generator's own delay (absent in older reports). */
+  generator?: GeneratorDelay;
   timeline: TimelineRow[];
   /** The run in intervals (older reports have none: the gate then assumes independent samples and says so). */
   intervals?: IntervalSeries;
@@ -146,7 +190,12 @@ const sumOrNull = (values: (number | null)[]) => (values.some((v) => v === null)
 export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
   const [first] = parts;
   if (!first) throw new Error('addMeasured needs at least one part');
-  const histograms = Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, addHistograms(parts.map((p) => p.histograms[n]).filter((h) => h !== undefined))])) as Record<HistogramName, string>;
+  const histograms: MeasuredProfile['histograms'] = Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, addHistograms(parts.map((p) => p.histograms[n]).filter((h) => h !== undefined))])) as Record<HistogramName, string>;
+  // A generator histogram summed over some parts only would pass for the whole: kept only when every part has it.
+  for (const n of GENERATOR_HISTOGRAMS) {
+    const all = parts.map((p) => p.histograms[n]);
+    if (all.every((h): h is string => h !== undefined)) histograms[n] = addHistograms(all);
+  }
   const sources = new Set(parts.map((p) => p.tokens?.source ?? null).filter((x) => x !== null));
   const goodputs = parts.map((p) => p.goodput).filter((g): g is NonNullable<MeasuredProfile['goodput']> => g !== null && g !== undefined);
   const summary = (n: HistogramName) => summarize(decodeHistogram(histograms[n]));
@@ -194,16 +243,36 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
     ttftMs: summary('ttft'),
     itlMs: summary('itl'),
     tpotMs: summary('tpot'),
+    streamMetrics: parts.some((p) => p.streamMetrics) ? streamSummaries((n) => summary(n)) : null,
     tokens: {
       out: parts.reduce((t, p) => t + (p.tokens?.out ?? 0), 0),
       source: sources.size === 0 ? null : sources.size === 1 ? ([...sources][0] as TokenCounts['source']) : 'mixed',
       perSecond: sumOrNull(parts.map((p) => p.tokens?.perSecond ?? null)),
     },
-    goodput: goodputs[0] ? { slo: goodputs[0].slo, met: goodputs.reduce((t, g) => t + g.met, 0), of: goodputs.reduce((t, g) => t + g.of, 0) } : null,
+    goodput: goodputs[0]
+      ? {
+          slo: goodputs[0].slo,
+          met: goodputs.reduce((t, g) => t + g.met, 0),
+          of: goodputs.reduce((t, g) => t + g.of, 0),
+          ...(goodputs.every((g) => g.metNet !== undefined) ? { metNet: goodputs.reduce((t, g) => t + (g.metNet as number), 0) } : {}),
+        }
+      : null,
     ...newerFields(parts, 'parallel'),
     histograms,
+    ...generatorSummary(histograms),
     ...withTimeline([...rows.values()].sort((a, b) => a.t - b.t), addIntervals(parts.map((p) => p.intervals))),
   };
+}
+
+/** The generator's delay summarized from its histograms (nothing when a report or a part lacks them). */
+export function generatorSummary(h: MeasuredProfile['histograms']): { generator?: GeneratorDelay } {
+  if (h.startLag === undefined || h.loopDelay === undefined) return {};
+  return { generator: { startLagMs: summarize(decodeHistogram(h.startLag)), loopDelayMs: summarize(decodeHistogram(h.loopDelay)), resolutionMs: PROBE_PERIOD_MS } };
+}
+
+/** Each definition's summaries, from its histograms. */
+export function streamSummaries(summary: (name: DefinitionHistogramName) => LatencySummary | null): Record<MetricDefinitions, StreamSummaries> {
+  return Object.fromEntries(METRIC_DEFINITIONS.map((d) => [d, { ttftMs: summary(`${d}.ttft`), itlMs: summary(`${d}.itl`), tpotMs: summary(`${d}.tpot`) }])) as Record<MetricDefinitions, StreamSummaries>;
 }
 
 /**

@@ -84,7 +84,7 @@ export function parseMetric(name: string): MetricSpec {
 
 const cache = new WeakMap<MeasuredProfile, Map<string, Histogram>>();
 
-const WHOLE: Record<IntervalHistogramName, keyof MeasuredProfile['histograms']> = { latency: 'latency', ttfb: 'ttfb', queueWait: 'queueWait', connect: 'connect', ttft: 'ttft', itl: 'itl', tpot: 'tpot' };
+const WHOLE: Record<IntervalHistogramName, keyof MeasuredProfile['histograms']> = { latency: 'latency', ttfb: 'ttfb', queueWait: 'queueWait', connect: 'connect', ttft: 'ttft', itl: 'itl', tpot: 'tpot', latencySent: 'latencySent', latencyNet: 'latencyNet' };
 
 export function histogramOf(p: MeasuredProfile, name: keyof MeasuredProfile['histograms']): Histogram {
   let byName = cache.get(p);

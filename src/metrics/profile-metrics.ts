@@ -6,8 +6,9 @@
 import type { AttemptRecord, EngineObserver, PolicyEvent, SocketInfo } from '../engine/index.js';
 import { createHistogram, encodeHistogram, percentileUs, recordMs, summarize, type Histogram } from './histogram.js';
 import { IntervalRecorder } from './intervals.js';
-import type { HistogramName, MeasuredProfile, Slo, TimelineRow } from './measured.js';
-import type { StreamOutcome } from './stream-meter.js';
+import { LoopProbe } from './loop-probe.js';
+import { DEFINITION_HISTOGRAMS, generatorSummary, streamSummaries, type DefinitionHistogramName, type HistogramName, type MeasuredProfile, type Slo, type TimelineRow } from './measured.js';
+import { METRIC_DEFINITIONS, type MetricDefinitions, type StreamOutcome, type StreamTimings } from './stream-meter.js';
 
 export class ProfileMetrics implements EngineObserver {
   readonly latency = createHistogram();
@@ -18,12 +19,24 @@ export class ProfileMetrics implements EngineObserver {
   readonly ttft = createHistogram();
   readonly itl = createHistogram();
   readonly tpot = createHistogram();
+  /** Latency less the generator's known lag, and less its stalls too: the bounds of the server's part (measured.ts). */
+  readonly latencySent = createHistogram();
+  readonly latencyNet = createHistogram();
+  /** How late each request was sent after its intended start. */
+  readonly startLag = createHistogram();
+  /** The generator's event loop, watched while the run is measured. */
+  readonly probe: LoopProbe;
   /** The SLO goodput is counted against (set before the run), or null. */
   slo: Slo | null = null;
+  /** Which definitions ttft/itl/tpot (their gate metrics, intervals and goodput) follow (docs/metrics.md). */
+  definitions: MetricDefinitions = 'tailgate';
+  /** Every definition's timings, made at the first stream (a run without streams keeps none). */
+  private byDefinition: Record<DefinitionHistogramName, Histogram> | null = null;
   private tokensOut = 0;
   private tokenSources = 0;
   private usageSources = 0;
   private good = 0;
+  private goodNet = 0;
   readonly requests = { total: 0, ok: 0, failed: 0, late: 0, abandoned: 0 };
   readonly attempts = { total: 0, primary: 0, hedge: 0, retry: 0 };
   readonly statuses: Record<string, number> = {};
@@ -58,14 +71,16 @@ export class ProfileMetrics implements EngineObserver {
 
   constructor(private readonly now: () => number = () => performance.now()) {
     this.row = this.newRow(0);
+    this.probe = new LoopProbe(now);
   }
 
-  /** Start the clock of the timeline and of the load window. */
+  /** Start the clock of the timeline and of the load window, and the watch on the generator's own delay. */
   start(): void {
     this.origin = this.now();
     this.row = this.newRow(0);
     this.timer = setInterval(() => this.closeSecond(), 1000);
     this.timer.unref();
+    this.probe.start();
   }
 
   /** The load model has started its last request: the load window ends (the drain is not in it). */
@@ -78,6 +93,7 @@ export class ProfileMetrics implements EngineObserver {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.probe.stop();
     this.closeSecond();
     this.stoppedAt = this.now();
     if (this.loadEndedAt === null) this.endLoadWindow();
@@ -158,12 +174,14 @@ export class ProfileMetrics implements EngineObserver {
 
   // ---- runner events (per logical request) ----
 
-  requestStarted(late: boolean): void {
+  /** A logical request was sent `lagMs` after its intended start (late: beyond the load model's tolerance). */
+  requestStarted(late: boolean, lagMs = 0): void {
     this.inFlight++;
     if (!this.recording) return;
     this.requests.total++;
     if (this.firstSentAt < 0) this.firstSentAt = this.now();
     this.intervals.count('started');
+    recordMs(this.startLag, lagMs);
     if (late) {
       this.requests.late++;
       this.intervals.count('late');
@@ -173,18 +191,24 @@ export class ProfileMetrics implements EngineObserver {
   /**
    * A logical request ended; latency is measured from its intended start (no coordinated omission).
    * An abandoned request enters the histogram at its age when abandoned: a lower bound, never left out.
+   * The generator's part of it: `lagMs`, how late the generator sent it (its own lag, known), and `stallMs`,
+   * the longest stall of its event loop while the request was in flight (which may have delayed seeing
+   * the answer: an upper bound). The server's part lies between latency − lag − stall and latency − lag.
    */
-  requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome): void {
+  requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome, lagMs = 0, stallMs = 0): void {
     this.inFlight--;
     if (!this.recording) return;
     this.lastEndedAt = this.now();
     if (stream) this.recordStream(stream);
-    if (this.slo && errorCode === null && meetsSlo(this.slo, latencyMs, stream)) {
-      this.good++;
-      this.intervals.count('good');
-    }
+    if (this.slo && errorCode === null) this.countGood(latencyMs, stream?.byDefinition[this.definitions], lagMs + stallMs);
+    const sent = latencyMs > lagMs ? latencyMs - lagMs : 0;
+    const net = sent > stallMs ? sent - stallMs : 0;
     recordMs(this.latency, latencyMs);
     this.intervals.record('latency', latencyMs);
+    recordMs(this.latencySent, sent);
+    this.intervals.record('latencySent', sent);
+    recordMs(this.latencyNet, net);
+    this.intervals.record('latencyNet', net);
     this.intervals.count('completed');
     this.row.rps++;
     if (errorCode === null) {
@@ -200,18 +224,39 @@ export class ProfileMetrics implements EngineObserver {
     }
   }
 
-  private recordStream(o: StreamOutcome): void {
-    if (o.ttftMs !== null) {
-      recordMs(this.ttft, o.ttftMs);
-      this.intervals.record('ttft', o.ttftMs);
+  /** Goodput, and whether the request would have met the SLO without the generator's own delay. */
+  private countGood(latencyMs: number, stream: StreamTimings | undefined, generatorMs: number): void {
+    const slo = this.slo as Slo;
+    if (meetsSlo(slo, latencyMs, stream)) {
+      this.good++;
+      this.intervals.count('good');
     }
-    for (const gap of o.itlMs) {
+    if (meetsSlo(slo, latencyMs - generatorMs, stream, generatorMs)) {
+      this.goodNet++;
+      this.intervals.count('goodNet');
+    }
+  }
+
+  private recordStream(o: StreamOutcome): void {
+    const shown = o.byDefinition[this.definitions];
+    if (shown.ttftMs !== null) {
+      recordMs(this.ttft, shown.ttftMs);
+      this.intervals.record('ttft', shown.ttftMs);
+    }
+    for (const gap of shown.itlMs) {
       recordMs(this.itl, gap);
       this.intervals.record('itl', gap);
     }
-    if (o.tpotMs !== null) {
-      recordMs(this.tpot, o.tpotMs);
-      this.intervals.record('tpot', o.tpotMs);
+    if (shown.tpotMs !== null) {
+      recordMs(this.tpot, shown.tpotMs);
+      this.intervals.record('tpot', shown.tpotMs);
+    }
+    const all = (this.byDefinition ??= Object.fromEntries(DEFINITION_HISTOGRAMS.map((n) => [n, createHistogram()])) as Record<DefinitionHistogramName, Histogram>);
+    for (const d of METRIC_DEFINITIONS) {
+      const t = o.byDefinition[d];
+      if (t.ttftMs !== null) recordMs(all[`${d}.ttft`], t.ttftMs);
+      for (const gap of t.itlMs) recordMs(all[`${d}.itl`], gap);
+      if (t.tpotMs !== null) recordMs(all[`${d}.tpot`], t.tpotMs);
     }
     this.tokensOut += o.tokens;
     this.tokenSources++;
@@ -222,7 +267,7 @@ export class ProfileMetrics implements EngineObserver {
   snapshot(): MeasuredProfile {
     const loadWindowMs = (this.loadEndedAt ?? this.now()) - this.origin;
     const perSecond = (n: number) => (loadWindowMs > 0 ? round1((n * 1000) / loadWindowMs) : null);
-    const histograms: Record<HistogramName, string> = {
+    const histograms: MeasuredProfile['histograms'] = {
       latency: encodeHistogram(this.latency),
       queueWait: encodeHistogram(this.queueWait),
       connect: encodeHistogram(this.connect),
@@ -231,6 +276,11 @@ export class ProfileMetrics implements EngineObserver {
       ttft: encodeHistogram(this.ttft),
       itl: encodeHistogram(this.itl),
       tpot: encodeHistogram(this.tpot),
+      latencySent: encodeHistogram(this.latencySent),
+      latencyNet: encodeHistogram(this.latencyNet),
+      startLag: encodeHistogram(this.startLag),
+      loopDelay: encodeHistogram(this.probe.delay),
+      ...definitionHistograms(this.byDefinition),
     };
     const durationMs = Math.round((this.stoppedAt || this.now()) - this.origin);
     const workMs = this.firstSentAt < 0 || this.lastEndedAt < 0 ? 0 : this.lastEndedAt - this.firstSentAt;
@@ -257,17 +307,19 @@ export class ProfileMetrics implements EngineObserver {
       ttftMs: summarize(this.ttft),
       itlMs: summarize(this.itl),
       tpotMs: summarize(this.tpot),
+      streamMetrics: this.byDefinition ? streamSummaries((n) => summarize((this.byDefinition as Record<DefinitionHistogramName, Histogram>)[n])) : null,
       tokens: {
         out: this.tokensOut,
         source: this.tokenSources === 0 ? null : this.usageSources === this.tokenSources ? 'usage' : this.usageSources === 0 ? 'counted' : 'mixed',
         perSecond: this.tokenSources === 0 ? null : perSecond(this.tokensOut),
       },
-      goodput: this.slo ? { slo: this.slo, met: this.good, of: this.requests.total } : null,
+      goodput: this.slo ? { slo: this.slo, met: this.good, of: this.requests.total, metNet: this.goodNet } : null,
       work: { ms: Math.round(workMs), okPerSecond: perSecondOfWork(this.requests.ok), tokensPerSecond: this.tokenSources === 0 ? null : perSecondOfWork(this.tokensOut) },
       closeReasons: { ...this.closeReasons },
       reuse: { answeredMaxMs: msOrNull(this.reuse.answeredMaxMs), closedMinMs: msOrNull(this.reuse.closedMinMs), resets: this.reuse.resets },
       lostRaces: this.lostRaces,
       histograms,
+      ...generatorSummary(histograms),
       timeline: this.timeline.slice(),
       intervals: this.intervals.snapshot(durationMs),
     };
@@ -299,14 +351,22 @@ function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-/** Did a successful request meet every part of the SLO it is held to? */
-function meetsSlo(slo: Slo, latencyMs: number, stream: StreamOutcome | undefined): boolean {
+/** Did a successful request meet every part of the SLO it is held to (its stream timed by the definitions shown; its times less `lessMs`)? */
+function meetsSlo(slo: Slo, latencyMs: number, stream: StreamTimings | undefined, lessMs = 0): boolean {
   if (slo.e2eMs !== undefined && latencyMs > slo.e2eMs) return false;
-  if (slo.ttftMs !== undefined && (stream?.ttftMs ?? Infinity) > slo.ttftMs) return false;
+  if (slo.ttftMs !== undefined && (stream?.ttftMs ?? Infinity) - lessMs > slo.ttftMs) return false;
   if (slo.itlMs !== undefined && stream && stream.itlMs.length > 0) {
     let sum = 0;
     for (const g of stream.itlMs) sum += g;
     if (sum / stream.itlMs.length > slo.itlMs) return false;
   }
   return true;
+}
+
+/** Empty histograms, encoded once: what a run without streams reports under every definition's name. */
+let emptyEncoded: string | null = null;
+
+function definitionHistograms(byDefinition: Record<DefinitionHistogramName, Histogram> | null): Record<DefinitionHistogramName, string> {
+  const encoded = (n: DefinitionHistogramName) => (byDefinition ? encodeHistogram(byDefinition[n]) : (emptyEncoded ??= encodeHistogram(createHistogram())));
+  return Object.fromEntries(DEFINITION_HISTOGRAMS.map((n) => [n, encoded(n)])) as Record<DefinitionHistogramName, string>;
 }

@@ -3,7 +3,7 @@ export { reportProblems } from './validate-report.js';
 export { diagnose, withFindings, mergedChanges, RULES, GENERATOR_FINDING, connectionsNeeded, poissonQuantile } from './diagnose.js';
 export { FINDING_METRICS, findingMetric, fmtMeasure, type FindingMetric } from './finding-metrics.js';
 export { clientSyntax } from './client-terms.js';
-export { runGate, gateFailed, BETWEEN_RUNS_MIN, type Check, type CheckStatus, type GateOptions } from './gate.js';
+export { runGate, gateFailed, gateVerdictText, BETWEEN_RUNS_MIN, type Check, type CheckStatus, type GateOptions } from './gate.js';
 export { betweenRunsNoise, batchValues, exceeds, runNoise, tQuantile975, type Noise } from './noise.js';
 export { generatorSaturation } from './saturation.js';
 export { compareProfiles, compareTable, pairsOf, type ComparedRow } from './compare.js';
@@ -12,5 +12,8 @@ export { markdownSummary, junitXml, hgrm, findingsText, checksTable, allFailedTe
 export { summaryTable, streamTable, progressLine, verificationText } from './render/terminal.js';
 export { mergeReports, type MergeContext } from './merge.js';
 export { safeText } from './render/format.js';
-export { holdsBeyondNoise, parseSlo, sweepRates, type SweepPoint } from './sweep.js';
+export { definitionRows, definitionsTable } from './render/stream-definitions.js';
+export { judgeTrial, maxTrials, parseSlo, sweepRates, type SweepOptions, type SweepPoint, type SweepVerdict } from './sweep.js';
+export { looksLikeSweep, readReportOrSweep, scenarioName, sweepProblems, type SweepFile } from './sweep-file.js';
+export { compareSweeps, fmtSloValue, pointText, sweepChartSvg, sweepHtml, sweepMarkdown, sweepText } from './render/sweep.js';
 export { applyFixes, judgeFixes, conflicted } from './verify.js';

@@ -5,7 +5,7 @@
  */
 import { InvalidInputError } from '../engine/index.js';
 import { addMeasured, delayMeasured } from '../metrics/index.js';
-import { addAround, type Distribution, type MockStats, type ProfileReport, type Report } from '../runner/index.js';
+import { addAround, metricDefinitionsOf, type Distribution, type MockStats, type ProfileReport, type Report } from '../runner/index.js';
 import { withFindings } from './diagnose.js';
 
 /**
@@ -54,6 +54,8 @@ export function mergeReports(reports: Report[], context: MergeContext = {}): Rep
   const counts = new Set(shards.map((s) => s.count));
   if (counts.size > 1) problems.push(`the shards are of different runs: ${shards.map((s) => `${s.index}/${s.count}`).join(', ')} (every shard of one run has the same N)`);
   if (shards.length > 0 && shards.length < reports.length) problems.push('some reports are shards and some are not: merge the shards of one run');
+  const definitions = new Set(reports.map(metricDefinitionsOf));
+  if (definitions.size > 1) problems.push(`the reports time streams by different definitions (${[...definitions].join(', ')}): their TTFT, ITL and TPOT do not add up (docs/metrics.md)`);
   // The same report given twice would double every count.
   const fingerprints = reports.map((r) => JSON.stringify([r.startedAt, r.endedAt, r.shard ?? null, r.profiles.map((p) => [p.name, p.requests.total, p.attempts.total])]));
   if (new Set(fingerprints).size !== fingerprints.length) problems.push('the same report is given twice (it would double every count)');

@@ -85,7 +85,7 @@ function computeBatchValues(spec: MetricSpec, s: IntervalSeries, loadWindowMs: n
  * For an AR(1)-like series of batch values with lag-1 autocorrelation r, the variance of their mean is
  * larger by (1 + r)/(1 − r); r is estimated from the batches (clamped: 20 values estimate it roughly).
  */
-export function correlationInflation(xs: number[]): number {
+export function correlationInflation(xs: number[], unbiased = false): number {
   const m = mean(xs);
   let num = 0;
   let den = 0;
@@ -94,20 +94,22 @@ export function correlationInflation(xs: number[]): number {
     den += d * d;
     if (i > 0) num += d * ((xs[i - 1] as number) - m);
   }
-  const r = den > 0 ? Math.min(0.8, Math.max(0, num / den)) : 0;
+  const raw = den > 0 ? num / den : 0;
+  // The lag-1 estimate from B values is biased low by about (1 + 3r)/B (Kendall): corrected where asked.
+  const r = Math.min(0.8, Math.max(0, unbiased ? raw + (1 + 3 * raw) / xs.length : raw));
   return Math.sqrt((1 + r) / (1 - r));
 }
 
-/** Batch means (or, for a run's extreme, the Gumbel scale of its batch extremes). */
-function batchNoise(spec: MetricSpec, p: MeasuredProfile, value: number): Noise | null {
+/** Batch means (or, for a run's extreme, the Gumbel scale of its batch extremes); `floor`: RUN_NOISE_FLOOR applies. */
+function batchNoise(spec: MetricSpec, p: MeasuredProfile, value: number, floor: boolean): Noise | null {
   const batches = batchValues(spec, p.intervals, p.loadWindowMs);
   if (!batches) return null;
   const xs = batches.values;
   const model = `batch means (${xs.length} batches of ${batches.batchMs / 1000} s)`;
   if (isExtreme(spec)) return { value, se: (sd(xs) * Math.sqrt(6)) / Math.PI, df: xs.length - 1, extreme: true, model };
   // The run-level floor is relative: it fits times and rates, not a ratio near 0 or 1 (error rate, goodput).
-  const floor = spec.kind === 'ratio' ? 0 : RUN_NOISE_FLOOR * Math.abs(value);
-  return { value, se: Math.max((sd(xs) / Math.sqrt(xs.length)) * correlationInflation(xs), floor), df: xs.length - 1, extreme: false, model };
+  const least = floor && spec.kind !== 'ratio' ? RUN_NOISE_FLOOR * Math.abs(value) : 0;
+  return { value, se: Math.max((sd(xs) / Math.sqrt(xs.length)) * correlationInflation(xs), least), df: xs.length - 1, extreme: false, model };
 }
 
 /** Errors for independent samples: what older reports allow, and too small for real runs. */
@@ -135,11 +137,15 @@ function independentNoise(spec: MetricSpec, p: MeasuredProfile, value: number, w
   }
 }
 
-/** The noise of one run's value: batch means when its intervals allow, else independent samples. */
-export function runNoise(spec: MetricSpec, p: MeasuredProfile): Noise | null {
+/**
+ * The noise of one run's value: batch means when its intervals allow, else independent samples. `floor`
+ * (the default) applies RUN_NOISE_FLOOR, what a comparison between runs must allow for; a threshold,
+ * which speaks of this run only, is judged without it.
+ */
+export function runNoise(spec: MetricSpec, p: MeasuredProfile, floor = true): Noise | null {
   const value = valueOf(spec, p).value;
   if (value === null) return null;
-  return batchNoise(spec, p, value) ?? independentNoise(spec, p, value, p.intervals ? `too few intervals for batches: fewer than ${MIN_BATCHES}` : 'the report has no intervals');
+  return batchNoise(spec, p, value, floor) ?? independentNoise(spec, p, value, p.intervals ? `too few intervals for batches: fewer than ${MIN_BATCHES}` : 'the report has no intervals');
 }
 
 /** The noise of several runs' values (the run-to-run spread), or null with fewer than 2 values. */

@@ -3,7 +3,7 @@
  * the renderers, the gate and merge rely on is checked on read, and every problem named by its path, so
  * a bad report is exit 2 with a reason, never a TypeError, "NaN%" or a silent "inconclusive".
  */
-import { decodeHistogram, HISTOGRAM_NAMES, NEWER_HISTOGRAMS } from '../metrics/index.js';
+import { decodeHistogram, GENERATOR_HISTOGRAMS, HISTOGRAM_NAMES, METRIC_DEFINITIONS, NEWER_HISTOGRAMS } from '../metrics/index.js';
 import { FINDING_METRICS } from './finding-metrics.js';
 
 type Problems = string[];
@@ -34,6 +34,7 @@ function profile(p: unknown, path: string, out: Problems): void {
   counts(p.connections, `${path}.connections`, ['opened', 'reused'], out);
   if (!isCount(p.durationMs)) out.push(`${path}.durationMs must be a non-negative number`);
   for (const s of ['latencyMs', 'queueWaitMs', 'connectMs', 'ttfbMs'] as const) summary(p[s], `${path}.${s}`, out);
+  if (p.streamMetrics !== undefined && p.streamMetrics !== null) streamMetrics(p.streamMetrics, `${path}.streamMetrics`, out);
   if (!Array.isArray(p.timeline)) out.push(`${path}.timeline must be a list`);
   if (!Array.isArray(p.findings)) out.push(`${path}.findings must be a list`);
   if (!isObj(p.config)) out.push(`${path}.config must be an object`);
@@ -46,9 +47,9 @@ function profile(p: unknown, path: string, out: Problems): void {
   if (p.closeReasons !== undefined) counts(p.closeReasons, `${path}.closeReasons`, null, out);
   if (!isObj(p.histograms)) return void out.push(`${path}.histograms must be an object of encoded histograms`);
   const histograms = p.histograms;
-  for (const name of HISTOGRAM_NAMES) {
+  for (const name of [...HISTOGRAM_NAMES, ...GENERATOR_HISTOGRAMS]) {
     const h = histograms[name];
-    if (h === undefined && NEWER_HISTOGRAMS.has(name)) continue; // older reports
+    if (h === undefined && (NEWER_HISTOGRAMS.has(name as never) || (GENERATOR_HISTOGRAMS as readonly string[]).includes(name))) continue; // older reports
     if (typeof h !== 'string') {
       out.push(`${path}.histograms.${name} must be an encoded histogram`);
       continue;
@@ -81,6 +82,7 @@ export function reportProblems(r: unknown): Problems {
   if (!isObj(r.workload)) out.push('workload must be an object');
   else for (const k of ['kind', 'path', 'method']) str(r.workload[k], `workload.${k}`, out);
   if (r.gate !== undefined && (!isObj(r.gate) || !Array.isArray(r.gate.thresholds) || !Array.isArray(r.gate.maxRegression))) out.push('gate must be {thresholds: [...], maxRegression: [...]}');
+  if (r.metricDefinitions !== undefined && !(METRIC_DEFINITIONS as readonly unknown[]).includes(r.metricDefinitions)) out.push(`metricDefinitions must be one of ${METRIC_DEFINITIONS.join(', ')}`);
   if (r.shard !== undefined && r.shard !== null && (!isObj(r.shard) || !Number.isInteger(r.shard.index) || !Number.isInteger(r.shard.count))) out.push('shard must be {index, count} or null');
   if (r.distribution !== undefined && r.distribution !== null) distribution(r.distribution, out);
   if (!Array.isArray(r.profiles)) out.push('profiles must be a list');
@@ -113,6 +115,19 @@ function verification(v: unknown, out: Problems): void {
       if (!isObj(h) || typeof h.metric !== 'string' || !numOrNull(h.before) || !numOrNull(h.after)) out.push(`${path}.headline[${j}] must be {metric, before, after, worse}`);
     });
   });
+}
+
+/** Each definition's TTFT, ITL, TPOT summaries (docs/metrics.md). */
+function streamMetrics(v: unknown, path: string, out: Problems): void {
+  if (!isObj(v)) return void out.push(`${path} must be an object of definitions, or null`);
+  for (const d of METRIC_DEFINITIONS) {
+    const m = v[d];
+    if (!isObj(m)) {
+      out.push(`${path}.${d} must be an object of summaries`);
+      continue;
+    }
+    for (const t of ['ttftMs', 'itlMs', 'tpotMs']) summary(m[t], `${path}.${d}.${t}`, out);
+  }
 }
 
 function distribution(d: unknown, out: string[]): void {

@@ -20,16 +20,23 @@ export const LATE_AFTER_MS = 10;
 /** One logical request as a load model sees it: when it was meant to start, and who hears that it ended. */
 export interface Pending {
   readonly intendedStart: number;
+  /** When it was sent, and how much of its lag was the generator's own (both set by whoever sends it). */
+  sentAt: number;
+  generatorLag: number;
   /** It ended (never called synchronously from send). */
   requestEnded(): void;
 }
 
 export interface LoadControl {
   now(): number;
-  /** Start one logical request; resolves when it ends (never rejects). */
-  fire(intendedStart: number, late: boolean): Promise<void>;
-  /** Start one logical request and tell `pending` when it ends: fire() with no promise, for the hot loops. */
-  send(pending: Pending, late: boolean): void;
+  /** Start one logical request `lagMs` after its intended start (all of it the generator's own); resolves when it ends. */
+  fire(intendedStart: number, lagMs: number): Promise<void>;
+  /**
+   * Start one logical request `lagMs` after its intended start and tell `pending` when it ends: fire() with
+   * no promise, for the hot loops. `generatorLagMs`: the part of the lag that is the generator's own (0 when
+   * it waited for the in-flight cap, which the server's slowness decides).
+   */
+  send(pending: Pending, lagMs: number, generatorLagMs: number): void;
   inFlight(): number;
   /** True once the run is being stopped (Ctrl+C, or a fatal error). */
   stopped(): boolean;
@@ -81,7 +88,7 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
       const burst: Promise<void>[] = [];
       for (let i = 0; i < size && more(); i++) {
         issued++;
-        burst.push(ctl.fire(at, false));
+        burst.push(ctl.fire(at, ctl.now() - at));
       }
       await Promise.all(burst);
       // The idle gap: connections sit unused, which is what exposes keep-alive expiry.
@@ -94,6 +101,7 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
   const next = load.model === 'trace' ? traceDueTimes(opts.traceAtMs, load.speedup ?? 1, end - start, limit) : dueTimes(ratePlan(load, opts), limit);
   for (let due = next(); due !== null; due = next()) {
     const at = start + due;
+    let capped = false;
     for (;;) {
       if (ctl.stopped()) return;
       const now = ctl.now();
@@ -103,10 +111,11 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
       }
       if (ctl.inFlight() >= load.maxInFlight) {
         // At the cap: due requests wait (and will be late); they are never dropped.
+        capped = true;
         await ctl.waitForCompletion(50);
         continue;
       }
-      ctl.send(new Due(at), now - at > LATE_AFTER_MS);
+      ctl.send(new Due(at), now - at, capped ? 0 : now - at);
       break;
     }
   }
@@ -114,6 +123,8 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
 
 /** An open model's request: its due time, and nobody waiting for its end. */
 class Due implements Pending {
+  sentAt = 0;
+  generatorLag = 0;
   constructor(readonly intendedStart: number) {}
   requestEnded(): void {}
 }
@@ -157,6 +168,8 @@ function userNext(user: ClosedUser): void {
 
 class ClosedUser implements Pending {
   intendedStart = 0;
+  sentAt = 0;
+  generatorLag = 0;
   constructor(private readonly loop: ClosedLoop) {}
 
   /** Send the next request, or stop for good when there is none. */
@@ -169,7 +182,7 @@ class ClosedUser implements Pending {
     }
     try {
       this.intendedStart = now;
-      loop.ctl.send(this, false);
+      loop.ctl.send(this, 0, 0);
     } catch (err) {
       loop.fail(err);
     }

@@ -1,5 +1,4 @@
 /** The measured stage of a profile's run: phases on schedule, the event loop watched, progress, abortOnFail. */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { PerformanceClient } from '../engine/index.js';
 import type { ProfileMetrics, Threshold } from '../metrics/index.js';
 import { firstLost } from './abort-watch.js';
@@ -10,7 +9,7 @@ import type { ResolvedProfile, Scenario } from './scenario.js';
 import { runStage } from './stage.js';
 import type { WorkloadRequest } from './workload.js';
 
-/** The measured run: phases on schedule, the generator's event loop watched, progress reported. */
+/** The measured run: phases on schedule, progress reported; the generator's event loop is watched by its metrics. */
 export async function measure(
   scenario: Scenario,
   profile: ResolvedProfile,
@@ -23,8 +22,6 @@ export async function measure(
   lost: AbortController,
 ): Promise<{ phases: ProfileReport['phases']; eventLoop: ProfileReport['eventLoop']; stoppedBy: Omit<StoppedBy, 'profile'> | null }> {
   observer.current = metrics;
-  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  loop.enable();
   const phases: ProfileReport['phases'] = [];
   const started = performance.now();
   const at = (ms: number) => Math.round((ms - started) / 100) / 10;
@@ -70,14 +67,13 @@ export async function measure(
   await runStage(client, profile, next, metrics, { load: scenario.load, rateSteps }, options, scenario.workload.kind === 'stream');
   if (watch) clearInterval(watch);
   metrics.stop();
-  loop.disable();
   for (const t of phaseTimers) clearTimeout(t);
   if (progress) clearInterval(progress);
-  const eventLoop = loop.count > 0 ? { meanMs: lag(loop.mean), p99Ms: lag(loop.percentile(99)), maxMs: lag(loop.max) } : null;
+  // The event loop's delay as the generator's probe saw it (1 ms resolution: metrics/loop-probe.ts).
+  const d = metrics.probe.delay;
+  const ms = (us: number) => Math.round(us / 10) / 100;
+  const eventLoop = d.totalCount > 0 ? { meanMs: ms(d.mean), p99Ms: ms(d.getValueAtPercentile(99)), maxMs: ms(d.maxValue) } : null;
   return { phases, eventLoop, stoppedBy };
 }
 
-/** Node samples the loop with a timer of this period; each sample includes the period itself. */
-const LOOP_RESOLUTION_MS = 10;
-const lag = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
 function noop(): void {}

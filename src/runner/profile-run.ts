@@ -85,6 +85,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   const warm = new ProfileMetrics();
   const metrics = new ProfileMetrics();
   metrics.slo = profile.slo;
+  metrics.definitions = scenario.metricDefinitions;
   const observer = new SwitchingObserver(warm);
   const client = new PerformanceClient({
     baseUrl: options.url,

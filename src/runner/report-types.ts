@@ -4,7 +4,7 @@
  * Every field is measured; what could not be measured is null.
  */
 import type { ClientConfig } from '../engine/index.js';
-import type { LatencySummary, MeasuredProfile } from '../metrics/index.js';
+import type { LatencySummary, MeasuredProfile, MetricDefinitions } from '../metrics/index.js';
 import type { MockStats } from '../../mock-server/index.js';
 import type { ClientPolicy, Scenario } from './scenario.js';
 
@@ -125,6 +125,8 @@ export interface Report {
   load: Scenario['load'];
   workload: { kind: string; path: string; method: string };
   gate: Scenario['gate'];
+  /** What ttft, itl and tpot mean here (docs/metrics.md); absent in older reports, which are tailgate's. */
+  metricDefinitions?: MetricDefinitions;
   /** This report is shard i of N of a sharded run (null when not sharded). */
   shard?: { index: number; count: number } | null;
   /** Set on a report of `tailgate run --repeat N`: how many runs it combines (see ProfileReport.repeats). */
@@ -136,4 +138,9 @@ export interface Report {
   /** A run of several processes (null or absent for one): how they were started together. */
   distribution?: Distribution | null;
   profiles: ProfileReport[];
+}
+
+/** What a report's stream timings mean (docs/metrics.md): reports from before the field are tailgate's. */
+export function metricDefinitionsOf(r: Pick<Report, 'metricDefinitions'>): MetricDefinitions {
+  return r.metricDefinitions ?? 'tailgate';
 }

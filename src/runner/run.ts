@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { startMockProcess, type MockProcess } from '../../mock-server/index.js';
 import { InvalidInputError, redactUrl, TargetUnreachableError, VERSION } from '../engine/index.js';
-import { parseGateExpressions } from '../metrics/index.js';
+import { parseGateExpressions, type MetricDefinitions } from '../metrics/index.js';
 import { DEFAULT_GRACE_MS, runProfile, type Progress, type ProfileRunOptions, type StoppedBy } from './profile-run.js';
 import type { ProfileReport, Report } from './report-types.js';
 import type { ResolvedProfile, Scenario } from './scenario.js';
@@ -32,6 +32,8 @@ export interface RunOptions {
   /** A coordinated shard: each profile's warm-up and run begin when every shard's does (distributed/). */
   sync?: ProfileRunOptions['sync'];
   env?: Record<string, string | undefined>;
+  /** Overrides the scenario's metricDefinitions (run --metric-definitions). */
+  metricDefinitions?: MetricDefinitions;
 }
 
 /** Checks that need nothing but the scenario and the options: done before anything is sent. */
@@ -61,6 +63,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const url = options.target ?? scenario.target.url;
   const overridden = overriddenLoad(scenario, options);
   const load = options.shard ? shardLoad(overridden, options.shard) : overridden;
+  const metricDefinitions = options.metricDefinitions ?? scenario.metricDefinitions;
   if (url) await assertReachable(url);
   const { mock } = scenario.target;
   const server: MockProcess | null = url ? null : await startMockProcess({ faults: mock.faults, embeddingDim: mock.embeddingDim, tokensPerSecond: mock.tokensPerSecond, backlog: mock.backlog });
@@ -75,7 +78,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         partial = true;
         break;
       }
-      const result = await runProfile({ ...scenario, load }, profile, {
+      const result = await runProfile({ ...scenario, load, metricDefinitions }, profile, {
         url: url ?? (server as MockProcess).url,
         mock: server,
         graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
@@ -109,6 +112,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     load,
     workload: { kind: scenario.workload.kind, path: scenario.workload.path, method: scenario.workload.method },
     gate: scenario.gate,
+    metricDefinitions,
     shard: options.shard ?? null,
     profiles: reports,
   };

@@ -4,7 +4,7 @@
  */
 import type { FaultConfig } from '../../mock-server/index.js';
 import { DEFAULT_BUDGET_FLOOR, ENDPOINTS, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../engine/index.js';
-import type { Slo, ThresholdInput } from '../metrics/index.js';
+import { METRIC_DEFINITIONS, type MetricDefinitions, type Slo, type ThresholdInput } from '../metrics/index.js';
 import { HTTP_METHODS } from '../util/index.js';
 import { num, opt, req, str, type Spec } from './spec.js';
 
@@ -140,6 +140,13 @@ export const SCENARIO_SPEC: Spec = {
     }),
     profiles: req({ type: 'array', minItems: 1, items: PROFILE }),
     slo: opt(SLO),
+    metricDefinitions: opt(
+      str({
+        enum: METRIC_DEFINITIONS,
+        default: 'tailgate',
+        doc: "what TTFT, ITL and TPOT mean (docs/metrics.md): tailgate's, or as vLLM's benchmark or genai-perf count them, to set beside theirs",
+      }),
+    ),
     gate: opt({
       type: 'object',
       fields: {
@@ -209,6 +216,8 @@ export interface Scenario {
   profiles: ResolvedProfile[];
   gate: { thresholds: ThresholdInput[]; maxRegression: string[] };
   slo: Slo | null;
+  /** What ttft, itl and tpot mean in this run's report, its gate and goodput (docs/metrics.md). */
+  metricDefinitions: MetricDefinitions;
 }
 
 export const DEFAULT_PATHS: Record<WorkloadKind, string> = {

@@ -65,6 +65,7 @@ export function resolveScenario(input: unknown, file: string | null = null, text
     profiles,
     gate: { thresholds: (raw.gate?.thresholds ?? []) as ThresholdInput[], maxRegression: (raw.gate?.maxRegression ?? []) as string[] },
     slo: scenarioSlo,
+    metricDefinitions: raw.metricDefinitions ?? 'tailgate',
   };
 }
 

@@ -6,7 +6,7 @@
 import { TailgateError, type LogicalListener, type PerformanceClient, type PreferenceInput } from '../engine/index.js';
 import { StreamMeter, type ProfileMetrics } from '../metrics/index.js';
 import { sleep } from '../util/index.js';
-import { runLoad, type LoadControl, type LoadOptions, type Pending } from './load.js';
+import { LATE_AFTER_MS, runLoad, type LoadControl, type LoadOptions, type Pending } from './load.js';
 import type { ProfileRunOptions } from './profile-run.js';
 import type { ResolvedProfile } from './scenario.js';
 import type { WorkloadRequest } from './workload.js';
@@ -33,9 +33,9 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
   const stop = new AbortController();
   const session = client.session(sessionPreference(profile), stop.signal);
   let wake: (() => void) | null = null;
-  const done = (intended: number, code: string | null, meter?: StreamMeter) => {
+  const done = (intended: number, sentAt: number, generatorLag: number, code: string | null, meter?: StreamMeter) => {
     const now = performance.now();
-    metrics.requestEnded(now - intended, code, meter?.outcome(now));
+    metrics.requestEnded(now - intended, code, meter?.outcome(now), generatorLag, metrics.probe.stallSince(sentAt, now));
     const w = wake;
     wake = null;
     w?.();
@@ -44,26 +44,30 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
   // Told by the session as each request ends: one object for the whole stage, the request's own state in the tag.
   const ended: LogicalListener<Pending> = {
     logicalEnded(p, err) {
-      done(p.intendedStart, err === null ? null : codeOf(err));
+      done(p.intendedStart, p.sentAt, p.generatorLag, err === null ? null : codeOf(err));
       p.requestEnded();
     },
   };
-  const send = (p: Pending, late: boolean): void => {
-    metrics.requestStarted(late);
+  const send = (p: Pending, lagMs: number, generatorLagMs: number): void => {
+    metrics.requestStarted(lagMs > LATE_AFTER_MS, lagMs);
+    p.sentAt = p.intendedStart + lagMs;
+    p.generatorLag = generatorLagMs;
     if (!streams) {
       session.submit(next(), ended, p);
       return;
     }
     // A stream's tokens are timed as the client reads them: one meter per streamed request.
     const intended = p.intendedStart;
+    const sentAt = p.sentAt;
+    const generatorLag = p.generatorLag;
     const meter = new StreamMeter(intended);
     session.send({ ...next(), onData: meter.onData }).then(
       () => {
-        done(intended, null, meter);
+        done(intended, sentAt, generatorLag, null, meter);
         p.requestEnded();
       },
       (err: unknown) => {
-        done(intended, codeOf(err), meter);
+        done(intended, sentAt, generatorLag, codeOf(err), meter);
         p.requestEnded();
       },
     );
@@ -81,7 +85,7 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
         };
       }),
     send,
-    fire: (intended, late) => new Promise<void>((resolve) => send({ intendedStart: intended, requestEnded: resolve }, late)),
+    fire: (intended, lagMs) => new Promise<void>((resolve) => send({ intendedStart: intended, sentAt: 0, generatorLag: 0, requestEnded: resolve }, lagMs, lagMs)),
   };
   await runLoad(ctl, options.traceAtMs ? { ...load, traceAtMs: options.traceAtMs } : load);
   metrics.endLoadWindow();

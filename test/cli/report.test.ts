@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { syntheticProfile, syntheticReport } from '../helpers/synthetic-report.js';
+import { profileFromLatencies, syntheticLatencies, syntheticProfile, syntheticReport } from '../helpers/synthetic-report.js';
 
 describe('tailgate report and compare', () => {
   it('renders tables and findings, and writes HTML, Markdown (also to $GITHUB_STEP_SUMMARY), JUnit and .hgrm', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tailgate-report-'));
     const file = join(dir, 'r.json');
-    const stale = syntheticProfile('stale', { dist: 'fixed', ms: 20 }, 500, 1, 50, { errors: { stale_connection: 50 } });
+    // 50 of 500 failed, spread over the run (a burst in one second would be too few independent events to fail 1% on).
+    const stale = profileFromLatencies('stale', syntheticLatencies({ dist: 'fixed', ms: 20 }, 500, 1), { failed: 50, spread: true, extra: { errors: { stale_connection: 50 } } });
     await writeFile(file, JSON.stringify(syntheticReport([syntheticProfile('fine', { dist: 'fixed', ms: 20 }, 500, 1), stale], { thresholds: ['error_rate<1%'], maxRegression: [] })));
     const summary = join(dir, 'step-summary.md');
     await writeFile(summary, '# earlier step\n');

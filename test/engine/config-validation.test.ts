@@ -47,6 +47,18 @@ describe('client config validation', () => {
       'retry.maxBackoffMs (100) must be >= retry.initialBackoffMs (500)',
     ]);
     expect(problemsOf(() => resolveConfig({ preset: 'requests' }))[0]).toMatch(/^preset must be one of httpx, aiohttp/);
+    // undici's bodyTimeout is a clock of its own only where reads are timed in two clocks.
+    expect(resolveConfig({ preset: 'undici', timeouts: { body: null } }).timeouts).toMatchObject({ read: 300_000, body: null });
+    expect(problemsOf(() => resolveConfig({ preset: 'httpx', timeouts: { body: 500 } }))[0]).toMatch(/^timeouts\.body \(500\) is undici's bodyTimeout and needs behavior\.readClock "headers-body"/);
+    expect(problemsOf(() => resolveConfig({ behavior: { h2Streams: 'some' as never } }))[0]).toBe(
+      'behavior.h2Streams must be one of "server-limit", "client-limit", "ignore-server-limit", got "some"',
+    );
+  });
+
+  it('HTTP/2 streams per connection: 100 unless set, but for undici, whose pipelining (1) holds for HTTP/2 too', () => {
+    expect(resolveConfig({ preset: 'httpx', httpVersion: 2 }).pool.pipelining).toBe(100);
+    expect(resolveConfig({ preset: 'undici', httpVersion: 2 }).pool.pipelining).toBe(1);
+    expect(resolveConfig({ preset: 'undici', httpVersion: 2, pool: { pipelining: 10 } }).pool.pipelining).toBe(10);
   });
 
   it('an invalid config never reaches the network', async () => {

@@ -54,6 +54,19 @@ describe('retry rules, per client', () => {
     expect(decideRetry(r, status(429, { 'retry-after': '0' }), 0, half).waitMs).toBeCloseTo(437.5); // not > 0: backoff
   });
 
+  it('httpx-transport (HTTPTransport(retries=N)): failed connects only, after 0, 0.5, 1, 2 s, never a status or a timeout after the connect, no budget', () => {
+    const r = { ...rules('httpx'), maxRetries: 3 };
+    expect(rules('httpx')).toMatchObject({ style: 'httpx-transport', maxRetries: 0 });
+    expect([0, 1, 2, 3].map((n) => decideRetry(r, transport('connect_refused'), n, half))).toEqual(
+      [0, 500, 1_000, 2_000].map((waitMs) => ({ retry: true, waitMs, budgeted: false })),
+    );
+    expect(decideRetry(r, transport('connect_timeout'), 0, half).retry).toBe(true);
+    expect(decideRetry(r, transport('connect_error'), 0, half).retry).toBe(true);
+    for (const err of [status(503), status(429, { 'retry-after': '1' }), transport('read_timeout'), transport('stale_connection'), transport('pool_timeout')]) {
+      expect(decideRetry(r, err, 0, half).retry, err.code).toBe(false);
+    }
+  });
+
   it('baseten-pc: statuses outside the budget, timeouts from it, connects twice, backoff ×4, Retry-After ignored', () => {
     const r = rules('baseten-performance-client');
     expect(r).toMatchObject({ style: 'baseten-pc', maxRetries: 5, initialBackoffMs: 125, honorRetryAfter: false });
@@ -67,6 +80,7 @@ describe('retry rules, per client', () => {
     expect(decideRetry(r, transport('connect_refused'), 2, zero).retry).toBe(false);
     expect(decideRetry(r, transport('connection_reset'), 0, zero).budgeted).toBe(false);
     expect(decideRetry(r, transport('connection_reset'), 1, zero).budgeted).toBe(true);
+    expect(decideRetry(r, transport('connection_reset', true), 0, zero).retry).toBe(false); // the body is read after its retry loop
   });
 });
 

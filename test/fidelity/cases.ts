@@ -1,82 +1,53 @@
 /**
- * The differential cases: the same mock faults and the same client settings, once through the real
- * library and once through tailgate's preset of it. A client's settings are written as tailgate config
- * overrides; each driver maps them to its library as a user would write them (see drivers/).
+ * The differential cases: the same server and faults and the same client settings, once through the real
+ * library and once through tailgate's preset of it. These are the first cases (pools, timeouts, idle
+ * connections, retries on statuses); cases-connections.ts and cases-requests.ts hold the rest.
  */
-import type { ClientConfigInput } from '../../src/index.js';
+import { all, AT_ONCE_MS, bpc, each, four, LATENCY_MS, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
+import { CONNECTION_CASES } from './cases-connections.js';
+import { REQUEST_CASES } from './cases-requests.js';
 
-export const CLIENTS = ['httpx', 'aiohttp', 'undici', 'fetch', 'openai-node'] as const;
-export type Client = (typeof CLIENTS)[number];
+export { CLIENTS, PRESET_OF, type Case, type Client } from './case-kit.js';
 
-export interface Case {
-  name: string;
-  /** What it shows, for docs/fidelity.md. */
-  about: string;
-  faults: unknown;
-  /** The mock's accept queue (the backlog case fills it). */
-  backlog?: number;
-  /** Connections the harness opens and holds idle before the client starts (fills the mock's capacity). */
-  holdConnections?: number;
-  /** Requests per wave, sent at once; waves one after another, gapMs apart. */
-  waves: number[];
-  gapMs?: number;
-  /** Per client: its settings (tailgate config overrides), or absent when the client cannot express the case. */
-  settings: Partial<Record<Client, Omit<ClientConfigInput, 'preset'>>>;
-  /** How far counts may differ where the case is not deterministic (each class, and the server's requests). */
-  tolerance?: Partial<Record<Client, number>>;
-  /** How far the connections the server accepted may differ. */
-  connectionTolerance?: Partial<Record<Client, number>>;
-  /** How far the requests the server saw may differ, when not as far as the outcomes (tolerance). */
-  requestTolerance?: Partial<Record<Client, number>>;
-}
-
-const LATENCY_MS = 300;
-const slow = (ms: number) => ({ rules: [{ kind: 'latency', dist: 'fixed', ms }] });
-const four = { pool: { connections: 4 } };
-const EVERY: Client[] = [...CLIENTS];
-const all = (settings: Omit<ClientConfigInput, 'preset'> = {}) => Object.fromEntries(EVERY.map((c) => [c, settings])) as Case['settings'];
-
-export const CASES: Case[] = [
+const BASE_CASES: Case[] = [
   {
-    name: 'pool-200ms',
-    about: `16 requests at once, 4 connections, ${LATENCY_MS} ms each; a pool wait shorter than one answer`,
-    faults: slow(LATENCY_MS),
+    name: 'pool-300ms',
+    about: '16 requests at once, 4 connections, 1 s each; a pool wait (300 ms) shorter than one answer, by enough that threads slow to start still time out',
+    faults: slow(1_000),
     waves: [16],
-    settings: { httpx: { ...four, timeouts: { pool: 200 } }, aiohttp: { ...four, timeouts: { acquire: 200 } } },
+    settings: { httpx: { ...four, timeouts: { pool: 300 } }, aiohttp: { ...four, timeouts: { acquire: 300 } } },
   },
   {
-    name: 'pool-450ms',
+    name: 'pool-1500ms',
     about: 'the same with a pool wait of 1.5 answers: httpx re-arms it at every released connection, aiohttp does not, undici has none',
     faults: slow(LATENCY_MS),
     waves: [16],
     settings: {
-      httpx: { ...four, timeouts: { pool: 450 } },
-      aiohttp: { ...four, timeouts: { acquire: 450 } },
+      httpx: { ...four, timeouts: { pool: 1_500 } },
+      aiohttp: { ...four, timeouts: { acquire: 1_500 } },
       undici: four,
-      // openai-node: its timeout covers the wait for a connection; it retries twice, with jitter.
-      'openai-node': { ...four, timeouts: { attempt: 450 } },
     },
-    // Jittered backoff decides how many retries land while connections are free.
-    tolerance: { 'openai-node': 3 },
-    // Which retries are cut by their own 450 ms timeout after reaching the server depends on the same
-    // jitter and on the neighbours' load: 28 to 34 requests seen in repeated runs of either side.
-    requestTolerance: { 'openai-node': 8 },
-    // undici opens a replacement connection for each request aborted in flight, and more than tailgate reproduces.
-    connectionTolerance: { 'openai-node': 16 },
   },
   {
-    name: 'pool-750ms',
+    name: 'attempt-timeout-covers-wait',
+    about: "one connection, 2 requests at once of 2 s, openai-node's timeout 3 s and no retries: the second waits 2 s for the connection, so its headers would come after 4 s and it times out; undici replaces the aborted connection at once",
+    faults: slow(2_000),
+    waves: [2],
+    settings: { 'openai-node': { pool: { connections: 1 }, timeouts: { attempt: 3_000 }, retry: { maxRetries: 0 } } },
+  },
+  {
+    name: 'pool-2500ms',
     about: 'a pool wait of 2.5 answers',
     faults: slow(LATENCY_MS),
     waves: [16],
-    settings: { httpx: { ...four, timeouts: { pool: 750 } }, aiohttp: { ...four, timeouts: { acquire: 750 } } },
+    settings: { httpx: { ...four, timeouts: { pool: 2_500 } }, aiohttp: { ...four, timeouts: { acquire: 2_500 } } },
   },
   {
-    name: 'total-750ms',
-    about: "aiohttp's total timeout covers the pool wait, the request and the body",
+    name: 'total-2500ms',
+    about: `aiohttp's total timeout covers the pool wait, the request and the body: 12 requests on 4 connections, ${LATENCY_MS} ms each; the last 4 get a connection after 2 s and time out half-way through their answer`,
     faults: slow(LATENCY_MS),
-    waves: [16],
-    settings: { aiohttp: { ...four, timeouts: { total: 750 } } },
+    waves: [12],
+    settings: { aiohttp: { ...four, timeouts: { total: 2_500 } } },
   },
   {
     name: 'full-backlog',
@@ -85,9 +56,9 @@ export const CASES: Case[] = [
     backlog: 1,
     holdConnections: 1,
     waves: [8],
-    // Two connects fit the accept queue; a third can complete on the client's side as the queue fills (its
-    // final ACK then dropped by the server): it times out reading instead of connecting.
     tolerance: { httpx: 1, aiohttp: 1, undici: 1 },
+    toleranceWhy:
+      "two connects fit the accept queue; a third can complete on the client's side as the queue fills (its final ACK then dropped by the server): it times out reading instead of connecting, on either side",
     settings: {
       httpx: { timeouts: { connect: 300, read: 1_000 } },
       aiohttp: { timeouts: { connect: 300, read: 1_000 } },
@@ -96,45 +67,48 @@ export const CASES: Case[] = [
   },
   {
     name: 'slow-model',
-    about: 'a model slower than the read timeout',
-    faults: slow(1_000),
+    about: "a model (2 s) slower than the read timeout (300 ms; undici's fires on its 499 ms clock, up to a second late on a loaded machine) or the per-call timeout (600 ms)",
+    faults: slow(2_000),
     waves: [4],
     settings: {
       httpx: { timeouts: { read: 300 } },
       aiohttp: { timeouts: { read: 300 } },
       undici: { timeouts: { read: 300 } },
-      fetch: { timeouts: { attempt: 300 } },
-      'openai-node': { timeouts: { attempt: 300 } },
+      fetch: { timeouts: { attempt: 600 } },
+      'openai-node': { timeouts: { attempt: 600 } },
+      'baseten-pc': { ...bpc, timeouts: { attempt: 600 } },
     },
   },
   {
     name: 'idle-close',
     about: 'the server closes connections idle 300 ms (FIN, no Keep-Alive hint); a second wave 500 ms later',
-    faults: { idleTimeoutMs: 300, keepAliveHint: false, ...slow(20) },
+    faults: { idleTimeoutMs: 300, keepAliveHint: false, ...slow(AT_ONCE_MS) },
     waves: [4, 4],
     gapMs: 500,
-    settings: all(),
-    connectionTolerance: Object.fromEntries(EVERY.map((c) => [c, 1])),
+    settings: { ...all(), 'baseten-pc': bpc },
+    connectionTolerance: each(1),
+    toleranceWhy: "a connection the server closes as the second wave starts may be taken before its FIN arrives (then reopened), on either side",
   },
   {
     name: 'reset-on-reuse',
     about: 'the server resets a connection reused after 300 ms idle (the dead keep-alive race)',
-    faults: { rules: [{ kind: 'reset_on_reuse', idleMs: 300 }, { kind: 'latency', dist: 'fixed', ms: 20 }] },
+    faults: { rules: [{ kind: 'reset_on_reuse', idleMs: 300 }, { kind: 'latency', dist: 'fixed', ms: AT_ONCE_MS }] },
     waves: [4, 4],
     gapMs: 500,
-    settings: all(),
-    // openai-node's retries open new connections; how many depends on its jittered backoff (375-500 ms)
-    // against the 300 ms idle limit: a retry may reuse a connection a sibling's retry opened, or not.
-    connectionTolerance: { 'openai-node': 2 },
+    settings: { ...all(), 'baseten-pc': bpc },
+    connectionTolerance: { 'openai-node': 2, 'baseten-pc': 1 },
+    toleranceWhy:
+      "openai-node's and Baseten's retries open new connections; how many depends on their jittered backoff (openai-node 375-500 ms, Baseten's 50-149 ms) against the 300 ms idle limit: a retry may reuse a connection a sibling's retry opened, or not",
+
   },
   {
     name: '429-retry-after',
     about: '429 with Retry-After: 1 (a token bucket of 1/s), 3 at once',
     faults: { rules: [{ kind: 'rate_limit', rate: 1, burst: 1 }] },
     waves: [3],
-    settings: all(),
-    // Three requests "at once" from threads or tasks may share a connection that freed in between.
-    connectionTolerance: Object.fromEntries(EVERY.map((c) => [c, 1])),
+    settings: { ...all(), 'baseten-pc': bpc },
+    connectionTolerance: each(1),
+    toleranceWhy: THREE_AT_ONCE,
   },
   {
     name: '429-retry-after-date',
@@ -142,7 +116,8 @@ export const CASES: Case[] = [
     faults: { rules: [{ kind: 'rate_limit', rate: 1, burst: 1, retryAfter: 'date' }] },
     waves: [3],
     settings: all(),
-    connectionTolerance: Object.fromEntries(EVERY.map((c) => [c, 1])),
+    connectionTolerance: each(1),
+    toleranceWhy: THREE_AT_ONCE,
   },
   {
     name: '503',
@@ -150,16 +125,16 @@ export const CASES: Case[] = [
     faults: { rules: [{ kind: 'status', status: 503, retryAfterS: 1 }] },
     waves: [3],
     settings: all(),
-    connectionTolerance: Object.fromEntries(EVERY.map((c) => [c, 1])),
+    connectionTolerance: each(1),
+    toleranceWhy: THREE_AT_ONCE,
   },
   {
     name: 'truncated-body',
     about: 'the body is cut short after the headers',
     faults: { rules: [{ kind: 'truncated_body' }] },
     waves: [4],
-    settings: all(),
+    settings: { ...all(), 'baseten-pc': bpc },
   },
 ];
 
-/** The library's preset in tailgate. */
-export const PRESET_OF: Record<Client, string> = { httpx: 'httpx', aiohttp: 'aiohttp', undici: 'undici', fetch: 'fetch', 'openai-node': 'openai-node' };
+export const CASES: Case[] = [...BASE_CASES, ...CONNECTION_CASES, ...REQUEST_CASES];

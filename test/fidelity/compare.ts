@@ -11,6 +11,9 @@ export interface FidelityRow {
   tailgate: Outcome;
   tolerance: number;
   connectionTolerance: number;
+  requestTolerance: number;
+  /** Why the case is not deterministic, when it has a tolerance. */
+  toleranceWhy?: string;
   match: boolean;
   /** What differs, beyond the tolerance. */
   differences: string[];
@@ -25,7 +28,22 @@ export function compareSides(c: Case, client: Client, real: Outcome, tailgate: O
   };
   check('succeeded', real.succeeded, tailgate.succeeded, tolerance);
   for (const k of new Set([...Object.keys(real.classes), ...Object.keys(tailgate.classes)])) check(k, real.classes[k] ?? 0, tailgate.classes[k] ?? 0, tolerance);
-  check('requests the server saw', real.serverRequests, tailgate.serverRequests, c.requestTolerance?.[client] ?? tolerance);
+  const requestTolerance = c.requestTolerance?.[client] ?? tolerance;
+  check('requests the server saw', real.serverRequests, tailgate.serverRequests, requestTolerance);
   check('connections the server accepted', real.connections, tailgate.connections, connectionTolerance);
-  return { case: c.name, about: c.about, client, settings: c.settings[client] ?? {}, real, tailgate, tolerance, connectionTolerance, match: differences.length === 0, differences };
+  const tolerant = tolerance + connectionTolerance + requestTolerance > 0;
+  return {
+    case: c.name,
+    about: c.about,
+    client,
+    settings: c.settings[client] ?? {},
+    real,
+    tailgate,
+    tolerance,
+    connectionTolerance,
+    requestTolerance,
+    ...(tolerant && c.toleranceWhy ? { toleranceWhy: c.toleranceWhy } : {}),
+    match: differences.length === 0,
+    differences,
+  };
 }

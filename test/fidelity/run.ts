@@ -6,13 +6,14 @@
 import { execFile, execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startMockProcess, type MockProcess } from '../../mock-server/index.js';
+import type { MockProcess } from '../../mock-server/index.js';
 import { PerformanceClient, type TailgateError } from '../../src/index.js';
 import { PRESET_OF, type Case, type Client } from './cases.js';
+import { startCaseServer, type CaseServer } from './servers.js';
 
 export interface Outcome {
   succeeded: number;
-  /** Failed requests by class (shared by the drivers and tailgate): pool_timeout, connect_timeout, read_timeout, total_timeout, timeout, reset, body_error, connect_error, http_NNN, other. */
+  /** Failed requests by class (shared by the drivers and tailgate): pool_timeout, connect_timeout, read_timeout, total_timeout, timeout, reset, body_error, protocol_error, connect_error, http_NNN, other. */
   classes: Record<string, number>;
   /** What the mock saw: requests (attempts that reached it) and connections it accepted. */
   serverRequests: number;
@@ -32,18 +33,29 @@ const DRIVER: Record<Client, { cmd: string; file: string }> = {
   undici: { cmd: process.execPath, file: 'undici_driver.mjs' },
   fetch: { cmd: process.execPath, file: 'fetch_driver.mjs' },
   'openai-node': { cmd: process.execPath, file: 'openai_node_driver.mjs' },
+  'baseten-pc': { cmd: process.execPath, file: 'baseten_driver.mjs' },
 };
 
+/** What a driver is given: the server, the load, the request, and the client's settings. */
 interface Spec {
   url: string;
   waves: number[];
   gapMs: number;
+  /** Instead of waves: `workers` users, each sending its next request as soon as its last ended, `requests` in all. */
+  closedLoop?: { workers: number; requests: number };
+  method: string;
+  path: string;
+  /** tailgate config overrides, which each driver maps to its library as a user writes them. */
   settings: object;
+  /** Library-only settings, passed to the library as they are named there (a driver's own keys). */
+  native: object;
+  /** The driver process's extra environment (proxies). */
+  env?: Record<string, string>;
 }
 
 function runDriver(client: Client, spec: Spec): Promise<Pick<Outcome, 'succeeded' | 'classes' | 'version' | 'exceptions'>> {
   const { cmd, file } = DRIVER[client];
-  const env = cmd === 'python3' ? { ...process.env, PATH: SYSTEM_PATH } : process.env;
+  const env = { ...process.env, ...(cmd === 'python3' ? { PATH: SYSTEM_PATH } : {}), ...spec.env };
   return new Promise((resolve, reject) => {
     execFile(cmd, [`${DRIVERS}${file}`, JSON.stringify(spec)], { env, timeout: 90_000 }, (err, stdout, stderr) => {
       const line = stdout.trim().split('\n').at(-1) ?? '';
@@ -73,7 +85,7 @@ export function classOf(err: TailgateError): string {
     case 'connection_reset':
       return err.afterHeaders ? 'body_error' : 'reset';
     case 'protocol_error':
-      return err.afterHeaders ? 'body_error' : 'other';
+      return err.afterHeaders ? 'body_error' : 'protocol_error';
     case 'connect_refused':
     case 'connect_error':
       return 'connect_error';
@@ -90,21 +102,26 @@ async function runPreset(client: Client, spec: Spec): Promise<Pick<Outcome, 'suc
   const pc = new PerformanceClient({ baseUrl: spec.url, config: { preset: PRESET_OF[client], ...spec.settings }, env: {} });
   const session = pc.session({ maxConcurrentRequests: 1024 });
   const out = { succeeded: 0, classes: {} as Record<string, number> };
-  const body = JSON.stringify({ input: 'hello', model: 'm' });
+  const body = spec.method === 'GET' ? null : JSON.stringify({ input: 'hello', model: 'm' });
+  const one = () =>
+    session.send({ method: spec.method as 'POST', path: spec.path, body }).then(
+      () => void out.succeeded++,
+      (err: TailgateError) => {
+        const k = classOf(err);
+        out.classes[k] = (out.classes[k] ?? 0) + 1;
+      },
+    );
   try {
+    if (spec.closedLoop) {
+      let left = spec.closedLoop.requests;
+      const user = async () => {
+        while (left-- > 0) await one();
+      };
+      await Promise.all(Array.from({ length: spec.closedLoop.workers }, user));
+    }
     for (let i = 0; i < spec.waves.length; i++) {
       if (i) await new Promise((r) => setTimeout(r, spec.gapMs));
-      await Promise.all(
-        Array.from({ length: spec.waves[i]! }, () =>
-          session.send({ method: 'POST', path: '/v1/embeddings', body }).then(
-            () => void out.succeeded++,
-            (err: TailgateError) => {
-              const k = classOf(err);
-              out.classes[k] = (out.classes[k] ?? 0) + 1;
-            },
-          ),
-        ),
-      );
+      await Promise.all(Array.from({ length: spec.waves[i]! }, one));
     }
     await new Promise((r) => setTimeout(r, 100)); // as the drivers: let what follows the last request land
   } finally {
@@ -114,46 +131,47 @@ async function runPreset(client: Client, spec: Spec): Promise<Pick<Outcome, 'suc
   return out;
 }
 
-/** A mock for one case: shared by its runs, each starting from the same state (see prepare). */
-export function startCaseMock(c: Case): Promise<MockProcess> {
-  return startMockProcess({ faults: c.faults, ...(c.backlog !== undefined ? { backlog: c.backlog } : {}) });
-}
-
-/** Fresh faults (token buckets, seeded randomness), no connection left from the run before, zeroed counts. */
-async function prepare(c: Case, mock: MockProcess): Promise<void> {
-  await mock.setFaults(c.faults);
-  for (let i = 0; i < 100 && (await mock.stats()).connections.open > 0; i++) await new Promise((r) => setTimeout(r, 20));
-  await mock.reset();
-}
-
 /**
  * One side of one case. A case that fills the mock's capacity (holdConnections) gets a mock of its own,
  * since what its accept queue held must not leak into the next run.
  */
-export async function runSide(c: Case, client: Client, side: 'real' | 'tailgate', shared?: MockProcess): Promise<Outcome> {
+export async function runSide(c: Case, client: Client, side: 'real' | 'tailgate', shared?: CaseServer): Promise<Outcome> {
   const own = shared === undefined || c.holdConnections !== undefined;
-  const mock = own ? await startCaseMock(c) : shared;
+  const server = own ? await startCaseServer(c) : shared;
   const held: net.Socket[] = [];
   try {
-    if (!own) await prepare(c, mock);
-    for (let i = 0; i < (c.holdConnections ?? 0); i++) {
-      const s = net.connect(mock.port, '127.0.0.1');
-      s.on('error', () => {});
-      held.push(s);
+    if (!own) await server.prepare();
+    const mock = (server as { raw?: MockProcess }).raw;
+    if (c.holdConnections && mock) {
+      for (let i = 0; i < c.holdConnections; i++) {
+        const s = net.connect(mock.port, '127.0.0.1');
+        s.on('error', () => {});
+        held.push(s);
+      }
+      // Wait until the mock holds them all: it is then at capacity and stops accepting (a fixed pause
+      // was too short on a loaded machine).
+      for (let i = 0; i < 250 && (await mock.stats()).connections.open < held.length; i++) await new Promise((r) => setTimeout(r, 20));
+      // Then the mock hands its listening socket to a holder process (backlog-gate.ts): a process spawn,
+      // slow on a loaded machine. Until it holds it, the mock still accepts.
+      await new Promise((r) => setTimeout(r, 1_000));
+      await mock.reset();
     }
-    // Wait until the mock holds them all: it is then at capacity and stops accepting (a fixed pause
-    // was too short on a loaded machine).
-    for (let i = 0; i < 250 && held.length && (await mock.stats()).connections.open < held.length; i++) await new Promise((r) => setTimeout(r, 20));
-    // Then the mock hands its listening socket to a holder process (backlog-gate.ts): a process spawn,
-    // slow on a loaded machine. Until it holds it, the mock still accepts.
-    if (held.length) await new Promise((r) => setTimeout(r, 1_000));
-    await mock.reset();
-    const spec: Spec = { url: mock.url, waves: c.waves, gapMs: c.gapMs ?? 0, settings: c.settings[client] ?? {} };
+    const spec: Spec = {
+      url: server.url,
+      waves: c.waves ?? [],
+      gapMs: c.gapMs ?? 0,
+      ...(c.closedLoop ? { closedLoop: c.closedLoop } : {}),
+      method: c.request?.method ?? 'POST',
+      path: c.request?.path ?? '/v1/embeddings',
+      settings: c.settings[client] ?? {},
+      native: c.native?.[client] ?? {},
+      ...(c.env ? { env: c.env } : {}),
+    };
     const result = side === 'real' ? await runDriver(client, spec) : await runPreset(client, spec);
-    const stats = await mock.stats();
-    return { ...result, serverRequests: stats.requests.total, connections: stats.connections.accepted };
+    const counts = await server.counts();
+    return { ...result, serverRequests: counts.requests, connections: counts.connections };
   } finally {
     for (const s of held) s.destroy();
-    if (own) await mock.close();
+    if (own) await server.close();
   }
 }

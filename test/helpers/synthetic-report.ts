@@ -8,14 +8,29 @@ import type { ProfileReport, Report } from '../../src/runner/index.js';
  * ProfileMetrics, as a run records them, spread evenly over a 10 s load window (10 intervals).
  */
 export function syntheticProfile(name: string, spec: LatencySpec, n: number, seed: number, failed = 0, extra: Partial<ProfileReport> = {}): ProfileReport {
-  const sample = latencySampler(spec, seededRandom(seed));
-  return profileFromLatencies(name, Array.from({ length: n }, () => sample()), { failed, extra });
+  return profileFromLatencies(name, syntheticLatencies(spec, n, seed), { failed, extra });
 }
 
-/** A profile from a given latency series (in order), over `seconds` (one interval each), failing the first `failed`. */
-export function profileFromLatencies(name: string, latencies: number[], o: { seconds?: number; failed?: number; extra?: Partial<ProfileReport> } = {}): ProfileReport {
+/** `n` draws from `spec`, seeded. */
+export function syntheticLatencies(spec: LatencySpec, n: number, seed: number): number[] {
+  const sample = latencySampler(spec, seededRandom(seed));
+  return Array.from({ length: n }, () => sample());
+}
+
+/**
+ * A profile from a given latency series (in order), over `seconds` (one interval each), failing the first
+ * `failed` (or, with `spread`, every (n/failed)th); `generatorMs`: how much of each latency the load
+ * generator's own delay may account for (one value for all, or one per request).
+ */
+export function profileFromLatencies(
+  name: string,
+  latencies: number[],
+  o: { seconds?: number; failed?: number; spread?: boolean; generatorMs?: number | number[]; extra?: Partial<ProfileReport> } = {},
+): ProfileReport {
   const seconds = o.seconds ?? 10;
   const failed = o.failed ?? 0;
+  const every = failed > 0 ? latencies.length / failed : Infinity;
+  const generator = (i: number) => (typeof o.generatorMs === 'number' ? o.generatorMs : (o.generatorMs?.[i] ?? 0));
   let clock = 0;
   const metrics = new ProfileMetrics(() => clock);
   metrics.start();
@@ -26,11 +41,12 @@ export function profileFromLatencies(name: string, latencies: number[], o: { sec
       clock += 1000;
       metrics.closeSecond();
     }
-    const fails = i < failed;
+    const fails = o.spread ? i % every < 1 : i < failed;
     const error = fails ? new TailgateError('http_5xx', 'HTTP 500', { status: 500 }) : null;
     metrics.requestStarted(false);
     metrics.onAttemptEnd({ ...ATTEMPT, status: fails ? 500 : 200, error, ttfbMs: ms, totalMs: ms, holdMs: ms, reusedSocket: i >= 10 });
-    metrics.requestEnded(ms, fails ? 'http_5xx' : null);
+    // The generator's part as a stall (an upper bound): its known lag is tested through real runs.
+    metrics.requestEnded(ms, fails ? 'http_5xx' : null, undefined, 0, generator(i));
   });
   clock = seconds * 1000;
   metrics.stop();
@@ -86,6 +102,14 @@ const ATTEMPT: AttemptRecord = {
   requestsBeforeOnSocket: 1,
   idleBeforeMs: 0,
 };
+
+/** The profile as a tailgate without per-request generator delay wrote it (older reports). */
+export function withoutGeneratorDelay(p: ProfileReport): ProfileReport {
+  const { latencySent: _t, latencyNet: _n, startLag: _s, loopDelay: _l, ...histograms } = p.histograms;
+  const { generator: _g, ...rest } = p;
+  const intervals = rest.intervals && { ...rest.intervals, histograms: Object.fromEntries(Object.entries(rest.intervals.histograms).filter(([k]) => k !== 'latencyNet' && k !== 'latencySent')) as never };
+  return { ...rest, histograms: histograms as ProfileReport['histograms'], ...(intervals ? { intervals } : {}) };
+}
 
 export function syntheticReport(profiles: ProfileReport[], gate: Report['gate'] = { thresholds: [], maxRegression: [] }): Report {
   return {

@@ -28,6 +28,8 @@ const ATTEMPT: AttemptRecord = {
   idleBeforeMs: 0,
 };
 
+const TIMINGS = { ttftMs: 100, itlMs: [10], tpotMs: 10 };
+
 describe('figures', () => {
   it('no percentile above the max: HDR gives a percentile as the top of its bucket', () => {
     const h = createHistogram();
@@ -56,7 +58,7 @@ describe('figures', () => {
       if (e.start) {
         m.requestStarted(false);
         if (++started === 40) m.endLoadWindow();
-      } else m.requestEnded(e.latency, null, { ttftMs: 100, itlMs: [10], tokens: 100, source: 'usage', tpotMs: 10 });
+      } else m.requestEnded(e.latency, null, { tokens: 100, source: 'usage', byDefinition: { tailgate: TIMINGS, vllm: TIMINGS, 'genai-perf': TIMINGS } });
     }
     m.stop();
     return m.snapshot();

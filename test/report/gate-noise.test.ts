@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMetric, type MeasuredProfile } from '../../src/metrics/index.js';
 import { gateFailed, runGate, runNoise } from '../../src/report/index.js';
 import type { ProfileReport } from '../../src/runner/index.js';
-import { ar1Latencies, profileFromLatencies, syntheticProfile, syntheticReport } from '../helpers/synthetic-report.js';
+import { ar1Latencies, profileFromLatencies, syntheticReport } from '../helpers/synthetic-report.js';
 
 /** Runs of one configuration: a queue-like AR(1) series (correlation time ≈ 50 requests), 300 req/s for 20 s. */
 const RUNS = Array.from({ length: 8 }, (_, i) => profileFromLatencies('a', ar1Latencies(6000, 100 + i, { meanMs: 50, sdMs: 15, phi: 0.98 }), { seconds: 20 }));
@@ -76,28 +76,20 @@ describe('between runs: several baselines, or a --repeat report', () => {
   });
 });
 
-describe('a saturated load generator', () => {
-  it('makes every check inconclusive, with the reason, never a pass or a fail', () => {
-    const busy = syntheticProfile('a', { dist: 'fixed', ms: 20 }, 2000, 1, 0, { eventLoop: { meanMs: 30, p99Ms: 120, maxMs: 400 } });
-    const checks = runGate(syntheticReport([busy]), { thresholds: ['p(99)<1s', 'p(99)<1ms'], maxRegression: ['p(99)=10%'], baseline: syntheticReport([RUNS[0]!]) });
-    expect(checks.map((c) => c.status)).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
-    expect(checks[0]!.detail).toMatch(/^load generator saturated in this run \(event-loop delay p99 120ms\)/);
-    const [inBaseline] = runGate(syntheticReport([RUNS[0]!]), { thresholds: [], maxRegression: ['p(99)=10%'], baseline: syntheticReport([busy]) });
-    expect(inBaseline!.status).toBe('inconclusive');
-    expect(inBaseline!.detail).toMatch(/saturated in the baseline/);
-  });
-});
-
 describe('windowed thresholds', () => {
   // 10 s at 500 req/s, 20 ms, but 150 requests in second 6 at 400 ms: a stall the whole-run p(95) hides.
   const stall = Array.from({ length: 5000 }, (_, i) => (i >= 3000 && i < 3150 ? 400 : 20));
   const report = syntheticReport([profileFromLatencies('a', stall, { seconds: 10 })]);
 
-  it('p(99)<300ms over 2s fails on the stalled window and names it; the whole run and wide windows pass', () => {
+  it('p(99)<300ms over 2s fails on the stalled window and names it; the wide window passes', () => {
     const [whole, narrow, wide] = runGate(report, { thresholds: ['p(95)<300ms', 'p(99)<300ms over 2s', 'avg<100ms over 10s'], maxRegression: [] });
-    expect(whole!.status).toBe('pass');
+    // The whole run's p(95) is 20 ms, but its one stall makes the share beyond 300 ms uncertain for a rerun
+    // (the stall's 150 requests are one correlated event): undecided, not a pass.
+    expect(whole!.status).toBe('inconclusive');
+    expect(whole!.detail).toMatch(/worth \d+ independent ones/);
+    // A window speaks of this run's stretch: the stall fails it, at the stricter level its windows share.
     expect(narrow!.status).toBe('fail');
-    expect(narrow!.detail).toMatch(/^window (5|6) s–(7|8) s: 400ms not < 300ms$/);
+    expect(narrow!.detail).toMatch(/^window (5|6) s–(7|8) s: p\(99\) 400ms not < 300ms \(2 of 9 windows fail; each window at 95%, a failing one at 99\.0% \(5 disjoint windows\)\)$/);
     expect(wide!.status).toBe('pass');
     expect(wide!.detail).toMatch(/^all 1 windows of 10 s hold/);
   });
@@ -106,8 +98,8 @@ describe('windowed thresholds', () => {
     const failing = syntheticReport([profileFromLatencies('a', Array.from({ length: 1000 }, () => 5), { seconds: 10, failed: 100 })]);
     const [errors, rate] = runGate(failing, { thresholds: ['error_rate<50% over 1s', 'rate>=60 over 2s'], maxRegression: [] });
     expect(errors!.status).toBe('fail');
-    expect(errors!.detail).toBe('window 0 s–1 s: 100.00% not < 50.00%');
+    expect(errors!.detail).toMatch(/^window 0 s–1 s: error_rate 100\.00% \(95% CI 9\d\.\d\d%–100\.00%\) not < 50\.00%/);
     expect(rate!.status).toBe('fail');
-    expect(rate!.detail).toBe('window 0 s–2 s: 50.0/s not >= 60.0/s');
+    expect(rate!.detail).toMatch(/^window 0 s–2 s: rate 50\.0\/s not >= 60\.0\/s/);
   });
 });

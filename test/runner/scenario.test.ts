@@ -41,7 +41,7 @@ describe('scenario files', () => {
         extra: 1,
       }),
     ).toEqual([
-      'extra is not a known field (known: $schema, name, description, target, workload, load, warmup, phases, profiles, slo, gate)',
+      'extra is not a known field (known: $schema, name, description, target, workload, load, warmup, phases, profiles, slo, metricDefinitions, gate)',
       'name is not valid: "bad name!"',
       'workload.kind must be one of embed, rerank, classify, batchPost, stream, request, got "embedd"',
       'workload.inputsPerRequest must be an integer in 1..100000, got 0',

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { HTTP_METHODS } from '../../util/index.js';
 import { InvalidInputError, redactUrl, targetUrlProblem, type HttpMethod } from '../../engine/index.js';
-import { probe, PROBE_DEFAULTS, TargetUnreachableError, type ProbeResult } from '../../runner/index.js';
+import { probe, PROBE_DEFAULTS, statusesText, TargetUnreachableError, type ProbeResult } from '../../runner/index.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import { safeText } from '../../report/index.js';
@@ -25,15 +25,20 @@ const METHODS = HTTP_METHODS;
 
 export function describeProbe(r: ProbeResult): string {
   const lines = [`probe of ${safeText(r.url)}`];
+  lines.push(`  answers            ${statusesText(r.statuses)}`);
+  // Nothing else was measured on a path that never answered 2xx: say why, and only that.
+  if (r.noRecommendations) return `${[...lines, '', `no recommendations: ${safeText(r.noRecommendations)}`].join('\n')}\n`;
   const l = r.latencyMs;
-  lines.push(`  latency            ${l ? `p50 ${l.p50.toFixed(1)} ms, p90 ${l.p90.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms (${l.samples} requests)` : 'unknown'}`);
-  lines.push(`  connect            ${r.connectMs === null ? 'unknown' : `${r.connectMs.toFixed(1)} ms`}`);
+  lines.push(`  latency            ${l ? `p50 ${l.p50.toFixed(1)} ms, p90 ${l.p90.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms (${l.samples} 2xx answers)` : 'unknown'}`);
+  const c = r.connectMs;
+  lines.push(`  connect            ${c === null ? 'unknown' : `median ${c.median.toFixed(1)} ms of ${c.samples} (${c.min.toFixed(1)}–${c.max.toFixed(1)} ms)`}`);
   const k = r.keepAlive;
   lines.push(
     `  idle timeout       ${k.idleTimeoutMs === null ? 'none seen within the watch time' : `${(k.idleTimeoutMs / 1000).toFixed(2)} s (${k.how === 'fin' ? 'the server closes idle connections' : 'found by reusing after idle: the server drops them silently'})`}`,
   );
   lines.push(`  Keep-Alive hint    ${k.hintS === null ? 'none sent' : `timeout=${k.hintS} s${k.hintTrue === null ? '' : k.hintTrue ? ' (true)' : ' (WRONG: not what the server does)'}`}`);
-  lines.push(`  requests/connection ${r.maxRequestsPerConnection.value ?? `no limit seen in ${r.maxRequestsPerConnection.atLeast}`}`);
+  const m = r.maxRequestsPerConnection;
+  lines.push(`  requests/connection ${m.value !== null ? `${m.value} (every answer counts, whatever its status; the same on ${m.connections} connections${m.saidClose ? ', announced with Connection: close' : ''})` : `no limit seen in ${m.atLeast}`}`);
   lines.push(`  HTTP/2             ${r.http2.tls !== null ? (r.http2.tls ? 'yes (ALPN h2)' : 'no') : r.http2.h2c ? 'yes (h2c, prior knowledge)' : 'no h2c'}`);
   if (r.rateLimit) lines.push(`  rate limit         ${r.rateLimit.startsAtRps === null ? 'no 429 up to the maximum rate tried' : `429s above ~${r.rateLimit.startsAtRps} req/s (first seen at ${r.rateLimit.firstLimitedStageRps} req/s; Retry-After ${r.rateLimit.retryAfter ?? 'none'})`}`);
   for (const note of r.notes ?? []) lines.push(`  note               ${safeText(note)}`);

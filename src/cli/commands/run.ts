@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { InvalidInputError, redactUrl, targetUrlProblem } from '../../engine/index.js';
 import { progressLine, withFindings } from '../../report/index.js';
 import { autoWorkers, checkRepeat, COORDINATOR_TOKEN_ENV, checkWorkers, loadScenario, MAX_RATE, parseShard, runCoordinatedShard, runRepeated, runWorkers, TargetUnreachableError, type Progress, type Shard } from '../../runner/index.js';
+import { METRIC_DEFINITIONS, type MetricDefinitions } from '../../metrics/index.js';
 import { finishRun, mergeCoordinated } from '../finish-run.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
@@ -23,6 +24,7 @@ interface RunArgs {
   workers?: number;
   repeat: number;
   verifyFixes?: boolean;
+  'metric-definitions'?: MetricDefinitions;
 }
 
 export interface RunHooks {
@@ -48,6 +50,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         .option('shard', { type: 'string', describe: 'i/N: send this machine’s share of the load (with --coordinator, started with the others; else merge the reports with tailgate merge)' })
         .option('coordinator', { type: 'string', describe: 'URL of `tailgate coordinate`: check in, start with the other shards, post the report there' })
         .option('workers', { type: 'number', describe: 'run as N processes on this machine (one embedded mock for all); default: more than 1 only when the rate needs it' })
+        .option('metric-definitions', { type: 'string', choices: METRIC_DEFINITIONS, describe: "what TTFT, ITL and TPOT mean (docs/metrics.md): tailgate's, or vLLM's benchmark's or genai-perf's, to set beside theirs; overrides the scenario's metricDefinitions" })
         .option('repeat', { type: 'number', default: 1, describe: 'run the scenario N times into one report: the gate then measures the spread between runs' })
         .option('verify-fixes', { type: 'boolean', describe: "rerun each profile with findings with their fixes applied, and show each finding's measure before and after" })
         .option('grace', { type: 'string', default: '10s', describe: 'after the load (or Ctrl+C), how long in-flight requests may finish before they are abandoned (counted as failed)' }) as never,
@@ -62,6 +65,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         ...(args.target ? { target: args.target } : {}),
         ...(args.rate !== undefined ? { rate: args.rate } : {}),
         ...(durationS !== undefined ? { durationS } : {}),
+        ...(args['metric-definitions'] ? { metricDefinitions: args['metric-definitions'] } : {}),
         graceMs,
       };
       const workers = args.workers ?? (shard || args.repeat > 1 || args.verifyFixes ? 1 : autoWorkers(scenario.load, args.rate, !(args.target ?? scenario.target.url)));

@@ -56,10 +56,12 @@ export interface BatchPostResponse extends BatchedMeta {
 }
 
 export interface StreamHandle extends AsyncIterable<SseEvent> {
-  /** From the call to the first data event; null until it arrives. */
+  /** From the call to the first event with content (a token; a role-only chunk is not one); null until then. */
   timeToFirstTokenMs: number | null;
+  /** From the call to the first event of any kind (vLLM's benchmark times its TTFT to this one). */
+  timeToFirstEventMs: number | null;
   /** Resolves when the stream ends, with its timing. */
-  done: Promise<{ events: number; totalTimeMs: number; timeToFirstTokenMs: number | null }>;
+  done: Promise<{ events: number; totalTimeMs: number; timeToFirstTokenMs: number | null; timeToFirstEventMs: number | null }>;
 }
 
 export interface LoadSessionRequest {

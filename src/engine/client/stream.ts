@@ -1,6 +1,8 @@
 /**
- * A POST whose answer is read as Server-Sent Events while it arrives, with the time to the first event.
- * A stream is neither hedged nor retried: a second attempt would repeat tokens already read.
+ * A POST whose answer is read as Server-Sent Events while it arrives, timed as docs/metrics.md defines:
+ * time to first token is to the first event with content (a role-only first chunk is not a token), the
+ * first event of any kind is timed apart. A stream is neither hedged nor retried: a second attempt would
+ * repeat tokens already read.
  */
 import { runLogical } from '../policy/policy.js';
 import type { Preference } from '../policy/preference.js';
@@ -8,7 +10,7 @@ import type { ClientShared } from '../policy/types.js';
 import { AsyncQueue } from './async-queue.js';
 import { callPolicy } from './call-policy.js';
 import type { StreamHandle } from './responses.js';
-import { SseParser, type SseEvent } from './sse.js';
+import { DONE, readChunk, SseParser, type SseEvent } from './sse.js';
 
 export function openStream(shared: ClientShared, pref: Preference, path: string, payload: unknown): StreamHandle {
   const started = performance.now();
@@ -17,27 +19,32 @@ export function openStream(shared: ClientShared, pref: Preference, path: string,
   let count = 0;
   const handle: StreamHandle = {
     timeToFirstTokenMs: null,
-    done: Promise.resolve({ events: 0, totalTimeMs: 0, timeToFirstTokenMs: null }),
+    timeToFirstEventMs: null,
+    done: Promise.resolve({ events: 0, totalTimeMs: 0, timeToFirstTokenMs: null, timeToFirstEventMs: null }),
     [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+  };
+  const onEvent = (data: string, event: string | null) => {
+    const at = performance.now() - started;
+    handle.timeToFirstEventMs ??= at;
+    if (handle.timeToFirstTokenMs === null) {
+      const chunk = readChunk(data);
+      if (chunk !== null && chunk !== DONE && chunk.content) handle.timeToFirstTokenMs = at;
+    }
+    count++;
+    queue.push({ event, data });
   };
   const { policy, dispose } = callPolicy(shared, pref, 1);
   const run = runLogical(shared, { ...policy, hedgeDelayMs: null, retry: { ...policy.retry, maxRetries: 0 } }, {
     method: 'POST',
     path,
     body: JSON.stringify(payload),
-    onData: (chunk) => {
-      for (const ev of parser.push(chunk.toString('utf8'))) {
-        if (handle.timeToFirstTokenMs === null) handle.timeToFirstTokenMs = performance.now() - started;
-        count++;
-        queue.push(ev);
-      }
-    },
+    onData: (chunk) => parser.push(chunk, onEvent),
   });
   handle.done = run.then(
     () => {
       queue.end();
       dispose();
-      return { events: count, totalTimeMs: performance.now() - started, timeToFirstTokenMs: handle.timeToFirstTokenMs };
+      return { events: count, totalTimeMs: performance.now() - started, timeToFirstTokenMs: handle.timeToFirstTokenMs, timeToFirstEventMs: handle.timeToFirstEventMs };
     },
     (err: unknown) => {
       queue.fail(err);

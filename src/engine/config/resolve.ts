@@ -142,11 +142,19 @@ export function resolveConfig(input: ClientConfigInput | PresetName = {}, option
   }
   const config = merged as unknown as ClientConfig;
   // HTTP/2 multiplexes: unless told otherwise, allow as many streams per connection as servers commonly do.
-  if (config.httpVersion === 2 && getPath(given, 'pool.pipelining') === undefined) config.pool.pipelining = H2_DEFAULT_STREAMS;
+  // Not undici's: its Pool sends one request at a time to a client unless `pipelining` is set, HTTP/2 or not.
+  if (config.httpVersion === 2 && getPath(given, 'pool.pipelining') === undefined && config.behavior.h2Streams !== 'client-limit') {
+    config.pool.pipelining = H2_DEFAULT_STREAMS;
+  }
   // As httpcore does: idle connections kept can never exceed the connections allowed (httpx accepts
   // Limits(max_connections=4) with the default max_keepalive_connections=20, meaning 4).
   if (config.pool.maxIdle !== null && config.pool.connections !== null && config.pool.maxIdle > config.pool.connections) {
     config.pool.maxIdle = config.pool.connections;
+  }
+  if (config.behavior.readClock === 'per-read' && config.timeouts.body !== null) {
+    problems.push(
+      `timeouts.body (${config.timeouts.body}) is undici's bodyTimeout and needs behavior.readClock "headers-body"; with "per-read" (this preset's), timeouts.read already bounds every body chunk`,
+    );
   }
   if (config.retry.maxBackoffMs < config.retry.initialBackoffMs) {
     problems.push(`retry.maxBackoffMs (${config.retry.maxBackoffMs}) must be >= retry.initialBackoffMs (${config.retry.initialBackoffMs})`);

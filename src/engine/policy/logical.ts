@@ -4,8 +4,9 @@
  */
 import { TailgateError } from '../errors.js';
 import type { AttemptKind } from '../observer.js';
-import type { AttemptRequest, AttemptResult, RaceGroup, SendGate } from '../transport/request.js';
+import type { AttemptRequest, AttemptResult, ErrorBodyPolicy, RaceGroup, SendGate } from '../transport/request.js';
 import { Budget } from './budget.js';
+import { retriesStatus } from './retry-rules.js';
 import type { CallPolicy, ClientShared, LogicalRequest } from './types.js';
 
 /** A hedge whose budget refused it when it was about to be sent: it never was an attempt. */
@@ -13,12 +14,13 @@ export const HEDGE_DENIED = new TailgateError('cancelled', 'hedge not sent: the 
 /** A retry whose budget refused it when it was about to be sent: the request fails with its last error. */
 export const RETRY_DENIED = new TailgateError('cancelled', 'retry not sent: the retry budget is spent');
 
-export class Logical implements SendGate {
+export class Logical implements SendGate, ErrorBodyPolicy {
   readonly id: string;
   readonly deadline: number | null;
   sent = 0;
   /** Whether the retry about to be sent spends a budget token (decided when it was planned). */
   retryBudgeted = true;
+  private readonly dropsErrorBodies: boolean;
 
   readonly policy: CallPolicy;
 
@@ -31,6 +33,7 @@ export class Logical implements SendGate {
     this.policy = policy;
     this.id = `${shared.requestIdPrefix}-${(shared.nextRequestNo++).toString(36)}`;
     if (policy.budgetPerRequest !== null) this.policy = { ...policy, callBudget: { ...policy.budgetPerRequest } };
+    this.dropsErrorBodies = shared.engine.config.behavior.errorBody === 'cancel-when-retried';
     const totalMs = shared.engine.config.timeouts.total;
     const own = totalMs === null ? null : started + totalMs;
     this.deadline = own === null ? policy.deadline : policy.deadline === null ? own : Math.min(own, policy.deadline);
@@ -57,9 +60,16 @@ export class Logical implements SendGate {
       requestId: `${this.id}-${kind === 'retry' ? `retry${retryNo}` : kind}`,
       race,
       gate: this,
+      // openai-node drops the body of an error it retries (behavior.errorBody): only while retries are left.
+      errorBody: this.dropsErrorBodies && retryNo < policy.retry.maxRetries ? this : undefined,
       totalRemainingMs: this.deadline === null ? undefined : this.deadline - performance.now(),
       attemptTimeoutMs: policy.attemptTimeoutMs ?? undefined,
     };
+  }
+
+  /** An error answer the client will retry: its body is dropped (ErrorBodyPolicy). */
+  discards(status: number, headers: Record<string, string>): boolean {
+    return retriesStatus(this.policy.retry, status, headers);
   }
 
   /** At the moment of writing: take the budget token (or refuse), earn tokens for a primary, count it. */

@@ -14,6 +14,7 @@ import { sleep } from '../../util/index.js';
 import { abortError } from './limiter.js';
 import { canTakeToken, Logical, RETRY_DENIED } from './logical.js';
 import { race } from './race.js';
+import { followRedirects, isRedirect } from './redirects.js';
 import { decideRetry, hedgesAllowed } from './retry-rules.js';
 import type { CallPolicy, ClientShared, LogicalListener, LogicalRequest, LogicalResult } from './types.js';
 
@@ -59,11 +60,14 @@ class Submitted<T> extends Logical implements AttemptOwner {
     super(shared, policy, request, started);
   }
 
-  /** The plain first attempt ended: done on success; else the retry rules decide, as in rounds(). */
+  /** The plain first attempt ended: done on success (once its redirects are followed); else the retry rules decide, as in rounds(). */
   attemptEnded(attempt: AttemptResult): void {
     this.policy.limiter.release();
-    if (attempt.error === null) this.listener.logicalEnded(this.tag, null);
-    else this.settleWith(afterFirstRound(this, attempt.error, this.started));
+    if (attempt.error !== null) this.settleWith(afterFirstRound(this, attempt.error, this.started));
+    else if (isRedirect(attempt, this.shared.engine.config.behavior.maxRedirects)) {
+      // A hop that fails is the round's failure, retried as any other (as in rounds()).
+      this.settleWith(followRedirects(this, attempt, 'primary', 0).catch((err: TailgateError) => afterFirstRound(this, err, this.started)));
+    } else this.listener.logicalEnded(this.tag, null);
   }
 
   settleWith(run: Promise<unknown>): void {
@@ -87,7 +91,8 @@ async function rounds(logical: Logical, started: number, firstRetryNo: number, l
     const kind: AttemptKind = retryNo === 0 ? 'primary' : 'retry';
     try {
       const hedge = policy.hedgeDelayMs !== null && hedgesAllowed(policy.retry.style, retryNo);
-      const response = hedge ? await race(logical, kind, retryNo, policy.hedgeDelayMs as number) : await single(logical, kind, retryNo);
+      let response = hedge ? await race(logical, kind, retryNo, policy.hedgeDelayMs as number) : await single(logical, kind, retryNo);
+      if (isRedirect(response, logical.shared.engine.config.behavior.maxRedirects)) response = await followRedirects(logical, response, kind, retryNo);
       return { response, durationMs: performance.now() - started, attempts: logical.sent };
     } catch (caught) {
       // A retry its budget refused at the last moment: the request fails with what made it retry.

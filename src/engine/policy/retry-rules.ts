@@ -5,9 +5,11 @@
  * - openai-node 6.49 src/client.ts shouldRetry / retryRequest / calculateDefaultRetryTimeoutMillis.
  * - openai-python _base_client.py _should_retry / _calculate_retry_timeout.
  * - baseten-pc: truss baseten-performance-client/core/src/http_client.rs.
+ * - httpx-transport: httpcore 0.16 _sync/connection.py HTTPConnection.handle_request (retries on
+ *   ConnectError and ConnectTimeout only) and exponential_backoff(factor=0.5): 0, 0.5, 1, 2 … s.
  */
 import type { RetryConfig, RetryStyle } from '../config/index.js';
-import type { ErrorCode, TailgateError } from '../errors.js';
+import { codeForStatus, TailgateError, type ErrorCode } from '../errors.js';
 
 /** Transport failures tailgate retries: nothing reached the server, or it did not answer in time. */
 const TAILGATE_CODES = new Set<ErrorCode>(['connect_timeout', 'connect_refused', 'connect_error', 'read_timeout', 'attempt_timeout', 'stale_connection']);
@@ -64,16 +66,27 @@ export function decideRetry(rules: RetryConfig, err: TailgateError, retryNo: num
       // openai-node 6.26-7.4 uses any Retry-After it can parse, as is (a past date: at once).
       return { retry: true, waitMs: hint !== null ? Math.max(0, hint) : openAiBackoff(retryNo, rules, random), budgeted: false };
     }
+    case 'httpx-transport':
+      // Only a connection that could not be opened; nothing that reached the server, no status, no budget.
+      return CONNECT.has(err.code) ? { retry: true, waitMs: retryNo === 0 ? 0 : rules.initialBackoffMs * 2 ** (retryNo - 1), budgeted: false } : NO;
     case 'baseten-pc': {
       const waitMs = Math.min(rules.initialBackoffMs * 4 ** retryNo, rules.maxBackoffMs) + Math.floor(random() * 100);
       // Retry-After is never read; statuses are retried outside the budget.
       if (err.status !== undefined) return sdkStatus(err.status) ? { retry: true, waitMs, budgeted: false } : NO;
+      // The body is read (and parsed) after the retry loop: a failure there is the call's.
+      if (err.afterHeaders) return NO;
       if (CONNECT.has(err.code) && err.code !== 'connect_timeout') return retryNo <= 1 ? { retry: true, waitMs, budgeted: false } : NO;
       if (TIMEOUTS.has(err.code)) return { retry: true, waitMs, budgeted: true };
       // Other network errors: the first is free, later ones spend the budget.
       return { retry: true, waitMs, budgeted: retryNo > 0 };
     }
   }
+}
+
+/** Whether the rules retry an answer of this status and headers, leaving waits, budgets and deadlines aside. */
+export function retriesStatus(rules: RetryConfig, status: number, headers: Record<string, string>): boolean {
+  const code = codeForStatus(status);
+  return code !== null && decideRetry(rules, new TailgateError(code, `HTTP ${status}`, { status, headers }), 0, () => 0).retry;
 }
 
 /** Hedges go out for these attempts only (Baseten's client: the primary and the first retry). */

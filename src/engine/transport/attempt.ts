@@ -28,6 +28,10 @@ const ERROR_BODY_LIMIT = 4096;
 function onTimeout(attempt: Attempt, code: ErrorCode, ms: number): void {
   attempt.timerFired(code, ms);
 }
+/** After the read that brought an error answer's headers: its body is dropped (ErrorBodyPolicy). */
+function onDiscard(attempt: Attempt): void {
+  attempt.discardBody();
+}
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -66,6 +70,8 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
   readonly path: string;
   waiting = false;
   sent = false;
+  /** A POST where behavior.multiplex is `idempotent`: undici writes it only on a connection with nothing in flight (PoolWaiter). */
+  readonly exclusive: boolean;
 
   startedAt = 0;
   queueWaitMs = 0;
@@ -127,6 +133,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.kind = req.kind ?? 'primary';
     this.method = req.method;
     this.path = req.path;
+    this.exclusive = ctx.idempotentOnly && req.method !== 'GET' && req.method !== 'HEAD';
     this.timed = ctx.observer !== undefined;
     this.promise =
       owner !== null
@@ -211,6 +218,13 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     }
     const ctx = this.#ctx;
     const req = this.#req;
+    if (conn.inFlight > conn.refuseAbove) {
+      // A stream over the server's HTTP/2 limit, from a client that ignores it (httpcore 0.16): refused.
+      this.conn = null;
+      ctx.pool.release(conn);
+      this.settle(new TailgateError('protocol_error', `HTTP/2 stream refused: over the server's SETTINGS_MAX_CONCURRENT_STREAMS (${conn.refuseAbove}), which this client ignores`));
+      return;
+    }
     let headers = ctx.baseHeaders;
     const idHeader = req.requestIdHeader;
     if (req.headers || idHeader !== undefined) {
@@ -234,9 +248,10 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
         headers,
         body: req.body ?? null,
         // undici never sends a non-idempotent request (POST) while another is in flight on the connection,
-        // which would serialize every POST on an HTTP/2 session. tailgate decides retries itself, and
-        // undici retries nothing, so every request may be multiplexed and pipelined.
-        idempotent: true,
+        // which serializes every POST on an HTTP/2 session. tailgate decides retries itself, and undici
+        // retries nothing, so every request may be multiplexed and pipelined, unless the preset reproduces
+        // undici (behavior.multiplex `idempotent`: undici's own rule, GET and HEAD only).
+        idempotent: ctx.idempotentOnly ? undefined : true,
       },
       this,
     );
@@ -307,7 +322,16 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     }
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
-    this.phaseTimer?.refresh();
+    // A client that will retry this error drops its body: see after this read whether it all arrived.
+    if (statusCode >= 400 && this.#req.errorBody?.discards(statusCode, this.headers)) process.nextTick(onDiscard, this);
+    // The body's clock: the read timeout again (per-read), or a body timeout of its own (undici's two clocks).
+    const ctx = this.#ctx;
+    const bodyMs = ctx.bodyTimeoutMs;
+    if (bodyMs === ctx.timeouts.read) this.phaseTimer?.refresh();
+    else {
+      this.clearPhaseTimer();
+      if (bodyMs !== null) this.phaseTimer = setTimeout(onTimeout, timerDelayMs(bodyMs, 'read', ctx.behavior), this, 'read_timeout', bodyMs);
+    }
     return true;
   }
 
@@ -326,17 +350,17 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     if (this.settled) return;
     const code = codeForStatus(this.status);
     if (code === null) this.settle(null, now);
-    else {
-      const body = this.body;
-      const message = `HTTP ${this.status} from ${this.method} ${this.path}`;
-      this.settle(
-        new TailgateError(code, message, {
-          status: this.status,
-          headers: this.headers,
-          body: body.subarray(0, ERROR_BODY_LIMIT).toString('utf8'),
-        }),
-      );
-    }
+    else this.settle(new TailgateError(code, `HTTP ${this.status} from ${this.method} ${this.path}`, { status: this.status, headers: this.headers, body: this.body.subarray(0, ERROR_BODY_LIMIT).toString('utf8') }));
+  }
+
+  /**
+   * The error answer's body is dropped (ErrorBodyPolicy). Complete already (it came with the headers):
+   * nothing to do. Else the request is aborted as any other (fail: its h1 connection closes, and undici
+   * opens a replacement where the preset says it does), and the attempt ends with the status it had.
+   */
+  discardBody(): void {
+    if (this.settled) return;
+    this.fail(new TailgateError(codeForStatus(this.status) as ErrorCode, `HTTP ${this.status} from ${this.method} ${this.path} (body dropped)`, { status: this.status, headers: this.headers }));
   }
 
   onError(err: Error): void {

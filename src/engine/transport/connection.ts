@@ -28,7 +28,15 @@ export interface ConnectionOwner {
 
 /** A keep-alive expiry that ignores the server's hint: undici computes min(hint - threshold, max). */
 const IGNORE_HINT_THRESHOLD = -1e12;
+/** undici's keepAliveTimeoutThreshold default (lib/dispatcher/client.js). */
 const UNDICI_HINT_THRESHOLD = 2_000;
+
+/** Where undici keeps a Client's current keep-alive (its default, or what the last response's hint set). */
+let keepAliveValueSymbol: symbol | undefined;
+function undiciKeepAliveMs(client: Client): number {
+  keepAliveValueSymbol ??= Object.getOwnPropertySymbols(client).find((s) => s.description === 'keep alive timeout');
+  return (client as unknown as Record<symbol, number>)[keepAliveValueSymbol as symbol] ?? 0;
+}
 
 export class Connection implements SocketListener, StreamLimitListener {
   client: Client;
@@ -54,6 +62,15 @@ export class Connection implements SocketListener, StreamLimitListener {
   countedIdle = false;
   /** On the pool's available stack. */
   stacked = false;
+  /**
+   * Requests in flight above which a new one is refused, not sent: the server's HTTP/2 stream limit where
+   * the client ignores it (behavior.h2Streams `ignore-server-limit`, httpcore 0.16); else Infinity.
+   */
+  refuseAbove = Number.POSITIVE_INFINITY;
+  /** How long an idle connection may be kept (pool.honorKeepAliveHint: what undici's last response set). */
+  readonly keepAliveMs: () => number;
+  private readonly ignoresServerLimit: boolean;
+  private readonly clientLimit: boolean;
 
   constructor(
     private readonly pool: ConnectionOwner,
@@ -66,7 +83,12 @@ export class Connection implements SocketListener, StreamLimitListener {
     this.capacity = h2 ? 1 : configuredCapacity;
     this.awaitingSettings = h2;
     this.limitKnown = !h2;
+    this.ignoresServerLimit = config.behavior.h2Streams === 'ignore-server-limit';
+    this.clientLimit = config.behavior.h2Streams === 'client-limit';
     this.client = this.newClient(origin, config, factory, configuredCapacity);
+    const fixed = config.pool.keepAliveMs;
+    // keepAliveMs 0 means no keep-alive at all (undici's own timer cannot go below 1 ms).
+    this.keepAliveMs = config.pool.honorKeepAliveHint && fixed > 0 ? () => undiciKeepAliveMs(this.client) : () => fixed;
   }
 
   private newClient(origin: string, config: ClientConfig, factory: SocketFactory, capacity: number): Client {
@@ -77,7 +99,8 @@ export class Connection implements SocketListener, StreamLimitListener {
       }) as never,
       pipelining: capacity,
       keepAliveTimeout: keepAlive,
-      keepAliveMaxTimeout: keepAlive,
+      // A hint may lengthen keep-alive up to keepAliveMaxMs (undici: min(hint - 2 s, keepAliveMaxTimeout)).
+      keepAliveMaxTimeout: config.pool.honorKeepAliveHint ? (config.pool.keepAliveMaxMs ?? keepAlive) : keepAlive,
       keepAliveTimeoutThreshold: config.pool.honorKeepAliveHint ? UNDICI_HINT_THRESHOLD : IGNORE_HINT_THRESHOLD,
       // Our own timers enforce read and write timeouts exactly; undici's are coarse.
       headersTimeout: 0,
@@ -103,6 +126,11 @@ export class Connection implements SocketListener, StreamLimitListener {
     if (socket === null) return;
     markClosedByClient(socket, reason);
     this.socket = null;
+    // No longer idle from now on, not from its close event: the next release in this same tick counts without it.
+    if (this.countedIdle) {
+      this.countedIdle = false;
+      this.pool.idleCount--;
+    }
     // An HTTP/2 session must be closed through its Client: undici's session-close handler throws when
     // the socket under it is destroyed first. An h1 socket can simply go; undici reconnects.
     if (socket.tailgate?.protocol === 'h2') this.replaceClient();
@@ -122,6 +150,8 @@ export class Connection implements SocketListener, StreamLimitListener {
     this.pool.stats.opened++;
     if (this.limitKnown || this.configuredCapacity === 1) return;
     if (info.protocol === 'h1') this.settleCapacity(1); // ALPN chose HTTP/1.1: no multiplexing
+    // undici's own limit is its pipelining; the server's settings only queue streams in the session.
+    else if (this.clientLimit) this.settleCapacity(Number.POSITIVE_INFINITY);
     // undici builds the HTTP/2 session from this socket once this callback returns.
     else setImmediate(watchRemoteSettings, this, socket);
   }
@@ -134,7 +164,11 @@ export class Connection implements SocketListener, StreamLimitListener {
   settleCapacity(serverLimit: number): void {
     if (this.limitKnown) return;
     this.limitKnown = true;
-    this.capacity = Math.max(1, Math.min(this.configuredCapacity, serverLimit));
+    if (this.ignoresServerLimit) {
+      // httpcore 0.16 opens streams up to its own limit; the server refuses those beyond its own.
+      this.capacity = this.configuredCapacity;
+      this.refuseAbove = serverLimit;
+    } else this.capacity = Math.max(1, Math.min(this.configuredCapacity, serverLimit));
     this.stopAwaiting();
   }
 

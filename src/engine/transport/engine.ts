@@ -48,7 +48,9 @@ export class Engine {
     this.ctx = {
       pool: this.pool,
       timeouts: this.config.timeouts,
+      bodyTimeoutMs: this.config.behavior.readClock === 'per-read' ? this.config.timeouts.read : this.config.timeouts.body,
       behavior: this.config.behavior,
+      idempotentOnly: this.config.behavior.multiplex === 'idempotent',
       observer: options.observer,
       baseHeaders,
       basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),
@@ -63,6 +65,20 @@ export class Engine {
   /** Send one attempt and tell `owner` when it ends (from a microtask), with no promise: the load path. */
   attemptFor(request: AttemptRequest, owner: AttemptOwner): void {
     new Attempt(this.ctx, request, owner).begin();
+  }
+
+  /** The URL a path below the base URL stands for. */
+  urlOf(path: string): URL {
+    return new URL(this.ctx.basePath + path, this.origin);
+  }
+
+  /** The path of `url` below the base URL, as attempt() takes it; null when this engine cannot reach it (another origin, outside the base path). */
+  pathBelowBase(url: URL): string | null {
+    const base = this.ctx.basePath;
+    if (url.origin !== this.origin || !url.pathname.startsWith(base)) return null;
+    const rest = url.pathname.slice(base.length);
+    if (base && rest !== '' && !rest.startsWith('/')) return null;
+    return (rest || '/') + url.search;
   }
 
   /** Connections opened and closed so far, by side. */

@@ -16,6 +16,8 @@ import { SocketFactory } from './connector.js';
 export interface PoolWaiter {
   /** False once it gave up (timed out, cancelled): the pool skips it. */
   waiting: boolean;
+  /** Shares a connection with at most one other request, written after it (a POST, where behavior.multiplex is `idempotent`). */
+  readonly exclusive: boolean;
   grant(connection: Connection): void;
 }
 
@@ -23,10 +25,25 @@ function grantLater(waiter: PoolWaiter, conn: Connection): void {
   waiter.grant(conn);
 }
 
+function offerLater(pool: ConnectionPool, conn: Connection): void {
+  pool.offer(conn);
+}
+
+/**
+ * The connections pool.maxIdle is compared with, per PoolConfig.idlePolicy: the idle ones only, or (as
+ * httpcore's `_close_expired_connections`) the whole pool, busy and idle together.
+ */
+const KEPT_COUNT: Record<ClientConfig['pool']['idlePolicy'], (pool: ConnectionPool) => number> = {
+  'idle-count': (pool) => pool.idleCount,
+  'pool-size': (pool) => pool.idleCount + pool.busyCount,
+};
+
 export class ConnectionPool implements ConnectionOwner {
   readonly stats: PoolStats = { opened: 0, closedByServer: 0, closedByClient: 0 };
   /** Connections with no request in flight and a live socket (for maxIdle). */
   idleCount = 0;
+  /** Connections with a request in flight (or connecting for one). */
+  busyCount = 0;
   /** When a connection was last released while requests waited (per-wait pool timeouts read it). */
   lastReleaseAt = 0;
   private readonly perWait: boolean;
@@ -39,6 +56,13 @@ export class ConnectionPool implements ConnectionOwner {
   /** HTTP/2 connections still waiting for the server's settings: new requests wait for them too. */
   private awaitingSettings = 0;
   private readonly perRequest: boolean;
+  private readonly keptCount: (pool: ConnectionPool) => number;
+  /** pool.reuse `next-turn`: a freed connection is offered again after setImmediate, as undici's. */
+  private readonly nextTurn: boolean;
+  /** behavior.h2Streams `client-limit`: no request waits for a new HTTP/2 connection's settings. */
+  private readonly eagerH2: boolean;
+  /** A connection that served this many requests is closed (pool.maxRequestsPerConnection as its rule counts). */
+  private readonly maxRequests: number | null;
   private closed = false;
 
   constructor(
@@ -51,6 +75,12 @@ export class ConnectionPool implements ConnectionOwner {
     this.limit = config.pool.connections ?? Number.POSITIVE_INFINITY;
     this.perRequest = config.pool.mode === 'per-request';
     this.perWait = config.behavior.poolTimeout === 'per-wait';
+    this.keptCount = KEPT_COUNT[config.pool.idlePolicy];
+    this.nextTurn = config.pool.reuse === 'next-turn';
+    this.eagerH2 = config.behavior.h2Streams === 'client-limit';
+    const max = config.pool.maxRequestsPerConnection;
+    // undici's writeH1 compares its counter with maxRequestsPerClient before adding the request.
+    this.maxRequests = max === null ? null : config.pool.maxRequestsRule === 'undici' ? max + 1 : max;
   }
 
   /** Connections currently open (a live socket). */
@@ -81,12 +111,14 @@ export class ConnectionPool implements ConnectionOwner {
         conn.stacked = false;
         continue;
       }
-      this.checkOut(conn, now);
-      return conn;
+      const free = waiter.exclusive && conn.inFlight > 1 ? this.postSlot() : conn;
+      if (free === null) break;
+      this.checkOut(free, now);
+      return free;
     }
     // An HTTP/2 connection being opened will take many requests once its settings arrive: wait for it
-    // rather than open one connection per request.
-    if (this.all.size < this.limit && this.awaitingSettings === 0) return this.create();
+    // rather than open one connection per request (unless this request cannot share one anyway).
+    if (this.all.size < this.limit && (this.awaitingSettings === 0 || waiter.exclusive || this.eagerH2)) return this.create();
     this.waiters.push(waiter);
     return null;
   }
@@ -108,6 +140,17 @@ export class ConnectionPool implements ConnectionOwner {
     }
   }
 
+  /**
+   * A connection undici would take a POST on: its Pool hands a request to a client with nothing pending,
+   * where the POST then waits for the one request in flight (client-h1/h2 busy()); a client with a request
+   * pending is busy. So: at most one request in flight.
+   */
+  private postSlot(): Connection | null {
+    const stack = this.available;
+    for (let i = stack.length - 1; i >= 0; i--) if ((stack[i] as Connection).inFlight <= 1) return stack[i] as Connection;
+    return null;
+  }
+
   private nextWaiter(): PoolWaiter | undefined {
     let waiter = this.waiters.shift();
     while (waiter && !waiter.waiting) waiter = this.waiters.shift();
@@ -116,7 +159,7 @@ export class ConnectionPool implements ConnectionOwner {
 
   /** The attempt is done with the connection (undici has finished with the request); `now` as in acquire(). */
   release(conn: Connection, now = 0): void {
-    conn.inFlight--;
+    if (--conn.inFlight === 0) this.busyCount--;
     if (this.perWait && this.waiters.length > 0) this.lastReleaseAt = now || performance.now();
     if (this.perRequest) {
       this.all.delete(conn);
@@ -124,9 +167,8 @@ export class ConnectionPool implements ConnectionOwner {
       return;
     }
     if (this.closed) return;
-    const maxRequests = this.config.pool.maxRequestsPerConnection;
+    const maxRequests = this.maxRequests;
     if (maxRequests !== null && conn.inFlight === 0 && conn.socket && (conn.socket.tailgate?.requestsServed ?? 0) >= maxRequests) {
-      // Exact, where undici's maxRequestsPerClient lets one more request through.
       conn.closeSocket('max-requests');
     }
     if (conn.inFlight === 0) {
@@ -136,7 +178,15 @@ export class ConnectionPool implements ConnectionOwner {
         this.idleCount++;
       }
     }
-    // Hand it straight to the longest waiter that has not given up.
+    // undici's client takes its next request only a full event-loop turn after a response (client-h1
+    // onMessageComplete: setImmediate(resume)); until then its Pool sends new requests elsewhere.
+    if (this.nextTurn && conn.capacity === 1) setImmediate(offerLater, this, conn);
+    else this.offer(conn, now);
+  }
+
+  /** A freed connection: to the longest waiter that has not given up, else kept (or closed) for the next request. */
+  offer(conn: Connection, now = 0): void {
+    if (this.closed) return;
     const waiter = conn.inFlight < conn.capacity ? this.nextWaiter() : undefined;
     if (waiter) {
       this.checkOut(conn, now);
@@ -146,7 +196,7 @@ export class ConnectionPool implements ConnectionOwner {
       return;
     }
     const maxIdle = this.config.pool.maxIdle;
-    if (maxIdle !== null && conn.countedIdle && this.idleCount > maxIdle) {
+    if (maxIdle !== null && conn.countedIdle && this.keptCount(this) > maxIdle) {
       conn.closeSocket('max-idle');
     }
     if (!conn.stacked) {
@@ -173,6 +223,7 @@ export class ConnectionPool implements ConnectionOwner {
     const conn = new Connection(this, this.origin, this.config, this.factory, this.capacity);
     this.all.add(conn);
     conn.inFlight = 1;
+    this.busyCount++;
     if (conn.awaitingSettings) this.awaitingSettings++;
     if (!this.perRequest && conn.capacity > 1) {
       conn.stacked = true;
@@ -184,13 +235,13 @@ export class ConnectionPool implements ConnectionOwner {
   /** Take one slot of `conn` (which has spare capacity). */
   private checkOut(conn: Connection, now: number): void {
     if (conn.inFlight === 0) {
+      this.busyCount++;
       if (conn.countedIdle) {
         conn.countedIdle = false;
         this.idleCount--;
       }
-      // Exact idle expiry, decided here rather than by undici's coarse keep-alive timer.
-      const keepAliveMs = this.config.pool.keepAliveMs;
-      if (conn.socket && (now || performance.now()) - conn.idleSince >= keepAliveMs) conn.closeSocket('keepalive-expired');
+      // Exact idle expiry, decided here as well as by undici's keep-alive timer (which may fire late).
+      if (conn.socket && (now || performance.now()) - conn.idleSince >= conn.keepAliveMs()) conn.closeSocket('keepalive-expired');
     }
     conn.inFlight++;
     const stack = this.available;

@@ -30,6 +30,8 @@ export interface AttemptRequest {
   race?: RaceGroup;
   /** Asked once, at the moment the request is about to be written (see SendGate). */
   gate?: SendGate;
+  /** Asked when an error answer's headers arrive: drop its body (see ErrorBodyPolicy). */
+  errorBody?: ErrorBodyPolicy;
   /** A request id header added after `headers` (replacing one of the same name there), without a headers object per attempt. */
   requestIdHeader?: string;
   requestId?: string;
@@ -42,6 +44,15 @@ export interface AttemptRequest {
  */
 export interface SendGate {
   beforeSend(kind: AttemptKind): TailgateError | null;
+}
+
+/**
+ * The fate of a connection after an error answer (behavior.errorBody): `discards` says, when the headers
+ * of an error answer arrive, that the client drops the body unread because it will retry. A body that
+ * has not all arrived with the headers then closes its connection (openai-node cancels the stream).
+ */
+export interface ErrorBodyPolicy {
+  discards(status: number, headers: Record<string, string>): boolean;
 }
 
 /**
@@ -79,7 +90,11 @@ export interface AttemptResult extends AttemptRecord {
 export interface AttemptContext {
   readonly pool: ConnectionPool;
   readonly timeouts: TimeoutConfig;
+  /** Between body chunks: timeouts.read (behavior.readClock per-read) or timeouts.body (headers-body). */
+  readonly bodyTimeoutMs: number | null;
   readonly behavior: BehaviorConfig;
+  /** behavior.multiplex `idempotent`: only GET and HEAD share a connection with other requests in flight. */
+  readonly idempotentOnly: boolean;
   readonly observer: EngineObserver | undefined;
   readonly baseHeaders: string[];
   readonly basePath: string;

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { Report } from '../../runner/index.js';
 import { extraAttemptsText, failureCounts, ratesText, statusesText } from './figures.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct } from './format.js';
-import type { Check } from '../gate.js';
+import { checkDetail, type Check } from '../gate.js';
 import { chartData } from './html-charts.js';
 import { SCRIPT } from './html-script.js';
 import { VERIFICATION_COLUMNS, verificationBlocks } from './verification.js';
@@ -98,7 +98,7 @@ function verificationHtml(report: Report): string {
 function checksHtml(checks: Check[]): string {
   if (checks.length === 0) return '';
   const rows = checks
-    .map((c) => `<tr class="${escapeHtml(c.status)}"><td><code>${escapeHtml(c.expression)}</code></td><td>${escapeHtml(c.profile)}</td><td>${escapeHtml(c.status)}</td><td>${escapeHtml(c.detail)}</td></tr>`)
+    .map((c) => `<tr class="${escapeHtml(c.status)}"><td><code>${escapeHtml(c.expression)}</code></td><td>${escapeHtml(c.profile)}</td><td>${escapeHtml(c.status)}</td><td>${escapeHtml(checkDetail(c))}</td></tr>`)
     .join('\n');
   return `<h2>Gate</h2><table><thead><tr><th>check</th><th>profile</th><th>status</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -5,7 +5,7 @@ import { extraAttemptsText, failureCounts, ratesText, statusesText } from './fig
 import { fmtCount, fmtCounts, fmtMs, fmtPct, safeText } from './format.js';
 import { STREAM_COLUMNS, streamRows } from './streams.js';
 import { VERIFICATION_COLUMNS, verificationBlocks } from './verification.js';
-import type { Check } from '../gate.js';
+import { checkDetail, type Check } from '../gate.js';
 import { histogramOf } from '../../metrics/index.js';
 
 const ICON: Record<Finding['severity'], string> = { critical: '✖', warning: '⚠', info: 'ℹ' };
@@ -62,7 +62,7 @@ export function distributionText(report: Report, esc: (s: unknown) => string = s
 
 export function checksTable(checks: Check[]): string {
   const table = new Table({ head: ['check', 'profile', 'status', 'detail'], style: { head: [], border: [] } });
-  for (const c of checks) table.push([safeText(c.expression), safeText(c.profile), c.status.toUpperCase(), safeText(c.detail)]);
+  for (const c of checks) table.push([safeText(c.expression), safeText(c.profile), c.status.toUpperCase(), safeText(checkDetail(c))]);
   return table.toString();
 }
 
@@ -109,7 +109,7 @@ export function markdownSummary(report: Report, checks: Check[] = []): string {
   }
   if (checks.length) {
     lines.push('', '### Gate', '', '| check | profile | status | detail |', '| --- | --- | --- | --- |');
-    for (const c of checks) lines.push(`| \`${c.expression.replace(/[`\u0000-\u001f\u007f-\u009f|]/g, '')}\` | ${mdEscape(c.profile)} | ${c.status === 'fail' ? '❌ fail' : c.status === 'pass' ? '✅ pass' : '➖ inconclusive'} | ${mdEscape(c.detail)} |`);
+    for (const c of checks) lines.push(`| \`${c.expression.replace(/[`\u0000-\u001f\u007f-\u009f|]/g, '')}\` | ${mdEscape(c.profile)} | ${c.status === 'fail' ? '❌ fail' : c.status === 'pass' ? '✅ pass' : '➖ inconclusive'} | ${mdEscape(checkDetail(c))} |`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -126,8 +126,14 @@ export function junitXml(report: Report, checks: Check[]): string {
   const skipped = checks.filter((c) => c.status === 'inconclusive').length;
   const cases = checks.map((c) => {
     const name = xml(`${c.profile}: ${c.expression}`);
+    // Inconclusive is said in words, not only as `skipped` (which CI systems show as a quiet grey mark).
+    const undecided = `inconclusive: ${checkDetail(c)}`;
     const body =
-      c.status === 'fail' ? `<failure message="${xml(c.detail)}">${xml(c.detail)}</failure>` : c.status === 'inconclusive' ? `<skipped message="${xml(c.detail)}"/>` : '';
+      c.status === 'fail'
+        ? `<failure message="${xml(c.detail)}">${xml(c.detail)}</failure>`
+        : c.status === 'inconclusive'
+          ? `<skipped message="${xml(undecided)}"/><system-out>${xml(undecided.toUpperCase().slice(0, 12) + undecided.slice(12))}</system-out>`
+          : '';
     return `    <testcase classname="tailgate.${xml(report.scenario.name)}" name="${name}">${body}</testcase>`;
   });
   // What every profile received, as properties CI systems show beside the cases: every status, every error.

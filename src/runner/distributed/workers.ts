@@ -25,10 +25,10 @@ export interface WorkerArgs {
   scenarioFile: string;
   shard: Shard;
   coordinator: string;
-  options: Pick<RunOptions, 'profiles' | 'target' | 'rate' | 'durationS' | 'graceMs'>;
+  options: Pick<RunOptions, 'profiles' | 'target' | 'rate' | 'durationS' | 'graceMs' | 'metricDefinitions'>;
 }
 
-export interface WorkersOptions extends Pick<RunOptions, 'profiles' | 'target' | 'rate' | 'durationS' | 'graceMs' | 'signal' | 'hurry'> {
+export interface WorkersOptions extends Pick<RunOptions, 'profiles' | 'target' | 'rate' | 'durationS' | 'graceMs' | 'metricDefinitions' | 'signal' | 'hurry'> {
   workers: number;
   onProgress?: (progress: Progress[]) => void;
   log?: (line: string) => void;
@@ -86,7 +86,7 @@ export async function runWorkers(scenario: Scenario, options: WorkersOptions): P
       scenarioFile: scenario.file as string,
       shard: { index: i + 1, count: options.workers },
       coordinator: coordinator.url,
-      options: { target, ...pick(options, 'profiles', 'rate', 'durationS', 'graceMs') },
+      options: { target, ...pick(options, 'profiles', 'rate', 'durationS', 'graceMs', 'metricDefinitions') },
     };
     // Its own process group: a terminal's Ctrl+C reaches the parent only, which forwards it once.
     const child = forkSibling(import.meta.url, 'worker-child', [JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true, env: { ...process.env, [COORDINATOR_TOKEN_ENV]: token } });

@@ -1,7 +1,8 @@
 /** For servers that drop idle connections silently: find the idle time after which reuse fails. */
-import { Engine, TailgateError } from '../../engine/index.js';
+import type { TailgateError } from '../../engine/index.js';
 import { sleep } from '../../util/index.js';
-import { answer, type ProbeOptions, type ProbeRequest, type ProbeResult } from './types.js';
+import { ProbeClient } from './probe-client.js';
+import type { ProbeResult, Step } from './types.js';
 
 /**
  * The read timeout of the idle-time search: well above anything the server took in step 1, so a model
@@ -12,30 +13,23 @@ export function searchReadTimeoutMs(latency: ProbeResult['latencyMs']): number {
 }
 
 /** For servers that drop idle connections silently: binary search on idle-then-reuse. */
-export async function searchReuse(
-  url: string,
-  req: ProbeRequest,
-  options: ProbeOptions,
-  env: Record<string, string | undefined>,
-  log: (line: string) => void,
-  readMs: number,
-): Promise<number | null> {
+export async function searchReuse(s: Step, readMs: number): Promise<number | null> {
+  const { options } = s;
   const reusable = async (idleMs: number): Promise<boolean> => {
-    const engine = new Engine(url, { pool: { connections: 1, keepAliveMs: 86_400_000, honorKeepAliveHint: false }, timeouts: { read: readMs }, headers: options.headers }, { env });
+    const client = new ProbeClient(s, { pool: { connections: 1, keepAliveMs: 86_400_000, honorKeepAliveHint: false }, timeouts: { read: readMs } });
     try {
-      await answer(engine, req);
+      await client.answer();
       await sleep(idleMs);
-      await answer(engine, req);
-      return engine.connectionStats.opened === 1;
+      await client.answer();
+      return client.engine.connectionStats.opened === 1;
     } catch (err) {
       const code = (err as TailgateError).code;
       if (code === 'stale_connection' || code === 'connection_reset' || code === 'read_timeout') return false;
       throw err;
     } finally {
-      await engine.close();
+      await client.close();
     }
   };
-  log('no idle close seen: searching idle times for when reuse starts to fail');
   if (await reusable(options.maxIdleMs)) return null;
   let lo = 0;
   let hi = options.maxIdleMs;

@@ -1,16 +1,15 @@
 /** Opt-in: the rate at which the server starts answering 429, never above the cap. */
-import { Engine, type TailgateError } from '../../engine/index.js';
+import type { TailgateError } from '../../engine/index.js';
 import { sleep } from '../../util/index.js';
-import type { ProbeOptions, ProbeRequest, ProbeResult } from './types.js';
+import { ProbeClient } from './probe-client.js';
+import type { ProbeResult, Step } from './types.js';
 
 /** Double the rate each second until 429s appear, then hold it: the accepted rate once the burst is spent is the limit. */
-export async function findRateLimit(
-  url: string,
-  req: ProbeRequest,
-  options: ProbeOptions,
-  env: Record<string, string | undefined>,
-): Promise<ProbeResult['rateLimit']> {
-  const engine = new Engine(url, { pool: { connections: 256, keepAliveMs: 60_000 }, timeouts: { read: 10_000 }, headers: options.headers }, { env });
+export async function findRateLimit(s: Step): Promise<ProbeResult['rateLimit']> {
+  const { req, options } = s;
+  // Concurrent requests: its engine is used directly (answers are still counted by status).
+  const client = new ProbeClient(s, { pool: { connections: 256, keepAliveMs: 60_000 }, timeouts: { read: 10_000 } });
+  const engine = client.engine;
   let retryAfter: string | null = null;
   const stage = async (rate: number, seconds: number) => {
     const perSecond: { ok: number; limited: number }[] = Array.from({ length: Math.ceil(seconds) }, () => ({ ok: 0, limited: 0 }));
@@ -51,7 +50,7 @@ export async function findRateLimit(
     }
     return { startsAtRps: null, firstLimitedStageRps: null, retryAfter: null };
   } finally {
-    await engine.close();
+    await client.close();
   }
 }
 

@@ -1,5 +1,5 @@
-/** What a probe is asked (options) and what it finds (result), and the request helpers its steps share. */
-import { Engine, TailgateError, type HttpMethod } from '../../engine/index.js';
+/** What a probe is asked (options) and what it finds (result). */
+import type { HttpMethod } from '../../engine/index.js';
 
 export interface ProbeOptions {
   path: string;
@@ -29,10 +29,20 @@ export const PROBE_DEFAULTS: Omit<ProbeOptions, 'path' | 'method' | 'body' | 'he
   targetRate: 100,
 };
 
+/** Fresh connections opened only to time the handshake: their median is the connect time. */
+export const CONNECT_SAMPLES = 5;
+
+/** Answers in a row with no 2xx after which the probe stops asking (a 404 path, a path rate-limited hard). */
+export const MAX_ANSWERS_WITHOUT_2XX = 10;
+
 export interface ProbeResult {
   url: string;
+  /** Every answer the probe received, by status: non-2xx answers are named, never dropped. */
+  statuses: Record<string, number>;
+  /** Time to first byte of 2xx answers on a reused connection (a new one's first answer pays for the connect). */
   latencyMs: { samples: number; p50: number; p90: number; p99: number; max: number } | null;
-  connectMs: number | null;
+  /** Handshakes (TCP, proxy, TLS) of fresh connections: the median decides, the spread is shown. */
+  connectMs: { samples: number; median: number; min: number; max: number } | null;
   keepAlive: {
     /** Measured idle timeout, ms; null if none was seen within maxIdleMs. */
     idleTimeoutMs: number | null;
@@ -43,28 +53,35 @@ export interface ProbeResult {
     /** How many idle closes the timeout was measured from (0 when found by search). */
     observations: number;
   };
-  maxRequestsPerConnection: { value: number | null; atLeast: number };
+  /**
+   * Answers a connection gets before the server closes it, whatever their status. `value` only when two
+   * connections in a row closed after the same count (an idle close while this machine stalled does not
+   * repeat itself); `saidClose`: the last answer carried `Connection: close`.
+   */
+  maxRequestsPerConnection: { value: number | null; atLeast: number; connections: number; saidClose: boolean | null };
   http2: { tls: boolean | null; h2c: boolean | null };
   rateLimit: { startsAtRps: number | null; firstLimitedStageRps: number | null; retryAfter: string | null } | null;
   recommendations: { setting: string; value: string; why: string }[];
+  /** Why there are no recommendations (the path never answered 2xx), or null. */
+  noRecommendations: string | null;
   /** What a step could not measure, and why (the server's quirks end a step, never the probe). */
   notes: string[];
 }
 
-
 export type ProbeRequest = { method: HttpMethod; path: string; body: string | null; headers: Record<string, string>; discardBody: boolean };
 
-/** Any HTTP answer (a 429 or a 404 too) means the connection works; only transport failures reject. */
-export async function answer(engine: Engine, req: ProbeRequest): Promise<Record<string, string>> {
-  try {
-    return (await engine.attempt(req)).headers;
-  } catch (err) {
-    if (err instanceof TailgateError && err.status !== undefined) return err.headers ?? {};
-    throw err;
-  }
+/** What every step of the probe shares: the target, the request, the environment, the answers so far, notes. */
+export interface Step {
+  url: string;
+  req: ProbeRequest;
+  options: ProbeOptions;
+  env: Record<string, string | undefined>;
+  statuses: Record<string, number>;
+  notes: string[];
 }
 
 export function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
+export const is2xx = (status: number | string) => Number(status) >= 200 && Number(status) < 300;

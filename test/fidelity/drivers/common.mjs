@@ -5,7 +5,13 @@ export function driverOutput(client, version) {
 
 const bump = (d, k) => (d[k] = (d[k] ?? 0) + 1);
 
-/** `one()` resolves with the status or rejects with an error carrying `class`. */
+/** The request body every driver sends (none for a GET). */
+export const bodyOf = (spec) => (spec.method === 'GET' ? undefined : JSON.stringify({ input: 'hello', model: 'm' }));
+
+/**
+ * `one()` resolves with the status or rejects with an error carrying `class`. The load: a closed loop
+ * (spec.closedLoop), then waves of requests sent at once, gapMs apart.
+ */
 export async function runWaves(spec, out, one) {
   const t0 = performance.now();
   const watchdog = setTimeout(() => {
@@ -20,6 +26,14 @@ export async function runWaves(spec, out, one) {
         bump(out.exceptions, `${err.constructor?.name} ${err.code ?? ''}: ${String(err.message).slice(0, 60)}`);
       },
     );
+  if (spec.closedLoop) {
+    // Each user sends its next request as soon as its last one ended.
+    let left = spec.closedLoop.requests;
+    const user = async () => {
+      while (left-- > 0) await run();
+    };
+    await Promise.all(Array.from({ length: spec.closedLoop.workers }, user));
+  }
   for (let i = 0; i < spec.waves.length; i++) {
     if (i) await new Promise((r) => setTimeout(r, spec.gapMs ?? 0));
     await Promise.all(Array.from({ length: spec.waves[i] }, run));

@@ -1,19 +1,28 @@
-// Differential driver: the real undici (npm; a Pool per run) against the tailgate mock.
-// usage: node undici_driver.mjs SPEC_JSON  -> one JSON line of outcomes (see ../README.md).
-// Settings map to Pool options: pool.connections -> connections, pool.keepAliveMs -> keepAliveTimeout,
-// timeouts.connect -> connectTimeout, timeouts.read -> headersTimeout and bodyTimeout.
+// Differential driver: the real undici (npm; a Pool per run) against the case's server.
+// usage: node undici_driver.mjs SPEC_JSON  -> one JSON line of outcomes (see run.ts, Spec).
+// Settings map to Pool options as a user writes them: pool.connections -> connections, pool.keepAliveMs ->
+// keepAliveTimeout, pool.keepAliveMaxMs -> keepAliveMaxTimeout, pool.maxRequestsPerConnection ->
+// maxRequestsPerClient, pool.pipelining -> pipelining, httpVersion 2 -> allowH2 (with useH2c: prior knowledge over http:), timeouts.connect ->
+// connectTimeout, timeouts.read -> headersTimeout, timeouts.body -> bodyTimeout (null: 0, off).
 import { createRequire } from 'node:module';
 import { Pool } from 'undici';
-import { driverOutput, runWaves } from './common.mjs';
+import { bodyOf, driverOutput, runWaves } from './common.mjs';
 
 const version = createRequire(import.meta.url)('undici/package.json').version;
 const spec = JSON.parse(process.argv[2]);
-const { pool: p = {}, timeouts: t = {} } = spec.settings ?? {};
+const { pool: p = {}, timeouts: t = {}, httpVersion } = spec.settings ?? {};
+const given = (v) => v !== undefined;
 const pool = new Pool(spec.url, {
-  ...(p.connections !== undefined ? { connections: p.connections } : {}),
-  ...(p.keepAliveMs !== undefined ? { keepAliveTimeout: p.keepAliveMs } : {}),
-  ...(t.connect !== undefined ? { connectTimeout: t.connect } : {}),
-  ...(t.read !== undefined ? { headersTimeout: t.read, bodyTimeout: t.read } : {}),
+  ...(given(p.connections) ? { connections: p.connections } : {}),
+  ...(given(p.keepAliveMs) ? { keepAliveTimeout: p.keepAliveMs } : {}),
+  ...(given(p.keepAliveMaxMs) ? { keepAliveMaxTimeout: p.keepAliveMaxMs } : {}),
+  ...(given(p.maxRequestsPerConnection) ? { maxRequestsPerClient: p.maxRequestsPerConnection } : {}),
+  ...(given(p.pipelining) ? { pipelining: p.pipelining } : {}),
+  ...(httpVersion === 2 ? { allowH2: true, connect: { useH2c: true } } : {}),
+  ...(given(t.connect) ? { connectTimeout: t.connect } : {}),
+  ...(given(t.read) ? { headersTimeout: t.read ?? 0 } : {}),
+  ...(given(t.body) ? { bodyTimeout: t.body ?? 0 } : {}),
+  ...spec.native,
 });
 
 function classify(err, inBody) {
@@ -27,8 +36,9 @@ function classify(err, inBody) {
 }
 
 const out = driverOutput('undici', version);
+const body = bodyOf(spec);
 await runWaves(spec, out, async () => {
-  const res = await pool.request({ path: '/v1/embeddings', method: 'POST', body: JSON.stringify({ input: 'hello', model: 'm' }), headers: { 'content-type': 'application/json' } }).catch((err) => {
+  const res = await pool.request({ path: spec.path, method: spec.method, body, headers: { 'content-type': 'application/json' } }).catch((err) => {
     throw Object.assign(err, { class: classify(err, false) });
   });
   await res.body.text().catch((err) => {
