@@ -82,7 +82,8 @@ const limitedShare = (p: ProfileReport) => (p.attempts.total > 0 ? err(p, 'http_
 /** The client's part of a 429 problem: it retries them at once, ignoring Retry-After. */
 export const retriedAtOnce: Rule = (p) => {
   const limited = err(p, 'http_429');
-  if (limitedShare(p) < 0.01 || p.attempts.retry === 0 || !retriesAtOnce(p)) return null;
+  // A handful of retries (a tight budget) adds little to the limit's load: the over-rate-limit finding speaks of the 429s.
+  if (limitedShare(p) < 0.01 || p.attempts.retry < 0.05 * p.attempts.primary || !retriesAtOnce(p)) return null;
   const c = calmRetries(p);
   return {
     id: 'rate-limit-retried-at-once',
