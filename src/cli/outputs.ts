@@ -5,7 +5,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { allFailedText, checksTable, definitionsTable, distributionText, findingsText, hgrm, junitXml, markdownSummary, renderHtml, streamTable, summaryTable, sweepHtml, sweepMarkdown, sweepText, type Check, type SweepFile } from '../report/index.js';
+import { allFailedText, checksTable, definitionsTable, distributionText, findingsText, hgrm, junitXml, markdownSummary, renderHtml, streamTable, summaryTable, sweepHtml, sweepMarkdown, sweepText, verificationText, type Check, type SweepFile } from '../report/index.js';
 import type { Report } from '../runner/index.js';
 import type { CliIo } from './io.js';
 import { prepareOutDir, writeOutputFile } from './output-files.js';
@@ -16,7 +16,9 @@ export function printSummary(report: Report, checks: Check[], io: CliIo): void {
   const definitions = definitionsTable(report, io.isTTY);
   const streams = `${streamTable(report, io.isTTY)}${definitions ? `\n${definitions}` : ''}`;
   const allFailed = allFailedText(report);
+  const verified = verificationText(report, io.isTTY);
   io.out(`${distributed ? `${distributed}\n` : ''}${summaryTable(report, io.isTTY)}\n${streams ? `${streams}\n` : ''}${allFailed ? `${allFailed}\n` : ''}\n${findingsText(report)}\n`);
+  if (verified) io.out(`\nfixes verified by rerunning each flagged profile with its findings' changes:\n${verified}`);
   if (checks.length) io.out(`\n${checksTable(checks)}\n`);
 }
 

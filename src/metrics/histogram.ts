@@ -101,6 +101,15 @@ export interface LatencySummary {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/**
+ * The value at percentile q (0..100) in µs, never above the largest value recorded: HDR reports a
+ * percentile as the top of its bucket (up to 0.1% above the value itself), which could put p99.9 above
+ * the max of the same run.
+ */
+export function percentileUs(h: Histogram, q: number): number {
+  return Math.min(h.getValueAtPercentile(q), h.maxValue);
+}
+
 /** Summary in ms; null when nothing was recorded (never a made-up zero). */
 export function summarize(h: Histogram): LatencySummary | null {
   if (h.totalCount === 0) return null;
@@ -109,10 +118,10 @@ export function summarize(h: Histogram): LatencySummary | null {
     count: h.totalCount,
     min: ms(h.minNonZeroValue),
     mean: ms(h.mean),
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
+    p50: ms(percentileUs(h, 50)),
+    p90: ms(percentileUs(h, 90)),
+    p99: ms(percentileUs(h, 99)),
+    p999: ms(percentileUs(h, 99.9)),
     max: ms(h.maxValue),
   };
 }

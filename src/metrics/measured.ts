@@ -3,7 +3,7 @@
  * (snapshot), the report carries it, merge adds shards of it (addMeasured). Everything here is counted
  * or timed; a value that could not be measured is null.
  */
-import { createHistogram, decodeHistogram, encodeHistogram, summarize, type LatencySummary } from './histogram.js';
+import { createHistogram, decodeHistogram, encodeHistogram, percentileUs, summarize, type LatencySummary } from './histogram.js';
 import { addIntervals, concatIntervals, delayIntervals, INTERVAL_MS, type IntervalSeries } from './intervals.js';
 import { PROBE_PERIOD_MS } from './loop-probe.js';
 import { METRIC_DEFINITIONS, type MetricDefinitions } from './stream-meter.js';
@@ -65,8 +65,29 @@ export interface Slo {
 export interface TokenCounts {
   out: number;
   source: 'usage' | 'counted' | 'mixed' | null;
-  /** Output tokens per second over the load window. */
+  /** Output tokens per second over the load window (over the work: MeasuredProfile.work). */
   perSecond: number | null;
+}
+
+/**
+ * The time the work took, from the first request sent to the last one finished (the drain included),
+ * and what was done per second of it: what a reader means by "requests/s" or "tokens/s". A server that
+ * falls behind finishes its work long after the load window: over the window, its rates read as if it
+ * had kept up. The load window's rates (rate, tokens.perSecond) are kept as they were, so a gate on
+ * `rate` against an older baseline still means what it meant.
+ */
+export interface ReuseIdle {
+  answeredMaxMs: number | null;
+  closedMinMs: number | null;
+  resets: number;
+}
+
+export interface WorkRates {
+  ms: number;
+  /** Requests completed OK per second of the work: every one, also those that finished after the load window. */
+  okPerSecond: number | null;
+  /** Output tokens per second of the work (streams), or null. */
+  tokensPerSecond: number | null;
 }
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
 
@@ -122,6 +143,21 @@ export interface MeasuredProfile {
    * generator's own delay is taken off their times (absent in older reports).
    */
   goodput?: { slo: Slo; met: number; of: number; metNet?: number } | null;
+  /** Rates over the time the work took (older reports lack it). */
+  work?: WorkRates;
+  /** Connections closed, by why (max-idle, keepalive-expired, server-fin, server-reset, per-request, ...); older reports lack it. */
+  closeReasons?: Record<string, number>;
+  /**
+   * Reused connections by how long they had sat idle (older reports lack it): the longest idle one that
+   * was answered, the shortest idle one found closed (stale, or reset after sending), and how many were
+   * reset after sending. A server's idle timeout lies between the two.
+   */
+  reuse?: ReuseIdle;
+  /**
+   * Attempts aborted because another attempt of their request had won (hedge races): the client's own
+   * choice, not a failure. Also counted in errors.cancelled, as older reports count them.
+   */
+  lostRaces?: number;
   histograms: Record<HistogramName, string> & Partial<Record<GeneratorHistogramName, string>>;
   /** The load generator's own delay (absent in older reports). */
   generator?: GeneratorDelay;
@@ -221,6 +257,7 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
           ...(goodputs.every((g) => g.metNet !== undefined) ? { metNet: goodputs.reduce((t, g) => t + (g.metNet as number), 0) } : {}),
         }
       : null,
+    ...newerFields(parts, 'parallel'),
     histograms,
     ...generatorSummary(histograms),
     ...withTimeline([...rows.values()].sort((a, b) => a.t - b.t), addIntervals(parts.map((p) => p.intervals))),
@@ -249,8 +286,8 @@ function withTimeline(timeline: TimelineRow[], intervals: IntervalSeries | undef
       if (row.p50Ms !== null || encoded === undefined) continue;
       const h = decodeHistogram(encoded);
       if (h.totalCount === 0) continue;
-      row.p50Ms = h.getValueAtPercentile(50) / 1000;
-      row.p99Ms = h.getValueAtPercentile(99) / 1000;
+      row.p50Ms = percentileUs(h, 50) / 1000;
+      row.p99Ms = percentileUs(h, 99) / 1000;
     }
   }
   return { timeline, ...optional('intervals', intervals) };
@@ -294,9 +331,39 @@ export function concatMeasured(parts: MeasuredProfile[]): MeasuredProfile {
     durationMs: parts.reduce((t, p) => t + p.durationMs, 0),
     rate: { offered: meanOrNull(parts.map((p) => p.rate.offered)), achieved: meanOrNull(parts.map((p) => p.rate.achieved)) },
     tokens: { ...(sum.tokens as TokenCounts), perSecond: meanOrNull(parts.map((p) => p.tokens?.perSecond ?? null)) },
+    ...newerFields(parts, 'in turn'),
     timeline,
     ...optional('intervals', concatIntervals(parts.map((p) => p.intervals))),
   };
+}
+
+/**
+ * The fields older reports may lack, of parts measured side by side (shards: their work overlaps, rates
+ * add) or one after another (repeats: the work adds up, rates are over the whole). Absent when a part lacks them.
+ */
+function newerFields(parts: MeasuredProfile[], how: 'parallel' | 'in turn'): Pick<MeasuredProfile, 'work' | 'closeReasons' | 'reuse' | 'lostRaces'> {
+  const out: Pick<MeasuredProfile, 'work' | 'closeReasons' | 'reuse' | 'lostRaces'> = {};
+  const works = parts.map((p) => p.work);
+  if (works.every((w): w is WorkRates => w !== undefined)) {
+    const ms = how === 'parallel' ? Math.max(...works.map((w) => w.ms)) : works.reduce((t, w) => t + w.ms, 0);
+    const rate = (pick: (w: WorkRates) => number | null) => {
+      const rates = works.map(pick);
+      if (how === 'parallel') return sumOrNull(rates);
+      // In turn: what was done (rate × time) over the whole time.
+      const done = sumOrNull(rates.map((r, i) => (r === null ? null : (r * (works[i] as WorkRates).ms) / 1000)));
+      return done === null || ms <= 0 ? null : Math.round((done * 1000 * 10) / ms) / 10;
+    };
+    out.work = { ms, okPerSecond: rate((w) => w.okPerSecond), tokensPerSecond: rate((w) => w.tokensPerSecond) };
+  }
+  const reasons = parts.map((p) => p.closeReasons);
+  if (reasons.every((r): r is Record<string, number> => r !== undefined)) out.closeReasons = reasons.reduce(addCounts, {});
+  const reuses = parts.map((p) => p.reuse);
+  if (reuses.every((r): r is ReuseIdle => r !== undefined)) {
+    const pick = (xs: (number | null)[], f: (...v: number[]) => number) => (xs.some((x) => x !== null) ? f(...xs.filter((x): x is number => x !== null)) : null);
+    out.reuse = { answeredMaxMs: pick(reuses.map((r) => r.answeredMaxMs), Math.max), closedMinMs: pick(reuses.map((r) => r.closedMinMs), Math.min), resets: reuses.reduce((t, r) => t + r.resets, 0) };
+  }
+  if (parts.every((p) => p.lostRaces !== undefined)) out.lostRaces = parts.reduce((t, p) => t + (p.lostRaces ?? 0), 0);
+  return out;
 }
 
 const optional = <K extends string, V>(key: K, v: V | undefined) => (v === undefined ? {} : ({ [key]: v } as Record<K, V>));

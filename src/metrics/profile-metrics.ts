@@ -4,7 +4,7 @@
  * MeasuredProfile a report carries. Memory stays flat: HDR histograms, counters, one small row per second.
  */
 import type { AttemptRecord, EngineObserver, PolicyEvent, SocketInfo } from '../engine/index.js';
-import { createHistogram, encodeHistogram, recordMs, summarize, type Histogram } from './histogram.js';
+import { createHistogram, encodeHistogram, percentileUs, recordMs, summarize, type Histogram } from './histogram.js';
 import { IntervalRecorder } from './intervals.js';
 import { LoopProbe } from './loop-probe.js';
 import { DEFINITION_HISTOGRAMS, generatorSummary, streamSummaries, type DefinitionHistogramName, type HistogramName, type MeasuredProfile, type Slo, type TimelineRow } from './measured.js';
@@ -43,6 +43,12 @@ export class ProfileMetrics implements EngineObserver {
   readonly errors: Record<string, number> = {};
   readonly requestErrors: Record<string, number> = {};
   readonly connections = { opened: 0, reused: 0, closedByServer: 0, closedByClient: 0, stale: 0 };
+  /** Why connections closed, by the engine's reason (max-idle, keepalive-expired, server-fin, per-request, ...). */
+  readonly closeReasons: Record<string, number> = {};
+  /** Attempts aborted because a sibling won their race: the client's choice, not a failure. */
+  lostRaces = 0;
+  /** Reused connections: the longest idle one that answered, the shortest idle one found closed, resets after sending on one. */
+  private readonly reuse = { answeredMaxMs: -1, closedMinMs: -1, resets: 0 };
   readonly timeline: TimelineRow[] = [];
   /** The same, cut into intervals: the gate's noise estimate and windowed thresholds. */
   readonly intervals = new IntervalRecorder();
@@ -56,6 +62,9 @@ export class ProfileMetrics implements EngineObserver {
   /** When the load model started its last request; null while it is still starting them. */
   private loadEndedAt: number | null = null;
   private okInLoadWindow = 0;
+  /** The work: from the first request sent to the last one finished (-1: none yet). */
+  private firstSentAt = -1;
+  private lastEndedAt = -1;
   private second: Histogram = createHistogram();
   private row: TimelineRow;
   private timer: NodeJS.Timeout | null = null;
@@ -111,15 +120,35 @@ export class ProfileMetrics implements EngineObserver {
     }
     if (a.status !== null && a.status > 0) bump(this.statuses, String(a.status));
     if (a.error !== null) {
-      bump(this.errors, a.error.code);
-      bump(this.row.errorsByCode, a.error.code);
-      if (a.error.code === 'stale_connection') this.connections.stale++;
+      const code = a.error.code;
+      bump(this.errors, code);
+      // A race's loser is aborted by the client once a sibling won (the only 'cancelled' a run makes):
+      // kept under errors for older readers, but it failed nothing, so it is not a failure of its second.
+      if (code === 'cancelled' && a.sent) this.lostRaces++;
+      else bump(this.row.errorsByCode, code);
+      if (code === 'stale_connection') this.connections.stale++;
     }
+    if (a.reusedSocket && a.idleBeforeMs !== null) this.recordReuse(a.idleBeforeMs, a.status, a.error?.code);
     recordMs(this.queueWait, a.queueWaitMs);
     this.intervals.record('queueWait', a.queueWaitMs);
     if (a.connectMs !== null) {
       recordMs(this.connect, a.connectMs);
       this.intervals.record('connect', a.connectMs);
+    }
+  }
+
+  /**
+   * How long reused connections sat idle, by outcome: a server's idle timeout lies between the longest
+   * idle that was answered and the shortest idle found closed. A reset after sending counts as found
+   * closed too: on a slow machine the dead keep-alive race's reset can come after the stale window.
+   */
+  private recordReuse(idleMs: number, status: number | null, code: string | undefined): void {
+    const r = this.reuse;
+    if (status !== null && status > 0) {
+      if (idleMs > r.answeredMaxMs) r.answeredMaxMs = idleMs;
+    } else if (code === 'stale_connection' || code === 'connection_reset') {
+      if (r.closedMinMs < 0 || idleMs < r.closedMinMs) r.closedMinMs = idleMs;
+      if (code === 'connection_reset') r.resets++;
     }
   }
 
@@ -133,6 +162,7 @@ export class ProfileMetrics implements EngineObserver {
     if (!this.recording) return;
     if (s.closedBy === 'server') this.connections.closedByServer++;
     else this.connections.closedByClient++;
+    bump(this.closeReasons, s.closeReason ?? 'unknown');
   }
 
   onPolicyEvent(e: PolicyEvent): void {
@@ -149,6 +179,7 @@ export class ProfileMetrics implements EngineObserver {
     this.inFlight++;
     if (!this.recording) return;
     this.requests.total++;
+    if (this.firstSentAt < 0) this.firstSentAt = this.now();
     this.intervals.count('started');
     recordMs(this.startLag, lagMs);
     if (late) {
@@ -167,6 +198,7 @@ export class ProfileMetrics implements EngineObserver {
   requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome, lagMs = 0, stallMs = 0): void {
     this.inFlight--;
     if (!this.recording) return;
+    this.lastEndedAt = this.now();
     if (stream) this.recordStream(stream);
     if (this.slo && errorCode === null) this.countGood(latencyMs, stream?.byDefinition[this.definitions], lagMs + stallMs);
     const sent = latencyMs > lagMs ? latencyMs - lagMs : 0;
@@ -251,6 +283,8 @@ export class ProfileMetrics implements EngineObserver {
       ...definitionHistograms(this.byDefinition),
     };
     const durationMs = Math.round((this.stoppedAt || this.now()) - this.origin);
+    const workMs = this.firstSentAt < 0 || this.lastEndedAt < 0 ? 0 : this.lastEndedAt - this.firstSentAt;
+    const perSecondOfWork = (n: number) => (workMs > 0 ? round1((n * 1000) / workMs) : null);
     return {
       loadWindowMs: Math.round(loadWindowMs),
       durationMs,
@@ -280,6 +314,10 @@ export class ProfileMetrics implements EngineObserver {
         perSecond: this.tokenSources === 0 ? null : perSecond(this.tokensOut),
       },
       goodput: this.slo ? { slo: this.slo, met: this.good, of: this.requests.total, metNet: this.goodNet } : null,
+      work: { ms: Math.round(workMs), okPerSecond: perSecondOfWork(this.requests.ok), tokensPerSecond: this.tokenSources === 0 ? null : perSecondOfWork(this.tokensOut) },
+      closeReasons: { ...this.closeReasons },
+      reuse: { answeredMaxMs: msOrNull(this.reuse.answeredMaxMs), closedMinMs: msOrNull(this.reuse.closedMinMs), resets: this.reuse.resets },
+      lostRaces: this.lostRaces,
       histograms,
       ...generatorSummary(histograms),
       timeline: this.timeline.slice(),
@@ -290,8 +328,8 @@ export class ProfileMetrics implements EngineObserver {
   /** Close the current second (the run's timer calls this; a test building a report calls it directly). */
   closeSecond(): void {
     const s = this.second;
-    this.row.p50Ms = s.totalCount ? s.getValueAtPercentile(50) / 1000 : null;
-    this.row.p99Ms = s.totalCount ? s.getValueAtPercentile(99) / 1000 : null;
+    this.row.p50Ms = s.totalCount ? percentileUs(s, 50) / 1000 : null;
+    this.row.p99Ms = s.totalCount ? percentileUs(s, 99) / 1000 : null;
     this.row.inFlight = this.inFlight;
     if (this.recording) {
       this.timeline.push(this.row);
@@ -307,6 +345,7 @@ export class ProfileMetrics implements EngineObserver {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const msOrNull = (x: number) => (x < 0 ? null : Math.round(x));
 
 function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;

@@ -1,22 +1,24 @@
 /**
- * A recommended setting in the words of the client the profile reproduces (its preset), so a fix can be
- * pasted: `httpx.Limits(max_connections=62)`, `aiohttp.TCPConnector(limit=62)`, `new Agent({ connections: 62 })`.
+ * A fix in the words of the client a profile reproduces (its preset), so it can be pasted: the settings
+ * a finding changes, in tailgate's keys (pool.connections: 62), become `httpx.Limits(max_connections=62)`,
+ * `aiohttp.TCPConnector(limit=62)` or `new Agent({ connections: 62 })`. One table per client family;
+ * a key the client has no setting for is left out (and said so by returning null when none is left).
  */
-type Family = 'httpx' | 'aiohttp' | 'undici' | 'fetch' | 'baseten-pc' | null;
+import type { FixSettings, FixValue } from './contract/report.js';
 
-function familyOf(preset: string | null | undefined): Family {
+type Family = 'httpx' | 'openai-python' | 'aiohttp' | 'undici' | 'fetch' | 'openai-node' | 'baseten-pc';
+
+function familyOf(preset: string | null | undefined): Family | null {
   switch (preset) {
     case 'httpx':
-    case 'openai-python':
     case 'baseten-recommended':
       return 'httpx';
+    case 'openai-python':
     case 'aiohttp':
-      return 'aiohttp';
     case 'undici':
-      return 'undici';
     case 'fetch':
     case 'openai-node':
-      return 'fetch';
+      return preset;
     case 'baseten-performance-client':
       return 'baseten-pc';
     default:
@@ -24,50 +26,88 @@ function familyOf(preset: string | null | undefined): Family {
   }
 }
 
-const seconds = (ms: number) => String(Math.round(ms) / 1000);
+const sec = (v: FixValue) => (typeof v === 'number' ? String(Math.round(v) / 1000) : String(v));
+const ms = (v: FixValue) => String(v);
+const py = (v: FixValue) => (v === true ? 'True' : v === false ? 'False' : v === null ? 'None' : String(v));
 
-/** " (httpx: Limits(max_connections=62))", or "" when the client has no such setting. */
-export function poolSizeIn(preset: string | null | undefined, n: number | string): string {
-  switch (familyOf(preset)) {
-    case 'httpx':
-      return ` (httpx: Limits(max_connections=${n}))`;
-    case 'aiohttp':
-      return ` (aiohttp: TCPConnector(limit=${n}))`;
-    case 'undici':
-      return ` (undici: new Pool(url, { connections: ${n} }))`;
-    case 'fetch':
-      return ` (fetch: dispatcher new Agent({ connections: ${n} }))`;
-    default:
-      return '';
-  }
-}
+/** A key's place in the client's API: the constructor it is an argument of, and the argument; or a sentence. */
+type Term = { ctor: string; arg: (v: FixValue) => string } | { say: (v: FixValue) => string };
 
-export function keepAliveIn(preset: string | null | undefined, ms: number): string {
-  switch (familyOf(preset)) {
-    case 'httpx':
-      return ` (httpx: Limits(keepalive_expiry=${seconds(ms)}))`;
-    case 'aiohttp':
-      return ` (aiohttp: TCPConnector(keepalive_timeout=${seconds(ms)}))`;
-    case 'undici':
-    case 'fetch':
-      return ` (undici: keepAliveTimeout: ${Math.round(ms)})`;
-    case 'baseten-pc':
-      return '';
-    default:
-      return ` (httpx: Limits(keepalive_expiry=${seconds(ms)}))`;
-  }
-}
+const sharedClient = (what: string) => ({ say: (v: FixValue) => (v === 'shared' ? `one ${what} for the whole process, not one per request` : `a new ${what} per request`) });
 
-export function readTimeoutIn(preset: string | null | undefined, ms: number): string {
-  switch (familyOf(preset)) {
-    case 'httpx':
-      return ` (httpx: Timeout(read=${seconds(ms)}))`;
-    case 'aiohttp':
-      return ` (aiohttp: ClientTimeout(sock_read=${seconds(ms)}))`;
-    case 'undici':
-    case 'fetch':
-      return ` (undici: headersTimeout and bodyTimeout ${Math.round(ms)})`;
-    default:
-      return ` (httpx: Timeout(read=${seconds(ms)}))`;
+const HTTPX: Record<string, Term> = {
+  'pool.connections': { ctor: 'httpx.Limits', arg: (v) => `max_connections=${py(v)}` },
+  'pool.maxIdle': { ctor: 'httpx.Limits', arg: (v) => `max_keepalive_connections=${py(v)}` },
+  'pool.keepAliveMs': { ctor: 'httpx.Limits', arg: (v) => `keepalive_expiry=${sec(v)}` },
+  'timeouts.connect': { ctor: 'httpx.Timeout', arg: (v) => `connect=${sec(v)}` },
+  'timeouts.read': { ctor: 'httpx.Timeout', arg: (v) => `read=${sec(v)}` },
+  'timeouts.write': { ctor: 'httpx.Timeout', arg: (v) => `write=${sec(v)}` },
+  'timeouts.pool': { ctor: 'httpx.Timeout', arg: (v) => `pool=${sec(v)}` },
+  'pool.mode': sharedClient('httpx.Client'),
+};
+
+const UNDICI: Record<string, Term> = {
+  'pool.connections': { ctor: 'new Agent', arg: (v) => `connections: ${v}` },
+  'pool.keepAliveMs': { ctor: 'new Agent', arg: (v) => `keepAliveTimeout: ${ms(v)}` },
+  'timeouts.connect': { ctor: 'new Agent', arg: (v) => `connect: { timeout: ${ms(v)} }` },
+  'timeouts.read': { ctor: 'new Agent', arg: (v) => `headersTimeout: ${ms(v)}, bodyTimeout: ${ms(v)}` },
+  'pool.mode': sharedClient('undici Agent'),
+};
+
+const TERMS: Record<Family, Record<string, Term>> = {
+  httpx: HTTPX,
+  'openai-python': {
+    ...HTTPX,
+    'retry.maxRetries': { ctor: 'OpenAI', arg: (v) => `max_retries=${py(v)}` },
+    'pool.mode': sharedClient('OpenAI client'),
+  },
+  aiohttp: {
+    'pool.connections': { ctor: 'aiohttp.TCPConnector', arg: (v) => `limit=${py(v)}` },
+    'pool.keepAliveMs': { ctor: 'aiohttp.TCPConnector', arg: (v) => `keepalive_timeout=${sec(v)}` },
+    'timeouts.connect': { ctor: 'aiohttp.ClientTimeout', arg: (v) => `sock_connect=${sec(v)}` },
+    'timeouts.acquire': { ctor: 'aiohttp.ClientTimeout', arg: (v) => `connect=${sec(v)}` },
+    'timeouts.read': { ctor: 'aiohttp.ClientTimeout', arg: (v) => `sock_read=${sec(v)}` },
+    'timeouts.total': { ctor: 'aiohttp.ClientTimeout', arg: (v) => `total=${sec(v)}` },
+    'pool.mode': sharedClient('aiohttp.ClientSession'),
+  },
+  undici: UNDICI,
+  fetch: { ...UNDICI, 'pool.mode': sharedClient('dispatcher (new Agent)') },
+  'openai-node': {
+    ...UNDICI,
+    'retry.maxRetries': { ctor: 'new OpenAI', arg: (v) => `maxRetries: ${v}` },
+    'timeouts.attempt': { ctor: 'new OpenAI', arg: (v) => `timeout: ${ms(v)}` },
+    'pool.mode': sharedClient('OpenAI client'),
+  },
+  'baseten-pc': {
+    'client.hedgeDelayS': { ctor: 'RequestProcessingPreference', arg: (v) => `hedge_delay=${py(v)}` },
+    'client.hedgeBudgetPct': { ctor: 'RequestProcessingPreference', arg: (v) => `hedge_budget_pct=${py(v)}` },
+    'client.retryBudgetPct': { ctor: 'RequestProcessingPreference', arg: (v) => `retry_budget_pct=${py(v)}` },
+    'client.timeoutS': { ctor: 'RequestProcessingPreference', arg: (v) => `timeout_s=${py(v)}` },
+    'retry.maxRetries': { ctor: 'RequestProcessingPreference', arg: (v) => `max_retries=${py(v)}` },
+    'retry.initialBackoffMs': { ctor: 'RequestProcessingPreference', arg: (v) => `initial_backoff_ms=${py(v)}` },
+    'pool.mode': sharedClient('PerformanceClient'),
+  },
+};
+
+const isObjectStyle = (ctor: string) => ctor.startsWith('new ');
+
+/**
+ * The settings in the client's own syntax, e.g. `httpx.Limits(max_connections=62, max_keepalive_connections=62)`,
+ * or null when the profile reproduces no named client or the client has none of these settings.
+ */
+export function clientSyntax(preset: string | null | undefined, settings: FixSettings): string | null {
+  const family = familyOf(preset);
+  if (!family) return null;
+  const table = TERMS[family];
+  const byCtor = new Map<string, string[]>();
+  const sentences: string[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    const term = table[key];
+    if (!term) continue;
+    if ('say' in term) sentences.push(term.say(value));
+    else byCtor.set(term.ctor, [...(byCtor.get(term.ctor) ?? []), term.arg(value)]);
   }
+  const calls = [...byCtor].map(([ctor, args]) => (isObjectStyle(ctor) ? `${ctor}({ ${args.join(', ')} })` : `${ctor}(${args.join(', ')})`));
+  const all = [...calls, ...sentences];
+  return all.length ? all.join('; ') : null;
 }

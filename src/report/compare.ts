@@ -36,6 +36,14 @@ export function compareProfiles(a: ProfileReport, b: ProfileReport): ComparedRow
     const delta = x === null || y === null ? null : metric === 'error_rate' ? y - x : x > 0 ? y / x - 1 : null;
     rows.push({ metric, a: x, b: y, delta, beyondNoise: x !== null && y !== null && movedBeyondNoise(metric, a, b) });
   }
+  // Over the time each profile's work took (reports from before it lack them: shown as –).
+  for (const [metric, x, y] of [
+    ['work.okPerSecond', a.work?.okPerSecond ?? null, b.work?.okPerSecond ?? null],
+    ['work.tokensPerSecond', a.work?.tokensPerSecond ?? null, b.work?.tokensPerSecond ?? null],
+  ] as const) {
+    if (x === null && y === null) continue;
+    rows.push({ metric, a: x, b: y, delta: x !== null && y !== null && x > 0 ? y / x - 1 : null, beyondNoise: false });
+  }
   for (const [metric, x, y] of [
     ['connections.opened', a.connections.opened, b.connections.opened],
     ['attempts.retry', a.attempts.retry, b.attempts.retry],
@@ -61,7 +69,7 @@ export function pairsOf(a: Report, b?: Report): { left: ProfileReport; right: Pr
 function show(metric: string, v: number | null): string {
   if (v === null) return '–';
   if (metric === 'error_rate') return fmtPct(v, 1);
-  if (metric === 'rate') return `${v.toFixed(1)}/s`;
+  if (metric === 'rate' || metric.startsWith('work.')) return `${v.toFixed(1)}/s`;
   if (metric.includes('.') && !metric.includes('(')) return String(v);
   return fmtMs(v);
 }

@@ -1,11 +1,7 @@
-/**
- * Findings about capacity: the pool (too small for rate × hold), the local ports (a budget emptied by
- * churn), and the churn itself (a new connection per request).
- */
-import type { ProfileReport } from './contract/report.js';
-import { poolSizeIn } from './client-terms.js';
+/** Findings about capacity: a pool too small for the offered rate × how long each request holds a connection. */
+import type { ProfileReport, Report } from './contract/report.js';
 import { fmtMs } from './render/format.js';
-import { err, pct, rps, s, windowS, type Rule } from './rule-kit.js';
+import { change, changed, err, inClientTerms, rps, type Rule } from './rule-kit.js';
 
 /**
  * The smallest k with P(X <= k) >= q for X ~ Poisson(mean): how many connections are busy at once, at
@@ -39,71 +35,95 @@ export function connectionsNeeded(p: ProfileReport): { connections: number; busy
   return { connections: Math.max(1, Math.ceil(poissonQuantile(busy) / perConnection)), busy, holdMs };
 }
 
-export const poolExhaustion: Rule = (p) => {
+/**
+ * The most requests the load itself puts in flight at once: the Poisson 99.9% point of the offered
+ * rate × hold, a burst, the closed model's users, a ramp's top rate. Not the peak a run saw: a
+ * stalled load generator releases its late requests together, a peak of its own making.
+ */
+export function expectedPeak(p: ProfileReport, load: Report['load']): number {
+  const need = connectionsNeeded(p);
+  const perConnection = p.config.httpVersion === 2 ? p.config.pool.pipelining : 1;
+  const top = load.model === 'ramping' && need ? Math.ceil(poissonQuantile(Math.max(...(load.stages ?? []).map((st) => st.rate)) * (need.holdMs / 1000)) / perConnection) : 0;
+  const model = load.model === 'bursts' ? (load.burstSize ?? 0) : load.model === 'closed' ? (load.users ?? 0) : 0;
+  return Math.max(need?.connections ?? 0, top, Math.ceil(model / perConnection));
+}
+
+/**
+ * The 99.9% point covers how arrivals bunch at this run's latency; a fifth more covers a server slower
+ * than in this run (the next hour's, or the rerun that verifies the fix).
+ */
+export const POOL_HEADROOM = 1.2;
+
+/**
+ * A pool sized for the load, in one place for every finding that sizes it (so they agree): connections
+ * for the 99.9% point of those busy at once, with headroom (more than today's when requests queue
+ * anyway), and as many of them kept idle as a peak of the load needs, so a quiet moment does not close
+ * what the next peak reopens. null: unlimited, or not to be changed.
+ */
+export function sizedPool(p: ProfileReport, load: Report['load'], queues: boolean): { connections: number | null; maxIdle: number | null } {
+  const size = p.config.pool.connections;
+  // Whether the pool or its idle cap is too small is judged on the load's own peak; the headroom is for the value.
+  const peak = expectedPeak(p, load);
+  const room = Math.ceil(POOL_HEADROOM * peak);
+  const connections = size === null ? null : queues && peak > size ? room : size;
+  const maxIdle = p.config.pool.maxIdle;
+  const keep = maxIdle === null || peak <= maxIdle ? maxIdle : Math.max(maxIdle, connections === null ? room : Math.min(connections, room));
+  return { connections, maxIdle: keep };
+}
+
+/**
+ * The pool waits: requests time out waiting, or wait (p99) over a fifth of the typical answer and over
+ * 10 ms beyond twice the generator's own event-loop delay (a connection is handed over on the loop's
+ * next turn, so a stalled generator's requests "wait" for the loop, not the pool).
+ */
+function poolWaits(p: ProfileReport): { timeouts: number; acquire: number; wait: number; typical: number } {
   // aiohttp's connect timeout (timeouts.acquire) covers the wait for a pool slot: its timeouts are pool waits too.
   const acquire = p.config.timeouts.acquire != null ? err(p, 'connect_timeout') : 0;
-  const timeouts = err(p, 'pool_timeout') + acquire;
-  const wait = p.queueWaitMs?.p99 ?? 0;
-  const typical = p.ttfbMs?.p50 ?? p.latencyMs?.p50 ?? 0;
-  if (timeouts === 0 && !(wait > 10 && wait > 0.2 * typical)) return null;
+  return { timeouts: err(p, 'pool_timeout') + acquire, acquire, wait: p.queueWaitMs?.p99 ?? 0, typical: p.ttfbMs?.p50 ?? p.latencyMs?.p50 ?? 0 };
+}
+
+export const poolQueues = (p: ProfileReport) => {
+  const w = poolWaits(p);
+  return w.timeouts > 0 || (w.wait > 10 + 2 * (p.eventLoop?.p99Ms ?? 0) && w.wait > 0.2 * w.typical);
+};
+
+export const poolExhaustion: Rule = (p, r) => {
+  if (!poolQueues(p)) return null;
+  const { timeouts, acquire, wait, typical } = poolWaits(p);
   const need = connectionsNeeded(p);
   const size = p.config.pool.connections;
-  const n = need?.connections;
+  const peak = expectedPeak(p, r.load);
+  const symptom =
+    timeouts > 0
+      ? acquire > 0
+        ? `${timeouts} attempts failed waiting for a connection (connect_timeout: aiohttp's connect timeout covers the wait for a pool slot)`
+        : `${timeouts} attempts failed with pool_timeout (PoolTimeout)`
+      : `requests wait for a connection: p99 ${fmtMs(wait)} in the pool`;
+  const evidence = `pool.connections ${size ?? 'unlimited'}; waiting for a connection p99 ${fmtMs(wait)} vs time to first byte p50 ${fmtMs(typical)}; ${rps(p).toFixed(0)} req/s offered${need ? `, each holding a connection ${fmtMs(need.holdMs)} on average: ${need.busy.toFixed(0)} busy at once` : ''}`;
+  // A pool with room for the load's own peak (or no limit at all) is not made better by more connections.
+  if (size === null || peak <= size) {
+    return {
+      id: 'pool-exhaustion',
+      severity: timeouts > 0 ? 'critical' : 'info',
+      symptom,
+      evidence: `${evidence}; this load needs about ${peak} at once, nearly always`,
+      cause: 'The pool has room for this load, so the waits come from elsewhere: requests bunched (by a stalled load generator, or retries released together), or HTTP/2 connections still waiting for the server’s settings (each carries one request until they arrive).',
+      fix: 'Not the pool size: see the other findings (the load generator, retries); for HTTP/2, open connections before the load (a warm-up).',
+      metric: 'queue_wait.p(99)',
+      change: null,
+    };
+  }
+  const sized = sizedPool(p, r.load, true);
+  const n = sized.connections as number;
+  const c = change(p, changed(p, { 'pool.connections': n, ...(sized.maxIdle !== null ? { 'pool.maxIdle': sized.maxIdle } : {}) }));
   return {
     id: 'pool-exhaustion',
     severity: timeouts > 0 ? 'critical' : 'warning',
-    symptom:
-      timeouts > 0
-        ? acquire > 0
-          ? `${timeouts} attempts failed waiting for a connection (connect_timeout: aiohttp's connect timeout covers the wait for a pool slot)`
-          : `${timeouts} attempts failed with pool_timeout (PoolTimeout)`
-        : `requests wait for a connection: p99 ${fmtMs(wait)} in the pool`,
-    evidence: `pool.connections ${size ?? 'unlimited'}; waiting for a connection p99 ${fmtMs(wait)} vs time to first byte p50 ${fmtMs(typical)}; ${rps(p).toFixed(0)} req/s offered${need ? `, each holding a connection ${fmtMs(need.holdMs)} on average: ${need.busy.toFixed(0)} busy at once` : ''}`,
+    symptom,
+    evidence,
     cause: 'More requests are in flight than the pool has connections: the offered rate × how long each holds its connection exceeds the pool size, so requests queue for a connection and, past timeouts.pool, fail.',
-    fix: `Set pool.connections to at least ${n ?? 'rate × connection hold time'}${need ? ' (the 99.9% point of the connections busy at once at this rate)' : ''} ${poolSizeIn(p.preset, n ?? 'N')}, or cap concurrency below the pool size.`,
+    fix: `Set pool.connections to at least ${peak} (the 99.9% point of the connections busy at once at this load), e.g. ${n} for a server slower than in this run${c.settings['pool.maxIdle'] !== undefined ? `, and keep them when idle (pool.maxIdle ${c.settings['pool.maxIdle']})` : ''}${inClientTerms(c)}, or cap concurrency below the pool size.`,
+    metric: 'queue_wait.p(99)',
+    change: c,
   };
 };
-
-/** Local ports a profile churned through: measured (the mock saw them) when it can be, else estimated, and said which. */
-function portsInUse(p: ProfileReport, perSecond: number): string {
-  const budget = p.config.pool.localPorts;
-  const seen = p.server?.connections.byRemotePort ? Object.keys(p.server.connections.byRemotePort).length : null;
-  const holdS = (p.config.pool.portHoldMs ?? 60_000) / 1000;
-  const against = budget ? `a budget of ${budget.to - budget.from + 1} (pool.localPorts ${budget.from}-${budget.to})` : '~28,000 ephemeral ports';
-  if (seen !== null) return `${seen} distinct local ports used (measured: the server saw them), each held ${holdS} s after close, against ${against}`;
-  return `at this rate ~${Math.round(perSecond * holdS)} ports sit in TIME_WAIT (${holdS} s; an estimate: the server's view is not in this report) against ${against}`;
-}
-
-export const portExhaustion: Rule = (p) => {
-  const exhausted = err(p, 'port_exhausted');
-  if (exhausted === 0) return null;
-  const perSecond = p.connections.opened / windowS(p);
-  return {
-    id: 'port-exhaustion',
-    severity: 'critical',
-    symptom: `${exhausted} connects found no free local port (port_exhausted): requests fail as behind a NAT gateway out of ports, or a client out of ephemeral ports`,
-    evidence: `${perSecond.toFixed(0)} new connections/s; ${portsInUse(p, perSecond)}`,
-    cause: 'Every new connection takes a local port, and a closed one keeps it (TIME_WAIT, or the NAT gateway\'s hold) for a minute: churning connections faster than ports free up empties the budget.',
-    fix: `Reuse connections: one client for the process (pool.mode shared), a pool sized for the load, keep-alive expiry below the server's idle timeout (so connections are not dropped and reopened); where a NAT gateway is the limit, a larger port budget or more NAT IPs.`,
-  };
-};
-
-export const connectionChurn: Rule = (p) => {
-  const attempts = p.attempts.total;
-  if (attempts < 50 || p.connections.opened < 0.5 * attempts) return null;
-  const perSecond = p.connections.opened / windowS(p);
-  const perRequest = p.config.pool.mode === 'per-request';
-  return {
-    id: 'connection-churn',
-    severity: perRequest || perSecond > 100 ? 'critical' : 'warning',
-    symptom: `a new connection for ${pct(p.connections.opened / attempts)} of attempts (${p.connections.opened} opened, ${p.connections.reused} reused)`,
-    evidence: `${perSecond.toFixed(0)} connections/s; connect p50 ${fmtMs(p.connectMs?.p50)} added to each; ${portsInUse(p, perSecond)}`,
-    cause: perRequest
-      ? 'A new client per request (pool.mode per-request): each opens, uses once and closes its own connection.'
-      : 'Connections are not kept: keep-alive is off or expires too soon, pool.maxIdle is too small, or the server closes them.',
-    fix: perRequest
-      ? 'Create one client at start-up and reuse it for every request (pool.mode: shared); in Python, one httpx.Client for the process.'
-      : `Keep connections: pool.keepAliveMs above the gap between requests (now ${p.config.pool.keepAliveMs} ms) and pool.maxIdle at least your concurrency (now ${p.config.pool.maxIdle ?? 'all'}).`,
-  };
-};
-

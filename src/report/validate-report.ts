@@ -4,6 +4,7 @@
  * a bad report is exit 2 with a reason, never a TypeError, "NaN%" or a silent "inconclusive".
  */
 import { decodeHistogram, GENERATOR_HISTOGRAMS, HISTOGRAM_NAMES, METRIC_DEFINITIONS, NEWER_HISTOGRAMS } from '../metrics/index.js';
+import { FINDING_METRICS } from './finding-metrics.js';
 
 type Problems = string[];
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -37,6 +38,13 @@ function profile(p: unknown, path: string, out: Problems): void {
   if (!Array.isArray(p.timeline)) out.push(`${path}.timeline must be a list`);
   if (!Array.isArray(p.findings)) out.push(`${path}.findings must be a list`);
   if (!isObj(p.config)) out.push(`${path}.config must be an object`);
+  // Newer fields, absent from older reports: checked when present.
+  if (p.work !== undefined) {
+    if (!isObj(p.work) || !isCount(p.work.ms)) out.push(`${path}.work must be {ms, okPerSecond, tokensPerSecond}`);
+    else for (const k of ['okPerSecond', 'tokensPerSecond']) if (p.work[k] !== null && !isCount(p.work[k])) out.push(`${path}.work.${k} must be a non-negative number or null`);
+  }
+  if (p.lostRaces !== undefined && !isCount(p.lostRaces)) out.push(`${path}.lostRaces must be a non-negative number`);
+  if (p.closeReasons !== undefined) counts(p.closeReasons, `${path}.closeReasons`, null, out);
   if (!isObj(p.histograms)) return void out.push(`${path}.histograms must be an object of encoded histograms`);
   const histograms = p.histograms;
   for (const name of [...HISTOGRAM_NAMES, ...GENERATOR_HISTOGRAMS]) {
@@ -79,7 +87,34 @@ export function reportProblems(r: unknown): Problems {
   if (r.distribution !== undefined && r.distribution !== null) distribution(r.distribution, out);
   if (!Array.isArray(r.profiles)) out.push('profiles must be a list');
   else r.profiles.forEach((p, i) => profile(p, `profiles[${i}]`, out));
+  if (r.verification !== undefined) verification(r.verification, out);
   return out;
+}
+
+const numOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+/** `run --verify-fixes`: what the renderings read of it. */
+function verification(v: unknown, out: Problems): void {
+  if (!Array.isArray(v)) return void out.push('verification must be a list');
+  v.forEach((x, i) => {
+    const path = `verification[${i}]`;
+    if (!isObj(x)) return void out.push(`${path} must be an object`);
+    str(x.profile, `${path}.profile`, out);
+    if (typeof x.verified !== 'boolean') out.push(`${path}.verified must be true or false`);
+    if (!isObj(x.settings)) out.push(`${path}.settings must be an object`);
+    for (const k of ['conflicts', 'findings', 'newFindings', 'headline']) if (!Array.isArray(x[k])) out.push(`${path}.${k} must be a list`);
+    if (!Array.isArray(x.findings) || !Array.isArray(x.headline) || !Array.isArray(x.newFindings) || !Array.isArray(x.conflicts)) return;
+    if (!x.conflicts.every((c: unknown) => typeof c === 'string')) out.push(`${path}.conflicts must be a list of strings`);
+    x.newFindings.forEach((f: unknown, j) => {
+      if (!isObj(f) || typeof f.id !== 'string' || typeof f.severity !== 'string' || typeof f.symptom !== 'string') out.push(`${path}.newFindings[${j}] must be {id, severity, symptom}`);
+    });
+    x.findings.forEach((f: unknown, j) => {
+      if (!isObj(f) || typeof f.metric !== 'string' || !Object.hasOwn(FINDING_METRICS, f.metric) || !numOrNull(f.before) || !numOrNull(f.after)) out.push(`${path}.findings[${j}] must be {id, metric (a known measure), before, after, resolved, improved}`);
+    });
+    x.headline.forEach((h: unknown, j) => {
+      if (!isObj(h) || typeof h.metric !== 'string' || !numOrNull(h.before) || !numOrNull(h.after)) out.push(`${path}.headline[${j}] must be {metric, before, after, worse}`);
+    });
+  });
 }
 
 /** Each definition's TTFT, ITL, TPOT summaries (docs/metrics.md). */

@@ -47,6 +47,32 @@ describe('tailgate run', () => {
     expect(report.profiles[0]!.attempts.total).toBe(report.profiles[0]!.server!.requests.total);
   });
 
+  it('--verify-fixes reruns each flagged profile with its fixes, prints before and after, and writes it into the report', async () => {
+    const dir = await tempDir();
+    const { code, stdout } = await runCli(['run', 'timeouts', '--duration', '2s', '--verify-fixes', '--out', dir]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/change: +timeouts\.read=\d+/);
+    expect(stdout).toMatch(/✔ verified: read-500ms with timeouts\.read \d+ \(httpx\.Timeout\(read=\d+\)\)/);
+    expect(stdout).toMatch(/timeouts-too-short \(critical\) *│ attempts timed out *│ [\d.]+% *│ 0% *│ fixed/);
+    const json = (await readdir(dir)).find((f) => f.endsWith('.json'))!;
+    const report = JSON.parse(await readFile(join(dir, json), 'utf8')) as Report;
+    expect(report.verification).toHaveLength(1);
+    expect(report.verification![0]).toMatchObject({ profile: 'read-500ms', verified: true, conflicts: [], findings: [{ id: 'timeouts-too-short', resolved: true, improved: true, after: 0 }] });
+    // The verification run's own counts are not the report's: its profiles are as measured the first time.
+    expect(report.profiles[0]!.errors.read_timeout).toBeGreaterThan(0);
+    expect(await readFile(join(dir, json.replace(/\.json$/, '.html')), 'utf8')).toContain('Fixes verified by rerunning');
+  }, 60_000);
+
+  it('--verify-fixes with --workers, --shard or --repeat: exit 2, nothing run', async () => {
+    const dir = await tempDir();
+    for (const extra of [['--workers', '2'], ['--repeat', '2']]) {
+      const { code, stderr } = await runCli(['run', 'timeouts', '--verify-fixes', ...extra, '--out', dir]);
+      expect(code).toBe(2);
+      expect(stderr).toContain('--verify-fixes reruns profiles in this one process: not with --workers, --shard or --repeat');
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('an unreachable target: a clear message and exit 3, no report', async () => {
     const dir = await tempDir();
     const port = await closedPort();

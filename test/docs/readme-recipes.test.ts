@@ -5,8 +5,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { loadFaultFile, startMockProcess } from '../../mock-server/index.js';
 import { Engine } from '../../src/index.js';
+import { GENERATOR_FINDING, withFindings } from '../../src/report/index.js';
+import { resolveScenario, runScenario } from '../../src/runner/index.js';
 
 interface Recipe {
   faults: string;
@@ -32,6 +35,20 @@ function recipes(): Recipe[] {
 }
 
 const SYSTEM_PATH = execFileSync('getconf', ['PATH']).toString().trim();
+
+describe("the README's scenario", () => {
+  it('runs as written (shortened), and its "tuned" profile is told nothing about its pool or its connections', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /```yaml\n(name: my-check[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const report = withFindings(await runScenario(resolveScenario(parseYaml(block!)), { durationS: 3 }));
+    const tuned = report.profiles.find((p) => p.name === 'tuned')!;
+    expect(tuned.requests.total).toBe(600);
+    const about = tuned.findings.filter((f) => f.id !== GENERATOR_FINDING).map((f) => f.id);
+    expect(about).not.toContain('connection-churn');
+    expect(about).not.toContain('pool-exhaustion');
+  }, 60_000);
+});
 
 describe('README recipes, with the real httpx', () => {
   const found = recipes();

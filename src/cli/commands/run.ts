@@ -9,6 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { scenarioPath } from '../paths.js';
 import { prepareOutDir } from '../output-files.js';
+import { verifyFixes } from '../verify-fixes.js';
 
 interface RunArgs {
   scenario?: string;
@@ -22,6 +23,7 @@ interface RunArgs {
   coordinator?: string;
   workers?: number;
   repeat: number;
+  verifyFixes?: boolean;
   'metric-definitions'?: MetricDefinitions;
 }
 
@@ -50,6 +52,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         .option('workers', { type: 'number', describe: 'run as N processes on this machine (one embedded mock for all); default: more than 1 only when the rate needs it' })
         .option('metric-definitions', { type: 'string', choices: METRIC_DEFINITIONS, describe: "what TTFT, ITL and TPOT mean (docs/metrics.md): tailgate's, or vLLM's benchmark's or genai-perf's, to set beside theirs; overrides the scenario's metricDefinitions" })
         .option('repeat', { type: 'number', default: 1, describe: 'run the scenario N times into one report: the gate then measures the spread between runs' })
+        .option('verify-fixes', { type: 'boolean', describe: "rerun each profile with findings with their fixes applied, and show each finding's measure before and after" })
         .option('grace', { type: 'string', default: '10s', describe: 'after the load (or Ctrl+C), how long in-flight requests may finish before they are abandoned (counted as failed)' }) as never,
     handler: async (args) => {
       const { durationS, graceMs, shard } = checkArgs(args);
@@ -65,7 +68,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         ...(args['metric-definitions'] ? { metricDefinitions: args['metric-definitions'] } : {}),
         graceMs,
       };
-      const workers = args.workers ?? (shard || args.repeat > 1 ? 1 : autoWorkers(scenario.load, args.rate, !(args.target ?? scenario.target.url)));
+      const workers = args.workers ?? (shard || args.repeat > 1 || args.verifyFixes ? 1 : autoWorkers(scenario.load, args.rate, !(args.target ?? scenario.target.url)));
       const { stop, hurry } = watchStops(io, hooks, args.grace);
       const progress = progressPrinter(io);
       const running = { signal: stop.signal, hurry: hurry.signal };
@@ -87,9 +90,15 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
           io.out(undelivered ? `the report did not reach the coordinator: ${undelivered}\n` : `report delivered to the coordinator at ${redactUrl(args.coordinator)}: its exit code is the run's verdict\n`);
           return hooks.setExit(undelivered ? EXIT.couldNotRun : EXIT.ok);
         }
-        const report = await runRepeated(scenario, { ...options, ...running, ...(shard ? { shard } : {}), onProgress: progress }, args.repeat, (i) => args.repeat > 1 && io.out(`${io.isTTY ? '\r\x1b[2K' : ''}run ${i + 1} of ${args.repeat}\n`));
+        const measured = await runRepeated(scenario, { ...options, ...running, ...(shard ? { shard } : {}), onProgress: progress }, args.repeat, (i) => args.repeat > 1 && io.out(`${io.isTTY ? '\r\x1b[2K' : ''}run ${i + 1} of ${args.repeat}\n`));
+        const report = withFindings(measured);
+        if (args.verifyFixes && !report.partial) {
+          io.out(`${io.isTTY ? '\r\x1b[2K' : ''}verifying fixes: rerunning each profile with findings, its fixes applied\n`);
+          const { profiles: _only, ...same } = options;
+          report.verification = await verifyFixes(report, scenario, { ...same, ...running, onProgress: progress });
+        }
         if (io.isTTY) io.out('\r\x1b[2K');
-        await finishRun(withFindings(report), io, { out: args.out, ...(shard ? { suffix: shardSuffix(shard) } : {}), setExit: hooks.setExit });
+        await finishRun(report, io, { out: args.out, ...(shard ? { suffix: shardSuffix(shard) } : {}), setExit: hooks.setExit });
       } catch (err) {
         if (!(err instanceof TargetUnreachableError)) throw err;
         io.err(`tailgate: ${err.message}\nNothing was measured. Check the URL, that the server is up, and any proxy or firewall.\n`);
@@ -115,6 +124,7 @@ function checkArgs(args: RunArgs): { durationS: number | undefined; graceMs: num
     if (args.repeat > 1 && args.workers > 1) problems.push('--workers and --repeat do not go together yet: repeat the whole command instead, and give the gate the reports as --baseline');
   }
   if (args.repeat > 1 && args.coordinator !== undefined) problems.push('--coordinator and --repeat do not go together yet');
+  if (args.verifyFixes && (args.workers !== undefined || args.shard !== undefined || args.repeat > 1)) problems.push('--verify-fixes reruns profiles in this one process: not with --workers, --shard or --repeat');
   if (problems.length) throw new InvalidInputError('arguments', problems);
   if (args.workers !== undefined) checkWorkers(args.workers);
   checkRepeat(args.repeat);

@@ -50,13 +50,71 @@ export interface ClientPolicy {
   budgetFloor: number;
 }
 
+export type FixValue = number | string | boolean | null;
+/** Settings in a scenario profile's keys (pool.keepAliveMs, timeouts.read, retry.maxRetries, client.hedgeDelayS) and their new values. */
+export type FixSettings = Record<string, FixValue>;
+
+/** A headline figure a fix must not worsen beyond noise, unless it names the trade-off. */
+export type HeadlineMetric = 'p(99)' | 'error_rate' | 'goodput';
+
+/** A finding's fix as data: what `tailgate run --verify-fixes` applies, and how to tell it worked. */
+export interface FindingChange {
+  /** The settings to change, in a scenario profile's keys. */
+  settings: FixSettings;
+  /** The same change in the client's own syntax (the library its preset reproduces), or null when it has none. */
+  client: string | null;
+  /** Trade-offs the fix makes on purpose: each headline figure it may worsen, and why that is the better outcome. */
+  tradeOffs?: { metric: HeadlineMetric; why: string }[];
+}
+
 export interface Finding {
   id: string;
   severity: 'info' | 'warning' | 'critical';
   symptom: string;
   evidence: string;
   cause: string;
+  /** What to do, in words: the change below, or what to check when the fix is not a client setting. */
   fix: string;
+  /** The measure the finding is about (a name of report/finding-metrics.ts): a fix must improve it. */
+  metric: string;
+  /** The fix as settings, or null when it is not a client setting (a server limit, an outage, the load generator). */
+  change: FindingChange | null;
+}
+
+/** One finding's measure before and after its profile was rerun with the fixes applied. */
+export interface VerifiedFinding {
+  id: string;
+  severity: Finding['severity'];
+  metric: string;
+  before: number | null;
+  after: number | null;
+  /** The finding is gone after the fixes. */
+  resolved: boolean;
+  /** Its measure moved the better way. */
+  improved: boolean;
+}
+
+/** A profile rerun with its findings' changes applied (`tailgate run --verify-fixes`). */
+export interface FixVerification {
+  profile: string;
+  /** Every change of the profile's findings together. */
+  settings: FixSettings;
+  /** Two findings asking for different values of one setting: nothing was rerun. */
+  conflicts: string[];
+  findings: VerifiedFinding[];
+  /** Findings the rerun raised that the profile did not have (the load generator's own left out). */
+  newFindings: { id: string; severity: Finding['severity']; symptom: string }[];
+  /** Worse: beyond the noise of each run. */
+  headline: { metric: HeadlineMetric; before: number | null; after: number | null; worse: boolean; tradeOff: string | null }[];
+  /** Every finding resolved and improved, no new finding as severe as one fixed, no headline worse but a named trade-off. */
+  verified: boolean;
+  /**
+   * Not verified, every measure better, but the rerun's load generator was saturated: what looked worse
+   * may be the machine's (as the gate calls such a run inconclusive).
+   */
+  inconclusive?: string;
+  /** Reruns judged: a fix that failed its first rerun gets a second, and the second's verdict stands. */
+  reruns: number;
 }
 
 export interface ProfileReport extends MeasuredProfile {
@@ -69,7 +127,11 @@ export interface ProfileReport extends MeasuredProfile {
   /** Resolved, secrets redacted. */
   config: ClientConfig;
   client: ClientPolicy;
-  phases: { t: number; name: string }[];
+  /**
+   * Marks on the run's timeline (seconds): each scenario phase as it began (`faults`: it changed the
+   * mock's faults, until the next phase that does), and windows with an end (`endT`: the listener down).
+   */
+  phases: { t: number; name: string; faults?: boolean; endT?: number }[];
   warmup: { requests: number; ok: number; failed: number; latencyMs: LatencySummary | null } | null;
   /** The load generator's own event-loop delay: high values make every latency above suspect. */
   eventLoop: { meanMs: number; p99Ms: number; maxMs: number } | null;
@@ -111,6 +173,8 @@ export interface Report {
   shard?: { index: number; count: number } | null;
   /** Set on a report of `tailgate run --repeat N`: how many runs it combines (see ProfileReport.repeats). */
   repeat?: number;
+  /** `run --verify-fixes`: each flagged profile rerun with its findings' changes applied. */
+  verification?: FixVerification[];
   /** Set on a report made by `tailgate merge`: how many shard reports it combines. */
   mergedFrom?: number;
   /** A run of several processes (null or absent for one): how they were started together. */

@@ -1,18 +1,24 @@
 /**
  * One self-contained HTML file: opens with no network (uPlot and its CSS are inlined), escapes
  * everything it did not write itself (text via escapeHtml; data as JSON with `<` escaped, read by
- * textContent), and draws: the percentile spectrum (HdrHistogram style, log scale, every profile
- * overlaid), latency and throughput over time with phase markers, errors by code over time, and
- * connections opened and reused.
+ * textContent), and draws (html-charts.ts, html-script.ts): the percentile spectrum (HdrHistogram style,
+ * log scale, every profile overlaid), latency, ok and failed throughput over time, errors by code over
+ * time, connections opened and reused, each time chart marked with the load's end, the drain and fault
+ * windows; for streams, TTFT and ITL spectra and their p50/p99 over time.
  */
-import { distributionText } from './text-outputs.js';
+import { changeText, distributionText } from './text-outputs.js';
 import { STREAM_COLUMNS, streamRows } from './streams.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ProfileReport, Report } from '../contract/report.js';
+import type { Report } from '../contract/report.js';
+import { extraAttemptsText, failureCounts, ratesText, statusesText } from './figures.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct } from './format.js';
 import { checkDetail, type Check } from '../gate.js';
-import { histogramOf } from '../../metrics/index.js';
+import { chartData } from './html-charts.js';
+import { SCRIPT } from './html-script.js';
+import { VERIFICATION_COLUMNS, verificationBlocks } from './verification.js';
+
+export { chartData, type ChartData } from './html-charts.js';
 
 const require = createRequire(import.meta.url);
 let uplot: { js: string; css: string } | null = null;
@@ -33,51 +39,6 @@ function scriptJson(data: unknown): string {
   return JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** x = -log10(1 - p): 0 → p0, 1 → p90, 2 → p99, 3 → p99.9, 4 → p99.99. */
-const SPECTRUM_X = Array.from({ length: 81 }, (_, i) => i * 0.05);
-
-function spectrum(p: ProfileReport): (number | null)[] {
-  const h = histogramOf(p, 'latency');
-  if (h.totalCount === 0) return SPECTRUM_X.map(() => null);
-  // Beyond the resolution of the sample count, a percentile is just the max: stop the line there.
-  const maxX = Math.log10(h.totalCount);
-  return SPECTRUM_X.map((x) => (x <= maxX + 0.01 ? h.getValueAtPercentile(100 * (1 - 10 ** -x)) / 1000 : null));
-}
-
-export interface ChartData {
-  profiles: string[];
-  spectrum: { x: number[]; series: (number | null)[][] };
-  timeline: { t: number[]; rps: (number | null)[][]; p50: (number | null)[][]; p99: (number | null)[][]; opened: (number | null)[][]; reused: (number | null)[][] };
-  errors: { t: number[]; series: { label: string; values: (number | null)[] }[] };
-  phases: { t: number; name: string; profile: string }[];
-}
-
-export function chartData(report: Report): ChartData {
-  const ts = [...new Set(report.profiles.flatMap((p) => p.timeline.map((r) => r.t)))].sort((a, b) => a - b);
-  const along = (p: ProfileReport, pick: (r: ProfileReport['timeline'][number]) => number | null) => {
-    const byT = new Map(p.timeline.map((r) => [r.t, pick(r)]));
-    return ts.map((t) => (byT.has(t) ? (byT.get(t) as number | null) : null));
-  };
-  const codes = [...new Set(report.profiles.flatMap((p) => p.timeline.flatMap((r) => Object.keys(r.errorsByCode ?? {}))))].sort();
-  return {
-    profiles: report.profiles.map((p) => p.name),
-    spectrum: { x: SPECTRUM_X, series: report.profiles.map(spectrum) },
-    timeline: {
-      t: ts,
-      rps: report.profiles.map((p) => along(p, (r) => r.rps)),
-      p50: report.profiles.map((p) => along(p, (r) => r.p50Ms)),
-      p99: report.profiles.map((p) => along(p, (r) => r.p99Ms)),
-      opened: report.profiles.map((p) => along(p, (r) => r.connectionsOpened ?? null)),
-      reused: report.profiles.map((p) => along(p, (r) => r.connectionsReused ?? null)),
-    },
-    errors: {
-      t: ts,
-      series: report.profiles.flatMap((p) => codes.map((code) => ({ label: `${p.name}: ${code}`, values: along(p, (r) => r.errorsByCode?.[code] ?? 0) }))),
-    },
-    phases: report.profiles.flatMap((p) => p.phases.map((ph) => ({ ...ph, profile: p.name }))),
-  };
-}
-
 function summaryRows(report: Report): string {
   return report.profiles
     .map((p) => {
@@ -85,17 +46,20 @@ function summaryRows(report: Report): string {
       const cells = [
         p.name,
         fmtCount(p.requests.total),
+        fmtCount(p.requests.late),
+        ratesText(p),
         fmtMs(l?.p50),
         fmtMs(l?.p90),
         fmtMs(l?.p99),
         fmtMs(l?.p999),
         fmtMs(l?.max),
         fmtPct(p.requests.failed, p.requests.total),
-        fmtCounts(p.errors),
+        statusesText(p),
+        fmtCounts(failureCounts(p)),
         `${p.connections.opened} / ${p.connections.reused}`,
-        `${p.attempts.hedge} / ${p.attempts.retry}`,
+        extraAttemptsText(p),
       ];
-      return `<tr>${cells.map((c, i) => `<td${i > 0 && i < 8 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
+      return `<tr>${cells.map((c, i) => `<td${i > 0 && i < 10 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
     })
     .join('\n');
 }
@@ -109,12 +73,26 @@ function streamsHtml(report: Report): string {
 
 function findingsHtml(report: Report): string {
   const items = report.profiles.flatMap((p) =>
-    p.findings.map(
-      (f) => `<div class="finding ${escapeHtml(f.severity)}"><div class="symptom"><b>${escapeHtml(p.name)}</b> · ${escapeHtml(f.symptom)}</div>
-<dl><dt>evidence</dt><dd>${escapeHtml(f.evidence)}</dd><dt>cause</dt><dd>${escapeHtml(f.cause)}</dd><dt>fix</dt><dd>${escapeHtml(f.fix)}</dd></dl></div>`,
-    ),
+    p.findings.map((f) => {
+      const c = changeText(f);
+      const change = c.settings ? `<dt>change</dt><dd><code>${escapeHtml(c.settings)}</code></dd>${c.tradeOff ? `<dt>trade-off</dt><dd>${escapeHtml(c.tradeOff)}</dd>` : ''}` : '';
+      return `<div class="finding ${escapeHtml(f.severity)}"><div class="symptom"><b>${escapeHtml(p.name)}</b> · ${escapeHtml(f.symptom)}</div>
+<dl><dt>evidence</dt><dd>${escapeHtml(f.evidence)}</dd><dt>cause</dt><dd>${escapeHtml(f.cause)}</dd><dt>fix</dt><dd>${escapeHtml(f.fix)}</dd>${change}</dl></div>`;
+    }),
   );
   return items.length ? items.join('\n') : '<p class="quiet">No findings: nothing in these numbers points at a client misconfiguration.</p>';
+}
+
+function verificationHtml(report: Report): string {
+  const blocks = verificationBlocks(report);
+  if (blocks.length === 0) return '';
+  const head = VERIFICATION_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+  return `<h2>Fixes verified by rerunning</h2>${blocks
+    .map(
+      (b) =>
+        `<p class="${b.verified ? 'pass' : b.verdict === 'inconclusive' ? 'quiet' : 'fail'}-text"><b>${b.verdict}</b>: ${escapeHtml(b.profile)} with <code>${escapeHtml(b.applied)}</code></p><table class="verification"><thead><tr>${head}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>${b.notes.map((n) => `<p class="quiet">${escapeHtml(n)}</p>`).join('')}`,
+    )
+    .join('\n')}`;
 }
 
 function checksHtml(checks: Check[]): string {
@@ -149,65 +127,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .finding dd { margin: 0 0 4px; }
 tr.fail td { background: #fdecec; } tr.pass td { background: #eefaf0; } tr.inconclusive td { background: #f5f5f5; }
 .quiet { color: var(--muted); } pre { background: #fff; border: 1px solid var(--line); padding: 10px; overflow: auto; }
+.pass-text b { color: #15803d; } .fail-text b { color: #b91c1c; }
 .partial { background: #fff4d6; border: 1px solid #e6a100; padding: 8px 12px; border-radius: 6px; }`;
-
-/** Our own drawing code: reads the data block with textContent and hands it to uPlot. */
-const SCRIPT = String.raw`
-(function () {
-  var data = JSON.parse(document.getElementById('tailgate-data').textContent);
-  var colors = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#65a30d'];
-  var width = function (el) { return Math.max(480, el.clientWidth - 20); };
-  function phaseMarkers() {
-    return { hooks: { draw: [function (u) {
-      var ctx = u.ctx; ctx.save(); ctx.strokeStyle = '#888'; ctx.setLineDash([4, 4]); ctx.fillStyle = '#555'; ctx.font = '11px sans-serif';
-      data.phases.forEach(function (ph) {
-        var x = u.valToPos(ph.t, 'x', true); if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
-        ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
-        ctx.fillText(ph.name, x + 4, u.bbox.top + 12);
-      });
-      ctx.restore();
-    }] } };
-  }
-  function chart(id, opts, rows) {
-    var el = document.getElementById(id);
-    opts.width = width(el); opts.height = 300;
-    var plot = new uPlot(opts, rows, el);
-    window.tailgateCharts.push(plot);
-  }
-  window.tailgateCharts = [];
-  var pctTicks = function (u, vals) { return vals.map(function (v) { var p = 100 * (1 - Math.pow(10, -v)); return v === 0 ? 'p0' : 'p' + (+p.toFixed(4)); }); };
-  chart('chart-spectrum', {
-    scales: { x: { time: false }, y: { distr: 3 } },
-    axes: [{ label: 'percentile', values: pctTicks, splits: function () { return [0, 1, 2, 3, 4]; } }, { label: 'latency (ms, log)' }],
-    series: [{ label: 'percentile', value: function (u, v) { return v == null ? '' : 'p' + (+(100 * (1 - Math.pow(10, -v))).toFixed(4)); } }].concat(data.profiles.map(function (name, i) {
-      return { label: name, stroke: colors[i % colors.length], width: 2, value: function (u, v) { return v == null ? '' : v.toFixed(2) + ' ms'; } };
-    }))
-  }, [data.spectrum.x].concat(data.spectrum.series));
-  var timeSeries = function (suffix, dash) {
-    return data.profiles.map(function (name, i) { return { label: name + suffix, stroke: colors[i % colors.length], width: 2, dash: dash, spanGaps: true }; });
-  };
-  chart('chart-latency', Object.assign({
-    scales: { x: { time: false }, y: { distr: 3 } },
-    axes: [{ label: 'seconds' }, { label: 'latency (ms, log)' }],
-    series: [{ label: 't' }].concat(timeSeries(' p50', [])).concat(timeSeries(' p99', [6, 3]))
-  }, { plugins: [phaseMarkers()] }), [data.timeline.t].concat(data.timeline.p50).concat(data.timeline.p99));
-  chart('chart-throughput', {
-    scales: { x: { time: false } }, plugins: [phaseMarkers()],
-    axes: [{ label: 'seconds' }, { label: 'requests / s' }],
-    series: [{ label: 't' }].concat(timeSeries('', []))
-  }, [data.timeline.t].concat(data.timeline.rps));
-  chart('chart-errors', {
-    scales: { x: { time: false } }, plugins: [phaseMarkers()],
-    axes: [{ label: 'seconds' }, { label: 'failed attempts / s' }],
-    series: [{ label: 't' }].concat(data.errors.series.map(function (s, i) { return { label: s.label, stroke: colors[(i + 3) % colors.length], width: 2 }; }))
-  }, [data.errors.t].concat(data.errors.series.map(function (s) { return s.values; })));
-  chart('chart-connections', {
-    scales: { x: { time: false } },
-    axes: [{ label: 'seconds' }, { label: 'per second' }],
-    series: [{ label: 't' }].concat(timeSeries(' opened', [])).concat(timeSeries(' reused', [6, 3]))
-  }, [data.timeline.t].concat(data.timeline.opened).concat(data.timeline.reused));
-  document.body.setAttribute('data-charts-drawn', String(window.tailgateCharts.length));
-})();`;
 
 export function renderHtml(report: Report, checks: Check[] = []): string {
   const { js, css } = uPlotAssets();
@@ -222,19 +143,29 @@ export function renderHtml(report: Report, checks: Check[] = []): string {
 <div class="meta">${escapeHtml(report.target.kind === 'mock' ? 'embedded mock' : report.target.url)} · ${escapeHtml(report.workload.method)} ${escapeHtml(report.workload.path)} (${escapeHtml(report.workload.kind)}) · ${escapeHtml(report.load.model)} load · ${escapeHtml(report.startedAt)} → ${escapeHtml(report.endedAt)} · tailgate ${escapeHtml(report.tool.version)}</div>
 ${report.distribution ? `<div class="meta">${escapeHtml(distributionText(report, String))}</div>` : ''}
 ${report.partial ? `<p class="partial">${report.distribution?.missing.length ? 'Shards are missing' : 'This run was stopped early'}: the report is partial.</p>` : ''}
-<table><thead><tr><th>profile</th><th>requests</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>failed</th><th>errors (attempts)</th><th>connections opened / reused</th><th>hedges / retries</th></tr></thead>
+<table class="summary"><thead><tr><th>profile</th><th>requests</th><th>late</th><th>req/s offered · ok (work)</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>failed</th><th>statuses</th><th>errors (tries)</th><th>connections opened / reused</th><th>hedges / retries (lost races)</th></tr></thead>
 <tbody>${summaryRows(report)}</tbody></table>
+<p class="quiet">Offered: requests started per second of the load window. Ok: requests answered successfully per second of the time the work took, first send to last answer. A hedge race's loser is cancelled by the client: counted as lost, not as an error.</p>
 ${streamsHtml(report)}
 <h2>Findings</h2>
 ${findingsHtml(report)}
+${verificationHtml(report)}
 ${checksHtml(checks)}
 <h2>Charts</h2>
 <div class="charts">
 <div class="chart"><h3>Latency by percentile</h3><p>HdrHistogram-style spectrum: the tail is to the right. Every profile overlaid.</p><div id="chart-spectrum"></div></div>
-<div class="chart"><h3>Latency over time</h3><p>p50 (solid) and p99 (dashed) per second; dashed verticals mark phases.</p><div id="chart-latency"></div></div>
-<div class="chart"><h3>Throughput over time</h3><p>Completed requests per second.</p><div id="chart-throughput"></div></div>
-<div class="chart"><h3>Errors by code over time</h3><p>Failed attempts per second, by error code.</p><div id="chart-errors"></div></div>
+<div class="chart"><h3>Latency over time</h3><p>p50 (solid) and p99 (dashed) of the requests answered OK, per second. Shaded grey: the drain after the load's end; red: fault windows.</p><div id="chart-latency"></div></div>
+<div class="chart"><h3>Throughput over time</h3><p>Requests answered OK (solid) and failed (dotted) per second: an outage shows as a dip.</p><div id="chart-throughput"></div></div>
+<div class="chart"><h3>Errors by code over time</h3><p>Failed attempts per second, by error code (hedge race losers are not failures and are not drawn).</p><div id="chart-errors"></div></div>
 <div class="chart"><h3>Connections</h3><p>Opened (solid) and reused (dashed) per second.</p><div id="chart-connections"></div></div>
+${
+  data.streams
+    ? `<div class="chart"><h3>Time to first token by percentile</h3><p>From each request's intended start to its first content.</p><div id="chart-ttft-spectrum"></div></div>
+<div class="chart"><h3>Gaps between tokens by percentile</h3><p>Between consecutive content chunks of a stream.</p><div id="chart-itl-spectrum"></div></div>
+<div class="chart"><h3>Time to first token over time</h3><p>p50 (solid) and p99 (dashed) per interval.</p><div id="chart-ttft"></div></div>
+<div class="chart"><h3>Gaps between tokens over time</h3><p>p50 (solid) and p99 (dashed) per interval.</p><div id="chart-itl"></div></div>`
+    : ''
+}
 </div>
 <h2>Configurations</h2>
 ${configHtml(report)}

@@ -3,9 +3,10 @@
  * one place for every rendering: terminal, Markdown and HTML show the same columns.
  */
 import type { Report } from '../contract/report.js';
-import { fmtMs, fmtPct, fmtRate } from './format.js';
+import { tokensPerSecondText } from './figures.js';
+import { fmtMs, fmtPct } from './format.js';
 
-export const STREAM_COLUMNS = ['profile', 'TTFT p50', 'TTFT p99', 'ITL p50', 'ITL p99', 'TPOT p50', 'output tokens', 'tokens/s', 'goodput'];
+export const STREAM_COLUMNS = ['profile', 'TTFT p50', 'TTFT p99', 'ITL p50', 'ITL p99', 'TPOT p50', 'output tokens', 'tokens/s over the work', 'goodput'];
 
 /** The rows (already formatted, not escaped), or none when no profile streamed or had an SLO. */
 export function streamRows(report: Report): string[][] {
@@ -19,7 +20,7 @@ export function streamRows(report: Report): string[][] {
       fmtMs(p.itlMs?.p99),
       fmtMs(p.tpotMs?.p50),
       p.tokens?.source ? `${p.tokens.out} (${p.tokens.source === 'usage' ? 'from usage' : p.tokens.source === 'counted' ? 'counted chunks' : 'usage and counted'})` : '–',
-      fmtRate(p.tokens?.perSecond),
+      tokensPerSecondText(p),
       p.goodput ? `${fmtPct(p.goodput.met, p.goodput.of)} met ${sloText(p.goodput.slo)}` : '–',
     ]);
 }

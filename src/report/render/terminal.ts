@@ -1,13 +1,15 @@
 /** Terminal tables (cli-table3) of a Report: strings in, strings out, so tests and CI logs read the same. */
 import Table from 'cli-table3';
 import type { ProfileReport, Report } from '../contract/report.js';
-import { fmtCount, fmtCounts, fmtMs, fmtPct, fmtRate, safeText } from './format.js';
+import { extraAttemptsText, failureCounts, ratesText, statusesText } from './figures.js';
+import { fmtCount, fmtCounts, fmtMs, fmtPct, safeText } from './format.js';
 import { STREAM_COLUMNS, streamRows } from './streams.js';
+import { VERIFICATION_COLUMNS, verificationBlocks } from './verification.js';
 
 export function summaryTable(report: Report, color = false): string {
   const style = color ? {} : { head: [], border: [] };
   const table = new Table({
-    head: ['profile', 'requests', 'req/s offered/achieved', 'p50', 'p90', 'p99', 'max', 'failed', 'errors (attempts)', 'conns opened/reused', 'hedge/retry'],
+    head: ['profile', 'requests', 'req/s offered · ok (work)', 'p50', 'p90', 'p99', 'max', 'failed', 'statuses', 'errors (tries)', 'conns opened/reused', 'hedge/retry'],
     style,
   });
   for (const p of report.profiles) table.push(profileRow(p));
@@ -16,19 +18,19 @@ export function summaryTable(report: Report, color = false): string {
 
 function profileRow(p: ProfileReport): string[] {
   const l = p.latencyMs;
-  const rps = `${fmtRate(p.rate?.offered)}/${fmtRate(p.rate?.achieved)}`;
   return [
     safeText(p.name),
     `${fmtCount(p.requests.total)}${p.requests.late ? ` (${fmtCount(p.requests.late)} late)` : ''}`,
-    rps,
+    ratesText(p),
     fmtMs(l?.p50),
     fmtMs(l?.p90),
     fmtMs(l?.p99),
     fmtMs(l?.max),
     `${fmtCount(p.requests.failed)} (${fmtPct(p.requests.failed, p.requests.total)})${p.requests.abandoned ? ` incl. ${fmtCount(p.requests.abandoned)} abandoned` : ''}`,
-    safeText(fmtCounts(p.errors)),
+    safeText(statusesText(p)),
+    safeText(fmtCounts(failureCounts(p))),
     `${fmtCount(p.connections.opened)}/${fmtCount(p.connections.reused)}`,
-    `${p.attempts.hedge}/${p.attempts.retry}`,
+    extraAttemptsText(p),
   ];
 }
 
@@ -39,6 +41,18 @@ export function streamTable(report: Report, color = false): string {
   const table = new Table({ head: STREAM_COLUMNS, style: color ? {} : { head: [], border: [] } });
   for (const r of rows) table.push(r.map(safeText));
   return table.toString();
+}
+
+/** `run --verify-fixes`: per rerun profile, what was applied and each measure before and after; '' when none. */
+export function verificationText(report: Report, color = false): string {
+  return verificationBlocks(report)
+    .map((b) => {
+      const table = new Table({ head: VERIFICATION_COLUMNS, style: color ? {} : { head: [], border: [] } });
+      for (const r of b.rows) table.push(r.map(safeText));
+      const notes = b.notes.map((n) => `  ${safeText(n)}\n`).join('');
+      return `${b.verified ? '✔' : b.verdict === 'inconclusive' ? '?' : '✖'} ${b.verdict}: ${safeText(b.profile)} with ${safeText(b.applied)}\n${table.toString()}\n${notes}`;
+    })
+    .join('\n');
 }
 
 /** One line of live progress. */

@@ -1,18 +1,31 @@
 /** The text renderings of a report: findings for a terminal, Markdown, JUnit XML and .hgrm. */
 import Table from 'cli-table3';
 import type { Finding, ProfileReport, Report } from '../contract/report.js';
+import { extraAttemptsText, failureCounts, ratesText, statusesText } from './figures.js';
 import { fmtCount, fmtCounts, fmtMs, fmtPct, safeText } from './format.js';
 import { STREAM_COLUMNS, streamRows } from './streams.js';
+import { VERIFICATION_COLUMNS, verificationBlocks } from './verification.js';
 import { checkDetail, type Check } from '../gate.js';
 import { histogramOf } from '../../metrics/index.js';
 
 const ICON: Record<Finding['severity'], string> = { critical: '✖', warning: '⚠', info: 'ℹ' };
 
+/** A finding's change as settings ("pool.keepAliveMs=1250"), and the trade-off it names; '' when its fix is not a setting. */
+export function changeText(f: Finding): { settings: string; tradeOff: string } {
+  const settings = Object.entries(f.change?.settings ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+  const tradeOff = (f.change?.tradeOffs ?? []).map((t) => `${t.metric} may get worse: ${t.why}`).join('; ');
+  return { settings, tradeOff };
+}
+
 export function findingsText(report: Report): string {
   const out: string[] = [];
   for (const p of report.profiles) {
     for (const f of p.findings) {
-      out.push(`${ICON[f.severity]} ${safeText(p.name)}: ${safeText(f.symptom)}\n    evidence: ${safeText(f.evidence)}\n    cause:    ${safeText(f.cause)}\n    fix:      ${safeText(f.fix)}`);
+      const c = changeText(f);
+      const change = c.settings ? `\n    change:   ${safeText(c.settings)}${c.tradeOff ? `\n    trade-off: ${safeText(c.tradeOff)}` : ''}` : '';
+      out.push(`${ICON[f.severity]} ${safeText(p.name)}: ${safeText(f.symptom)}\n    evidence: ${safeText(f.evidence)}\n    cause:    ${safeText(f.cause)}\n    fix:      ${safeText(f.fix)}${change}`);
     }
   }
   return out.length ? out.join('\n') : 'no findings: nothing in these numbers points at a client misconfiguration';
@@ -65,11 +78,11 @@ export function markdownSummary(report: Report, checks: Check[] = []): string {
     `${mdEscape(report.target.kind === 'mock' ? 'embedded mock' : report.target.url)} · ${mdEscape(report.workload.kind)} ${mdEscape(report.workload.path)} · ${mdEscape(report.load.model)} load · ${mdEscape(report.startedAt)}`,
     '',
     ...(report.distribution ? [distributionText(report, mdEscape), ''] : []),
-    '| profile | requests | p50 | p90 | p99 | max | failed | errors | connections opened/reused |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+    '| profile | requests | req/s offered · ok (work) | p50 | p90 | p99 | max | failed | statuses | errors (tries) | connections opened/reused | hedge/retry |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |',
     ...report.profiles.map(
       (p) =>
-        `| ${mdEscape(p.name)} | ${fmtCount(p.requests.total)} | ${fmtMs(p.latencyMs?.p50)} | ${fmtMs(p.latencyMs?.p90)} | ${fmtMs(p.latencyMs?.p99)} | ${fmtMs(p.latencyMs?.max)} | ${fmtPct(p.requests.failed, p.requests.total)} | ${mdEscape(fmtCounts(p.errors))} | ${p.connections.opened}/${p.connections.reused} |`,
+        `| ${mdEscape(p.name)} | ${fmtCount(p.requests.total)}${p.requests.late ? ` (${fmtCount(p.requests.late)} late)` : ''} | ${mdEscape(ratesText(p))} | ${fmtMs(p.latencyMs?.p50)} | ${fmtMs(p.latencyMs?.p90)} | ${fmtMs(p.latencyMs?.p99)} | ${fmtMs(p.latencyMs?.max)} | ${fmtPct(p.requests.failed, p.requests.total)} | ${mdEscape(statusesText(p))} | ${mdEscape(fmtCounts(failureCounts(p)))} | ${p.connections.opened}/${p.connections.reused} | ${mdEscape(extraAttemptsText(p))} |`,
     ),
   ];
   const streams = streamRows(report);
@@ -80,7 +93,19 @@ export function markdownSummary(report: Report, checks: Check[] = []): string {
   const findings = report.profiles.flatMap((p) => p.findings.map((f) => ({ p, f })));
   if (findings.length) {
     lines.push('', '### Findings', '');
-    for (const { p, f } of findings) lines.push(`- **${mdEscape(p.name)}** ${ICON[f.severity]} ${mdEscape(f.symptom)}. *Cause:* ${mdEscape(f.cause)} *Fix:* ${mdEscape(f.fix)}`);
+    for (const { p, f } of findings) {
+      const c = changeText(f);
+      lines.push(`- **${mdEscape(p.name)}** ${ICON[f.severity]} ${mdEscape(f.symptom)}. *Cause:* ${mdEscape(f.cause)} *Fix:* ${mdEscape(f.fix)}${c.settings ? ` *Change:* ${mdEscape(c.settings)}` : ''}${c.tradeOff ? ` *Trade-off:* ${mdEscape(c.tradeOff)}` : ''}`);
+    }
+  }
+  const verified = verificationBlocks(report);
+  if (verified.length) {
+    lines.push('', '### Fixes verified by rerunning');
+    for (const b of verified) {
+      lines.push('', `${b.verified ? '✅' : b.verdict === 'inconclusive' ? '➖' : '❌'} ${b.verdict}: **${mdEscape(b.profile)}** with ${mdEscape(b.applied)}`, '');
+      lines.push(`| ${VERIFICATION_COLUMNS.join(' | ')} |`, '| --- | --- | ---: | ---: | --- |', ...b.rows.map((r) => `| ${r.map(mdEscape).join(' | ')} |`));
+      for (const n of b.notes) lines.push('', `- ${mdEscape(n)}`);
+    }
   }
   if (checks.length) {
     lines.push('', '### Gate', '', '| check | profile | status | detail |', '| --- | --- | --- | --- |');
@@ -111,10 +136,16 @@ export function junitXml(report: Report, checks: Check[]): string {
           : '';
     return `    <testcase classname="tailgate.${xml(report.scenario.name)}" name="${name}">${body}</testcase>`;
   });
+  // What every profile received, as properties CI systems show beside the cases: every status, every error.
+  const properties = report.profiles.flatMap((p) => [
+    ...Object.entries(p.statuses).map(([code, n]) => `      <property name="${xml(`${p.name}.status.${code}`)}" value="${n}"/>`),
+    ...Object.entries(failureCounts(p)).map(([code, n]) => `      <property name="${xml(`${p.name}.errors.${code}`)}" value="${n}"/>`),
+  ]);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="tailgate" tests="${checks.length}" failures="${failures}" skipped="${skipped}">`,
     `  <testsuite name="${xml(report.scenario.name)}" tests="${checks.length}" failures="${failures}" skipped="${skipped}" timestamp="${xml(report.startedAt)}">`,
+    ...(properties.length ? ['    <properties>', ...properties, '    </properties>'] : []),
     ...cases,
     '  </testsuite>',
     '</testsuites>',

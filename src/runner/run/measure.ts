@@ -24,10 +24,20 @@ export async function measure(
   observer.current = metrics;
   const phases: ProfileReport['phases'] = [];
   const started = performance.now();
+  const at = (ms: number) => Math.round((ms - started) / 100) / 10;
+  // The scenario's listener-down windows, on this run's clock (they count from when the faults were set).
+  const downWindows = (setAt: number, faults: { down: { atMs: number; forMs: number }[] }) => {
+    for (const w of faults.down) if (at(setAt + w.atMs + w.forMs) > 0) phases.push({ t: Math.max(0, at(setAt + w.atMs)), name: 'listener down', faults: true, endT: at(setAt + w.atMs + w.forMs) });
+  };
+  if (options.mock && options.faultsSetAt !== undefined) downWindows(options.faultsSetAt, scenario.target.mock.faults);
   const phaseTimers = scenario.phases.map((p, i) =>
     setTimeout(() => {
-      phases.push({ t: Math.round((performance.now() - started) / 100) / 10, name: p.name ?? `phase ${i + 1}` });
-      if (p.faults && options.mock) void options.mock.setFaults(p.faults).catch(noop);
+      const now = performance.now();
+      phases.push({ t: at(now), name: p.name ?? `phase ${i + 1}`, ...(p.faults && options.mock ? { faults: true } : {}) });
+      if (p.faults && options.mock) {
+        void options.mock.setFaults(p.faults).catch(noop);
+        downWindows(now, p.faults);
+      }
     }, p.atS * 1000),
   );
   const progress = options.onProgress

@@ -27,6 +27,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   if (replay) options.traceAtMs = replay.atMs;
   if (mock) {
     await mock.setFaults(scenario.target.mock.faults);
+    options.faultsSetAt = performance.now();
     await mock.reset();
   }
   const warm = new ProfileMetrics();

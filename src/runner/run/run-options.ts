@@ -47,6 +47,8 @@ export interface ProfileRunOptions {
   sync?: (step: Step, signal?: AbortSignal) => Promise<number | null>;
   /** The trace model's schedule (its lines' offsets in ms, ascending), read before the run. */
   traceAtMs?: Float64Array;
+  /** When the mock's faults were set (performance.now()): its down windows count from then. */
+  faultsSetAt?: number;
 }
 
 /** A threshold that stopped the run early, and why. */

@@ -112,7 +112,7 @@ describe('nothing vanishes: abandoned requests', () => {
 });
 
 describe('open models: exactly R·D requests, rates over the load window', () => {
-  it('300 req/s for 3 s sends 900 for every profile, and the rate shown is the offered one', async () => {
+  it('300 req/s for 3 s sends 900 for every profile, and the rate shown is the offered one; ok over the work is what the server answered', async () => {
     const scenario = resolveScenario({
       name: 'exact',
       target: { mock: { faults: { rules: [{ kind: 'latency', dist: 'fixed', ms: 20 }] } } },
@@ -129,6 +129,10 @@ describe('open models: exactly R·D requests, rates over the load window', () =>
       expect(p.rate.offered).toBeLessThanOrEqual(301);
       expect(p.rate.achieved).toBeGreaterThan(280);
       expect(p.loadWindowMs).toBeLessThan(p.durationMs + 1);
+      // Over the work (first send to last answer, drain included): the answers the server itself sent OK.
+      expect(p.work!.ms).toBeGreaterThanOrEqual(p.loadWindowMs);
+      expect(p.work!.ms).toBeLessThanOrEqual(p.durationMs);
+      expect(Math.abs((p.work!.okPerSecond! * p.work!.ms) / 1000 - p.server!.requests.byStatus['200']!)).toBeLessThan(0.05 * p.work!.ms / 1000 + 0.5);
     }
   });
 });
