@@ -67,9 +67,9 @@ describe('tailgate run --repeat and several baselines', () => {
     expect(p.intervals!.counts.started.reduce((a, b) => a + b, 0)).toBe(300);
     const [check] = runGate(report, { thresholds: [], maxRegression: ['p(50)=50%'], baseline: report });
     expect(check!.noise).toBe('between runs (3 baseline runs, 3 current)');
-    // A report against itself passes, unless a busy machine saturated the generator: then it is not judged.
-    if (check!.status !== 'pass') expect(check!.detail).toMatch(/^load generator saturated/);
+    // A report against itself never fails: the excess is 0, so its interval reaches at most the noise.
     expect(check!.status).not.toBe('fail');
+    if (check!.status === 'inconclusive') expect(check!.decide).toBeTruthy();
     const bad = await runCli(['run', file, '--repeat', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('invalid --repeat:\n  - must be an integer in 1..100, got 0');
