@@ -4,7 +4,7 @@
  * the semantics: an earlier fault pre-empts a later one, and rules with a probability draw from the
  * seeded sequence in this order (see request-faults.ts).
  *
- *   on arrival:        reset on reuse, blackhole on reuse, close unanswered, max in flight, rate limit
+ *   on arrival:        bad fault headers (400), reset on reuse, blackhole on reuse, close unanswered, max in flight, rate limit
  *   the body:          read whole (413 beyond the limit)
  *   service time:      latency, header delay, workers, slow headers (service-time.ts)
  *   before answering:  empty response, injected status
@@ -33,6 +33,15 @@ interface JsonAnswer {
 type DeliveryStep = (state: MockState, ex: Exchange, answer: JsonAnswer) => boolean;
 
 // ---- on arrival, before the body is read ----
+
+/** Fault headers asking for what no fault config could: 400, every problem named (the mock stays up). */
+const badFaultHeaders: Step = (state, ex) => {
+  const problems = ex.faults.headerProblems;
+  if (problems.length === 0) return false;
+  ex.req.resume();
+  sendJson(state, ex, 400, { error: { message: `invalid fault headers: ${problems.join('; ')}` } });
+  return true;
+};
 
 /** The dead keep-alive race, made deterministic: the reused connection is reset under the request. */
 const resetOnReuse: Step = (state, ex) => {
@@ -87,7 +96,7 @@ const rateLimited: Step = (state, ex) => {
   return true;
 };
 
-const ON_ARRIVAL: readonly Step[] = [resetOnReuse, blackholeOnReuse, closeUnanswered, overMaxInFlight, rateLimited];
+const ON_ARRIVAL: readonly Step[] = [badFaultHeaders, resetOnReuse, blackholeOnReuse, closeUnanswered, overMaxInFlight, rateLimited];
 
 // ---- once served, before the endpoint answers ----
 

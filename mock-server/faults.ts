@@ -86,7 +86,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
 };
 
 /** Each rule kind's own fields (path and probability are common to all). */
-const RULE_FIELDS: Record<RuleKind, Record<string, FieldSpec>> = {
+export const RULE_FIELDS: Record<RuleKind, Record<string, FieldSpec>> = {
   latency: {}, // dist and its fields: checkLatencyFields
   status: { status: num(400, 599, true, true), retryAfterS: num(0, 86_400, false) },
   rate_limit: {

@@ -11,7 +11,8 @@
  */
 import type http from 'node:http';
 import type { RuleOf } from './active-faults.js';
-import type { FaultRule } from './faults.js';
+import { RULE_FIELDS, type FaultRule } from './faults.js';
+import { checkField, MS, show, type FieldSpec } from './field-check.js';
 import type { MockState } from './state.js';
 
 /** What a request's fault headers ask for, read once on arrival. */
@@ -20,11 +21,11 @@ interface HeaderFaults {
   connection: string | undefined;
   /** x-tailgate-fault-body: empty | malformed | stall | truncate | slow. */
   body: string | undefined;
-  /** x-tailgate-fault-status, when an integer >= 400. */
+  /** x-tailgate-fault-status: a status rule's status. */
   status: number | undefined;
   /** x-tailgate-fault-retry-after, sent as given with an injected status. */
   retryAfter: string | undefined;
-  /** x-tailgate-fault-delay-ms, added to the service time; 0 unless a positive number. */
+  /** x-tailgate-fault-delay-ms, added to the service time (0 when absent). */
   delayMs: number;
 }
 
@@ -33,20 +34,41 @@ const NO_HEADER_FAULTS: HeaderFaults = { connection: undefined, body: undefined,
 /** The pace of `x-tailgate-fault-body: slow`, which has no parameters of its own. */
 const HEADER_SLOW_BODY = { chunks: 5, ms: 500 };
 
-function readHeaderFaults(headers: http.IncomingHttpHeaders): HeaderFaults {
+const CONNECTION_FAULTS = ['reset', 'blackhole', 'close'] as const;
+const BODY_FAULTS = ['empty', 'malformed', 'stall', 'truncate', 'slow'] as const;
+/** A Retry-After as HTTP has it: seconds, or an HTTP-date (nothing a header could not carry). */
+const RETRY_AFTER = /^(\d{1,9}|[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT)$/;
+
+/**
+ * The headers' fault requests, each held to the same declaration as the fault config's (a status rule's
+ * status, a latency's ms), and every problem named: such a request is answered 400 instead of taking the
+ * mock down (a status of 1000 cannot be sent) or being silently ignored.
+ */
+function readHeaderFaults(headers: http.IncomingHttpHeaders): { faults: HeaderFaults; problems: string[] } {
+  const problems: string[] = [];
   const header = (name: string): string | undefined => {
     const v = headers[`x-tailgate-fault-${name}`];
-    return typeof v === 'string' ? v : undefined;
+    return typeof v === 'string' ? v : Array.isArray(v) ? v[0] : undefined;
   };
-  const status = Number(header('status'));
-  const delayMs = Number(header('delay-ms'));
-  return {
-    connection: header('connection'),
-    body: header('body'),
-    status: Number.isInteger(status) && status >= 400 ? status : undefined,
-    retryAfter: header('retry-after'),
-    delayMs: Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0,
+  const number = (name: string, spec: FieldSpec): number | undefined => {
+    const raw = header(name);
+    if (raw === undefined) return undefined;
+    const v = raw.trim() === '' ? Number.NaN : Number(raw);
+    checkField(`x-tailgate-fault-${name}`, spec, v, problems);
+    return v;
   };
+  const oneOf = <T extends string>(name: string, values: readonly T[]): T | undefined => {
+    const raw = header(name);
+    if (raw === undefined) return undefined;
+    checkField(`x-tailgate-fault-${name}`, { type: 'enum', values }, raw, problems);
+    return raw as T;
+  };
+  const status = number('status', RULE_FIELDS.status.status as FieldSpec);
+  const delayMs = number('delay-ms', { type: 'number', min: 0, max: MS });
+  const retryAfter = header('retry-after');
+  if (retryAfter !== undefined && !RETRY_AFTER.test(retryAfter)) problems.push(`x-tailgate-fault-retry-after must be seconds or an HTTP-date, got ${show(retryAfter.slice(0, 40))}`);
+  const faults: HeaderFaults = { connection: oneOf('connection', CONNECTION_FAULTS), body: oneOf('body', BODY_FAULTS), status, retryAfter, delayMs: delayMs ?? 0 };
+  return { faults: problems.length ? NO_HEADER_FAULTS : faults, problems };
 }
 
 export interface InjectedStatus {
@@ -62,6 +84,8 @@ export interface Pace {
 
 export class RequestFaults {
   private readonly header: HeaderFaults;
+  /** What is wrong with the request's fault headers (the request is answered 400 naming them). */
+  readonly headerProblems: string[];
 
   constructor(
     private readonly state: MockState,
@@ -69,7 +93,9 @@ export class RequestFaults {
     private readonly path: string,
     headers: http.IncomingHttpHeaders,
   ) {
-    this.header = state.settings.faultHeadersEnabled ? readHeaderFaults(headers) : NO_HEADER_FAULTS;
+    const read = state.settings.faultHeadersEnabled ? readHeaderFaults(headers) : { faults: NO_HEADER_FAULTS, problems: [] };
+    this.header = read.faults;
+    this.headerProblems = read.problems;
   }
 
   /** Reset the connection: asked for, or a reset_on_reuse rule fires on a connection reused after idling its idleMs. */

@@ -2,7 +2,8 @@
 /** tailgate's command line: parse, call, print, exit code. Commands live in ./commands, one per file. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { InvalidInputError, VERSION } from '../engine/index.js';
+import { InvalidInputError, redactText, VERSION } from '../engine/index.js';
+import { safeText } from '../report/index.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { presetsCommand } from './commands/presets.js';
@@ -73,13 +74,25 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .parseAsync();
   } catch (err) {
     if (err instanceof InvalidInputError) {
-      io.err(`tailgate: ${err.message}\n`);
+      io.err(`tailgate: ${terminalText(err.message)}\n`);
       return EXIT.invalid;
     }
-    io.err(`tailgate: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.err(`tailgate: ${terminalText(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.couldNotRun;
   }
   return exitCode;
+}
+
+/**
+ * An error as the terminal gets it: credentials masked (it may quote a user's file), and control
+ * characters it did not write shown, not obeyed (an escape sequence in a value cannot recolour or clear
+ * the terminal); its own line breaks kept.
+ */
+function terminalText(message: string): string {
+  return redactText(message)
+    .split('\n')
+    .map((line) => safeText(line).replace(/\\x09/g, '\t'))
+    .join('\n');
 }
 
 process.exitCode = await main(hideBin(process.argv));

@@ -15,7 +15,9 @@ export const ERROR_CODES = [
   'total_timeout',
   'stale_connection',
   'connection_reset',
+  'tls_error',
   'protocol_error',
+  'http_3xx',
   'http_429',
   'http_4xx',
   'http_5xx',
@@ -39,6 +41,8 @@ export interface TailgateErrorDetails {
   afterHeaders?: boolean;
   /** port_exhausted: the local port budget, and how many of its ports were in use and held after close. */
   ports?: { budget: number; inUse: number; held: number };
+  /** tls_error: what was wrong with the handshake. */
+  tlsCause?: TlsCause;
 }
 
 export class TailgateError extends Error {
@@ -49,6 +53,7 @@ export class TailgateError extends Error {
   /** Failed while reading the response body (its headers had arrived). */
   readonly afterHeaders: boolean;
   readonly ports: TailgateErrorDetails['ports'];
+  readonly tlsCause: TlsCause | undefined;
 
   constructor(code: ErrorCode, message: string, details: TailgateErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -59,6 +64,7 @@ export class TailgateError extends Error {
     this.body = details.body;
     this.afterHeaders = details.afterHeaders ?? false;
     this.ports = details.ports;
+    this.tlsCause = details.tlsCause;
   }
 }
 
@@ -142,12 +148,33 @@ const PROTOCOL_CODES = new Set([
   'ERR_HTTP2_STREAM_ERROR',
   'ERR_HTTP2_PROTOCOL_ERROR',
   'ERR_HTTP2_INVALID_SESSION',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'CERT_HAS_EXPIRED',
 ]);
+
+/** Why a TLS handshake failed, by the code Node gives it: what a user checks differs for each. */
+export type TlsCause = 'self-signed' | 'expired' | 'wrong-host' | 'unknown-ca' | 'handshake';
+const TLS_CAUSES: Record<string, TlsCause> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed',
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'wrong-host',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown-ca',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown-ca',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown-ca',
+  CERT_UNTRUSTED: 'unknown-ca',
+  EPROTO: 'handshake',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'handshake',
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'handshake',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'handshake',
+  ERR_TLS_HANDSHAKE_TIMEOUT: 'handshake',
+};
+const TLS_WHAT: Record<TlsCause, string> = {
+  'self-signed': "the server's certificate is self-signed: trust its CA, or turn verification off for a test server (rejectUnauthorized: false)",
+  expired: "the server's certificate is outside its validity dates (expired, or not yet valid: check the server's certificate, and this machine's clock)",
+  'wrong-host': "the server's certificate is for another name than the URL's host",
+  'unknown-ca': "the server's certificate is signed by a CA this client does not trust (a private CA: give it to the client)",
+  handshake: 'the TLS handshake failed (a protocol version or cipher the two sides do not share, or not TLS at all on that port)',
+};
 
 /** Translate whatever undici or the socket threw into exactly one TailgateError. */
 export function classifyError(err: unknown, ctx: FailureContext): TailgateError {
@@ -158,6 +185,8 @@ export function classifyError(err: unknown, ctx: FailureContext): TailgateError 
   const wrap = (c: ErrorCode, what: string) => new TailgateError(c, `${what}: ${message}`, { cause: err, afterHeaders: ctx.responseStarted });
 
   if (code === 'ECONNREFUSED') return wrap('connect_refused', 'connection refused');
+  const tls = TLS_CAUSES[code] ?? (code.startsWith('ERR_SSL_') ? 'handshake' : undefined);
+  if (tls !== undefined) return new TailgateError('tls_error', `TLS (${tls}): ${TLS_WHAT[tls]}: ${message}`, { cause: err, tlsCause: tls, afterHeaders: ctx.responseStarted });
   if (code === 'EADDRNOTAVAIL' || code === 'EADDRINUSE') return wrap('port_exhausted', 'no local port available');
   if (CONNECT_ERROR_CODES.has(code)) return wrap('connect_error', 'could not reach host');
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || (code === 'ETIMEDOUT' && !ctx.dispatched)) {

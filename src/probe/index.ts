@@ -23,7 +23,7 @@ export { recommend, statusesText } from './recommend.js';
 
 export async function probe(url: string, options: ProbeOptions): Promise<ProbeResult> {
   const log = options.log ?? (() => {});
-  const s: Step = { url, req: { method: options.method, path: options.path, body: options.body, headers: options.headers, discardBody: true }, options, env: options.env ?? process.env, statuses: {}, notes: [] };
+  const s: Step = { url, req: { method: options.method, path: options.path, body: options.body, headers: options.headers, discardBody: true }, options, env: options.env ?? process.env, statuses: {}, notes: [], slowestMs: 0 };
 
   log(`requests per connection and latency: up to ${options.maxRequests} requests on one connection, until the server closes it`);
   const step1 = await requestsPerConnection(s);

@@ -46,6 +46,8 @@ export async function requestsPerConnection(s: Step): Promise<PerConnection> {
         // Nothing answered at all: there is nothing to probe. Otherwise a request raced the server's
         // close (a FIN after its Nth answer without Connection: close): the next goes on a new connection.
         if (sent === 0) throw err;
+        // Over its deadline (probe-client.ts noted it): the server drip-feeds, and more of it tells nothing.
+        if ((err as { code?: string }).code === 'attempt_timeout') break;
         if (++failures > 3) {
           s.notes.push(`requests on one connection kept failing (${why(err)}): stopped after ${sent}`);
           break;

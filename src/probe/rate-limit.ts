@@ -2,7 +2,7 @@
 import type { TailgateError } from '../engine/index.js';
 import { sleep } from '../util/index.js';
 import { ProbeClient } from './probe-client.js';
-import type { ProbeResult, Step } from './types.js';
+import { answerDeadlineMs, type ProbeResult, type Step } from './types.js';
 
 /** Double the rate each second until 429s appear, then hold it: the accepted rate once the burst is spent is the limit. */
 export async function findRateLimit(s: Step): Promise<ProbeResult['rateLimit']> {
@@ -22,7 +22,7 @@ export async function findRateLimit(s: Step): Promise<ProbeResult['rateLimit']> 
       if (wait > 0) await sleep(wait);
       const bucket = perSecond[Math.min(perSecond.length - 1, Math.floor((due - start) / 1000))]!;
       pending.push(
-        engine.attempt(req).then(
+        engine.attempt({ ...req, attemptTimeoutMs: answerDeadlineMs(s) }).then(
           () => void bucket.ok++,
           (err: TailgateError) => {
             if (err.status === 429) {

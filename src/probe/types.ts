@@ -68,7 +68,7 @@ export interface ProbeResult {
   notes: string[];
 }
 
-export type ProbeRequest = { method: HttpMethod; path: string; body: string | null; headers: Record<string, string>; discardBody: boolean };
+export type ProbeRequest = { method: HttpMethod; path: string; body: string | null; headers: Record<string, string>; discardBody: boolean; attemptTimeoutMs?: number };
 
 /** What every step of the probe shares: the target, the request, the environment, the answers so far, notes. */
 export interface Step {
@@ -78,6 +78,20 @@ export interface Step {
   env: Record<string, string | undefined>;
   statuses: Record<string, number>;
   notes: string[];
+  /** The slowest whole answer so far (ms): an answer may take a few times that before its step gives up on it. */
+  slowestMs: number;
+}
+
+/** An answer may take this many times the slowest one so far ... */
+export const DEADLINE_FACTOR = 4;
+/** ... but never less than this (a 5 ms server's jitter) nor more than that: a drip-fed body ends its step. */
+export const DEADLINE_MIN_MS = 1_000;
+export const DEADLINE_MAX_MS = 60_000;
+
+/** How long the next answer may take before its step gives up on it: 4× the slowest so far, within 1..60 s. */
+export function answerDeadlineMs(s: Pick<Step, 'slowestMs'>): number {
+  if (s.slowestMs <= 0) return DEADLINE_MAX_MS;
+  return Math.min(DEADLINE_MAX_MS, Math.max(DEADLINE_MIN_MS, Math.ceil(DEADLINE_FACTOR * s.slowestMs)));
 }
 
 export function quantile(sorted: number[], q: number): number {

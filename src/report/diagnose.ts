@@ -12,6 +12,7 @@ import { connectFailures, connectionChurn, connectionReset, portExhaustion, stal
 import { hedgingNotPaying, overRateLimit, retriedAtOnce, retryStorm } from './rules-retries.js';
 import { abandonedRequests, readTimeoutVsTokenGaps, timeoutsTooLong, timeoutsTooShort } from './rules-timeouts.js';
 import { pct, type Rule } from './rule-kit.js';
+import { redirected, tlsFailed } from './rules-answers.js';
 
 export { connectionsNeeded, poissonQuantile } from './rules-capacity.js';
 
@@ -51,6 +52,8 @@ export const RULES: Rule[] = [
   hedgingNotPaying,
   connectFailures,
   saturatedGenerator,
+  redirected,
+  tlsFailed,
 ];
 
 export function diagnose(profile: ProfileReport, report: Report): Finding[] {

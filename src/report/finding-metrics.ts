@@ -35,6 +35,18 @@ export function keepAliveRace(p: ProfileReport): { stale: number; resets: number
 }
 
 export const FINDING_METRICS: Record<string, FindingMetric> = {
+  redirect_share: {
+    label: 'requests that ended on a redirect',
+    better: 'lower',
+    unit: 'share',
+    of: (p) => share((p.requestErrors as Record<string, number>).http_3xx ?? 0, p.requests.total),
+  },
+  tls_share: {
+    label: 'tries whose TLS handshake failed',
+    better: 'lower',
+    unit: 'share',
+    of: (p) => share(errs(p, 'tls_error'), tries(p)),
+  },
   stale_share: {
     label: 'tries on a connection the server had dropped',
     better: 'lower',

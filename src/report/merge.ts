@@ -9,17 +9,30 @@ import { addAround, type AddServers } from './contract/around.js';
 import type { MockStats } from '../../mock-server/index.js';
 import { metricDefinitionsOf, type Distribution, type ProfileReport, type Report } from './contract/report.js';
 import { withFindings } from './diagnose.js';
+import { safeText } from './render/format.js';
 
 /**
  * Shards' seconds on one clock: each part's timeline moves by how much later than the earliest part it
- * began, to the nearest second (a coordinated run's shards begin together: nothing moves).
+ * began, to the nearest second (a coordinated run's shards all carry their barrier's time: nothing moves).
+ * Parts further apart than they ran together (or a minute, for shards started by hand one after another)
+ * are not one run, or a machine's clock is off: refused, so no merge pads a gap its measurements do not
+ * bound (a clock years off would ask for years of empty seconds).
  */
 function alignedOnCommonStart(parts: ProfileReport[]): ProfileReport[] {
   const starts = parts.map((p) => (p.startedAt ? Date.parse(p.startedAt) : NaN));
   if (starts.some((t) => !Number.isFinite(t))) return parts;
   const earliest = Math.min(...starts);
+  const allowedMs = Math.max(MIN_ALLOWED_GAP_MS, parts.reduce((t, p) => t + p.durationMs, 0));
+  const late = parts.map((p, i) => ({ p, apartMs: (starts[i] as number) - earliest })).filter((x) => x.apartMs > allowedMs);
+  if (late.length) {
+    throw new InvalidInputError('merge', late.map(({ p, apartMs }) => `profile ${JSON.stringify(safeText(p.name))} of a part began ${fmtSpan(apartMs)} after the earliest, longer than the parts ran together (${fmtSpan(allowedMs)}): these are not shards of one run, or a machine's clock is wrong`));
+  }
   return parts.map((p, i) => delayMeasured(p, Math.round(((starts[i] as number) - earliest) / 1000)));
 }
+
+/** Shards started by hand one after another may be this far apart however short they ran. */
+const MIN_ALLOWED_GAP_MS = 60_000;
+const fmtSpan = (ms: number) => (ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)} days` : `${(ms / 1000).toFixed(1)} s`);
 
 function mergeProfiles(given: ProfileReport[], addServers: AddServers | undefined): ProfileReport {
   const parts = alignedOnCommonStart(given);

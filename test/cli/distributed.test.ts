@@ -90,6 +90,9 @@ describe('tailgate coordinate with shards started apart', () => {
       expect(Math.abs(merged.distribution!.startSkewMs[i]!)).toBeLessThan(500);
       expect(merged.distribution!.clockRttMs[i]!).toBeGreaterThan(0);
     }
+    // One clock, the coordinator's: each shard's run is placed at its barrier's start, whatever its own clock says.
+    expect(new Set(shards.map((s) => s.profiles[0]!.startedAt)).size).toBe(1);
+    expect(p.startedAt).toBe(shards[0]!.profiles[0]!.startedAt);
     // One clock: both shards' measured runs began within the skew, so their seconds line up row by row.
     const shardRows = shards.map((s) => s.profiles[0]!.timeline);
     for (const row of p.timeline) {

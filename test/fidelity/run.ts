@@ -89,6 +89,7 @@ export function classOf(err: TailgateError): string {
     case 'connect_refused':
     case 'connect_error':
       return 'connect_error';
+    case 'http_3xx':
     case 'http_429':
     case 'http_4xx':
     case 'http_5xx':

@@ -67,3 +67,22 @@ export function targetUrlProblem(field: string, value: unknown): string | null {
   if (u.port === '0') return `${field} has port 0, got ${shown}`;
   return null;
 }
+
+/** A credential after its scheme, a well-known key shape, or a URL's userinfo, anywhere in free text. */
+const TEXT_SECRETS: [RegExp, string][] = [
+  [/\b(bearer|basic|api-key|token|digest)(\s+)[A-Za-z0-9._~+/=-]{6,}/gi, `$1$2${REDACTED}`],
+  [/\b(sk|ghp|gho|xox[abp])([-_])[A-Za-z0-9_-]{8,}/g, REDACTED],
+  [/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi, `$1${REDACTED}@`],
+];
+/** `name: value` or `name=value` where the name carries credentials and the value is not a plain number. */
+const NAMED_SECRET = /(["']?)([A-Za-z0-9_-]*(?:auth|token|secret|passw|pwd|api[-_]?key|apikey|access[-_]?key|cookie|session|credential|signature|private)[A-Za-z0-9_-]*)\1(\s*[:=]\s*)(["']?)(?!\d+\b|(?:bearer|basic|api-key|token|digest)\s|\[redacted\])([^\s"',;)}\]]{6,})/gi;
+
+/**
+ * Free text that may quote what a user wrote (a YAML error's code frame, an exception's message), with
+ * every credential in it replaced: what prints an error goes through here, as what shows a config does.
+ */
+export function redactText(text: string): string {
+  let out = text;
+  for (const [re, to] of TEXT_SECRETS) out = out.replace(re, to);
+  return out.replace(NAMED_SECRET, (_m, q: string, name: string, sep: string, vq: string) => `${q}${name}${q}${sep}${vq}${REDACTED}`);
+}

@@ -14,7 +14,7 @@ import { sleep } from '../../util/index.js';
 import { abortError } from './limiter.js';
 import { canTakeToken, Logical, RETRY_DENIED } from './logical.js';
 import { race } from './race.js';
-import { followRedirects, isRedirect } from './redirects.js';
+import { followRedirects, isRedirect, unfollowedRedirect } from './redirects.js';
 import { decideRetry, hedgesAllowed } from './retry-rules.js';
 import type { CallPolicy, ClientShared, LogicalListener, LogicalRequest, LogicalResult } from './types.js';
 
@@ -66,8 +66,16 @@ class Submitted<T> extends Logical implements AttemptOwner {
     if (attempt.error !== null) this.settleWith(afterFirstRound(this, attempt.error, this.started));
     else if (isRedirect(attempt, this.shared.engine.config.behavior.maxRedirects)) {
       // A hop that fails is the round's failure, retried as any other (as in rounds()).
-      this.settleWith(followRedirects(this, attempt, 'primary', 0).catch((err: TailgateError) => afterFirstRound(this, err, this.started)));
-    } else this.listener.logicalEnded(this.tag, null);
+      this.settleWith(
+        followRedirects(this, attempt, 'primary', 0).then(
+          (answer) => {
+            const unfollowed = unfollowedRedirect(answer);
+            if (unfollowed) throw unfollowed;
+          },
+          (err: TailgateError) => afterFirstRound(this, err, this.started),
+        ),
+      );
+    } else this.listener.logicalEnded(this.tag, unfollowedRedirect(attempt));
   }
 
   settleWith(run: Promise<unknown>): void {
@@ -93,6 +101,8 @@ async function rounds(logical: Logical, started: number, firstRetryNo: number, l
       const hedge = policy.hedgeDelayMs !== null && hedgesAllowed(policy.retry.style, retryNo);
       let response = hedge ? await race(logical, kind, retryNo, policy.hedgeDelayMs as number) : await single(logical, kind, retryNo);
       if (isRedirect(response, logical.shared.engine.config.behavior.maxRedirects)) response = await followRedirects(logical, response, kind, retryNo);
+      const unfollowed = unfollowedRedirect(response);
+      if (unfollowed) throw unfollowed;
       return { response, durationMs: performance.now() - started, attempts: logical.sent };
     } catch (caught) {
       // A retry its budget refused at the last moment: the request fails with what made it retry.

@@ -48,3 +48,14 @@ export async function followRedirects(logical: Logical, response: AttemptResult,
   }
   return response;
 }
+
+/**
+ * A 3xx that is the final answer (the client does not follow redirects, or this one leads off the origin):
+ * the request failed, with http_3xx (DESIGN: ok means 2xx). Null for any other status.
+ */
+export function unfollowedRedirect(response: AttemptResult): TailgateError | null {
+  const status = response.status;
+  if (status < 300 || status >= 400) return null;
+  const to = response.headers.location;
+  return new TailgateError('http_3xx', `HTTP ${status}${to ? ` to ${to}` : ''}: a redirect this client did not follow (check the URL: http for https, a missing path or trailing slash)`, { status, headers: response.headers });
+}

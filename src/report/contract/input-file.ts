@@ -4,7 +4,7 @@
  * content is refused without echoing it.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { InvalidInputError } from '../../engine/index.js';
+import { InvalidInputError, redactText } from '../../engine/index.js';
 
 /** Larger inputs are refused before they are read: a scenario is kilobytes, a long run's report a few megabytes. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -25,6 +25,7 @@ export async function readInputFile(what: string, file: string, format: string, 
   try {
     return { data: parse(text), text };
   } catch (err) {
-    throw new InvalidInputError(`${what} ${file}`, [`not valid ${format}: ${(err as Error).message}`]);
+    // A parser's message quotes the offending lines (a code frame): whatever credentials they hold are masked.
+    throw new InvalidInputError(`${what} ${file}`, [`not valid ${format}: ${redactText((err as Error).message)}`]);
   }
 }

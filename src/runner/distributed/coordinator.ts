@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Progress } from '../run/run-options.js';
-import type { Report } from '../../report/contract/report.js';
+import { MAX_INPUT_BYTES, safeText, type Report } from '../../report/index.js';
 import { clockMs, COORDINATOR_PATHS, COORDINATOR_TOKEN_ENV, stepKey, type BarrierRequest, type CheckIn, type FailPost, type Heartbeat, type Refusal, type ReportPost, type Step } from './protocol.js';
 import { Roster, type ShardEntry } from './roster.js';
 
@@ -47,13 +47,18 @@ export interface CoordinatedRun {
   outcomes: ShardOutcome[];
 }
 
-/** Reports can be large (a histogram per second per timing); anything bigger is not one. */
-const MAX_BODY_BYTES = 512 * 1024 * 1024;
+/** A report posted is held to the size a report read from a file is (a histogram per second per timing fits many times over). */
+const MAX_REPORT_BYTES = MAX_INPUT_BYTES;
+/** Every other message (check-in, barrier, heartbeat, failure) is a few hundred bytes. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+/** A shard's start, or its report's, may lie this much further from the barrier than its lead and round trip allow. */
+const START_TOLERANCE_MS = 1_000;
 const WATCH_EVERY_MS = 500;
 
 export class Coordinator {
   private readonly roster: Roster;
-  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+  // A slow or stalled peer cannot hold a connection: headers within 10 s, a whole request (a report) within 2 min.
+  private readonly server = http.createServer({ headersTimeout: 10_000, requestTimeout: 120_000 }, (req, res) => void this.handle(req, res));
   private readonly startedMs = clockMs();
   private readonly progress = new Map<number, Progress>();
   private watch: NodeJS.Timeout | null = null;
@@ -137,7 +142,7 @@ export class Coordinator {
         return;
       }
       const startAtMs = clockMs() + this.options.leadMs;
-      this.roster.markReleased(key, step);
+      this.roster.markReleased(key, step, startAtMs);
       const waiting = this.roster.live().filter((e) => e.waiting?.key === key);
       for (const e of waiting) {
         e.waiting?.answer({ startAtMs });
@@ -171,9 +176,19 @@ export class Coordinator {
     }
     if (req.method === 'GET' && path === COORDINATOR_PATHS.clock) return send(200, { nowMs: clockMs() });
     if (req.method !== 'POST') return send(404, { error: `no ${req.method} ${path} here` });
+    // Bounded before anything is buffered: by the length declared, and while the body streams in.
+    const limit = path === COORDINATOR_PATHS.report ? MAX_REPORT_BYTES : MAX_MESSAGE_BYTES;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const tooLarge = () => {
+      res.setHeader('connection', 'close');
+      send(413, { error: `the body is over ${limit} bytes, the most a ${path === COORDINATOR_PATHS.report ? 'report' : 'message'} may be` });
+    };
+    if (declared > limit) return tooLarge();
     let body: unknown;
     try {
-      body = JSON.parse((await readBody(req)).toString('utf8'));
+      const raw = await readBody(req, limit);
+      if (raw === null) return tooLarge();
+      body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
       return send(400, { error: `the body is not JSON: ${(err as Error).message}` });
     }
@@ -192,6 +207,29 @@ export class Coordinator {
       });
     }
     this.check();
+  }
+
+  /**
+   * Why a posted report cannot be placed by the barrier's clock, or null: a shard that began further from
+   * a step's start than its lead and round trip allow (its clock is wrong), or whose report says a profile
+   * began elsewhere than at its barrier (a forged or corrupted report). Its rows would land on the wrong
+   * seconds, and its times could make a merge pad a gap of years.
+   */
+  private untimely(post: ReportPost): string | null {
+    const allowed = this.options.leadMs + (post.clockRttMs ?? 0) + START_TOLERANCE_MS;
+    if (post.startSkewMs !== null && Math.abs(post.startSkewMs) > allowed) {
+      return `it began ${Math.round(post.startSkewMs)} ms from its step's start, more than the lead (${this.options.leadMs} ms), its clock's round trip and ${START_TOLERANCE_MS} ms allow`;
+    }
+    const profiles = Array.isArray(post.report.profiles) ? post.report.profiles : [];
+    for (const p of profiles) {
+      const barrier = this.roster.stepStart({ profile: String(p?.name), phase: 'run' });
+      const began = typeof p?.startedAt === 'string' ? Date.parse(p.startedAt) : NaN;
+      if (barrier === null) return `its report has a profile "${safeText(String(p?.name))}" that no step of this run started`;
+      if (!Number.isFinite(began) || Math.abs(began - barrier) > START_TOLERANCE_MS) {
+        return `its report says profile "${safeText(String(p?.name))}" began ${Number.isFinite(began) ? `${Math.round((began - barrier) / 1000)} s from` : 'at no readable time, not at'} the barrier's start: its clock or its report cannot be trusted`;
+      }
+    }
+    return null;
   }
 
   /** A reply now, or null when `later` will give it (a barrier). */
@@ -225,6 +263,11 @@ export class Coordinator {
       case COORDINATOR_PATHS.report: {
         const post = body as ReportPost;
         if ((post.report as Partial<Report>).scenario?.hash !== this.roster.first?.scenario.hash) return { error: 'this report is of another scenario' };
+        const untimely = this.untimely(post);
+        if (untimely) {
+          this.lose(e, 'failed', untimely);
+          return { error: `shard ${shard.index}/${shard.count} refused: ${untimely}` };
+        }
         e.report = post.report;
         e.startSkewMs = post.startSkewMs;
         e.clockRttMs = post.clockRttMs;
@@ -244,15 +287,20 @@ export class Coordinator {
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+/** The body, or null once it passes `limit` bytes (what came is dropped, the rest is not read). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) req.destroy(new Error(`over ${MAX_BODY_BYTES} bytes`));
-      else chunks.push(c);
-    });
+      if (size <= limit) return void chunks.push(c);
+      req.off('data', onData);
+      req.pause();
+      chunks.length = 0;
+      resolve(null);
+    };
+    req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
   });

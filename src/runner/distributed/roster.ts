@@ -28,6 +28,7 @@ export class Roster {
   first: CheckIn | null = null;
   private readonly released = new Set<string>();
   lastStep: Step | null = null;
+  private readonly starts = new Map<string, number>();
 
   constructor(readonly count: number, nowMs: number) {
     this.entries = Array.from({ length: count }, (_, i) => ({ index: i + 1, status: 'expected', instance: null, lastSeenMs: nowMs, detail: null, report: null, startSkewMs: null, clockRttMs: null, waiting: null }));
@@ -66,9 +67,15 @@ export class Roster {
     return live.every((e) => e.waiting?.key === key) ? { key, step } : null;
   }
 
-  markReleased(key: string, step: Step): void {
+  markReleased(key: string, step: Step, startAtMs: number): void {
     this.released.add(key);
+    this.starts.set(key, startAtMs);
     this.lastStep = step;
+  }
+
+  /** When a released step began, in the coordinator's clock (epoch ms). */
+  stepStart(step: Step): number | null {
+    return this.starts.get(stepKey(step)) ?? null;
   }
 
   wasReleased(step: Step): boolean {

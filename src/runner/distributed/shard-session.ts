@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { InvalidInputError, TargetUnreachableError } from '../../engine/index.js';
+import { InvalidInputError, TargetUnreachableError, redactUrl } from '../../engine/index.js';
 import { sleep } from '../../util/index.js';
 import type { Progress } from '../run/run-options.js';
 import type { Report } from '../../report/contract/report.js';
@@ -48,7 +48,7 @@ export class ShardSession {
         break;
       } catch (err) {
         if (err instanceof InvalidInputError) throw err;
-        if (signal?.aborted || clockMs() > giveUpAt) throw new CoordinatorLostError(`cannot reach the coordinator at ${this.base} (tried for ${Math.round(timeoutMs / 1000)} s): ${(err as Error).message}`);
+        if (signal?.aborted || clockMs() > giveUpAt) throw new CoordinatorLostError(`cannot reach the coordinator at ${redactUrl(this.base)} (tried for ${Math.round(timeoutMs / 1000)} s): ${(err as Error).message}`);
         await sleep(1_000);
       }
     }
@@ -76,22 +76,26 @@ export class ShardSession {
     this.progress = p;
   }
 
-  /** Wait until every shard is at this step, then until its start time; resolves early on `signal`. */
-  async sync(step: Step, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return;
+  /**
+   * Wait until every shard is at this step, then until its start time; resolves with that time in the
+   * coordinator's clock (epoch ms), or null early on `signal`.
+   */
+  async sync(step: Step, signal?: AbortSignal): Promise<number | null> {
+    if (signal?.aborted) return null;
     const wait = this.post<BarrierReply>(COORDINATOR_PATHS.barrier, { shard: this.id, step });
     const stopped = signal ? new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true })) : null;
     const reply = await (stopped ? Promise.race([wait, stopped]) : wait);
     if (reply === null) {
       wait.catch(() => {});
-      return;
+      return null;
     }
     const localStart = reply.startAtMs - this.offsetMs;
     const ahead = localStart - clockMs();
     if (ahead > 0) await sleep(ahead, signal).catch(() => {});
-    if (signal?.aborted) return;
+    if (signal?.aborted) return null;
     const skew = clockMs() + this.offsetMs - reply.startAtMs;
     if (this.startSkewMs === null || Math.abs(skew) > Math.abs(this.startSkewMs)) this.startSkewMs = Math.round(skew * 10) / 10;
+    return reply.startAtMs;
   }
 
   async postReport(report: Report): Promise<void> {
@@ -113,7 +117,7 @@ export class ShardSession {
     try {
       res = await request(`${this.base}${path}`, { method: 'POST', dispatcher: this.agent, headers: { ...this.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     } catch (err) {
-      throw new CoordinatorLostError(`lost the coordinator at ${this.base}: ${(err as Error).message}`);
+      throw new CoordinatorLostError(`lost the coordinator at ${redactUrl(this.base)}: ${(err as Error).message}`);
     }
     const reply = (await res.body.json()) as T & { error?: string };
     if (res.statusCode === 409 || res.statusCode === 401) throw new InvalidInputError('--shard', [reply.error ?? 'the coordinator refused this shard']);

@@ -55,8 +55,9 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
     await mock?.reset();
   }
 
-  await options.sync?.({ profile: profile.name, phase: 'run' }, options.signal);
-  const startedAt = new Date().toISOString();
+  const barrierAt = await options.sync?.({ profile: profile.name, phase: 'run' }, options.signal);
+  // A coordinated shard's run starts at the coordinator's barrier time, not at what its own clock says.
+  const startedAt = new Date(typeof barrierAt === 'number' ? barrierAt : Date.now()).toISOString();
   const measured = await measure(scenario, profile, client, replay ? replay.requests() : next, metrics, observer, rateSteps, options, lost);
   const server = mock ? await mock.stats() : null;
   await client.close();

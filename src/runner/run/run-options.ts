@@ -39,8 +39,12 @@ export interface ProfileRunOptions {
   abortOn?: Threshold[];
   /** This shard's share: a trace's shard replays every Nth line. */
   shard?: Shard;
-  /** A coordinated shard: wait until every shard reaches this step and begin with them (distributed/). */
-  sync?: (step: Step, signal?: AbortSignal) => Promise<void>;
+  /**
+   * A coordinated shard: wait until every shard reaches this step and begin with them (distributed/).
+   * Resolves with the step's start in the coordinator's clock (epoch ms): the time every shard's rows are
+   * placed by, whatever its own wall clock says; null when stopped first.
+   */
+  sync?: (step: Step, signal?: AbortSignal) => Promise<number | null>;
   /** The trace model's schedule (its lines' offsets in ms, ascending), read before the run. */
   traceAtMs?: Float64Array;
   /** When the mock's faults were set (performance.now()): its down windows count from then. */

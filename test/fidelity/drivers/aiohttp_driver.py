@@ -55,7 +55,7 @@ async def run(spec):
         try:
             async with session.request(spec["method"], spec["url"] + spec["path"], json=body, **per_request) as r:
                 await r.read()
-                if r.status < 400:
+                if r.status < 300:
                     out["succeeded"] += 1
                 else:
                     bump(out["classes"], "http_%d" % r.status)

@@ -20,7 +20,7 @@ export async function runWaves(spec, out, one) {
   }, 60_000);
   const run = () =>
     one().then(
-      (status) => (status < 400 ? out.succeeded++ : bump(out.classes, `http_${status}`)),
+      (status) => (status < 300 ? out.succeeded++ : bump(out.classes, `http_${status}`)),
       (err) => {
         bump(out.classes, err.class ?? 'other');
         bump(out.exceptions, `${err.constructor?.name} ${err.code ?? ''}: ${String(err.message).slice(0, 60)}`);

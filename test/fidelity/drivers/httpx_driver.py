@@ -78,7 +78,7 @@ def main():
             r = client.request(spec["method"], spec["path"], json=body)
             r.read()
             with lock:
-                if r.status_code < 400:
+                if r.status_code < 300:
                     out["succeeded"] += 1
                 else:
                     bump(out["classes"], "http_%d" % r.status_code)
