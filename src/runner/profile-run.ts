@@ -7,6 +7,7 @@
 import type { MockProcess } from '../../mock-server/index.js';
 import { PerformanceClient, redactConfig, type EngineObserver } from '../engine/index.js';
 import { ProfileMetrics, summarize, type Threshold } from '../metrics/index.js';
+import { watchLive, type LiveOptions } from './live.js';
 import type { LoadOptions } from './load.js';
 import { measure } from './measure.js';
 import { runStage } from './stage.js';
@@ -47,6 +48,10 @@ export interface ProfileRunOptions {
   sync?: (step: Step, signal?: AbortSignal) => Promise<void>;
   /** The trace model's schedule (its lines' offsets in ms, ascending), read before the run. */
   traceAtMs?: Float64Array;
+  /** Live export: the measured run sampled each second (live.ts). */
+  live?: LiveOptions;
+  /** The run's id (its live series' label). */
+  runId?: string;
 }
 
 /** A threshold that stopped the run early, and why. */
@@ -83,6 +88,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   const metrics = new ProfileMetrics();
   metrics.slo = profile.slo;
   metrics.definitions = scenario.metricDefinitions;
+  watchLive(metrics, { runId: options.runId ?? '', scenario: scenario.name, profile: profile.name, shard: options.shard?.index ?? 1, shards: options.shard?.count ?? 1 }, options.live);
   const observer = new SwitchingObserver(warm);
   const client = new PerformanceClient({
     baseUrl: options.url,

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { startMockProcess, type MockProcess } from '../../mock-server/index.js';
 import { InvalidInputError, redactUrl, TargetUnreachableError, VERSION } from '../engine/index.js';
 import { parseGateExpressions, type MetricDefinitions } from '../metrics/index.js';
+import { newRunId, type LiveOptions } from './live.js';
 import { DEFAULT_GRACE_MS, runProfile, type Progress, type ProfileRunOptions, type StoppedBy } from './profile-run.js';
 import type { ProfileReport, Report } from './report-types.js';
 import type { ResolvedProfile, Scenario } from './scenario.js';
@@ -34,6 +35,10 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Overrides the scenario's metricDefinitions (run --metric-definitions). */
   metricDefinitions?: MetricDefinitions;
+  /** The run's id (a coordinator issues it to its shards); a new one when not given. */
+  runId?: string;
+  /** Live export of each profile's measured run, second by second. */
+  live?: LiveOptions;
 }
 
 /** Checks that need nothing but the scenario and the options: done before anything is sent. */
@@ -64,6 +69,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const overridden = overriddenLoad(scenario, options);
   const load = options.shard ? shardLoad(overridden, options.shard) : overridden;
   const metricDefinitions = options.metricDefinitions ?? scenario.metricDefinitions;
+  const runId = options.runId ?? newRunId();
   if (url) await assertReachable(url);
   const { mock } = scenario.target;
   const server: MockProcess | null = url ? null : await startMockProcess({ faults: mock.faults, embeddingDim: mock.embeddingDim, tokensPerSecond: mock.tokensPerSecond, backlog: mock.backlog });
@@ -88,6 +94,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         ...(options.env ? { env: options.env } : {}),
         ...(options.sync ? { sync: options.sync } : {}),
         ...(options.shard ? { shard: options.shard } : {}),
+        ...(options.live ? { live: options.live } : {}),
+        runId,
         abortOn,
       });
       reports.push(result.report);
@@ -104,6 +112,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     schemaVersion: 1,
     tool: { name: 'tailgate', version: VERSION },
     scenario: { name: scenario.name, file: scenario.file, hash: scenario.hash },
+    runId,
     startedAt,
     endedAt: new Date().toISOString(),
     partial,
