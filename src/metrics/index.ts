@@ -6,4 +6,4 @@ export { addMeasured, concatMeasured, delayMeasured, DEFINITION_HISTOGRAMS, GENE
 export { addEncoded, INTERVAL_COUNTS, INTERVAL_HISTOGRAMS, intervalWidthMs, type IntervalCountName, type IntervalHistogramName, type IntervalSeries } from './intervals.js';
 export { histogramOf, METRIC_HELP, metricOf, minSamplesFor, parseMetric, percentileWithCi, sliceValue, statOf, valueOf, type DurationStat, type MetricKind, type MetricSpec, type MetricValue } from './metric-spec.js';
 export { holds, parseGateExpressions, type Op, type Regression, type Threshold, type ThresholdInput } from './gate-expression.js';
-export { LIVE_HISTOGRAMS, liveSample, type LiveHistogramName, type LiveSample } from './live-sample.js';
+export { LIVE_HISTOGRAMS, liveSample, type LiveHistogramName, type LiveRun, type LiveSample } from './live-sample.js';

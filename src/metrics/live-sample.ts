@@ -10,6 +10,18 @@ import type { ProfileMetrics } from './profile-metrics.js';
 export const LIVE_HISTOGRAMS = ['latency', 'queueWait', 'connect', 'ttfb', 'ttft', 'itl', 'loopDelay'] as const;
 export type LiveHistogramName = (typeof LIVE_HISTOGRAMS)[number];
 
+/** Whose sample it is: the labels every exported series carries. */
+export interface LiveRun {
+  runId: string;
+  scenario: string;
+  profile: string;
+  /** This shard's index (1..count); 1 of 1 for a run that is not sharded. */
+  shard: number;
+  shards: number;
+  /** When its measured run began, ms since the epoch (its counters' start). */
+  startMs: number;
+}
+
 export interface LiveSample {
   /** Wall-clock time of the sample (ms since the epoch). */
   atMs: number;

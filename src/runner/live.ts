@@ -4,17 +4,9 @@
  * who it is of. A run's id ties its live series to its report.
  */
 import { randomBytes } from 'node:crypto';
-import { liveSample, type LiveSample, type ProfileMetrics } from '../metrics/index.js';
+import { liveSample, type LiveRun, type LiveSample, type ProfileMetrics } from '../metrics/index.js';
 
-/** Whose sample it is: the labels every exported series carries. */
-export interface LiveRun {
-  runId: string;
-  scenario: string;
-  profile: string;
-  /** This shard's index (1..count); 1 of 1 for a run that is not sharded. */
-  shard: number;
-  shards: number;
-}
+export type { LiveRun };
 
 export interface LiveOptions {
   /** Upper bounds (µs) of the coarse buckets the histograms are sampled in. */

@@ -88,7 +88,6 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   const metrics = new ProfileMetrics();
   metrics.slo = profile.slo;
   metrics.definitions = scenario.metricDefinitions;
-  watchLive(metrics, { runId: options.runId ?? '', scenario: scenario.name, profile: profile.name, shard: options.shard?.index ?? 1, shards: options.shard?.count ?? 1 }, options.live);
   const observer = new SwitchingObserver(warm);
   const client = new PerformanceClient({
     baseUrl: options.url,
@@ -111,6 +110,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   }
 
   await options.sync?.({ profile: profile.name, phase: 'run' }, options.signal);
+  watchLive(metrics, { runId: options.runId ?? '', scenario: scenario.name, profile: profile.name, shard: options.shard?.index ?? 1, shards: options.shard?.count ?? 1, startMs: Date.now() }, options.live);
   const startedAt = new Date().toISOString();
   const measured = await measure(scenario, profile, client, replay ? replay.requests() : next, metrics, observer, rateSteps, options, lost);
   const server = mock ? await mock.stats() : null;

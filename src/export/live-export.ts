@@ -1,0 +1,115 @@
+/**
+ * A live export: the latest series of each source (a profile of a shard, pushed once a second as its
+ * second closes; or a server's counts, read when needed), pushed to every `--export` target once a second
+ * and served to scrapes of `--metrics-port`. Nothing here is on a run's path: samples are stored, and the
+ * network is left to the push queues. close() pushes a final snapshot, waits a bounded time for it, and
+ * keeps the scrape endpoint up for the linger.
+ */
+import { InvalidInputError } from '../engine/index.js';
+import type { LiveRun, LiveSample } from '../metrics/index.js';
+import { sleep } from '../util/index.js';
+import type { Family } from './families.js';
+import type { ExportTarget, LiveExportConfig } from './export-targets.js';
+import { OtlpPusher } from './otlp.js';
+import { PushQueue, PUSH_TIMEOUT_MS, type Pusher } from './push-queue.js';
+import { RemoteWritePusher } from './remote-write-pusher.js';
+import { runFamilies } from './run-families.js';
+import { startScrapeServer, type ScrapeServer } from './scrape-server.js';
+import type { Snapshot, Source } from './snapshot.js';
+
+/** Remote write's resolution. */
+export const PUSH_EVERY_MS = 1_000;
+
+export interface ExportIo {
+  /** A line for the person watching (where the endpoint is, the linger). */
+  info(line: string): void;
+  /** A problem that does not stop anything (an endpoint that cannot be reached). */
+  warn(line: string): void;
+}
+
+function pusherFor(t: ExportTarget): Pusher {
+  return t.kind === 'otlp' ? new OtlpPusher(t.url) : new RemoteWritePusher(t.url, t.kind === 'prometheus-native');
+}
+
+export class LiveExport {
+  private readonly sources = new Map<string, Source | (() => Source)>();
+  private readonly queues: PushQueue[];
+  private readonly timer: NodeJS.Timeout | null;
+  private closed = false;
+
+  private constructor(
+    private readonly config: LiveExportConfig,
+    private readonly io: ExportIo,
+    private readonly scrape: ScrapeServer | null,
+  ) {
+    this.queues = config.targets.map((t) => new PushQueue(pusherFor(t), io.warn));
+    this.timer = this.queues.length ? setInterval(() => this.push(), PUSH_EVERY_MS) : null;
+    this.timer?.unref();
+  }
+
+  /** Starts the scrape endpoint (if asked): a port that cannot be had is invalid input, before anything is sent. */
+  static async start(config: LiveExportConfig, io: ExportIo): Promise<LiveExport> {
+    let scrape: ScrapeServer | null = null;
+    if (config.listen) {
+      const { host, port } = config.listen;
+      scrape = await startScrapeServer(host, port, () => live.families()).catch((err: NodeJS.ErrnoException) => {
+        throw new InvalidInputError('--metrics-port', [`cannot listen on ${host}:${port}: ${err.code ?? err.message}`]);
+      });
+      io.info(`metrics: ${scrape.url} (Prometheus scrape endpoint)`);
+    }
+    const live: LiveExport = new LiveExport(config, io, scrape);
+    for (const q of live.queues) io.info(`exporting to ${q.pusher.label}`);
+    return live;
+  }
+
+  /** The scrape endpoint's URL, or null. */
+  get scrapeUrl(): string | null {
+    return this.scrape?.url ?? null;
+  }
+
+  /** A run's sample (RunOptions.live's onSample): the latest of its profile and shard replaces the one before. */
+  readonly onSample = (run: LiveRun, sample: LiveSample): void => {
+    this.sources.set(JSON.stringify([run.runId, run.shard, run.profile]), { startMs: run.startMs, families: runFamilies(run, sample) });
+  };
+
+  /** A source read when needed (a server's own counts). */
+  addSource(key: string, read: () => Source): void {
+    this.sources.set(key, read);
+  }
+
+  families(): Family[] {
+    return this.snapshot().sources.flatMap((s) => s.families);
+  }
+
+  private snapshot(): Snapshot {
+    return { atMs: Date.now(), sources: [...this.sources.values()].map((s) => (typeof s === 'function' ? s() : s)) };
+  }
+
+  private push(): void {
+    if (this.sources.size === 0) return;
+    const s = this.snapshot();
+    for (const q of this.queues) q.offer(s);
+  }
+
+  /**
+   * After the run: the final snapshot pushed (waited for at most `PUSH_TIMEOUT_MS`), failures counted in one
+   * line, and the scrape endpoint kept up for the linger (cut short by `signal`).
+   */
+  async close(signal?: AbortSignal): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.push();
+    const deadline = performance.now() + PUSH_TIMEOUT_MS;
+    await Promise.all(this.queues.map((q) => q.flush(deadline)));
+    for (const q of this.queues) if (q.failures) this.io.warn(`export to ${q.pusher.label}: ${q.failures} of ${q.pushes} pushes failed`);
+    await Promise.all(this.queues.map((q) => q.pusher.close().catch(() => {})));
+    if (!this.scrape) return;
+    // Lingers only with something to scrape (not after a run that measured nothing).
+    if (this.config.lingerMs > 0 && this.sources.size > 0 && !signal?.aborted) {
+      this.io.info(`metrics stay up at ${this.scrape.url} for ${this.config.lingerMs / 1000} s (--metrics-linger; Ctrl+C ends it)`);
+      await sleep(this.config.lingerMs, signal).catch(() => {});
+    }
+    await this.scrape.close();
+  }
+}
