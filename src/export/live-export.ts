@@ -99,11 +99,18 @@ export class LiveExport {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    // Whatever goes wrong here, the run's report is written already and its exit code stands.
+    await this.finish(signal).catch((err: unknown) => this.io.warn(`tailgate: live export did not close cleanly: ${(err as Error).message}`));
+  }
+
+  private async finish(signal?: AbortSignal): Promise<void> {
     this.push();
     const deadline = performance.now() + PUSH_TIMEOUT_MS;
     await Promise.all(this.queues.map((q) => q.flush(deadline)));
     for (const q of this.queues) if (q.failures) this.io.warn(`export to ${q.pusher.label}: ${q.failures} of ${q.pushes} pushes failed`);
-    await Promise.all(this.queues.map((q) => q.pusher.close().catch(() => {})));
+    // A push still hanging at the deadline is given up, not waited for again by its client's shutdown.
+    const left = Math.max(0, deadline - performance.now());
+    await Promise.race([Promise.all(this.queues.map((q) => q.pusher.close().catch(() => {}))), sleep(left)]);
     if (!this.scrape) return;
     // Lingers only with something to scrape (not after a run that measured nothing).
     if (this.config.lingerMs > 0 && this.sources.size > 0 && !signal?.aborted) {

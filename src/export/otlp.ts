@@ -3,6 +3,8 @@
  * handed to it as the SDK's ResourceMetrics (cumulative sums, gauges, explicit-bucket histograms on the
  * layout of buckets.ts), so the encoding and the transport are OpenTelemetry's, not ours.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -65,7 +67,8 @@ export class OtlpPusher implements Pusher {
   constructor(url: string) {
     this.label = `OTLP at ${redactUrl(url)}`;
     const { url: bare, authorization } = withoutUserinfo(otlpMetricsUrl(url));
-    this.exporter = new OTLPMetricExporter({ url: bare, timeoutMillis: PUSH_TIMEOUT_MS, concurrencyLimit: 1, ...(authorization ? { headers: { authorization } } : {}) });
+    const httpAgentOptions = (protocol: string) => unrefSockets(protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 }));
+    this.exporter = new OTLPMetricExporter({ url: bare, timeoutMillis: PUSH_TIMEOUT_MS, concurrencyLimit: 1, httpAgentOptions, ...(authorization ? { headers: { authorization } } : {}) });
   }
 
   send(batch: readonly Snapshot[]): Promise<void> {
@@ -77,4 +80,18 @@ export class OtlpPusher implements Pusher {
   close(): Promise<void> {
     return this.exporter.shutdown();
   }
+}
+
+/**
+ * Its sockets do not keep the process alive: a push still hanging (and the exporter's own retries of it)
+ * when tailgate is done ends with the process, instead of holding its exit for the exporter's timeout.
+ */
+function unrefSockets<A extends http.Agent>(agent: A): A {
+  const create = agent.createConnection.bind(agent) as (options: unknown, callback?: unknown) => { unref?: () => void } | null | undefined;
+  (agent as { createConnection: unknown }).createConnection = (options: unknown, callback?: unknown) => {
+    const socket = create(options, callback);
+    socket?.unref?.();
+    return socket;
+  };
+  return agent;
 }

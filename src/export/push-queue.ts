@@ -48,7 +48,7 @@ export class PushQueue {
       const left = deadline - performance.now();
       if (left <= 0) return;
       if (!this.inFlight && this.queued.length === 0) return;
-      this.pump(Math.min(left, this.timeoutMs));
+      this.pump(Math.ceil(Math.min(left, this.timeoutMs)));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.inFlight, new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
       clearTimeout(timer);
