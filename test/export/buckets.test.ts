@@ -47,7 +47,8 @@ describe('the shared bucket layout', () => {
     for (const ms of raw) {
       const top = hdr.highestEquivalentValue(Math.max(1, Math.round(ms * 1000)));
       const j = BUCKET_BOUNDS_US.findIndex((bound) => top <= bound);
-      expected[j < 0 ? BUCKET_BOUNDS_US.length : j]++;
+      const at = j < 0 ? BUCKET_BOUNDS_US.length : j;
+      expected[at] = (expected[at] as number) + 1;
     }
     expect(b.counts).toEqual(expected);
     expect(b.count).toBe(raw.length);

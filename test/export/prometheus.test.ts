@@ -4,6 +4,7 @@
  * shards with native histograms), a histogram quantile lands within a bucket of the report's p99, and the
  * mock's own series equal the requests this test sent.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,28 +79,58 @@ describe.skipIf(!PROMETHEUS && !process.env.CI)('live export into a real Prometh
     expect(Math.abs(bucketOf(q) - bucketOf((p.latencyMs?.p99 as number) / 1000))).toBeLessThanOrEqual(1);
   }
 
-  it('one run: remote write and the scrape endpoint both hold the report’s counts; p99 within a bucket', async () => {
+  /** The README's live-export recipe, as written but for the addresses (this test's Prometheus and port) and a shorter linger. */
+  function readmeRecipe(): string[] {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const line = readme.split('\n').find((l) => l.includes('tailgate run') && l.includes('--export prometheus='));
+    if (!line) throw new Error('the README has no `tailgate run … --export prometheus=` recipe');
+    const args = line.replace(/#.*$/, '').trim().split(/\s+/).slice(2); // after `npx tailgate`
+    return [...args.map((a) => a.replace('http://127.0.0.1:9090', prometheus.url).replace(/^9464$/, `127.0.0.1:${runPort}`)), '--metrics-linger', '2s'];
+  }
+
+  let single: Report;
+
+  it('the README recipe (one run): remote write and the scrape endpoint both hold the report’s counts; p99 within a bucket', async () => {
     const out = join(dir, 'single');
-    const r = await runCli(['run', scenario, '--out', out, '--export', `prometheus=${prometheus.remoteWriteUrl}`, '--metrics-port', `127.0.0.1:${runPort}`, '--metrics-linger', '2s']);
+    const r = await runCli([...readmeRecipe(), '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`metrics: http://127.0.0.1:${runPort}/metrics`);
     expect(r.stderr).not.toMatch(/cannot export/);
-    const report = await reportIn(out);
-    expect(report.runId).toMatch(/^[0-9a-f]{12}$/);
-    const retrying = report.profiles.find((p) => p.name === 'retrying') as ProfileReport;
-    expect(retrying.attempts.retry).toBeGreaterThan(0);
-    expect(Object.keys(retrying.statuses)).toContain('503');
-    for (const p of report.profiles) {
+    single = await reportIn(out);
+    expect(single.runId).toMatch(/^[0-9a-f]{12}$/);
+    // The bundled retry storm: retries, 429s and their error code, all to be found in Prometheus.
+    expect(single.profiles.some((p) => p.attempts.retry > 0 && (p.statuses['429'] ?? 0) > 0 && (p.errors.http_429 ?? 0) > 0)).toBe(true);
+    for (const p of single.profiles) {
       // Remote-written series carry no job label; scraped ones the job Prometheus scraped them as.
-      await expectCounts(p, `run_id="${report.runId}",job=""`);
-      await expectCounts(p, `run_id="${report.runId}",job="run",shard="1"`);
-      await expectP99WithinABucket(p, `run_id="${report.runId}",job=""`);
+      await expectCounts(p, `run_id="${single.runId}",job=""`);
+      await expectCounts(p, `run_id="${single.runId}",job="run",shard="1"`);
+      await expectP99WithinABucket(p, `run_id="${single.runId}",job=""`);
     }
   }, 60_000);
 
+  it('deploy/grafana’s dashboard: every panel’s query and variable finds that run’s series (TTFT/ITL only in streamed runs)', async () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../../deploy/grafana/tailgate.json', import.meta.url), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+      templating: { list: { name: string; query: string | { query: string } }[] };
+    };
+    const fill = (expr: string) => expr.replaceAll('$__rate_interval', '1m').replaceAll('$run_id', single.runId as string).replaceAll('$scenario', single.scenario.name).replaceAll('$profile', '.*');
+    for (const panel of dashboard.panels) {
+      for (const { expr } of panel.targets) {
+        const rows = await prometheus.query(fill(expr));
+        if (/ttft|itl/.test(expr)) expect(rows, `${panel.title}: ${expr}`).toEqual([]);
+        else expect(rows.length, `${panel.title}: ${expr}`).toBeGreaterThan(0);
+      }
+    }
+    for (const v of dashboard.templating.list) {
+      const m = /^label_values\((.+), (\w+)\)$/.exec(typeof v.query === 'string' ? v.query : v.query.query);
+      if (!m) continue;
+      expect((await prometheus.query(`count by (${m[2]}) (${fill(m[1] as string)})`)).length, v.name).toBeGreaterThan(0);
+    }
+  }, 30_000);
+
   it('run --workers 2: each worker’s series under its shard label, and their sums equal the merged report', async () => {
     const out = join(dir, 'workers');
-    const r = await runCli(['run', scenario, '--workers', '2', '--out', out, '--export', `prometheus=${prometheus.remoteWriteUrl}`]);
+    const r = await runCli(['run', scenario, '--profile', 'retrying', '--workers', '2', '--out', out, '--export', `prometheus=${prometheus.remoteWriteUrl}`]);
     expect(r.code, r.stderr).toBe(0);
     const report = await reportIn(out);
     expect(report.distribution?.shards).toBe(2);
