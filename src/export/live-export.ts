@@ -10,9 +10,7 @@ import type { LiveRun, LiveSample } from '../metrics/index.js';
 import { sleep } from '../util/index.js';
 import type { Family } from './families.js';
 import type { ExportTarget, LiveExportConfig } from './export-targets.js';
-import { OtlpPusher } from './otlp.js';
 import { PushQueue, PUSH_TIMEOUT_MS, type Pusher } from './push-queue.js';
-import { RemoteWritePusher } from './remote-write-pusher.js';
 import { runFamilies } from './run-families.js';
 import { startScrapeServer, type ScrapeServer } from './scrape-server.js';
 import type { Snapshot, Source } from './snapshot.js';
@@ -27,8 +25,10 @@ export interface ExportIo {
   warn(line: string): void;
 }
 
-function pusherFor(t: ExportTarget): Pusher {
-  return t.kind === 'otlp' ? new OtlpPusher(t.url) : new RemoteWritePusher(t.url, t.kind === 'prometheus-native');
+/** Loaded only when asked for: OpenTelemetry's exporter and the protobuf encoder would slow every command's start. */
+async function pusherFor(t: ExportTarget): Promise<Pusher> {
+  if (t.kind === 'otlp') return new (await import('./otlp.js')).OtlpPusher(t.url);
+  return new (await import('./remote-write-pusher.js')).RemoteWritePusher(t.url, t.kind === 'prometheus-native');
 }
 
 export class LiveExport {
@@ -41,23 +41,26 @@ export class LiveExport {
     private readonly config: LiveExportConfig,
     private readonly io: ExportIo,
     private readonly scrape: ScrapeServer | null,
+    pushers: Pusher[],
   ) {
-    this.queues = config.targets.map((t) => new PushQueue(pusherFor(t), io.warn));
+    this.queues = pushers.map((p) => new PushQueue(p, io.warn));
     this.timer = this.queues.length ? setInterval(() => this.push(), PUSH_EVERY_MS) : null;
     this.timer?.unref();
   }
 
   /** Starts the scrape endpoint (if asked): a port that cannot be had is invalid input, before anything is sent. */
   static async start(config: LiveExportConfig, io: ExportIo): Promise<LiveExport> {
+    const pushers = await Promise.all(config.targets.map(pusherFor));
     let scrape: ScrapeServer | null = null;
     if (config.listen) {
       const { host, port } = config.listen;
-      scrape = await startScrapeServer(host, port, () => live.families()).catch((err: NodeJS.ErrnoException) => {
+      scrape = await startScrapeServer(host, port, () => live.families()).catch(async (err: NodeJS.ErrnoException) => {
+        await Promise.all(pushers.map((p) => p.close().catch(() => {})));
         throw new InvalidInputError('--metrics-port', [`cannot listen on ${host}:${port}: ${err.code ?? err.message}`]);
       });
       io.info(`metrics: ${scrape.url} (Prometheus scrape endpoint)`);
     }
-    const live: LiveExport = new LiveExport(config, io, scrape);
+    const live: LiveExport = new LiveExport(config, io, scrape, pushers);
     for (const q of live.queues) io.info(`exporting to ${q.pusher.label}`);
     return live;
   }
