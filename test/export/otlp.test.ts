@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUCKET_BOUNDS_S } from '../../src/export/index.js';
+import { InvalidInputError } from '../../src/engine/index.js';
+import { BUCKET_BOUNDS_S, LiveExport } from '../../src/export/index.js';
 import type { Report } from '../../src/runner/index.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
@@ -168,5 +169,10 @@ describe('--export otlp', () => {
     expect(r.stderr).toMatch(/got "influx=http:\/\/\S+@127\.0\.0\.1:1\/write"/);
     expect(r.stderr).not.toContain('hunter2');
     expect(requests).toBe(0);
+    // A scrape port already taken is found at start, before the run: invalid input, naming the flag.
+    const taken = Number(new URL(target).port);
+    const started = LiveExport.start({ targets: [], listen: { host: '127.0.0.1', port: taken }, lingerMs: 0 }, { info: () => {}, warn: () => {} });
+    await expect(started).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(started).rejects.toThrow(/--metrics-port[\s\S]*cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
   }, 30_000);
 });
