@@ -16,5 +16,4 @@ export { runCoordinatedShard, type ShardResult } from './distributed/shard-run.j
 export { runWorkers, autoWorkers, checkWorkers, MAX_WORKERS, RATE_PER_WORKER, type WorkersRun } from './distributed/workers.js';
 export { DEFAULT_COORDINATOR_PORT, COORDINATOR_TOKEN_ENV } from './distributed/protocol.js';
 export { CoordinatorLostError, DEFAULT_JOIN_TIMEOUT_MS } from './distributed/shard-session.js';
-export { newRunId, type LiveOptions, type LiveRun } from './live.js';
-export type { LiveMessage } from './distributed/workers.js';
+export type { LiveOptions, LiveRun } from './live.js';
