@@ -65,11 +65,6 @@ export class LiveExport {
     return live;
   }
 
-  /** The scrape endpoint's URL, or null. */
-  get scrapeUrl(): string | null {
-    return this.scrape?.url ?? null;
-  }
-
   /** A run's sample (RunOptions.live's onSample): the latest of its profile and shard replaces the one before. */
   readonly onSample = (run: LiveRun, sample: LiveSample): void => {
     this.sources.set(JSON.stringify([run.runId, run.shard, run.profile]), { startMs: run.startMs, families: runFamilies(run, sample) });
