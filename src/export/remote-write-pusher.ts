@@ -6,6 +6,23 @@ import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from './remote-write.js';
 import type { Snapshot } from './snapshot.js';
 import { withoutUserinfo } from './url-auth.js';
 
+/** Of an answer's body, only this much is read (the start of an error message); the rest is not waited for. */
+const MAX_ANSWER_BYTES = 300;
+
+async function firstBytes(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= max) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+}
+
 export class RemoteWritePusher implements Pusher {
   readonly label: string;
   readonly sendsEvery = true;
@@ -24,7 +41,7 @@ export class RemoteWritePusher implements Pusher {
   async send(batch: readonly Snapshot[], signal: AbortSignal): Promise<void> {
     const body = encodeWriteRequest(batch, this.native);
     const res = await request(this.url, { method: 'POST', headers: this.headers, body, dispatcher: this.agent, signal });
-    const text = (await res.body.text()).slice(0, 300).trim();
+    const text = (await firstBytes(res.body, MAX_ANSWER_BYTES)).trim();
     if (res.statusCode >= 300) throw new Error(`it answered ${res.statusCode}${text ? `: ${text}` : ''}`);
   }
 
