@@ -38,6 +38,8 @@ export interface MockServer {
   readonly port: number;
   readonly host: string;
   stats(): MockStats;
+  /** The same counts, live and not copied: for a reader once a second that only reads (live export). */
+  readStats(): Readonly<MockStats>;
   faults(): FaultConfig;
   /** Replace the faults (validated first: an invalid config changes nothing). */
   setFaults(input: unknown): FaultConfig;
@@ -97,6 +99,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     port,
     host: settings.host,
     stats: () => structuredClone(state.stats),
+    readStats: () => state.stats,
     faults: () => structuredClone(state.faults.config),
     setFaults: actions.setFaults,
     reset: actions.reset,

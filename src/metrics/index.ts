@@ -1,4 +1,4 @@
-export { countAtOrBelowMs, createHistogram, percentileUs, recordMs, summarize, encodeHistogram, decodeHistogram, type Histogram, type LatencySummary } from './histogram.js';
+export { bucketCounts, type BucketCounts, countAtOrBelowMs, createHistogram, percentileUs, recordMs, summarize, encodeHistogram, decodeHistogram, type Histogram, type LatencySummary } from './histogram.js';
 export { ProfileMetrics } from './profile-metrics.js';
 export { LoopProbe, PROBE_PERIOD_MS } from './loop-probe.js';
 export { METRIC_DEFINITIONS, StreamMeter, type MetricDefinitions, type StreamOutcome, type StreamTimings } from './stream-meter.js';
@@ -6,3 +6,4 @@ export { addMeasured, concatMeasured, delayMeasured, DEFINITION_HISTOGRAMS, GENE
 export { addEncoded, INTERVAL_COUNTS, INTERVAL_HISTOGRAMS, intervalWidthMs, type IntervalCountName, type IntervalHistogramName, type IntervalSeries } from './intervals.js';
 export { histogramOf, METRIC_HELP, metricOf, minSamplesFor, parseMetric, percentileWithCi, sliceValue, statOf, valueOf, type DurationStat, type MetricKind, type MetricSpec, type MetricValue } from './metric-spec.js';
 export { holds, parseGateExpressions, type Op, type Regression, type Threshold, type ThresholdInput } from './gate-expression.js';
+export { LIVE_HISTOGRAMS, liveSample, type LiveHistogramName, type LiveRun, type LiveSample } from './live-sample.js';

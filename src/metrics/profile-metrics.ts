@@ -55,6 +55,11 @@ export class ProfileMetrics implements EngineObserver {
   inFlight = 0;
   /** Stop recording (warm-up metrics are thrown away by not recording into this). */
   recording = true;
+  /**
+   * Called once a second, as each recorded second closes (and once more for the last, partial one, when the
+   * run stops): live export reads the counts here (live-sample.ts). Never per request.
+   */
+  onSecond: ((m: ProfileMetrics) => void) | null = null;
 
   private readonly decisions = { hedgeWon: 0, hedgeDenied: 0, retryDenied: 0 };
   private origin = 0;
@@ -334,6 +339,7 @@ export class ProfileMetrics implements EngineObserver {
     if (this.recording) {
       this.timeline.push(this.row);
       this.intervals.close(this.now() - this.origin);
+      this.onSecond?.(this);
     }
     s.reset();
     this.row = this.newRow(Math.round((this.now() - this.origin) / 1000));

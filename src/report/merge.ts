@@ -78,8 +78,11 @@ export function mergeReports(reports: Report[], context: MergeContext = {}): Rep
   if (new Set(fingerprints).size !== fingerprints.length) problems.push('the same report is given twice (it would double every count)');
   if (problems.length) throw new InvalidInputError('merge', problems);
   const names = [...new Set(reports.flatMap((r) => r.profiles.map((p) => p.name)))];
+  // One run's shards share its id; reports of different runs merged by hand are of none.
+  const { runId, ...head } = first;
   const merged: Report = {
-    ...first,
+    ...head,
+    ...(runId !== undefined && reports.every((r) => r.runId === runId) ? { runId } : {}),
     startedAt: reports.map((r) => r.startedAt).sort()[0] as string,
     endedAt: reports.map((r) => r.endedAt).sort().at(-1) as string,
     partial: reports.some((r) => r.partial) || (shards.length > 0 && shards.length < (shards[0]?.count ?? 0)) || (context.distribution?.missing.length ?? 0) > 0,

@@ -179,7 +179,7 @@ describe('deploy/k8s: what a distributed run relies on', () => {
   it('the scenario and the script from the ConfigMap at /scenario; reports to the claim at /reports', () => {
     const pod = one('Job').spec.template.spec;
     const cm = one('ConfigMap');
-    expect(Object.keys(cm.data).sort()).toEqual(['entrypoint.sh', 'scenario.yaml']);
+    expect(Object.keys(cm.data).sort()).toEqual(['entrypoint.sh', 'export', 'scenario.yaml']);
     const mountOf = (volume: Doc) => container().volumeMounts.find((m: Doc) => m.name === volume.name)?.mountPath;
     const scenarioVolume = pod.volumes.find((v: Doc) => v.configMap?.name === cm.metadata.name);
     expect(mountOf(scenarioVolume)).toBe('/scenario');
@@ -250,10 +250,10 @@ describe('deploy/k8s: the scenario and the entrypoint, run here', () => {
   };
   const podEnv = (index: number) => ({ SHARDS: envOf('SHARDS')!.value, TAILGATE_COORDINATOR: envOf('TAILGATE_COORDINATOR')!.value, JOB_COMPLETION_INDEX: String(index) });
 
-  it('reads only SHARDS, JOB_COMPLETION_INDEX and TAILGATE_COORDINATOR, and execs tailgate', () => {
+  it('reads only SHARDS, JOB_COMPLETION_INDEX, TAILGATE_COORDINATOR and TAILGATE_EXPORT, and execs tailgate', () => {
     const script = one('ConfigMap').data['entrypoint.sh'] as string;
-    const vars = new Set([...script.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
-    expect([...vars].sort()).toEqual(['JOB_COMPLETION_INDEX', 'SHARDS', 'TAILGATE_COORDINATOR']);
+    const vars = new Set([...script.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]).filter((v) => v !== 'e'));
+    expect([...vars].sort()).toEqual(['JOB_COMPLETION_INDEX', 'SHARDS', 'TAILGATE_COORDINATOR', 'TAILGATE_EXPORT']);
     expect(script.match(/^\s*exec tailgate /gm)).toHaveLength(2);
   });
 
@@ -290,6 +290,20 @@ describe('deploy/k8s: the scenario and the entrypoint, run here', () => {
     expect(r.code).not.toBe(0);
     expect(r.args).toEqual([]);
     expect(r.stderr).toMatch(/SHARDS must be set/);
+  });
+
+  it("the ConfigMap's export value reaches every shard as --export, word by word; none when empty", () => {
+    const cm = one('ConfigMap');
+    const ref = envOf('TAILGATE_EXPORT')?.valueFrom?.configMapKeyRef;
+    expect(ref).toMatchObject({ name: cm.metadata.name, key: 'export', optional: true });
+    expect(cm.data.export).toBe('');
+    const exports = 'prometheus=http://prometheus.monitoring.svc/api/v1/write?tenant=* otlp=http://collector:4318';
+    const n = Number(envOf('SHARDS')!.value);
+    const r = run({ ...podEnv(n), TAILGATE_EXPORT: exports });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.args.slice(-4)).toEqual(['--export', 'prometheus=http://prometheus.monitoring.svc/api/v1/write?tenant=*', '--export', 'otlp=http://collector:4318']);
+    expect(run({ ...podEnv(1), TAILGATE_EXPORT: '' }).args).not.toContain('--export');
+    expect(run({ ...podEnv(0), TAILGATE_EXPORT: exports }).args).not.toContain('--export');
   });
 
   it('without TAILGATE_COORDINATOR, a shard uses pod 0 of this Job', () => {

@@ -50,6 +50,7 @@ export function coordinateCommand(io: CliIo, setExit: (code: number) => void, in
       if (token) io.err(`shards must present the token in ${COORDINATOR_TOKEN_ENV}\n`);
       else if (args.host !== '127.0.0.1' && args.host !== 'localhost') io.err(`anyone who reaches ${coordinator.url} can post a report: set ${COORDINATOR_TOKEN_ENV} here and on the shards to require a shared token\n`);
       io.err(`tailgate coordinate: waiting for ${args.shards} shard(s) at ${coordinator.url} (tailgate run SCENARIO --shard i/${args.shards} --coordinator ${coordinator.url})\n`);
+      io.err(`run id ${coordinator.runId}: the run_id label of the shards' live series and the merged report's runId\n`);
       // Ctrl+C: the shards are told nothing (each has its own Ctrl+C); what has reported is merged now.
       void interrupted().then(() => void coordinator.close());
       const run = await coordinator.done();

@@ -1,9 +1,11 @@
 import type { CommandModule } from 'yargs';
 import { loadFaultFile, startMockServer, type FaultConfig } from '../../../mock-server/index.js';
 import { InvalidInputError } from '../../engine/index.js';
+import { exportsAnything, mockFamilies, startServerExport } from '../../export/index.js';
+import { exportConfigOf, exportIo, withExportFlags, type ExportArgs } from '../export-flags.js';
 import type { CliIo } from '../io.js';
 
-interface MockArgs {
+interface MockArgs extends ExportArgs {
   port: number;
   host: string;
   faults?: string;
@@ -39,7 +41,7 @@ export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): Command
     command: 'mock',
     describe: 'run the fault-injecting mock inference server standalone',
     builder: (y) =>
-      y
+      withExportFlags(y, false)
         .option('port', { type: 'number', default: 8080, describe: 'port (0 = any free port)' })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (admin API and fault headers are off off-loopback unless --admin)' })
         .option('faults', { type: 'string', describe: 'YAML or JSON fault file' })
@@ -52,6 +54,7 @@ export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): Command
       if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) problems.push(`--port must be an integer in 0..65535, got ${args.port}`);
       if (!Number.isInteger(args.backlog) || args.backlog < 1 || args.backlog > 65_535) problems.push(`--backlog must be an integer in 1..65535, got ${args.backlog}`);
       if (problems.length) throw new InvalidInputError('arguments', problems);
+      const exportConfig = exportConfigOf(args);
       let faults: FaultConfig | undefined;
       if (args.faults) {
         try {
@@ -74,8 +77,17 @@ export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): Command
       io.out(`  endpoints: POST /v1/embeddings /embed /rerank /classify /predict /v1/completions /v1/chat/completions; GET /health\n`);
       io.out(`  admin: ${server.url}/__tailgate/stats, ${server.url}/__tailgate/faults\n`);
       io.out(`  faults:\n${describeFaults(server.faults()).map((l) => `    ${l}\n`).join('')}`);
+      const labels = { server: `${server.host}:${server.port}` };
+      const live = exportsAnything(exportConfig)
+        ? await startServerExport(exportConfig, exportIo(io), () => mockFamilies(server.readStats(), labels)).catch(async (err: unknown) => {
+            await server.close();
+            throw err;
+          })
+        : null;
       await stopSignal();
       await server.close();
+      // The final counts pushed (no linger: the mock stops when asked, and was scrapable all along).
+      await live?.close();
       const s = server.stats();
       io.out(`stopped: ${s.requests.total} requests on ${s.connections.accepted} connections\n`);
     },

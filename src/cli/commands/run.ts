@@ -3,6 +3,8 @@ import { InvalidInputError, redactUrl, targetUrlProblem } from '../../engine/ind
 import { progressLine, withFindings } from '../../report/index.js';
 import { autoWorkers, checkRepeat, COORDINATOR_TOKEN_ENV, checkWorkers, loadScenario, MAX_RATE, parseShard, runCoordinatedShard, runRepeated, runWorkers, TargetUnreachableError, type Progress, type Shard } from '../../runner/index.js';
 import { METRIC_DEFINITIONS, type MetricDefinitions } from '../../metrics/index.js';
+import { BUCKET_BOUNDS_US } from '../../export/index.js';
+import { exportConfigOf, startExport, withExportFlags, type ExportArgs } from '../export-flags.js';
 import { finishRun, mergeCoordinated } from '../finish-run.js';
 import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
@@ -11,7 +13,7 @@ import { scenarioPath } from '../paths.js';
 import { prepareOutDir } from '../output-files.js';
 import { verifyFixes } from '../verify-fixes.js';
 
-interface RunArgs {
+interface RunArgs extends ExportArgs {
   scenario?: string;
   target?: string;
   profile?: string;
@@ -40,7 +42,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
     command: 'run [scenario]',
     describe: 'run a scenario (default: the bundled quickstart) against the embedded mock or --target',
     builder: (y) =>
-      y
+      withExportFlags(y, true)
         .positional('scenario', { type: 'string', describe: 'scenario file, or a bundled scenario name' })
         .option('target', { type: 'string', describe: 'a real endpoint URL instead of the embedded mock' })
         .option('profile', { type: 'string', describe: 'only these profiles, comma-separated' })
@@ -56,9 +58,11 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         .option('grace', { type: 'string', default: '10s', describe: 'after the load (or Ctrl+C), how long in-flight requests may finish before they are abandoned (counted as failed)' }) as never,
     handler: async (args) => {
       const { durationS, graceMs, shard } = checkArgs(args);
+      const exportConfig = exportConfigOf(args);
       const file = scenarioPath(args.scenario);
       const scenario = await loadScenario(file);
       await prepareOutDir(args.out, '--out');
+      const live = await startExport(exportConfig, io);
       const profiles = args.profile?.split(',').map((s) => s.trim()).filter(Boolean);
       const options = {
         ...(profiles ? { profiles } : {}),
@@ -67,6 +71,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         ...(durationS !== undefined ? { durationS } : {}),
         ...(args['metric-definitions'] ? { metricDefinitions: args['metric-definitions'] } : {}),
         graceMs,
+        ...(live ? { live: { boundsUs: BUCKET_BOUNDS_US, onSample: live.onSample } } : {}),
       };
       const workers = args.workers ?? (shard || args.repeat > 1 || args.verifyFixes ? 1 : autoWorkers(scenario.load, args.rate, !(args.target ?? scenario.target.url)));
       const { stop, hurry } = watchStops(io, hooks, args.grace);
@@ -103,6 +108,9 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
         if (!(err instanceof TargetUnreachableError)) throw err;
         io.err(`tailgate: ${err.message}\nNothing was measured. Check the URL, that the server is up, and any proxy or firewall.\n`);
         hooks.setExit(EXIT.couldNotRun);
+      } finally {
+        // After the report is written: the final push, then the scrape endpoint's linger (Ctrl+C ends it).
+        await live?.close(stop.signal);
       }
     },
   };

@@ -158,6 +158,8 @@ export interface Report {
   schemaVersion: 1;
   tool: { name: 'tailgate'; version: string };
   scenario: { name: string; file: string | null; hash: string };
+  /** The run's id: the `run_id` label of its live series (docs/export.md); a coordinator issues one to all its shards. Absent in older reports. */
+  runId?: string;
   startedAt: string;
   endedAt: string;
   partial: boolean;

@@ -12,6 +12,7 @@ import type { Progress } from '../run/run-options.js';
 import { MAX_INPUT_BYTES, safeText, type Report } from '../../report/index.js';
 import { clockMs, COORDINATOR_PATHS, COORDINATOR_TOKEN_ENV, stepKey, type BarrierRequest, type CheckIn, type FailPost, type Heartbeat, type Refusal, type ReportPost, type Step } from './protocol.js';
 import { Roster, type ShardEntry } from './roster.js';
+import { newRunId } from '../run/live.js';
 
 export interface CoordinatorOptions {
   shards: number;
@@ -26,6 +27,8 @@ export interface CoordinatorOptions {
   leadMs: number;
   /** When set, every request must carry it (`authorization: Bearer <token>`). */
   token?: string;
+  /** The run's id, told to every shard at check-in (default: a new one). */
+  runId?: string;
   /** Before a step is released: a shared mock is reset here (workers). */
   beforeStep?: (step: Step, previous: Step | null) => Promise<void>;
   onProgress?: (progress: Progress[]) => void;
@@ -66,9 +69,12 @@ export class Coordinator {
   private finish!: (run: CoordinatedRun) => void;
   private readonly finished = new Promise<CoordinatedRun>((resolve) => (this.finish = resolve));
   url = '';
+  /** The run's id: every shard labels its live series and its report with it. */
+  readonly runId: string;
 
   private constructor(private readonly options: CoordinatorOptions) {
     this.roster = new Roster(options.shards, this.startedMs);
+    this.runId = options.runId ?? newRunId();
   }
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
@@ -246,7 +252,7 @@ export class Coordinator {
         if (e.status === 'expected') this.log(`shard ${shard.index}/${shard.count} checked in (scenario ${checkIn.scenario.name})`);
         e.status = 'active';
         e.instance = shard.instance;
-        return { ok: true };
+        return { ok: true, runId: this.runId };
       }
       case COORDINATOR_PATHS.barrier: {
         const { step } = body as BarrierRequest;

@@ -36,6 +36,7 @@ export async function runCoordinatedShard(scenario: Scenario, options: Coordinat
     try {
       report = await runScenario(scenario, {
         ...options,
+        ...(session.runId ? { runId: session.runId } : {}),
         sync: (step, signal) => session.sync(step, signal),
         onProgress: (p) => {
           session.setProgress(p);

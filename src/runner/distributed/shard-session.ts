@@ -27,6 +27,8 @@ export class ShardSession {
   rttMs = Infinity;
   /** The largest |start - step start| of our steps, signed. */
   startSkewMs: number | null = null;
+  /** The run's id, as the coordinator issued it at check-in (older coordinators issue none). */
+  runId: string | undefined;
   private progress: Progress | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   // Barrier answers come when every shard is in: no timeout of undici's may cut them short.
@@ -52,7 +54,8 @@ export class ShardSession {
         await sleep(1_000);
       }
     }
-    await this.post(COORDINATOR_PATHS.checkIn, { ...checkIn, shard: this.id });
+    const reply = await this.post<{ runId?: unknown }>(COORDINATOR_PATHS.checkIn, { ...checkIn, shard: this.id });
+    if (typeof reply.runId === 'string') this.runId = reply.runId;
     this.heartbeat = setInterval(() => void this.post(COORDINATOR_PATHS.heartbeat, { shard: this.id, progress: this.progress }).catch(() => {}), HEARTBEAT_EVERY_MS);
     this.heartbeat.unref();
   }

@@ -8,6 +8,8 @@ import os from 'node:os';
 import { startMockProcess, type MockProcess, type MockStats } from '../../../mock-server/index.js';
 import { InvalidInputError, redactUrl } from '../../engine/index.js';
 import { forkSibling } from '../../util/index.js';
+import type { LiveSample } from '../../metrics/index.js';
+import type { LiveRun } from '../run/live.js';
 import type { Progress } from '../run/run-options.js';
 import type { Report } from '../../report/contract/report.js';
 import { checkRunOptions, type RunOptions } from '../run/run.js';
@@ -26,9 +28,16 @@ export interface WorkerArgs {
   shard: Shard;
   coordinator: string;
   options: Pick<RunOptions, 'profiles' | 'target' | 'rate' | 'durationS' | 'graceMs' | 'metricDefinitions'>;
+  /** Live export: the worker samples its measured runs in these buckets and sends each sample to its parent (LiveMessage). */
+  live?: { boundsUs: number[] };
 }
 
-export interface WorkersOptions extends Pick<RunOptions, 'profiles' | 'target' | 'rate' | 'durationS' | 'graceMs' | 'metricDefinitions' | 'signal' | 'hurry'> {
+/** What a worker sends its parent over IPC, once a second while a profile is measured. */
+export interface LiveMessage {
+  live: { run: LiveRun; sample: LiveSample };
+}
+
+export interface WorkersOptions extends Pick<RunOptions, 'profiles' | 'target' | 'rate' | 'durationS' | 'graceMs' | 'metricDefinitions' | 'signal' | 'hurry' | 'live'> {
   workers: number;
   onProgress?: (progress: Progress[]) => void;
   log?: (line: string) => void;
@@ -87,10 +96,13 @@ export async function runWorkers(scenario: Scenario, options: WorkersOptions): P
       shard: { index: i + 1, count: options.workers },
       coordinator: coordinator.url,
       options: { target, ...pick(options, 'profiles', 'rate', 'durationS', 'graceMs', 'metricDefinitions') },
+      ...(options.live ? { live: { boundsUs: [...options.live.boundsUs] } } : {}),
     };
     // Its own process group: a terminal's Ctrl+C reaches the parent only, which forwards it once.
     const child = forkSibling(import.meta.url, 'worker-child', [JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true, env: { ...process.env, [COORDINATOR_TOKEN_ENV]: token } });
     child.once('exit', (code, signal) => coordinator.giveUp(i + 1, `its process exited (${signal ?? `code ${code}`}) before it reported`));
+    const live = options.live;
+    if (live) child.on('message', (m: Partial<LiveMessage>) => m.live && live.onSample(m.live.run, m.live.sample));
     return child;
   });
   const forward = () => children.forEach((c) => c.exitCode === null && c.kill('SIGINT'));

@@ -14,6 +14,7 @@ import type { ResolvedProfile, Scenario } from '../scenario/scenario.js';
 import { traceReplay } from '../load/trace-replay.js';
 import { workloadRequests } from '../scenario/workload.js';
 import { SwitchingObserver, type ProfileRunOptions, type StoppedBy } from './run-options.js';
+import { watchLive } from './live.js';
 
 export async function runProfile(scenario: Scenario, profile: ResolvedProfile, given: ProfileRunOptions): Promise<{ report: ProfileReport; interrupted: boolean; stoppedBy: StoppedBy | null }> {
   const { mock } = given;
@@ -58,6 +59,7 @@ export async function runProfile(scenario: Scenario, profile: ResolvedProfile, g
   const barrierAt = await options.sync?.({ profile: profile.name, phase: 'run' }, options.signal);
   // A coordinated shard's run starts at the coordinator's barrier time, not at what its own clock says.
   const startedAt = new Date(typeof barrierAt === 'number' ? barrierAt : Date.now()).toISOString();
+  watchLive(metrics, { runId: options.runId ?? '', scenario: scenario.name, profile: profile.name, shard: options.shard?.index ?? 1, shards: options.shard?.count ?? 1, startMs: typeof barrierAt === 'number' ? barrierAt : Date.now() }, options.live);
   const measured = await measure(scenario, profile, client, replay ? replay.requests() : next, metrics, observer, rateSteps, options, lost);
   const server = mock ? await mock.stats() : null;
   await client.close();

@@ -7,6 +7,7 @@ import { addMockStats } from '../../../mock-server/index.js';
 import { InvalidInputError } from '../../engine/index.js';
 import { concatMeasured, type MeasuredProfile } from '../../metrics/index.js';
 import { addAround, type ProfileReport, type Report } from '../../report/index.js';
+import { newRunId } from './live.js';
 import { runScenario, type RunOptions } from './run.js';
 import type { Scenario } from '../scenario/scenario.js';
 
@@ -20,10 +21,12 @@ export function checkRepeat(times: number): void {
 export async function runRepeated(scenario: Scenario, options: RunOptions, times: number, onRun?: (i: number) => void): Promise<Report> {
   checkRepeat(times);
   const runs: Report[] = [];
+  // One id for all the runs: their live series are one run's (each repeat starts its counters again).
+  const once = { ...options, runId: options.runId ?? newRunId() };
   for (let i = 0; i < times; i++) {
     if (i > 0 && options.signal?.aborted) break;
     onRun?.(i);
-    const r = await runScenario(scenario, options);
+    const r = await runScenario(scenario, once);
     runs.push(r);
     if (r.partial) break;
   }

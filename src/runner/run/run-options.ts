@@ -6,6 +6,7 @@ import type { MockProcess } from '../../../mock-server/index.js';
 import type { EngineObserver } from '../../engine/index.js';
 import type { ProfileMetrics, Threshold } from '../../metrics/index.js';
 import type { Shard } from '../load/shard.js';
+import type { LiveOptions } from './live.js';
 
 /** One step of a coordinated run: a profile's warm-up or its measured run (distributed/protocol.ts). */
 export interface Step {
@@ -49,6 +50,10 @@ export interface ProfileRunOptions {
   traceAtMs?: Float64Array;
   /** When the mock's faults were set (performance.now()): its down windows count from then. */
   faultsSetAt?: number;
+  /** Live export: the measured run sampled each second (live.ts). */
+  live?: LiveOptions;
+  /** The run's id (its live series' label). */
+  runId?: string;
 }
 
 /** A threshold that stopped the run early, and why. */

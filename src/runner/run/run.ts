@@ -11,6 +11,7 @@ import { DEFAULT_GRACE_MS, type Progress, type ProfileRunOptions, type StoppedBy
 import type { ProfileReport, Report } from '../../report/contract/report.js';
 import type { ResolvedProfile, Scenario } from '../scenario/scenario.js';
 import { shardLoad, type Shard } from '../load/shard.js';
+import { newRunId, type LiveOptions } from './live.js';
 
 export type { Progress };
 
@@ -35,6 +36,10 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Overrides the scenario's metricDefinitions (run --metric-definitions). */
   metricDefinitions?: MetricDefinitions;
+  /** The run's id (a coordinator issues it to its shards); a new one when not given. */
+  runId?: string;
+  /** Live export of each profile's measured run, second by second. */
+  live?: LiveOptions;
 }
 
 /** Checks that need nothing but the scenario and the options: done before anything is sent. */
@@ -65,6 +70,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const overridden = overriddenLoad(scenario, options);
   const load = options.shard ? shardLoad(overridden, options.shard) : overridden;
   const metricDefinitions = options.metricDefinitions ?? scenario.metricDefinitions;
+  const runId = options.runId ?? newRunId();
   if (url) await assertReachable(url);
   const { mock } = scenario.target;
   const server: MockProcess | null = url ? null : await startMockProcess({ faults: mock.faults, embeddingDim: mock.embeddingDim, tokensPerSecond: mock.tokensPerSecond, backlog: mock.backlog });
@@ -89,6 +95,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         ...(options.env ? { env: options.env } : {}),
         ...(options.sync ? { sync: options.sync } : {}),
         ...(options.shard ? { shard: options.shard } : {}),
+        ...(options.live ? { live: options.live } : {}),
+        runId,
         abortOn,
       });
       reports.push(result.report);
@@ -105,6 +113,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     schemaVersion: 1,
     tool: { name: 'tailgate', version: VERSION },
     scenario: { name: scenario.name, file: scenario.file, hash: scenario.hash },
+    runId,
     startedAt,
     endedAt: new Date().toISOString(),
     partial,
