@@ -6,3 +6,9 @@ export { latencySampler, latencyQuantile, seededRandom, type LatencySpec } from 
 export { embeddingFor, scoreFor, MAX_INPUTS, MAX_ANSWER_VALUES } from './endpoints.js';
 export { addMockStats, type MockStats } from './stats.js';
 export { startMockProcess, type MockProcess } from './process.js';
+export type { Endpoint, WholeAnswer } from './fault-pipeline.js';
+export type { Exchange } from './exchange.js';
+export type { Conn, ConnectionWatch, MockState } from './state.js';
+export { deliverAnswer } from './fault-pipeline.js';
+export { writeHead } from './responders.js';
+export { killConnection, resetSocket } from './connections.js';

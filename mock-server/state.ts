@@ -46,6 +46,14 @@ export interface MockSettings {
   /** Larger request bodies get 413. */
   maxBodyBytes: number;
   endpointOptions: EndpointOptions;
+  /** Serve TLS (ALPN h2 and http/1.1) with this key and certificate, PEM; null = plain TCP. */
+  tls: { key: string | Buffer; cert: string | Buffer } | null;
+}
+
+/** Told when a connection under test opens and closes (a proxy's recorder); the mock itself needs none. */
+export interface ConnectionWatch {
+  opened(conn: Conn): void;
+  closed(conn: Conn): void;
 }
 
 export interface MockState {
@@ -64,10 +72,12 @@ export interface MockState {
   readonly sequences: SequenceSlots;
   /** close() has begun: nothing is answered, reopened or re-listened any more. */
   closing: boolean;
+  readonly watch: ConnectionWatch | null;
 }
 
-export function createState(settings: MockSettings, faults: FaultConfig): MockState {
+export function createState(settings: MockSettings, faults: FaultConfig, watch: ConnectionWatch | null = null): MockState {
   return {
+    watch,
     settings,
     stats: emptyStats(),
     faults: new ActiveFaults(faults),
