@@ -39,7 +39,7 @@ export class Listener {
     private readonly state: MockState,
     private readonly handlers: RequestHandlers,
   ) {
-    this.h1 = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, (req, res) => this.route(req, res));
+    this.h1 = http.createServer({ requestTimeout: state.settings.requestTimeoutMs, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, (req, res) => this.route(req, res));
     // Idle connections are closed by our own exact timer (connections.ts): node 20's keepAliveTimeout
     // closes a second later than the Keep-Alive hint it advertises.
     this.h1.keepAliveTimeout = 0;

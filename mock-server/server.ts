@@ -25,6 +25,8 @@ export interface MockServerOptions {
   tokensPerSecond?: number;
   /** Larger request bodies get 413. */
   maxBodyBytes?: number;
+  /** A request (headers and body) must arrive within this many ms (default 0: no limit, for clients sending slowly on purpose). */
+  requestTimeoutMs?: number;
   /** The /__tailgate admin API; on by default only when bound to loopback. */
   admin?: boolean;
   /** Per-request x-tailgate-fault-* headers; on by default only when bound to loopback. */
@@ -67,6 +69,7 @@ function settingsFrom(options: MockServerOptions): MockSettings {
     adminEnabled: options.admin ?? loopback,
     faultHeadersEnabled: options.faultHeaders ?? loopback,
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+    requestTimeoutMs: options.requestTimeoutMs ?? 0,
     endpointOptions: { embeddingDim: options.embeddingDim ?? 32, tokensPerSecond: options.tokensPerSecond ?? 200 },
     tls: options.tls ?? null,
   };
@@ -94,7 +97,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     },
   };
   const listener = new Listener(state, {
-    traffic: (req, res, conn) => runFaultPipeline(state, openExchange(state, req, res, conn), options.endpoint),
+    traffic: (req, res, conn) => {
+      const ex = openExchange(state, req, res, conn);
+      options.watch?.exchange?.(ex);
+      runFaultPipeline(state, ex, options.endpoint);
+    },
     admin: (req, res, conn) => serveAdmin(state, actions, req, res, conn),
   });
   const port = await listener.listen();

@@ -8,6 +8,7 @@ import type http2 from 'node:http2';
 import type net from 'node:net';
 import { ActiveFaults } from './active-faults.js';
 import type { EndpointOptions } from './endpoints.js';
+import type { Exchange } from './exchange.js';
 import type { FaultConfig } from './faults.js';
 import { SequenceSlots } from './llm.js';
 import { emptyStats, type MockStats } from './stats.js';
@@ -45,6 +46,8 @@ export interface MockSettings {
   faultHeadersEnabled: boolean;
   /** Larger request bodies get 413. */
   maxBodyBytes: number;
+  /** A request (headers and body) must arrive within this (node's requestTimeout; 0 = no limit). */
+  requestTimeoutMs: number;
   endpointOptions: EndpointOptions;
   /** Serve TLS (ALPN h2 and http/1.1) with this key and certificate, PEM; null = plain TCP. */
   tls: { key: string | Buffer; cert: string | Buffer } | null;
@@ -54,6 +57,8 @@ export interface MockSettings {
 export interface ConnectionWatch {
   opened(conn: Conn): void;
   closed(conn: Conn): void;
+  /** A request under test arrived (before any fault acts on it). */
+  exchange?(ex: Exchange): void;
 }
 
 export interface MockState {

@@ -9,6 +9,7 @@ import { keepAliveIn, poolSizeIn, readTimeoutIn } from './client-terms.js';
 import { fmtMs } from './render/format.js';
 
 import { connectionChurn, poolExhaustion, portExhaustion } from './rules-capacity.js';
+import { diagnoseWire } from './rules-wire.js';
 import { err, pct, rps, s, windowS, type Rule } from './rule-kit.js';
 
 export { connectionsNeeded, poissonQuantile } from './rules-capacity.js';
@@ -232,6 +233,8 @@ export const RULES: Rule[] = [
 ];
 
 export function diagnose(profile: ProfileReport, report: Report): Finding[] {
+  // A client observed by the proxy: its config is not known, only what it did on the wire.
+  if (profile.wire) return diagnoseWire(profile, profile.wire);
   return RULES.map((rule) => rule(profile, report)).filter((f): f is Finding => f !== null);
 }
 

@@ -3,6 +3,7 @@ export { DEFAULT_GRACE_MS } from './profile-run.js';
 export { TargetUnreachableError } from '../engine/index.js';
 export { loadScenario, MAX_RATE, resolveScenario, scenarioJsonSchema, SCENARIO_SPEC, type Scenario, type ResolvedProfile } from './scenario.js';
 export type { Report, ProfileReport, Finding, Distribution } from './report-types.js';
+export type { WireLibrary, WireRequest, WireSection, WireStory } from './wire-section.js';
 export { metricDefinitionsOf } from './report-types.js';
 export { runLoad, rampRate, loadDurationS, LATE_AFTER_MS } from './load.js';
 export { dueTimes, expectedCount, type RatePlan } from './arrivals.js';

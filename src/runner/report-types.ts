@@ -7,6 +7,7 @@ import type { ClientConfig } from '../engine/index.js';
 import type { LatencySummary, MeasuredProfile, MetricDefinitions } from '../metrics/index.js';
 import type { MockStats } from '../../mock-server/index.js';
 import type { ClientPolicy, Scenario } from './scenario.js';
+import type { WireSection } from './wire-section.js';
 
 export interface Finding {
   id: string;
@@ -36,6 +37,8 @@ export interface ProfileReport extends MeasuredProfile {
   findings: Finding[];
   /** A run with --repeat N: each run's measurements (timeline and intervals left out); the profile is their sum. */
   repeats?: MeasuredProfile[];
+  /** A client observed by `tailgate proxy`: what it did on the wire (absent for profiles tailgate ran itself). */
+  wire?: WireSection;
 }
 
 export interface Distribution {

@@ -308,6 +308,7 @@ export class Attempt implements PoolWaiter, AttemptResult, Dispatcher.DispatchHa
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
     this.phaseTimer?.refresh();
+    this.#req.onResponseHeaders?.(statusCode, rawHeaders);
     return true;
   }
 
