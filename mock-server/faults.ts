@@ -189,6 +189,11 @@ export function resolveFaults(input: unknown, source = 'faults'): FaultConfig {
 
 /** Read a YAML or JSON fault file; errors name the file and the field. */
 export async function loadFaultFile(path: string): Promise<FaultConfig> {
+  return resolveFaults(await readFaultFile(path), path);
+}
+
+/** A fault file's content, parsed but not yet checked (a proxy resolves it over its own defaults). */
+export async function readFaultFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -201,7 +206,7 @@ export async function loadFaultFile(path: string): Promise<FaultConfig> {
   } catch (err) {
     throw new FaultConfigError(path, [`not valid YAML or JSON: ${(err as Error).message}`]);
   }
-  return resolveFaults(data, path);
+  return data;
 }
 
 /** Does a rule's path match the request path? */

@@ -1,6 +1,6 @@
 /** The fault-injecting mock server: usable on its own by any client in any language. */
 export { startMockServer, type MockServer, type MockServerOptions } from './server.js';
-export { resolveFaults, loadFaultFile, FaultConfigError, DEFAULT_FAULTS, RULE_KINDS, type FaultConfig, type FaultRule, type CapacityConfig } from './faults.js';
+export { resolveFaults, loadFaultFile, readFaultFile, FaultConfigError, DEFAULT_FAULTS, RULE_KINDS, type FaultConfig, type FaultRule, type CapacityConfig } from './faults.js';
 export { DEFAULT_LLM, type LlmConfig } from './llm-config.js';
 export { latencySampler, latencyQuantile, seededRandom, type LatencySpec } from './random.js';
 export { embeddingFor, scoreFor, MAX_INPUTS, MAX_ANSWER_VALUES } from './endpoints.js';

@@ -121,6 +121,12 @@ export class ClientLog {
     this.series.note(now, this.open.size, this.inFlight);
   }
 
+  /** Counts for the live line. */
+  live(): { requests: number; open: number; inFlight: number; failed: number; retries: number } {
+    const m = this.metrics;
+    return { requests: m.requests.total, open: this.open.size, inFlight: this.inFlight, failed: m.requests.failed, retries: this.repeats.counts.retries };
+  }
+
   /** A reused connection's request met the upstream's reset: the connection was stale. */
   staleReuse(): void {
     this.reuse.stale++;

@@ -39,6 +39,8 @@ export interface ProxyOptions {
 
 export interface Proxy {
   readonly url: string;
+  /** What a client uses as its base URL: the proxy with the upstream URL's path (`http://127.0.0.1:P/v1`). */
+  readonly clientUrl: string;
   readonly port: number;
   readonly upstream: string;
   readonly recorder: Recorder;
@@ -71,9 +73,11 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   const current = () => listener?.faults() ?? faults;
   const knowledge = new UpstreamKnowledge(() => faultIdleMs(current()));
   const recorder = new Recorder({ ...(options.clientName ? { clientName: options.clientName } : {}), tls: options.tls !== undefined, faults: current }, knowledge);
-  const secure = options.upstream.startsWith('https:');
+  const upstreamUrl = new URL(options.upstream);
+  const secure = upstreamUrl.protocol === 'https:';
+  // Paths go upstream as the client sent them; the upstream URL's own path is the client's to use (clientUrl).
   const forwarder = new Forwarder(
-    { url: options.upstream, httpVersion: options.upstreamHttpVersion ?? (secure ? 2 : 1), connectTimeoutMs: 10_000, ...(options.upstreamCa !== undefined ? { ca: options.upstreamCa } : {}) },
+    { url: upstreamUrl.origin, httpVersion: options.upstreamHttpVersion ?? (secure ? 2 : 1), connectTimeoutMs: 10_000, ...(options.upstreamCa !== undefined ? { ca: options.upstreamCa } : {}) },
     recorder,
     knowledge,
   );
@@ -94,6 +98,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   const server = listener;
   return {
     url: server.url,
+    clientUrl: `${server.url}${upstreamUrl.pathname.replace(/\/$/, '')}`,
     port: server.port,
     upstream: options.upstream,
     recorder,
