@@ -12,8 +12,13 @@ import type { ConnRecord, Flight } from './conn-record.js';
 import { RepeatTracker } from './repeats.js';
 import { LevelSeries } from './series.js';
 
-/** A reuse this soon after the connection's previous answer means a request was already waiting for it. */
-export const BACK_TO_BACK_MS = 10;
+/**
+ * A reuse this soon after the connection's previous answer means a request was already waiting for it:
+ * within 25 ms (a busy client's own event loop takes some), and within half that answer's time (a program
+ * that thinks between requests as long as its answers take is not queueing).
+ */
+export const BACK_TO_BACK_MS = 25;
+const backToBackLimitMs = (lastAnswerMs: number) => Math.min(BACK_TO_BACK_MS, Math.max(2, 0.5 * lastAnswerMs));
 /** A client that closes a connection this soon after its answer closed it because it was done with it. */
 const CLOSED_AFTER_ANSWER_MS = 250;
 /** A new connection this soon after such a close replaced it. */
@@ -44,7 +49,6 @@ export class ClientLog {
   private readonly closedByProxy: Record<string, number> = {};
   private readonly reuse = { reused: 0, stale: 0, backToBack: 0 };
   private inFlight = 0;
-  private busyConns = 0;
   private lastOwnCloseAt = Number.NEGATIVE_INFINITY;
   private stretch: Stretch | null = null;
   private longest: Stretch | null = null;
@@ -88,11 +92,11 @@ export class ClientLog {
       this.reuse.reused++;
       this.metrics.connections.reused++;
       recordMs(this.idleBeforeReuse, idle);
-      // Every other connection busy too, and this one taken again at once: a request was waiting for it.
-      if (idle < BACK_TO_BACK_MS && conn.protocol === 'h1' && this.busyConns === this.open.size - 1) this.backToBack(now);
-      else this.endStretch();
+      // Taken again at once: a request was waiting for it. A later reuse within an answer's time (a loaded
+      // client's loop runs late) keeps the stretch going without counting; a longer pause ends it.
+      if (conn.protocol !== 'h1' || idle >= Math.max(100, conn.lastAnswerMs)) this.endStretch();
+      else this.inStretch(now, idle < backToBackLimitMs(conn.lastAnswerMs));
     }
-    if (conn.inFlight === 1) this.busyConns++;
     this.series.note(now, this.open.size, this.inFlight);
   }
 
@@ -100,7 +104,6 @@ export class ClientLog {
   requestEnded(flight: Flight, now: number, status: number | null, answered: boolean, retryAfterMs: number | null): void {
     const { conn, copy, startedAt } = flight;
     this.inFlight--;
-    if (conn.inFlight === 0) this.busyConns--;
     const kind = copy?.kind ?? 'primary';
     const attempts = this.metrics.attempts;
     attempts.total++;
@@ -177,7 +180,7 @@ export class ClientLog {
         stale: this.reuse.stale,
         backToBack: this.reuse.backToBack,
       },
-      plateau: best && best.backToBack >= 2 * best.connections ? { connections: best.connections, ms: round(best.last - best.start), requests: best.requests, backToBack: best.backToBack } : null,
+      plateau: best && best.backToBack >= 2 * best.connections && best.backToBack >= 0.5 * best.requests ? { connections: best.connections, ms: round(best.last - best.start), requests: best.requests, backToBack: best.backToBack } : null,
       idleCloses: { byClientMs: summarize(this.idleClosedByClient), byUpstreamMs: summarize(this.idleClosedByUpstream) },
       concurrency: this.series.snapshot(),
       ...this.repeats.snapshot(),
@@ -186,14 +189,15 @@ export class ClientLog {
     };
   }
 
-  private backToBack(now: number): void {
-    this.reuse.backToBack++;
+  /** A reuse inside a stretch of steady connections: `quick` when it was taken the moment it freed. */
+  private inStretch(now: number, quick: boolean): void {
+    if (quick) this.reuse.backToBack++;
     const s = this.stretch;
     if (s && s.connections === this.open.size) {
       s.last = now;
       s.requests++;
-      s.backToBack++;
-    } else {
+      if (quick) s.backToBack++;
+    } else if (quick) {
       this.endStretch();
       this.stretch = { connections: this.open.size, start: now, last: now, requests: 1, backToBack: 1 };
     }

@@ -14,8 +14,9 @@ export interface ConnRecord {
   client: ClientLog | null;
   requests: number;
   inFlight: number;
-  /** When its last answer ended (performance.now()). */
+  /** When its last answer ended (performance.now()), and how long that answer took. */
   lastEndAt: number;
+  lastAnswerMs: number;
   /** The client reset it (RST) rather than closing it. */
   clientReset: boolean;
   /** Why the proxy's side closed it, when the proxy knows (an upstream close mirrored); else inferred at close. */

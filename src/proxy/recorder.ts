@@ -45,7 +45,7 @@ export class Recorder implements ConnectionWatch {
   }
 
   opened(conn: Conn): void {
-    const rec: ConnRecord = { id: this.nextId++, openedAt: performance.now(), tls: this.options.tls, protocol: 'h1', client: null, requests: 0, inFlight: 0, lastEndAt: 0, clientReset: false, closeReason: null, story: null };
+    const rec: ConnRecord = { id: this.nextId++, openedAt: performance.now(), tls: this.options.tls, protocol: 'h1', client: null, requests: 0, inFlight: 0, lastEndAt: 0, lastAnswerMs: 0, clientReset: false, closeReason: null, story: null };
     this.records.set(conn, rec);
     conn.socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' && !conn.closedByServer) rec.clientReset = true;
@@ -87,6 +87,7 @@ export class Recorder implements ConnectionWatch {
       const answered = res.writableFinished ?? res.writableEnded;
       rec.inFlight--;
       rec.lastEndAt = end;
+      rec.lastAnswerMs = end - now;
       (client as ClientLog).requestEnded(flight, end, res.headersSent ? res.statusCode : null, answered, retryAfterMsOf(res.getHeader('retry-after')));
     });
   }

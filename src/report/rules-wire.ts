@@ -38,7 +38,8 @@ function poolTimeoutOf(preset: string | null): { ms: number | null; perWait: boo
 
 const poolPlateau: WireRule = (p, w) => {
   const plateau = w.plateau;
-  if (!plateau || plateau.connections < w.connections.maxOpen || plateau.backToBack < 2 * plateau.connections) return null;
+  // One connection taken again at once is a program sending one request after another: not a pool limit.
+  if (!plateau || plateau.connections < 2 || plateau.connections < w.connections.maxOpen || plateau.backToBack < 2 * plateau.connections) return null;
   const n = plateau.connections;
   const latency = p.latencyMs;
   const demand = n + plateau.backToBack;
@@ -53,9 +54,9 @@ const poolPlateau: WireRule = (p, w) => {
     id: 'pool-limit-queueing',
     severity: poolMs !== null && !perWait && plateau.ms >= 0.5 * poolMs ? 'critical' : 'warning',
     symptom: `the client never opened more than ${n} connections, and requests queued behind them`,
-    evidence: `for ${s(plateau.ms)} all ${n} connections were busy and ${plateau.backToBack} requests were sent on a connection within ${10} ms of its previous answer, every other connection busy too: they had been waiting for one in the client’s pool; answers took p50 ${fmtMs(latency?.p50)}, p99 ${fmtMs(latency?.p99)}`,
+    evidence: `for ${s(plateau.ms)} the client held ${n} connections and ${plateau.backToBack} requests were sent on one the moment its previous answer ended (within 25 ms and half an answer's time), never on a new one: they had been waiting in the client’s pool; answers took p50 ${fmtMs(latency?.p50)}, p99 ${fmtMs(latency?.p99)}`,
     cause: `A pool limit of ${n} connections: requests beyond ${n} at once wait in the client for a free connection, so their latency is the queue plus the answer; ${heading}.`,
-    fix: `Raise the pool limit to the concurrency the code asks for (up to ${demand} requests were in flight or waiting here, if they were issued together)${poolSizeIn(p.preset, demand)}, or cap the code’s concurrency at ${n} so nothing queues unseen.`,
+    fix: `Raise the pool limit to the concurrency the code asks for (up to ${demand} requests were in flight or waiting here, if they were issued together)${p.preset ? poolSizeIn(p.preset, demand) : ''}, or cap the code’s concurrency at ${n} so nothing queues unseen.`,
   };
 };
 
@@ -72,7 +73,7 @@ const staleKeepAlive: WireRule = (p, w) => {
     symptom: `${r.afterUpstreamIdle || r.stale} requests reused a connection idle longer than the upstream keeps one${r.stale ? `; ${r.stale} met the upstream’s reset (stale socket)` : ''}`,
     evidence: `idle before reuse up to ${fmtMs(r.idleBeforeReuseMs?.max)}; the upstream’s idle timeout ${u !== null ? `≈ ${s(u)} (${source})` : 'unknown'}${worked !== null ? `, reuses after up to ${s(worked)} worked` : ''}; ${w.idleCloses.byClientMs ? `the client closed ${w.idleCloses.byClientMs.count} idle connections itself (after up to ${fmtMs(w.idleCloses.byClientMs.max)})` : 'the client closed no idle connection itself'}`,
     cause: 'The client keeps idle connections longer than the upstream (or a load balancer in between) does: it sends a request on a socket the other side has dropped, and the request fails before any answer ("connection reset", "server disconnected", "other side closed").',
-    fix: `Expire idle connections before the upstream does: ${target} ms${keepAliveIn(p.preset, target)}; and retry a request that failed this way (the close was on its way before the request was written).`,
+    fix: `Expire idle connections before the upstream does: ${target} ms${p.preset ? keepAliveIn(p.preset, target) : ''}; and retry a request that failed this way (the close was on its way before the request was written).`,
   };
 };
 
