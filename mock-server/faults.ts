@@ -118,7 +118,7 @@ function checkRule(where: string, raw: unknown, problems: string[]): void {
   }
   const fields = RULE_FIELDS[kind];
   const dist = rule.dist as LatencySpec['dist'];
-  const latencyNames = kind !== 'latency' ? [] : ['dist', ...(LATENCY_DISTS.includes(dist) ? Object.keys(LATENCY_FIELDS[dist]) : [])];
+  const latencyNames = kind !== 'latency' ? [] : ['dist', ...(dist === 'hdr' ? ['histogram'] : LATENCY_DISTS.includes(dist) ? Object.keys(LATENCY_FIELDS[dist]) : [])];
   checkKnown(where, rule, ['kind', 'path', 'probability', ...Object.keys(fields), ...latencyNames], problems);
   if (kind === 'latency') checkLatencyFields(where, rule, problems);
   for (const [name, spec] of Object.entries(fields)) checkField(`${where}.${name}`, spec, rule[name], problems);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { FaultConfigError, readFaultFile } from '../../mock-server/index.js';
 import { InvalidInputError, redactUrl, targetUrlProblem } from '../engine/index.js';
 import { parseGateExpressions } from '../metrics/index.js';
-import { liveLine, proxyReport, resolveProxyFaults, startProxy, type Proxy } from '../proxy/index.js';
+import { liveLine, proxyReport, resolveProxyFaults, startProxy, twinYaml, type Proxy } from '../proxy/index.js';
 import { gateFailed, runGate } from '../report/index.js';
 import type { CliIo } from './io.js';
 import { printSummary } from './outputs.js';
@@ -22,6 +22,7 @@ export interface ProxyArgs {
   'upstream-http'?: number;
   'upstream-ca'?: string;
   threshold?: string[];
+  twin?: string;
 }
 
 /** yargs options both commands take. */
@@ -34,6 +35,7 @@ export const PROXY_OPTIONS = {
   'upstream-http': { type: 'number', choices: [1, 2], describe: 'HTTP version asked of the upstream (default 2 over https: with ALPN falling back to 1.1, 1 over http:)' },
   'upstream-ca': { type: 'string', describe: "a PEM file of the CA that signed the upstream's certificate (a private CA)" },
   threshold: { type: 'string', array: true, describe: "gate the clients' profiles: 'p(99)<300ms', 'error_rate<1%' (repeatable)" },
+  twin: { type: 'string', describe: 'write a twin of the upstream here: a mock faults file replaying its latency, statuses and idle timeout (tailgate mock --faults FILE)' },
 } as const;
 
 export interface Prepared {
@@ -119,14 +121,18 @@ export function watchLive(proxy: Proxy, io: CliIo): () => void {
 }
 
 /** Stop the proxy, print the clients' tables and findings, gate the thresholds, write the report; true when a threshold failed. */
-export async function finishProxy(proxy: Proxy, p: Prepared, out: string, io: CliIo, partial = false): Promise<boolean> {
+export async function finishProxy(proxy: Proxy, p: Prepared, out: string, io: CliIo, twin?: string): Promise<boolean> {
   await proxy.close();
-  const report = proxyReport(proxy, { thresholds: p.thresholds, partial });
+  const report = proxyReport(proxy, { thresholds: p.thresholds });
   const checks = runGate(report, { thresholds: p.thresholds, maxRegression: [] });
   if (report.profiles.length === 0) io.out(`no client sent a request through the proxy (${proxy.recorder.silentConnections} connections without one)\n`);
   else printSummary(report, checks, io);
   const file = join(out, `proxy-${report.startedAt.replace(/[:.]/g, '-')}.json`);
   await writeOutputFile(file, JSON.stringify(report, null, 2));
   io.out(`report: ${file} (upstream ${redactUrl(proxy.upstream)})\n`);
+  if (twin) {
+    await writeOutputFile(twin, twinYaml(proxy.knowledge, redactUrl(proxy.upstream)));
+    io.out(`twin: ${twin} (tailgate mock --faults ${twin})\n`);
+  }
   return gateFailed(checks, false);
 }

@@ -2,3 +2,4 @@
 export { startProxy, resolveProxyFaults, PROXY_FAULT_DEFAULTS, type Proxy, type ProxyOptions } from './server.js';
 export { proxyReport, type ProxyReportOptions } from './report.js';
 export { liveLine } from './live.js';
+export { twinFaults, twinYaml } from './twin.js';

@@ -44,7 +44,7 @@ export function observeCommand(io: CliIo, setExit: (code: number) => void): Comm
         child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signalNumber(signal) ?? 0) : 1)));
       });
       stopLive();
-      const failed = await finishProxy(proxy, prepared, args.out, io);
+      const failed = await finishProxy(proxy, prepared, args.out, io, args.twin);
       setExit(status === -1 ? EXIT.couldNotRun : failed ? EXIT.failed : status);
     },
   };

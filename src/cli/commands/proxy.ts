@@ -17,7 +17,7 @@ export function proxyCommand(io: CliIo, stopSignal: () => Promise<void>, setExit
       const stopLive = watchLive(proxy, io);
       await stopSignal();
       stopLive();
-      const failed = await finishProxy(proxy, prepared, args.out, io);
+      const failed = await finishProxy(proxy, prepared, args.out, io, args.twin);
       setExit(failed ? EXIT.failed : EXIT.ok);
     },
   };
