@@ -6,7 +6,6 @@
  * reset of the client's connection: the client meets it as it would without the proxy.
  */
 import type http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { killConnection, resetSocket, writeHead, type Conn, type Endpoint, type Exchange, type MockState } from '../../mock-server/index.js';
 import { TailgateError, type HttpMethod } from '../engine/index.js';
 import type { Recorder } from './recorder.js';
@@ -84,8 +83,6 @@ export class Forwarder {
     let stream: StreamOut | null = null;
     const chunks: Buffer[] = [];
     let size = 0;
-    const sentAt = performance.now();
-    let ttfbMs: number | null = null;
     link.inFlight++;
     link.engine
       .attempt({
@@ -95,9 +92,8 @@ export class Forwarder {
         body: body.length > 0 ? body : null,
         signal: abort.signal,
         onResponseHeaders: (status, raw) => {
-          ttfbMs = performance.now() - sentAt;
           head = { status, headers: responseHeaders(raw, ex.isH2) };
-          this.knowledge.answer(status, ttfbMs, retryAfterMsOf(head.headers['retry-after']), head.headers['keep-alive'] ?? null);
+          this.knowledge.answer(status, retryAfterMsOf(head.headers['retry-after']), head.headers['keep-alive'] ?? null);
           if (/^text\/event-stream/i.test(head.headers['content-type'] ?? '')) stream = new StreamOut(state, ex, head.status, head.headers);
         },
         onData: (chunk) => {

@@ -11,7 +11,11 @@ import type { WireSection } from '../runner/index.js';
 const IDLE_CLOSE_FLOOR_MS = 100;
 
 export class UpstreamKnowledge {
-  /** Time from the request written to the answer's first byte, per answered request: its service time. */
+  /**
+   * Per answered request, from the request written upstream to the answer's first byte, as the upstream
+   * engine times it at the socket (its attempt's TTFB): the upstream's service time, without the wait for
+   * a connection, the connect, or the proxy's own work before sending.
+   */
   readonly latency: Histogram = createHistogram();
   readonly statuses: Record<string, number> = {};
   /** Retry-After per status: how many carried one, and their sum (ms), for the mean. */
@@ -26,16 +30,20 @@ export class UpstreamKnowledge {
   /** `faultIdleMs`: the proxy's own idle close or reset-on-reuse, when its faults set one. */
   constructor(private readonly faultIdleMs: () => number | null) {}
 
-  answer(status: number, ttfbMs: number | null, retryAfterMs: number | null, keepAlive: string | null): void {
+  answer(status: number, retryAfterMs: number | null, keepAlive: string | null): void {
     this.answered++;
     this.statuses[String(status)] = (this.statuses[String(status)] ?? 0) + 1;
-    if (ttfbMs !== null) recordMs(this.latency, ttfbMs);
     if (retryAfterMs !== null) {
       const r = (this.retryAfter[String(status)] ??= { count: 0, sumMs: 0 });
       r.count++;
       r.sumMs += retryAfterMs;
     }
     if (keepAlive !== null) this.keepAliveHint ??= keepAlive;
+  }
+
+  /** An upstream attempt that got an answer took `ttfbMs` from written to first byte. */
+  serviceTime(ttfbMs: number): void {
+    recordMs(this.latency, ttfbMs);
   }
 
   /** The upstream closed a connection that had been idle `idleMs`. */

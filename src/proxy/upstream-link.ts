@@ -73,6 +73,7 @@ export class UpstreamLink implements EngineObserver {
   }
 
   onAttemptEnd(a: AttemptRecord): void {
+    if (a.ttfbMs !== null && a.status !== null && a.status > 0) this.knowledge.serviceTime(a.ttfbMs);
     if (a.reusedSocket && a.idleBeforeMs !== null && a.sent) {
       const answered = a.status !== null && a.status > 0;
       if (answered) this.knowledge.reuse(a.idleBeforeMs, true);
