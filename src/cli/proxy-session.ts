@@ -4,10 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { FaultConfigError, readFaultFile } from '../../mock-server/index.js';
 import { InvalidInputError, redactUrl, targetUrlProblem } from '../engine/index.js';
 import { parseGateExpressions } from '../metrics/index.js';
-import { liveLine, proxyReport, resolveProxyFaults, startProxy, twinYaml, type Proxy } from '../proxy/index.js';
+import { certificateNames, liveLine, makeProxyCertificate, proxyReport, resolveProxyFaults, startProxy, twinYaml, type Proxy } from '../proxy/index.js';
 import { gateFailed, runGate } from '../report/index.js';
 import type { CliIo } from './io.js';
 import { printSummary } from './outputs.js';
@@ -23,6 +24,8 @@ export interface ProxyArgs {
   'upstream-ca'?: string;
   threshold?: string[];
   twin?: string;
+  tls?: boolean;
+  'tls-ca'?: string;
 }
 
 /** yargs options both commands take. */
@@ -36,6 +39,8 @@ export const PROXY_OPTIONS = {
   'upstream-ca': { type: 'string', describe: "a PEM file of the CA that signed the upstream's certificate (a private CA)" },
   threshold: { type: 'string', array: true, describe: "gate the clients' profiles: 'p(99)<300ms', 'error_rate<1%' (repeatable)" },
   twin: { type: 'string', describe: 'write a twin of the upstream here: a mock faults file replaying its latency, statuses and idle timeout (tailgate mock --faults FILE)' },
+  tls: { type: 'boolean', default: false, describe: 'serve clients over TLS (h2 and http/1.1 by ALPN) with a certificate the proxy makes; its CA is written to --tls-ca for the client to trust' },
+  'tls-ca': { type: 'string', describe: 'where --tls writes the CA file to hand the client (default: OUT/proxy-ca.pem)' },
 } as const;
 
 export interface Prepared {
@@ -45,6 +50,8 @@ export interface Prepared {
   faults: unknown;
   ca?: string;
   thresholds: string[];
+  /** --tls: the certificate made for this run, and where its CA was written. */
+  tls?: { key: string; cert: string; caFile: string };
 }
 
 /** Every flag checked, the faults file and CA read, the output folder made: before anything listens (exit 2). */
@@ -63,6 +70,7 @@ export async function prepareProxy(args: ProxyArgs, upstream: string | undefined
   } catch (err) {
     problems.push(...((err as { problems?: string[] }).problems ?? [(err as Error).message]));
   }
+  if (args['tls-ca'] !== undefined && !args.tls) problems.push('--tls-ca names where --tls writes its CA file: give --tls too');
   if (problems.length) throw new InvalidInputError('arguments', problems);
   let faults: unknown;
   if (args.faults) {
@@ -78,7 +86,19 @@ export async function prepareProxy(args: ProxyArgs, upstream: string | undefined
   if (args['upstream-ca']) ca = await readFile(args['upstream-ca'], 'utf8').catch((err: Error) => Promise.reject(new InvalidInputError('--upstream-ca', [`cannot read ${args['upstream-ca']}: ${err.message}`])));
   await prepareOutDir(args.out, '--out');
   const { host, port } = listen as { host: string; port: number };
-  return { upstream: upstream as string, host, port, faults, thresholds, ...(ca !== undefined ? { ca } : {}) };
+  const tls = args.tls ? await makeTls(host, args['tls-ca'] ?? join(args.out, 'proxy-ca.pem')) : undefined;
+  return { upstream: upstream as string, host, port, faults, thresholds, ...(ca !== undefined ? { ca } : {}), ...(tls ? { tls } : {}) };
+}
+
+/** The certificate for a proxy on `host`, its CA written to `caFile` (a write that fails is exit 2, before anything listens). */
+async function makeTls(host: string, caFile: string): Promise<NonNullable<Prepared['tls']>> {
+  const made = await makeProxyCertificate(certificateNames(host));
+  try {
+    await writeOutputFile(caFile, made.ca);
+  } catch (err) {
+    throw new InvalidInputError('--tls-ca', [`cannot write the CA file ${caFile}: ${(err as Error).message}`]);
+  }
+  return { key: made.key, cert: made.cert, caFile };
 }
 
 /** "HOST:PORT", "[::1]:PORT" or "PORT" (on 127.0.0.1); a problem as a string. */
@@ -98,7 +118,31 @@ export async function openProxy(p: Prepared, args: ProxyArgs): Promise<Proxy> {
     ...(args.client ? { clientName: args.client } : {}),
     ...(args['upstream-http'] ? { upstreamHttpVersion: args['upstream-http'] as 1 | 2 } : {}),
     ...(p.ca !== undefined ? { upstreamCa: p.ca } : {}),
+    ...(p.tls ? { tls: { key: p.tls.key, cert: p.tls.cert } } : {}),
   });
+}
+
+/** What to tell the user about --tls: the CA file and how clients take it. */
+export function tlsHint(p: Prepared): string {
+  if (!p.tls) return '';
+  const f = p.tls.caFile;
+  return `  TLS (h2, http/1.1): have your client trust ${f} (httpx: verify="${f}"; Node: NODE_EXTRA_CA_CERTS=${f}; curl --cacert ${f})\n`;
+}
+
+/**
+ * The environment observe's command runs with: its base URL is the proxy's, and with --tls it trusts the
+ * proxy's CA without a change to its code: Node adds NODE_EXTRA_CA_CERTS to its own roots; Python's ssl
+ * (httpx, aiohttp, openai-python) reads SSL_CERT_FILE instead of its roots, so that file is the proxy's
+ * CA followed by the roots it replaces (the command's own SSL_CERT_FILE, or Node's bundled roots).
+ */
+export async function clientEnv(proxy: Proxy, p: Prepared, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const out: NodeJS.ProcessEnv = { ...env, OPENAI_BASE_URL: proxy.clientUrl, TAILGATE_PROXY_URL: proxy.clientUrl };
+  if (!p.tls) return out;
+  const ca = await readFile(p.tls.caFile, 'utf8');
+  const roots = env.SSL_CERT_FILE ? await readFile(env.SSL_CERT_FILE, 'utf8').catch(() => rootCertificates.join('\n')) : rootCertificates.join('\n');
+  const bundle = p.tls.caFile.replace(/(\.pem)?$/, '-bundle.pem');
+  await writeOutputFile(bundle, `${ca}\n${roots}\n`);
+  return { ...out, TAILGATE_PROXY_CA: p.tls.caFile, NODE_EXTRA_CA_CERTS: p.tls.caFile, SSL_CERT_FILE: bundle };
 }
 
 /** A live line each second on a terminal, every 5 s in a pipe (stderr: stdout is the report's, and observe's command's). */

@@ -3,3 +3,4 @@ export { startProxy, resolveProxyFaults, PROXY_FAULT_DEFAULTS, type Proxy, type 
 export { proxyReport, type ProxyReportOptions } from './report.js';
 export { liveLine } from './live.js';
 export { twinFaults, twinYaml } from './twin.js';
+export { certificateNames, makeProxyCertificate, type ProxyCertificate } from './tls-cert.js';

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { InvalidInputError } from '../../engine/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { finishProxy, openProxy, prepareProxy, PROXY_OPTIONS, watchLive, type ProxyArgs } from '../proxy-session.js';
+import { clientEnv, finishProxy, openProxy, prepareProxy, PROXY_OPTIONS, tlsHint, watchLive, type ProxyArgs } from '../proxy-session.js';
 
 interface ObserveArgs extends ProxyArgs {
   command: string[];
@@ -14,8 +14,9 @@ const PLACEHOLDER = '{proxy}';
 
 /**
  * `tailgate observe -- CMD ARGS...`: the proxy for the life of one command. The command gets the proxy
- * as OPENAI_BASE_URL (and TAILGATE_PROXY_URL), and `{proxy}` in its arguments; the upstream is --upstream
- * or the OPENAI_BASE_URL it would have used. Exits with the command's status, or 1 when a threshold failed.
+ * as OPENAI_BASE_URL (and TAILGATE_PROXY_URL), and `{proxy}` in its arguments, and with --tls the CA to
+ * trust (clientEnv); the upstream is --upstream or the OPENAI_BASE_URL it would have used. Exits with
+ * the command's status, or 1 when a threshold failed.
  */
 export function observeCommand(io: CliIo, setExit: (code: number) => void): CommandModule<object, ObserveArgs> {
   return {
@@ -32,11 +33,12 @@ export function observeCommand(io: CliIo, setExit: (code: number) => void): Comm
       if (argv.length === 0) throw new InvalidInputError('arguments', ['name the command to run after --, e.g. tailgate observe --upstream URL -- python app.py']);
       const prepared = await prepareProxy(args, args.upstream ?? process.env.OPENAI_BASE_URL);
       const proxy = await openProxy(prepared, args);
-      io.err(`tailgate observe: ${argv[0]} through ${proxy.clientUrl}\n`);
+      io.err(`tailgate observe: ${argv[0]} through ${proxy.clientUrl}\n${tlsHint(prepared)}`);
+      const env = await clientEnv(proxy, prepared, process.env);
       const stopLive = watchLive(proxy, io);
       const [cmd, ...rest] = argv.map((a) => a.split(PLACEHOLDER).join(proxy.clientUrl));
       const status = await new Promise<number>((resolve) => {
-        const child = spawn(cmd as string, rest, { stdio: 'inherit', env: { ...process.env, OPENAI_BASE_URL: proxy.clientUrl, TAILGATE_PROXY_URL: proxy.clientUrl } });
+        const child = spawn(cmd as string, rest, { stdio: 'inherit', env });
         child.once('error', (err) => {
           io.err(`tailgate observe: could not start ${JSON.stringify(cmd)}: ${err.message}\n`);
           resolve(-1);
