@@ -50,8 +50,8 @@ export interface Prepared {
   faults: unknown;
   ca?: string;
   thresholds: string[];
-  /** --tls: the certificate made for this run, and where its CA was written. */
-  tls?: { key: string; cert: string; caFile: string };
+  /** --tls: the certificate made for this run, where its CA was written, and the CA with the roots it stands beside (SSL_CERT_FILE). */
+  tls?: { key: string; cert: string; caFile: string; bundleFile: string };
 }
 
 /** Every flag checked, the faults file and CA read, the output folder made: before anything listens (exit 2). */
@@ -86,19 +86,28 @@ export async function prepareProxy(args: ProxyArgs, upstream: string | undefined
   if (args['upstream-ca']) ca = await readFile(args['upstream-ca'], 'utf8').catch((err: Error) => Promise.reject(new InvalidInputError('--upstream-ca', [`cannot read ${args['upstream-ca']}: ${err.message}`])));
   await prepareOutDir(args.out, '--out');
   const { host, port } = listen as { host: string; port: number };
-  const tls = args.tls ? await makeTls(host, args['tls-ca'] ?? join(args.out, 'proxy-ca.pem')) : undefined;
+  const tls = args.tls ? await makeTls(host, args['tls-ca'] ?? join(args.out, 'proxy-ca.pem'), process.env.SSL_CERT_FILE) : undefined;
   return { upstream: upstream as string, host, port, faults, thresholds, ...(ca !== undefined ? { ca } : {}), ...(tls ? { tls } : {}) };
 }
 
-/** The certificate for a proxy on `host`, its CA written to `caFile` (a write that fails is exit 2, before anything listens). */
-async function makeTls(host: string, caFile: string): Promise<NonNullable<Prepared['tls']>> {
+/**
+ * The certificate for a proxy on `host`, its CA written to `caFile`, and beside it `…-bundle.pem`: the CA
+ * followed by the roots a client reading SSL_CERT_FILE would otherwise trust (the file `sslCertFile`
+ * names, else Node's bundled roots), since Python's ssl reads that file instead of its roots, not besides
+ * them. A write that fails is exit 2, before anything listens.
+ */
+async function makeTls(host: string, caFile: string, sslCertFile: string | undefined): Promise<NonNullable<Prepared['tls']>> {
   const made = await makeProxyCertificate(certificateNames(host));
-  try {
-    await writeOutputFile(caFile, made.ca);
-  } catch (err) {
-    throw new InvalidInputError('--tls-ca', [`cannot write the CA file ${caFile}: ${(err as Error).message}`]);
+  const roots = (sslCertFile ? await readFile(sslCertFile, 'utf8').catch(() => null) : null) ?? rootCertificates.join('\n');
+  const bundleFile = caFile.replace(/(\.pem)?$/, '-bundle.pem');
+  for (const [file, content] of [[caFile, made.ca], [bundleFile, `${made.ca}\n${roots}\n`]] as const) {
+    try {
+      await writeOutputFile(file, content);
+    } catch (err) {
+      throw new InvalidInputError('--tls-ca', [`cannot write ${file}: ${(err as Error).message}`]);
+    }
   }
-  return { key: made.key, cert: made.cert, caFile };
+  return { key: made.key, cert: made.cert, caFile, bundleFile };
 }
 
 /** "HOST:PORT", "[::1]:PORT" or "PORT" (on 127.0.0.1); a problem as a string. */
@@ -125,24 +134,19 @@ export async function openProxy(p: Prepared, args: ProxyArgs): Promise<Proxy> {
 /** What to tell the user about --tls: the CA file and how clients take it. */
 export function tlsHint(p: Prepared): string {
   if (!p.tls) return '';
-  const f = p.tls.caFile;
-  return `  TLS (h2, http/1.1): have your client trust ${f} (httpx: verify="${f}"; Node: NODE_EXTRA_CA_CERTS=${f}; curl --cacert ${f})\n`;
+  const { caFile, bundleFile } = p.tls;
+  return `  TLS (h2, http/1.1): have your client trust ${caFile} (httpx: verify="${caFile}"; Node: NODE_EXTRA_CA_CERTS=${caFile}; Python's ssl: SSL_CERT_FILE=${bundleFile}; curl --cacert ${caFile})\n`;
 }
 
 /**
  * The environment observe's command runs with: its base URL is the proxy's, and with --tls it trusts the
  * proxy's CA without a change to its code: Node adds NODE_EXTRA_CA_CERTS to its own roots; Python's ssl
- * (httpx, aiohttp, openai-python) reads SSL_CERT_FILE instead of its roots, so that file is the proxy's
- * CA followed by the roots it replaces (the command's own SSL_CERT_FILE, or Node's bundled roots).
+ * (httpx, aiohttp, openai-python) reads SSL_CERT_FILE, the CA with the roots it replaces.
  */
-export async function clientEnv(proxy: Proxy, p: Prepared, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+export function clientEnv(proxy: Proxy, p: Prepared, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env, OPENAI_BASE_URL: proxy.clientUrl, TAILGATE_PROXY_URL: proxy.clientUrl };
   if (!p.tls) return out;
-  const ca = await readFile(p.tls.caFile, 'utf8');
-  const roots = env.SSL_CERT_FILE ? await readFile(env.SSL_CERT_FILE, 'utf8').catch(() => rootCertificates.join('\n')) : rootCertificates.join('\n');
-  const bundle = p.tls.caFile.replace(/(\.pem)?$/, '-bundle.pem');
-  await writeOutputFile(bundle, `${ca}\n${roots}\n`);
-  return { ...out, TAILGATE_PROXY_CA: p.tls.caFile, NODE_EXTRA_CA_CERTS: p.tls.caFile, SSL_CERT_FILE: bundle };
+  return { ...out, TAILGATE_PROXY_CA: p.tls.caFile, NODE_EXTRA_CA_CERTS: p.tls.caFile, SSL_CERT_FILE: p.tls.bundleFile };
 }
 
 /** A live line each second on a terminal, every 5 s in a pipe (stderr: stdout is the report's, and observe's command's). */

@@ -48,8 +48,10 @@ async function rsaKeys(): Promise<{ privateKey: forge.pki.rsa.PrivateKey; public
 function newCertificate(publicKey: forge.pki.PublicKey, subject: forge.pki.CertificateField[], issuer: forge.pki.CertificateField[], now: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A positive 128-bit serial (RFC 5280: unique per CA, at most 20 octets).
-  cert.serialNumber = `7${randomBytes(15).toString('hex')}`;
+  // A random positive serial (RFC 5280: unique per CA, at most 20 octets; the top bit clear keeps it positive).
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] as number) & 0x7f;
+  cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = new Date(now - BACKDATE_MS);
   cert.validity.notAfter = new Date(now + VALID_MS);
   cert.setSubject(subject);

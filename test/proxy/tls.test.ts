@@ -113,7 +113,7 @@ describe('tailgate observe --tls', () => {
     expect(run.stdout).toContain('HTTP/2');
     expect(run.stderr).toContain(`have your client trust ${join(out, 'proxy-ca.pem')}`);
     const files = await readdir(out);
-    expect(files).toContain('proxy-ca.pem');
+    expect(files).toEqual(expect.arrayContaining(['proxy-ca.pem', 'proxy-ca-bundle.pem']));
     expect(new X509Certificate(await readFile(join(out, 'proxy-ca.pem'))).ca).toBe(true);
     const report = JSON.parse(await readFile(join(out, files.find((f) => f.startsWith('proxy-') && f.endsWith('.json'))!), 'utf8'));
     expect(report.profiles[0].wire.connections).toMatchObject({ tls: 1, http2: 1 });

@@ -34,7 +34,7 @@ export function observeCommand(io: CliIo, setExit: (code: number) => void): Comm
       const prepared = await prepareProxy(args, args.upstream ?? process.env.OPENAI_BASE_URL);
       const proxy = await openProxy(prepared, args);
       io.err(`tailgate observe: ${argv[0]} through ${proxy.clientUrl}\n${tlsHint(prepared)}`);
-      const env = await clientEnv(proxy, prepared, process.env);
+      const env = clientEnv(proxy, prepared, process.env);
       const stopLive = watchLive(proxy, io);
       const [cmd, ...rest] = argv.map((a) => a.split(PLACEHOLDER).join(proxy.clientUrl));
       const status = await new Promise<number>((resolve) => {
