@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { readRows, renderTable } from './table.js';
 
-const BENCHES = ['engine', 'mock', 'client', 'hedging', 'runner', 'gate'];
+const BENCHES = ['engine', 'mock', 'client', 'hedging', 'runner', 'gate', 'proxy'];
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 

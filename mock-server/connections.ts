@@ -30,6 +30,7 @@ export function acceptConnection(state: MockState, socket: net.Socket): Conn {
   bump(counts.byRemotePort, String(socket.remotePort));
   counts.open++;
   if (counts.open > counts.maxOpen) counts.maxOpen = counts.open;
+  state.watch?.opened(conn);
   return conn;
 }
 
@@ -53,6 +54,7 @@ export function watchConnection(state: MockState, conn: Conn, onCountedClose: ()
     counts.open--;
     if (conn.clientFinished && !conn.closedByServer) counts.closedByClient++;
     else counts.closedByServer++;
+    state.watch?.closed(conn);
     onCountedClose();
   });
 }
@@ -118,8 +120,20 @@ export function killConnection(conn: Conn | undefined, req: Req, rst: boolean): 
     return;
   }
   const socket = conn?.socket ?? req.socket;
-  if (rst) socket.resetAndDestroy();
+  if (rst) resetSocket(socket);
   else socket.destroy();
+}
+
+/**
+ * Close with a reset (RST). Under TLS the reset goes to the TCP socket beneath: node refuses
+ * resetAndDestroy on a TLS socket, and resetting the TCP socket's wrapper under a live TLS one crashes.
+ */
+export function resetSocket(socket: net.Socket): void {
+  const tcp = (socket as net.Socket & { _parent?: { _handle?: { reset?: () => void } | null } })._parent?._handle;
+  if (tcp?.reset) {
+    tcp.reset();
+    socket.destroy();
+  } else socket.resetAndDestroy();
 }
 
 /** Shutdown: every connection, admin ones included, is closed by the server. */

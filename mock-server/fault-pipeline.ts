@@ -9,7 +9,9 @@
  *   service time:      latency, header delay, workers, slow headers (service-time.ts)
  *   before answering:  empty response, injected status
  *   the endpoint:      its result, or its refusal (404, 405, 400, 413) sent as is; a completion is
- *                      generated first (llm.ts: queue, prefill, tokens), streamed as it goes or whole
+ *                      generated first (llm.ts: queue, prefill, tokens), streamed as it goes or whole.
+ *                      A proxy puts its own endpoint here (the upstream's answer): the same faults
+ *                      then apply to live traffic.
  *   delivery:          malformed JSON (shapes the text), then stalled, truncated, slow, or whole
  *                      (whole answers only: a stream is written as its tokens come)
  */
@@ -25,12 +27,21 @@ import type { MockState } from './state.js';
 
 type Step = (state: MockState, ex: Exchange) => boolean;
 
-/** The endpoint's JSON answer on its way out; a shaping step may rewrite the text. */
-interface JsonAnswer {
+/** A whole answer on its way out (the endpoint's JSON, or an upstream's body); a shaping step may rewrite it. */
+export interface WholeAnswer {
   status: number;
-  text: string;
+  payload: Buffer;
+  /** Headers besides content-length (default: JSON's content type). */
+  headers?: Record<string, string>;
 }
-type DeliveryStep = (state: MockState, ex: Exchange, answer: JsonAnswer) => boolean;
+type DeliveryStep = (state: MockState, ex: Exchange, answer: WholeAnswer) => boolean;
+
+/**
+ * What answers a request once the faults before the answer let it through: the mock's endpoints, or a
+ * proxy's upstream. A whole answer goes to `deliver` (the body faults shape it); a stream is written by
+ * the endpoint itself.
+ */
+export type Endpoint = (state: MockState, ex: Exchange, body: Buffer, deliver: (answer: WholeAnswer) => void) => void;
 
 // ---- on arrival, before the body is read ----
 
@@ -126,21 +137,21 @@ const BEFORE_ANSWER: readonly Step[] = [emptyResponse, injectedStatus];
 const malformedJson: DeliveryStep = (state, ex, answer) => {
   if (!ex.faults.malformedJson()) return false;
   bump(state.stats.faults, 'malformed_json');
-  answer.text = malformed(answer.text);
+  answer.payload = Buffer.from(malformed(answer.payload.toString('utf8')));
   return false;
 };
 
 const stallAfterHeaders: DeliveryStep = (state, ex, answer) => {
   if (!ex.faults.stallAfterHeaders()) return false;
   bump(state.stats.faults, 'stall_after_headers');
-  sendHeadersOnly(state, ex, answer.status, Buffer.from(answer.text));
+  sendHeadersOnly(state, ex, answer.status, answer.payload, answer.headers);
   return true;
 };
 
 const truncatedBody: DeliveryStep = (state, ex, answer) => {
   if (!ex.faults.truncatedBody()) return false;
   bump(state.stats.faults, 'truncated_body');
-  sendTruncated(state, ex, answer.status, Buffer.from(answer.text));
+  sendTruncated(state, ex, answer.status, answer.payload, answer.headers);
   return true;
 };
 
@@ -148,12 +159,12 @@ const slowBody: DeliveryStep = (state, ex, answer) => {
   const pace = ex.faults.slowBody();
   if (!pace) return false;
   bump(state.stats.faults, 'slow_body');
-  sendSlowly(state, ex, answer.status, Buffer.from(answer.text), pace);
+  sendSlowly(state, ex, answer.status, answer.payload, pace, answer.headers);
   return true;
 };
 
 const wholeBody: DeliveryStep = (state, ex, answer) => {
-  sendWhole(state, ex, answer.status, Buffer.from(answer.text));
+  sendWhole(state, ex, answer.status, answer.payload, answer.headers);
   return true;
 };
 
@@ -162,12 +173,13 @@ const DELIVERY: readonly DeliveryStep[] = [malformedJson, stallAfterHeaders, tru
 // ---- the way through ----
 
 /** Take a request through the faults to its answer (or to whatever a fault does instead). */
-export function runFaultPipeline(state: MockState, ex: Exchange): void {
+export function runFaultPipeline(state: MockState, ex: Exchange, endpoint: Endpoint = mockEndpoint): void {
   if (ON_ARRIVAL.some((step) => step(state, ex))) return;
   withBody(state, ex, (body) =>
     afterServiceTime(state, ex, () => {
       if (ex.res.destroyed || state.closing) return;
-      answer(state, ex, body);
+      if (BEFORE_ANSWER.some((step) => step(state, ex))) return;
+      endpoint(state, ex, body, (whole) => deliverAnswer(state, ex, whole));
     }),
   );
 }
@@ -186,19 +198,20 @@ function withBody(state: MockState, ex: Exchange, then: (body: Buffer) => void):
   readBody(req, state.settings.maxBodyBytes, then, tooLarge);
 }
 
-function answer(state: MockState, ex: Exchange, body: Buffer): void {
-  if (BEFORE_ANSWER.some((step) => step(state, ex))) return;
+/** The mock's own endpoints (endpoints.ts), completions generated as a model server would. */
+const mockEndpoint: Endpoint = (state, ex, body, deliver) => {
   const call = callEndpoint(ex.route, ex.req.method ?? 'GET', body, state.settings.endpointOptions);
   if (!call.ok) {
     sendJson(state, ex, call.status, call.json, call.headers);
     return;
   }
   const { result } = call;
-  if ('generation' in result) answerCompletion(state, ex, result.generation, (status, json) => deliver(state, ex, status, json));
-  else deliver(state, ex, result.status, result.json);
-}
+  const json = (status: number, value: unknown) => deliver({ status, payload: Buffer.from(JSON.stringify(value)) });
+  if ('generation' in result) answerCompletion(state, ex, result.generation, json);
+  else json(result.status, result.json);
+};
 
-function deliver(state: MockState, ex: Exchange, status: number, json: unknown): void {
-  const answer: JsonAnswer = { status, text: JSON.stringify(json) };
+/** A whole answer through the body faults: the first delivery step that sends it wins. */
+export function deliverAnswer(state: MockState, ex: Exchange, answer: WholeAnswer): void {
   DELIVERY.some((step) => step(state, ex, answer));
 }

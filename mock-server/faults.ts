@@ -118,7 +118,7 @@ function checkRule(where: string, raw: unknown, problems: string[]): void {
   }
   const fields = RULE_FIELDS[kind];
   const dist = rule.dist as LatencySpec['dist'];
-  const latencyNames = kind !== 'latency' ? [] : ['dist', ...(LATENCY_DISTS.includes(dist) ? Object.keys(LATENCY_FIELDS[dist]) : [])];
+  const latencyNames = kind !== 'latency' ? [] : ['dist', ...(dist === 'hdr' ? ['histogram'] : LATENCY_DISTS.includes(dist) ? Object.keys(LATENCY_FIELDS[dist]) : [])];
   checkKnown(where, rule, ['kind', 'path', 'probability', ...Object.keys(fields), ...latencyNames], problems);
   if (kind === 'latency') checkLatencyFields(where, rule, problems);
   for (const [name, spec] of Object.entries(fields)) checkField(`${where}.${name}`, spec, rule[name], problems);
@@ -189,6 +189,11 @@ export function resolveFaults(input: unknown, source = 'faults'): FaultConfig {
 
 /** Read a YAML or JSON fault file; errors name the file and the field. */
 export async function loadFaultFile(path: string): Promise<FaultConfig> {
+  return resolveFaults(await readFaultFile(path), path);
+}
+
+/** A fault file's content, parsed but not yet checked (a proxy resolves it over its own defaults). */
+export async function readFaultFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -201,7 +206,7 @@ export async function loadFaultFile(path: string): Promise<FaultConfig> {
   } catch (err) {
     throw new FaultConfigError(path, [`not valid YAML or JSON: ${(err as Error).message}`]);
   }
-  return resolveFaults(data, path);
+  return data;
 }
 
 /** Does a rule's path match the request path? */

@@ -3,7 +3,7 @@
  * rules (faults.ts) and the LLM section (llm-config.ts); every check adds to a list of problems and
  * never throws, so a config's problems are all listed at once.
  */
-import type { LatencySpec } from './random.js';
+import { hdrBuckets, type LatencySpec } from './random.js';
 
 export type FieldSpec =
   | { type: 'number'; min: number; max: number; integer?: boolean; required?: boolean }
@@ -51,6 +51,8 @@ export const LATENCY_FIELDS: Record<LatencySpec['dist'], Record<string, FieldSpe
   lognormal: { medianMs: num(0.001, MS), p99Ms: num(0.001, MS) },
   pareto: { minMs: num(0.001, MS), alpha: num(0.1, 100) },
   bimodal: { fastMs: num(0, MS), slowMs: num(0, MS), slowPct: num(0, 100) },
+  // Its one field, `histogram`, is a string (checked in checkLatencyFields).
+  hdr: {},
 };
 
 export const LATENCY_DISTS = Object.keys(LATENCY_FIELDS) as LatencySpec['dist'][];
@@ -70,6 +72,17 @@ export function checkLatencyFields(where: string, obj: Record<string, unknown>, 
   }
   if (dist === 'uniform' && typeof obj.maxMs === 'number' && typeof obj.minMs === 'number' && obj.maxMs < obj.minMs) {
     problems.push(`${prefix}maxMs must be >= minMs`);
+  }
+  if (dist === 'hdr') {
+    if (typeof obj.histogram !== 'string') problems.push(`${prefix}histogram is required: a base64 compressed HDR histogram (µs), as a twin file or a report's histograms carry`);
+    else {
+      try {
+        hdrBuckets(obj.histogram);
+      } catch (err) {
+        problems.push(`${prefix}histogram is not a usable HDR histogram: ${(err as Error).message}`);
+      }
+    }
+    return ['dist', 'histogram'];
   }
   return ['dist', ...Object.keys(fields)];
 }

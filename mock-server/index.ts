@@ -1,8 +1,15 @@
 /** The fault-injecting mock server: usable on its own by any client in any language. */
 export { startMockServer, type MockServer, type MockServerOptions } from './server.js';
-export { resolveFaults, loadFaultFile, FaultConfigError, DEFAULT_FAULTS, RULE_KINDS, type FaultConfig, type FaultRule, type CapacityConfig } from './faults.js';
+export { resolveFaults, loadFaultFile, readFaultFile, FaultConfigError, DEFAULT_FAULTS, RULE_KINDS, type FaultConfig, type FaultRule, type CapacityConfig } from './faults.js';
 export { DEFAULT_LLM, type LlmConfig } from './llm-config.js';
 export { latencySampler, latencyQuantile, seededRandom, type LatencySpec } from './random.js';
 export { embeddingFor, scoreFor, MAX_INPUTS, MAX_ANSWER_VALUES } from './endpoints.js';
 export { addMockStats, type MockStats } from './stats.js';
 export { startMockProcess, type MockProcess } from './process.js';
+export type { Endpoint, WholeAnswer } from './fault-pipeline.js';
+export type { Exchange } from './exchange.js';
+export type { Arrival } from './state.js';
+export type { Conn, ConnectionWatch, MockState } from './state.js';
+export { deliverAnswer } from './fault-pipeline.js';
+export { writeHead } from './responders.js';
+export { killConnection, resetSocket } from './connections.js';

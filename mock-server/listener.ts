@@ -6,9 +6,10 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import { isAdminPath } from './admin.js';
 import { BacklogGate } from './backlog-gate.js';
-import { acceptConnection, attachSession, closeAllConnections, connectionOf, uncountAdmin, watchConnection } from './connections.js';
+import { acceptConnection, attachSession, closeAllConnections, connectionOf, resetSocket, uncountAdmin, watchConnection } from './connections.js';
 import { DownWindows } from './down-windows.js';
 import { bump } from './stats.js';
 import type { Conn, MockState, Req, Res } from './state.js';
@@ -38,7 +39,7 @@ export class Listener {
     private readonly state: MockState,
     private readonly handlers: RequestHandlers,
   ) {
-    this.h1 = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, (req, res) => this.route(req, res));
+    this.h1 = http.createServer({ requestTimeout: state.settings.requestTimeoutMs, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, (req, res) => this.route(req, res));
     // Idle connections are closed by our own exact timer (connections.ts): node 20's keepAliveTimeout
     // closes a second later than the Keep-Alive hint it advertises.
     this.h1.keepAliveTimeout = 0;
@@ -86,8 +87,14 @@ export class Listener {
     this.h2.close();
   }
 
+  /** The listening socket: plain TCP, or TLS offering h2 and http/1.1 by ALPN (the first bytes decide either way). */
   private newFront(): net.Server {
-    return net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const secure = this.state.settings.tls;
+    if (!secure) return net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const server = tls.createServer({ ...secure, ALPNProtocols: ['h2', 'http/1.1'], noDelay: true }, (socket) => this.accept(socket));
+    // A failed handshake (a client that does not trust the certificate) is that client's problem only.
+    server.on('tlsClientError', () => {});
+    return server;
   }
 
   private accept(socket: net.Socket): void {
@@ -110,7 +117,7 @@ export class Listener {
     counts.rejected++;
     bump(this.state.stats.faults, 'capacity_reset');
     socket.on('error', () => {});
-    socket.resetAndDestroy();
+    resetSocket(socket);
     return true;
   }
 

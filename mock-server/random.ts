@@ -1,3 +1,5 @@
+import * as hdr from 'hdr-histogram-js';
+
 /**
  * Seeded randomness, so a fault run is reproducible: the same seed and the same request order give the
  * same latencies and the same injected faults.
@@ -24,7 +26,55 @@ export type LatencySpec =
   | { dist: 'normal'; meanMs: number; stddevMs: number }
   | { dist: 'lognormal'; medianMs: number; p99Ms: number }
   | { dist: 'pareto'; minMs: number; alpha: number }
-  | { dist: 'bimodal'; fastMs: number; slowMs: number; slowPct: number };
+  | { dist: 'bimodal'; fastMs: number; slowMs: number; slowPct: number }
+  /** A recorded distribution replayed: an HDR histogram (µs), base64 compressed, as reports carry them. */
+  | { dist: 'hdr'; histogram: string };
+
+/** A recorded histogram as cumulative buckets: each bucket's range (ms) and the count up to it. */
+interface Buckets {
+  lowMs: number[];
+  highMs: number[];
+  cumulative: number[];
+  total: number;
+}
+
+const bucketCache = new Map<string, Buckets>();
+
+/** Decode once per histogram (a faults file may be set again and again). Throws when it is not a histogram. */
+export function hdrBuckets(encoded: string): Buckets {
+  let b = bucketCache.get(encoded);
+  if (b) return b;
+  const h = hdr.decodeFromCompressedBase64(encoded, 32, false) as hdr.Histogram & {
+    recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+    lowestEquivalentValue(v: number): number;
+    highestEquivalentValue(v: number): number;
+  };
+  b = { lowMs: [], highMs: [], cumulative: [], total: 0 };
+  const it = h.recordedValuesIterator;
+  it.reset();
+  while (it.hasNext()) {
+    const v = it.next();
+    b.total += v.countAtValueIteratedTo;
+    b.lowMs.push(h.lowestEquivalentValue(v.valueIteratedTo) / 1000);
+    b.highMs.push(h.highestEquivalentValue(v.valueIteratedTo) / 1000);
+    b.cumulative.push(b.total);
+  }
+  if (b.total === 0) throw new Error('the histogram is empty');
+  bucketCache.set(encoded, b);
+  return b;
+}
+
+/** The bucket holding the k-th value (0-based), by binary search over the cumulative counts. */
+function bucketAt(b: Buckets, k: number): number {
+  let lo = 0;
+  let hi = b.cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((b.cumulative[mid] as number) > k) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
 
 function standardNormal(rand: () => number): number {
   // Box–Muller; 1 - u keeps the log finite.
@@ -53,6 +103,15 @@ export function latencySampler(spec: LatencySpec, rand: () => number): () => num
       return () => spec.minMs / Math.pow(1 - rand(), 1 / spec.alpha);
     case 'bimodal':
       return () => (rand() * 100 < spec.slowPct ? spec.slowMs : spec.fastMs);
+    case 'hdr': {
+      // A value drawn as the recording's share of each bucket, placed uniformly within the bucket.
+      const b = hdrBuckets(spec.histogram);
+      return () => {
+        const i = bucketAt(b, Math.floor(rand() * b.total));
+        const low = b.lowMs[i] as number;
+        return low + rand() * ((b.highMs[i] as number) - low);
+      };
+    }
   }
 }
 
@@ -73,6 +132,10 @@ export function latencyQuantile(spec: LatencySpec, q: number): number {
       return spec.minMs / Math.pow(1 - q, 1 / spec.alpha);
     case 'bimodal':
       return q < 1 - spec.slowPct / 100 ? spec.fastMs : spec.slowMs;
+    case 'hdr': {
+      const b = hdrBuckets(spec.histogram);
+      return b.highMs[bucketAt(b, Math.min(b.total - 1, Math.floor(q * b.total)))] as number;
+    }
   }
 }
 

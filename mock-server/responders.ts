@@ -41,8 +41,9 @@ export function writeHead(state: MockState, to: Reply, status: number, headers: 
   to.res.writeHead(status, headers);
 }
 
+/** A body's headers: JSON unless `extra` (an upstream's own headers, through the proxy) says otherwise. */
 function jsonHeaders(payload: Buffer, extra: Record<string, string> = {}): Record<string, string> {
-  return { 'content-type': 'application/json', 'content-length': String(payload.length), ...extra };
+  return { 'content-type': 'application/json', ...extra, 'content-length': String(payload.length) };
 }
 
 /** A JSON answer, whole (errors, refusals and injected statuses: never shaped by body faults). */
@@ -52,21 +53,21 @@ export function sendJson(state: MockState, to: Reply, status: number, json: unkn
   to.res.end(payload);
 }
 
-/** A JSON body the endpoint produced, sent whole. */
-export function sendWhole(state: MockState, to: Reply, status: number, payload: Buffer): void {
-  writeHead(state, to, status, jsonHeaders(payload));
+/** A JSON body the endpoint produced (or an upstream's body, with its headers), sent whole. */
+export function sendWhole(state: MockState, to: Reply, status: number, payload: Buffer, headers?: Record<string, string>): void {
+  writeHead(state, to, status, jsonHeaders(payload, headers));
   to.res.end(payload);
 }
 
 /** Headers announcing the body's length, and then nothing: the body never comes. */
-export function sendHeadersOnly(state: MockState, to: Reply, status: number, payload: Buffer): void {
-  writeHead(state, to, status, jsonHeaders(payload));
+export function sendHeadersOnly(state: MockState, to: Reply, status: number, payload: Buffer, headers?: Record<string, string>): void {
+  writeHead(state, to, status, jsonHeaders(payload, headers));
   to.res.flushHeaders?.();
 }
 
 /** Half the announced body, then the connection closes under it. */
-export function sendTruncated(state: MockState, to: Reply, status: number, payload: Buffer): void {
-  writeHead(state, to, status, jsonHeaders(payload));
+export function sendTruncated(state: MockState, to: Reply, status: number, payload: Buffer, headers?: Record<string, string>): void {
+  writeHead(state, to, status, jsonHeaders(payload, headers));
   to.res.write(payload.subarray(0, Math.floor(payload.length / 2)));
   setTimeout(() => killConnection(to.conn, to.req, false), 5);
 }
@@ -75,9 +76,9 @@ export function sendTruncated(state: MockState, to: Reply, status: number, paylo
  * The body in N chunks over T: each sent T/N after the one before, the last at T (a body shorter than N
  * bytes goes a byte at a time, still ending at T).
  */
-export function sendSlowly(state: MockState, to: Reply, status: number, payload: Buffer, pace: { chunks: number; ms: number }): void {
+export function sendSlowly(state: MockState, to: Reply, status: number, payload: Buffer, pace: { chunks: number; ms: number }, headers?: Record<string, string>): void {
   const { res } = to;
-  writeHead(state, to, status, jsonHeaders(payload));
+  writeHead(state, to, status, jsonHeaders(payload, headers));
   res.flushHeaders?.();
   const chunks = Math.max(1, Math.min(pace.chunks, payload.length));
   const started = performance.now();

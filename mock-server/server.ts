@@ -7,11 +7,11 @@
 import { serveAdmin, type AdminActions } from './admin.js';
 import { ActiveFaults } from './active-faults.js';
 import { openExchange } from './exchange.js';
-import { runFaultPipeline } from './fault-pipeline.js';
+import { runFaultPipeline, type Endpoint } from './fault-pipeline.js';
 import { resolveFaults, type FaultConfig } from './faults.js';
 import { Listener } from './listener.js';
 import { emptyStats, type MockStats } from './stats.js';
-import { createState, type MockSettings } from './state.js';
+import { createState, type ConnectionWatch, type MockSettings } from './state.js';
 
 export interface MockServerOptions {
   /** 0 = any free port. */
@@ -25,12 +25,20 @@ export interface MockServerOptions {
   tokensPerSecond?: number;
   /** Larger request bodies get 413. */
   maxBodyBytes?: number;
+  /** A request (headers and body) must arrive within this many ms (default 0: no limit, for clients sending slowly on purpose). */
+  requestTimeoutMs?: number;
   /** The /__tailgate admin API; on by default only when bound to loopback. */
   admin?: boolean;
   /** Per-request x-tailgate-fault-* headers; on by default only when bound to loopback. */
   faultHeaders?: boolean;
   /** Accept queue length. */
   backlog?: number;
+  /** Serve TLS (h2 and http/1.1 by ALPN) with this PEM key and certificate. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** What answers requests the faults let through (default: the mock's endpoints; a proxy: its upstream). */
+  endpoint?: Endpoint;
+  /** Told of every connection under test as it opens and closes. */
+  watch?: ConnectionWatch;
 }
 
 export interface MockServer {
@@ -63,13 +71,15 @@ function settingsFrom(options: MockServerOptions): MockSettings {
     adminEnabled: options.admin ?? loopback,
     faultHeadersEnabled: options.faultHeaders ?? loopback,
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+    requestTimeoutMs: options.requestTimeoutMs ?? 0,
     endpointOptions: { embeddingDim: options.embeddingDim ?? 32, tokensPerSecond: options.tokensPerSecond ?? 200 },
+    tls: options.tls ?? null,
   };
 }
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const settings = settingsFrom(options);
-  const state = createState(settings, resolveFaults(options.faults ?? {}, 'options.faults'));
+  const state = createState(settings, resolveFaults(options.faults ?? {}, 'options.faults'), options.watch ?? null);
 
   const actions: AdminActions = {
     setFaults(input) {
@@ -89,13 +99,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     },
   };
   const listener = new Listener(state, {
-    traffic: (req, res, conn) => runFaultPipeline(state, openExchange(state, req, res, conn)),
+    traffic: (req, res, conn) => {
+      const ex = openExchange(state, req, res, conn);
+      options.watch?.exchange?.(ex);
+      runFaultPipeline(state, ex, options.endpoint);
+    },
     admin: (req, res, conn) => serveAdmin(state, actions, req, res, conn),
   });
   const port = await listener.listen();
 
   return {
-    url: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`,
+    url: `${settings.tls ? 'https' : 'http'}://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`,
     port,
     host: settings.host,
     stats: () => structuredClone(state.stats),

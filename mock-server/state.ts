@@ -45,7 +45,31 @@ export interface MockSettings {
   faultHeadersEnabled: boolean;
   /** Larger request bodies get 413. */
   maxBodyBytes: number;
+  /** A request (headers and body) must arrive within this (node's requestTimeout; 0 = no limit). */
+  requestTimeoutMs: number;
   endpointOptions: EndpointOptions;
+  /** Serve TLS (ALPN h2 and http/1.1) with this key and certificate, PEM; null = plain TCP. */
+  tls: { key: string | Buffer; cert: string | Buffer } | null;
+}
+
+/** What a watcher is told of a request on its arrival (exchange.ts's Exchange is one, and carries more). */
+export interface Arrival {
+  readonly req: Req;
+  readonly res: Res;
+  readonly conn: Conn | undefined;
+  readonly isH2: boolean;
+  /** The request target as sent, query included. */
+  readonly path: string;
+  /** performance.now() on arrival. */
+  readonly arrivedAt: number;
+}
+
+/** Told when a connection under test opens and closes (a proxy's recorder); the mock itself needs none. */
+export interface ConnectionWatch {
+  opened(conn: Conn): void;
+  closed(conn: Conn): void;
+  /** A request under test arrived (before any fault acts on it). */
+  exchange?(ex: Arrival): void;
 }
 
 export interface MockState {
@@ -64,10 +88,12 @@ export interface MockState {
   readonly sequences: SequenceSlots;
   /** close() has begun: nothing is answered, reopened or re-listened any more. */
   closing: boolean;
+  readonly watch: ConnectionWatch | null;
 }
 
-export function createState(settings: MockSettings, faults: FaultConfig): MockState {
+export function createState(settings: MockSettings, faults: FaultConfig, watch: ConnectionWatch | null = null): MockState {
   return {
+    watch,
     settings,
     stats: emptyStats(),
     faults: new ActiveFaults(faults),

@@ -17,6 +17,8 @@ import { probeCommand } from './commands/probe.js';
 import { mergeCommand } from './commands/merge.js';
 import { sweepCommand } from './commands/sweep.js';
 import { coordinateCommand } from './commands/coordinate.js';
+import { proxyCommand } from './commands/proxy.js';
+import { observeCommand } from './commands/observe.js';
 
 /**
  * Ctrl+C (or SIGTERM) the first time stops the load and lets what is in flight finish within the grace;
@@ -64,6 +66,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       .command(mergeCommand(io))
       .command(coordinateCommand(io, setExit, stopSignals.first))
       .command(sweepCommand(io))
+      .command(proxyCommand(io, stopSignals.first, setExit))
+      .command(observeCommand(io, setExit))
       .command(schemaCommand(io))
       .demandCommand(1, 'name a command (see --help)')
       // Throwing stops yargs before any command runs: an unknown or mistyped flag sends nothing.

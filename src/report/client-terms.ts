@@ -111,3 +111,41 @@ export function clientSyntax(preset: string | null | undefined, settings: FixSet
   const all = [...calls, ...sentences];
   return all.length ? all.join('; ') : null;
 }
+
+/** How to keep one client for the program's life, in the client's own words. */
+export function sharedClientIn(preset: string | null | undefined): string {
+  switch (preset) {
+    case 'httpx':
+      return 'create one httpx.Client() (or AsyncClient) when the program starts and use it for every request; `httpx.post(...)` and `with httpx.Client() as c:` around each call build and tear down a pool each time';
+    case 'aiohttp':
+      return 'create one aiohttp.ClientSession() for the application (at start-up, closed at shutdown) and pass it around; `async with aiohttp.ClientSession()` per request opens and closes a connector each time';
+    case 'openai-python':
+      return 'create one OpenAI() client at start-up and reuse it; each new OpenAI() builds its own httpx pool';
+    case 'openai-node':
+      return 'create one `new OpenAI()` at start-up and reuse it, and keep one fetch dispatcher (undici Agent) for the process';
+    case 'undici':
+    case 'fetch':
+      return 'keep one undici Pool or Agent (or the global dispatcher) for the process instead of a new one per request, and do not close it after each call';
+    default:
+      return 'create the HTTP client (its connection pool) once and reuse it for every request';
+  }
+}
+
+/** How to give the SDK (or client) one retry policy, so no loop around it multiplies its retries. */
+export function retriesIn(preset: string | null | undefined, n: number): string {
+  switch (preset) {
+    case 'openai-node':
+      return `new OpenAI({ maxRetries: ${n} })`;
+    case 'openai-python':
+      return `OpenAI(max_retries=${n})`;
+    case 'httpx':
+      return `one retry loop with backoff (httpx itself retries only failed connects: httpx.HTTPTransport(retries=${n}))`;
+    case 'aiohttp':
+      return 'one retry loop with backoff (aiohttp does not retry)';
+    case 'undici':
+    case 'fetch':
+      return `undici's RetryAgent (new RetryAgent(agent, { maxRetries: ${n} })) or one loop of your own, not both`;
+    default:
+      return `one retry layer with at most ${n} retries`;
+  }
+}

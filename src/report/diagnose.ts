@@ -13,6 +13,7 @@ import { hedgingNotPaying, overRateLimit, retriedAtOnce, retryStorm } from './ru
 import { abandonedRequests, readTimeoutVsTokenGaps, timeoutsTooLong, timeoutsTooShort } from './rules-timeouts.js';
 import { pct, type Rule } from './rule-kit.js';
 import { redirected, tlsFailed } from './rules-answers.js';
+import { diagnoseWire } from './rules-wire.js';
 
 export { connectionsNeeded, poissonQuantile } from './rules-capacity.js';
 
@@ -57,6 +58,8 @@ export const RULES: Rule[] = [
 ];
 
 export function diagnose(profile: ProfileReport, report: Report): Finding[] {
+  // A client observed by the proxy: its config is not known, only what it did on the wire.
+  if (profile.wire) return diagnoseWire(profile, profile.wire);
   return RULES.map((rule) => rule(profile, report)).filter((f): f is Finding => f !== null);
 }
 

@@ -35,6 +35,25 @@ export function keepAliveRace(p: ProfileReport): { stale: number; resets: number
 }
 
 export const FINDING_METRICS: Record<string, FindingMetric> = {
+  // What the proxy saw of a real client (profiles with a `wire` section).
+  wire_queued_share: {
+    label: 'requests sent the moment a connection freed (queued in the client)',
+    better: 'lower',
+    unit: 'share',
+    of: (p) => (p.wire?.plateau ? share(p.wire.plateau.backToBack, p.requests.total) : p.wire ? 0 : null),
+  },
+  wire_stale_share: {
+    label: 'requests on a connection idle longer than the upstream keeps one',
+    better: 'lower',
+    unit: 'share',
+    of: (p) => (p.wire ? share(Math.max(p.wire.reuse.stale, p.wire.reuse.afterUpstreamIdle), p.requests.total) : null),
+  },
+  wire_retry_after_ignored_share: {
+    label: 'retries sooner than Retry-After asked',
+    better: 'lower',
+    unit: 'share',
+    of: (p) => (p.wire ? share(p.wire.retryAfter.ignored, p.wire.retryAfter.ignored + p.wire.retryAfter.honoured) : null),
+  },
   redirect_share: {
     label: 'requests that ended on a redirect',
     better: 'lower',

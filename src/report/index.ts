@@ -1,4 +1,5 @@
 export * from './contract/report.js';
+export type { WireLibrary, WireRequest, WireSection, WireStory } from './contract/wire.js';
 export { addAround, type AddServers } from './contract/around.js';
 export { readInputFile, MAX_INPUT_BYTES } from './contract/input-file.js';
 export { readReport } from './read.js';

@@ -45,6 +45,7 @@ function profile(p: unknown, path: string, out: Problems): void {
   }
   if (p.lostRaces !== undefined && !isCount(p.lostRaces)) out.push(`${path}.lostRaces must be a non-negative number`);
   if (p.closeReasons !== undefined) counts(p.closeReasons, `${path}.closeReasons`, null, out);
+  if (p.wire !== undefined) wire(p.wire, `${path}.wire`, out);
   if (!isObj(p.histograms)) return void out.push(`${path}.histograms must be an object of encoded histograms`);
   const histograms = p.histograms;
   for (const name of [...HISTOGRAM_NAMES, ...GENERATOR_HISTOGRAMS]) {
@@ -60,6 +61,19 @@ function profile(p: unknown, path: string, out: Problems): void {
       out.push(`${path}.histograms.${name} is not a valid encoded HDR histogram`);
     }
   }
+}
+
+/** A proxy's `wire` section: the counts the wire findings read. */
+function wire(w: unknown, path: string, out: Problems): void {
+  if (!isObj(w)) return void out.push(`${path} must be an object`);
+  counts(w.connections, `${path}.connections`, ['opened', 'maxOpen', 'servedOne', 'openedWhileIdle', 'openedAfterOwnClose'], out);
+  counts(w.reuse, `${path}.reuse`, ['reused', 'afterUpstreamIdle', 'stale', 'backToBack'], out);
+  counts(w.repeats, `${path}.repeats`, ['retries', 'sdkRetries', 'outerRetries', 'hedges', 'hedgesWon', 'losersCancelled', 'maxChain'], out);
+  counts(w.retryAfter, `${path}.retryAfter`, ['given', 'honoured', 'ignored'], out);
+  if (!isObj(w.upstream)) out.push(`${path}.upstream must be an object`);
+  if (w.plateau !== null && w.plateau !== undefined) counts(w.plateau, `${path}.plateau`, ['connections', 'ms', 'requests', 'backToBack'], out);
+  if (!isObj(w.idleCloses)) out.push(`${path}.idleCloses must be an object`);
+  if (!Array.isArray(w.stories)) out.push(`${path}.stories must be a list`);
 }
 
 /** Every problem with `r` as a Report, by path; empty when it can be rendered, gated and merged. */

@@ -8,6 +8,7 @@ export { metricDefinitionsOf, readInputFile } from '../report/index.js';
 export { runLoad, rampRate, loadDurationS, LATE_AFTER_MS } from './load/load.js';
 export { dueTimes, expectedCount, type RatePlan } from './load/arrivals.js';
 export { parseShard, shardLoad, type Shard } from './load/shard.js';
+export type { WireLibrary, WireRequest, WireSection, WireStory } from '../report/index.js';
 export { addMockStats, type MockStats } from '../../mock-server/index.js';
 export { runRepeated, combineRuns, checkRepeat, MAX_REPEAT } from './run/repeat.js';
 export { Coordinator, type CoordinatorOptions, type CoordinatedRun, type ShardOutcome } from './distributed/coordinator.js';

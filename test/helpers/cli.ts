@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Absolute, so that the CLI may run in another folder (a recipe's own). */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
-/** Run the CLI from source in a child process (tsx), as a user would run `tailgate`. */
-export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess & { output: () => { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
+/** Run the CLI from source in a child process (tsx), as a user would run `tailgate`; in the repository unless told `cwd`. */
+export function spawnCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): ChildProcess & { output: () => { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -17,8 +21,8 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Chil
   return Object.assign(child, { output: () => ({ stdout, stderr }) });
 }
 
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawnCli(args, env);
+export async function runCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawnCli(args, env, cwd);
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
   return { code, ...child.output() };
 }

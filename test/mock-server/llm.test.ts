@@ -209,7 +209,7 @@ describe('the mock as an LLM server', () => {
     expect(err.problems).toEqual([
       expect.stringMatching(/^llm\.tokens is not a known field/),
       'llm.ttft.ms is required',
-      expect.stringMatching(/^llm\.itl\.dist must be one of fixed, uniform, normal, lognormal, pareto, bimodal, got "gamma"/),
+      expect.stringMatching(/^llm\.itl\.dist must be one of fixed, uniform, normal, lognormal, pareto, bimodal, hdr, got "gamma"/),
       'llm.prefillMsPer1kTokens must be a number in 0..3600000, got "a lot"',
       'llm.maxSequences must be an integer in 1..1000000, got 0',
       'llm.slowdownPerSequence must be a number in 0..100, got -1',

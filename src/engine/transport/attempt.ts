@@ -240,6 +240,7 @@ export class Attempt extends AttemptTimers implements PoolWaiter, AttemptResult,
       this.clearPhaseTimer();
       if (bodyMs !== null) this.armPhase(timerDelayMs(bodyMs, 'read', ctx.behavior), 'read_timeout', bodyMs);
     }
+    this.#req.onResponseHeaders?.(statusCode, rawHeaders);
     return true;
   }
 

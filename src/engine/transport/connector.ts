@@ -6,6 +6,7 @@
  */
 import net, { type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
 import { buildConnector } from 'undici';
 import { TailgateError } from '../errors.js';
 import type { ClientConfig } from '../config/index.js';
@@ -88,10 +89,15 @@ export class SocketFactory {
   /** pool.localPorts: one budget per destination. */
   private readonly budgets = new Map<string, PortBudget>();
 
-  constructor(private readonly config: ClientConfig) {
+  constructor(
+    private readonly config: ClientConfig,
+    ca?: string | Buffer,
+  ) {
     this.base = buildConnector({
       allowH2: config.httpVersion === 2,
       rejectUnauthorized: config.rejectUnauthorized,
+      // A private CA is trusted besides the system's (Node replaces the defaults when `ca` is given).
+      ...(ca !== undefined ? { ca: [...tls.rootCertificates, ca.toString()] } : {}),
       // 0 turns undici's own connect timer off: ours (below) is exact.
       timeout: 0,
       // A new client per request starts with an empty TLS session cache: a full handshake every time,

@@ -17,6 +17,10 @@ export interface EngineOptions {
   observer?: EngineObserver;
   /** Where API keys are looked up when the config has none (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Send tailgate's User-Agent (default true); false for a proxy, which forwards its client's. */
+  identify?: boolean;
+  /** Certificate authorities (PEM) to trust for TLS besides the system's: a private CA. */
+  ca?: string | Buffer;
 }
 
 export class Engine {
@@ -41,8 +45,8 @@ export class Engine {
     const url = new URL(baseUrl);
     this.config = resolveConfig(config, options.env ? { env: options.env } : {});
     this.origin = url.origin;
-    this.pool = new ConnectionPool(this.origin, this.config, options.observer);
-    const baseHeaders: string[] = ['user-agent', USER_AGENT];
+    this.pool = new ConnectionPool(this.origin, this.config, options.observer, options.ca);
+    const baseHeaders: string[] = options.identify === false ? [] : ['user-agent', USER_AGENT];
     for (const [name, value] of Object.entries(this.config.headers)) baseHeaders.push(name.toLowerCase(), value);
     if (this.config.apiKey !== null) baseHeaders.push('authorization', `${this.config.authScheme} ${this.config.apiKey}`);
     this.ctx = {

@@ -69,8 +69,9 @@ export class ConnectionPool implements ConnectionOwner {
     private readonly origin: string,
     private readonly config: ClientConfig,
     readonly observer: EngineObserver | undefined,
+    ca?: string | Buffer,
   ) {
-    this.factory = new SocketFactory(config);
+    this.factory = new SocketFactory(config, ca);
     this.capacity = config.pool.pipelining;
     this.limit = config.pool.connections ?? Number.POSITIVE_INFINITY;
     this.perRequest = config.pool.mode === 'per-request';

@@ -22,6 +22,8 @@ export interface AttemptRequest {
   discardBody?: boolean;
   /** Receive the body as it arrives instead of buffering it (streaming). */
   onData?: (chunk: Buffer) => void;
+  /** Told the status and raw headers as soon as they arrive, before the body (a proxy forwards them on). */
+  onResponseHeaders?: (status: number, rawHeaders: Buffer[]) => void;
   /** Time left for the whole operation; past it the attempt fails with total_timeout (default timeouts.total). */
   totalRemainingMs?: number;
   /** This attempt's own end-to-end timeout; with the config's timeouts.attempt, the tighter one applies. */

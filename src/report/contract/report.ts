@@ -6,6 +6,7 @@
 import type { ClientConfig } from '../../engine/index.js';
 import type { LatencySummary, MeasuredProfile, MetricDefinitions, ThresholdInput } from '../../metrics/index.js';
 import type { MockStats } from '../../../mock-server/index.js';
+import type { WireSection } from './wire.js';
 
 export const LOAD_MODELS = ['closed', 'open', 'ramping', 'bursts', 'trace'] as const;
 export type LoadModel = (typeof LOAD_MODELS)[number];
@@ -34,6 +35,9 @@ export interface LoadSettings {
   file?: string;
   speedup?: number;
 }
+
+/** The load a report records: a run's, or `observed` for clients the proxy watched (it sent none itself). */
+export type RecordedLoad = LoadSettings | { model: 'observed' };
 
 /** A scenario's gate section, as a run was given it. */
 export interface GateSettings {
@@ -140,6 +144,8 @@ export interface ProfileReport extends MeasuredProfile {
   findings: Finding[];
   /** A run with --repeat N: each run's measurements (timeline and intervals left out); the profile is their sum. */
   repeats?: MeasuredProfile[];
+  /** A client observed by `tailgate proxy`: what it did on the wire (absent for profiles tailgate ran itself). */
+  wire?: WireSection;
 }
 
 export interface Distribution {
@@ -166,7 +172,7 @@ export interface Report {
   /** The abortOnFail threshold that stopped the run early (the report is then partial). */
   stoppedBy?: { profile: string; threshold: string; detail: string };
   target: { kind: 'mock' | 'url'; url: string };
-  load: LoadSettings;
+  load: RecordedLoad;
   workload: { kind: string; path: string; method: string };
   gate: GateSettings;
   /** What ttft, itl and tpot mean here (docs/metrics.md); absent in older reports, which are tailgate's. */
