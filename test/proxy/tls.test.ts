@@ -91,8 +91,8 @@ describe('a client over TLS through the proxy', () => {
       const answers = await Promise.all([1, 2, 3].map(() => trusted.attempt({ method: 'GET', path: '/health' })));
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
       expect(sockets.map((s) => s.protocol)).toEqual(['h2']);
-      // The engine files certificate failures under protocol_error (it has no tls_error code yet).
-      await expect(untrusted.attempt({ method: 'GET', path: '/health' })).rejects.toMatchObject({ code: 'protocol_error', message: expect.stringMatching(/unable to verify the first certificate/) });
+      // Without the proxy's CA the certificate is signed by a CA the client does not trust: tls_error, named.
+      await expect(untrusted.attempt({ method: 'GET', path: '/health' })).rejects.toMatchObject({ code: 'tls_error', tlsCause: 'unknown-ca', message: expect.stringMatching(/unable to verify the first certificate/) });
     } finally {
       await trusted.close();
       await untrusted.close();
