@@ -11,10 +11,10 @@
  * branch of a union; this module walks the schema itself so a tagged union (`load.model`) is checked
  * against the branch its tag names, and every message reads the same.
  */
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static, type TProperties, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 
-export { Type, type Static, type TSchema };
+export { Type, type Static, type TProperties, type TSchema };
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -55,12 +55,20 @@ function numberOk(s: Json, v: number): boolean {
   return true;
 }
 
-/** The property every branch of a union fixes to a constant (its tag), if there is one. */
+/** The constant a branch fixes `key` to (undefined when it fixes none). */
+const constOf = (b: Json, key: string): unknown => (isObj(b.properties) && isObj(b.properties[key]) ? (b.properties[key] as Json).const : undefined);
+
+/**
+ * The property every branch of a union fixes to a constant, and that tells at least two branches apart
+ * (its tag), if there is one. Branches sharing a tag value are told apart by the next such property
+ * (a latency rule: `kind: latency`, then `dist`).
+ */
 function tagOf(branches: Json[]): string | null {
   const [first] = branches;
   if (!first || !isObj(first.properties)) return null;
   for (const key of Object.keys(first.properties)) {
-    if (branches.every((b) => isObj(b.properties) && isObj(b.properties[key]) && 'const' in (b.properties[key] as Json))) return key;
+    const values = branches.map((b) => constOf(b, key));
+    if (values.every((x) => x !== undefined) && new Set(values).size > 1) return key;
   }
   return null;
 }
@@ -108,22 +116,38 @@ function union(branches: Json[], v: unknown, path: string, out: string[]): void 
     if (!values.includes(v)) out.push(problem(path, `must be one of ${values.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ')}`, v));
     return;
   }
+  const others = branches.filter((b) => b.type !== 'null');
+  if (others.length === branches.length) return alternatives(branches, v, path, out);
+  // Nullable: a value that is not null answers to the other branches, and "or null" is said where it fits.
+  if (v === null) return;
+  const mine: string[] = [];
+  alternatives(others, v, path, mine);
+  out.push(...mine.map((p) => (p.startsWith(`${path || 'the value'} must be `) ? p.replace(/ must be (.*?)(, got .*)?$/, ' must be $1 or null$2') : p)));
+}
+
+function alternatives(branches: Json[], v: unknown, path: string, out: string[]): void {
+  if (branches.length === 1) return walk(branches[0] as Json, v, path, out);
   const tag = isObj(v) ? tagOf(branches) : null;
   if (tag && isObj(v)) {
-    const branch = branches.find((b) => ((b.properties as Json)[tag] as Json).const === v[tag]);
-    if (!branch) return void out.push(problem(join(path, tag), `must be one of ${branches.map((b) => ((b.properties as Json)[tag] as Json).const).join(', ')}`, v[tag]));
-    return walk(branch, v, path, out);
+    const matching = branches.filter((b) => constOf(b, tag) === v[tag]);
+    if (matching.length === 0) return void out.push(problem(join(path, tag), `must be one of ${[...new Set(branches.map((b) => constOf(b, tag)))].join(', ')}`, v[tag]));
+    return alternatives(matching, v, path, out);
   }
-  // No tag: the branch with the fewest problems speaks (null beside a type reads as "or null").
-  let best: string[] | null = null;
+  // No tag: the branch with the fewest problems speaks; when every branch refuses the value itself, all
+  // it may be are named at once (`must be true or false or an integer in 0..86400`).
+  const label = `${path || 'the value'} must be `;
+  const each: string[][] = [];
   for (const b of branches) {
     const mine: string[] = [];
     walk(b, v, path, mine);
     if (mine.length === 0) return;
-    if (best === null || mine.length < best.length) best = mine;
+    each.push(mine);
   }
-  const nullable = branches.some((b) => b.type === 'null');
-  out.push(...(best ?? []).map((p) => (nullable && p.startsWith(`${path || 'the value'} must be`) ? p.replace(/ must be (.*?)(, got .*)?$/, ' must be $1 or null$2') : p)));
+  if (each.every((p) => p.length === 1 && (p[0] as string).startsWith(label))) {
+    const rules = each.map((p) => (p[0] as string).slice(label.length).replace(/, got .*$/, ''));
+    return void out.push(problem(path, `must be ${[...new Set(rules)].join(' or ')}`, v));
+  }
+  out.push(...each.reduce((best, p) => (p.length < best.length ? p : best)));
 }
 
 function array(s: Json, v: unknown, path: string, out: string[]): void {
@@ -138,7 +162,8 @@ function object(s: Json, v: unknown, path: string, out: string[]): void {
   const props = (s.properties ?? {}) as Json;
   for (const key of (s.required ?? []) as string[]) if (v[key] === undefined) out.push(`${join(path, key)} is required`);
   for (const [key, value] of Object.entries(v)) {
-    const ps = props[key];
+    // Own keys only: `__proto__` or `constructor` in the input must not find Object.prototype's members.
+    const ps = Object.hasOwn(props, key) ? props[key] : undefined;
     if (isObj(ps)) {
       if (value !== undefined) walk(ps, value, join(path, key), out);
     } else if (isObj(s.patternProperties)) {
