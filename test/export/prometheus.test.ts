@@ -15,7 +15,7 @@ import { BUCKET_BOUNDS_S } from '../../src/export/index.js';
 import type { ProfileReport, Report } from '../../src/runner/index.js';
 import { runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
-import { PROMETHEUS, startPrometheus, type Prometheus } from '../helpers/prometheus.js';
+import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
 
 const SCENARIO = `name: live-export
 workload: { kind: embed, inputsPerRequest: 1 }
@@ -42,7 +42,7 @@ let dir: string;
 let scenario: string;
 
 // CI installs prometheus (.ci/run); elsewhere the tests say they were skipped rather than pass unseen.
-describe.skipIf(!PROMETHEUS && !process.env.CI)('live export into a real Prometheus', () => {
+describe('live export into a real Prometheus', () => {
   beforeAll(async () => {
     [runPort, mockPort] = [await freePort(), await freePort()];
     prometheus = await startPrometheus({ run: `127.0.0.1:${runPort}`, mock: `127.0.0.1:${mockPort}` });
