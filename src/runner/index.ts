@@ -17,4 +17,4 @@ export { runWorkers, autoWorkers, checkWorkers, MAX_WORKERS, RATE_PER_WORKER, ty
 export { DEFAULT_COORDINATOR_PORT, COORDINATOR_TOKEN_ENV } from './distributed/protocol.js';
 export { CoordinatorLostError, DEFAULT_JOIN_TIMEOUT_MS } from './distributed/shard-session.js';
 export { applyFixes } from './scenario/apply-fixes.js';
-export type { LiveOptions, LiveRun } from './run/live.js';
+export { newRunId, watchLive, type LiveOptions, type LiveRun } from './run/live.js';
