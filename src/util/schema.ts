@@ -14,6 +14,7 @@
  * value (a header, a URL that may hold a password) is never shown back, and every message reads the same.
  */
 import Type, { type Static, type TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
 import Value from 'typebox/value';
 
 export { Type, type Static, type TSchema };
@@ -239,9 +240,17 @@ function unknownField(at: string, key: string, known: string[], branch?: Branch)
   return `${at} is not a known field${known.length ? ` (known: ${known.join(', ')})` : ''}`;
 }
 
+/** Each declaration compiled once, on first use: a valid value (the common case) then costs well under a microsecond. */
+const compiled = new WeakMap<TSchema, Validator>();
+function isValid(schema: TSchema, value: unknown): boolean {
+  let validator = compiled.get(schema);
+  if (!validator) compiled.set(schema, (validator = Compile(schema)));
+  return validator.Check(value);
+}
+
 /** Every problem with `value` against `schema`, by path (`root` names the whole value), in one wording. */
 export function problemsOf(schema: TSchema, value: unknown, root = ''): string[] {
-  if (Value.Check(schema, value)) return [];
+  if (isValid(schema, value)) return [];
   const out: string[] = [];
   walk(schema as unknown as Json, value, root, out);
   // The walk covers the keywords the project's declarations use; a problem it cannot word is still one.
