@@ -70,6 +70,7 @@ describe('client config validation', () => {
     const proxy = problemsOf(() => resolveConfig({ proxy: 'https://user:hunter2@proxy:3128' }));
     expect(proxy).toEqual(['proxy must be an http:// URL of an HTTP CONNECT proxy, got "https://[redacted]@proxy:3128/"']);
     expect(JSON.stringify([secret, proxy])).not.toMatch(/hunter2|sk-live/);
+    expect(problemsOf(() => resolveConfig({ headers: { 'x-ok': 'v', 'bad name': 'v' } }))).toEqual(['headers.bad name: "bad name" is not a valid name here']);
   });
 
   it('HTTP/2 streams per connection: 100 unless set, but for undici, whose pipelining (1) holds for HTTP/2 too', () => {

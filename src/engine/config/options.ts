@@ -29,7 +29,7 @@ const HEADER_NAME = Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" });
 const HEADER_VALUE = Type.String({ pattern: '^[^\\r\\n\\u0000]*$', writeOnly: true, description: 'a header value: no line breaks or NUL' });
 /** Headers (name: value), wherever a contract takes them: the client config, a call's preference, a scenario's target. */
 export const headersSchema = (description: string, defaultValue?: Record<string, string>) =>
-  Type.Record(HEADER_NAME, HEADER_VALUE, { description, ...(defaultValue ? { default: defaultValue } : {}) });
+  Type.Record(HEADER_NAME, HEADER_VALUE, { additionalProperties: false, description, ...(defaultValue ? { default: defaultValue } : {}) });
 
 export const POOL_OPTIONS = {
   /** httpx max_connections, aiohttp limit; null = unlimited (undici, fetch). */
