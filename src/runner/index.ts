@@ -5,6 +5,7 @@ export { loadScenario, MAX_RATE, resolveScenario, scenarioJsonSchema, SCENARIO, 
 // The report contract is the report's (src/report); re-exported for the runner's users.
 export type { Report, ProfileReport, Finding, Distribution } from '../report/index.js';
 export { metricDefinitionsOf, readInputFile } from '../report/index.js';
+export { TRACE_LINE, type TraceLineInput } from './load/trace-file.js';
 export { runLoad, rampRate, loadDurationS, LATE_AFTER_MS } from './load/load.js';
 export { dueTimes, expectedCount, type RatePlan } from './load/arrivals.js';
 export { parseShard, shardLoad, type Shard } from './load/shard.js';

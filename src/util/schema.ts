@@ -108,11 +108,14 @@ function walk(s: Json, v: unknown, path: string, out: string[]): void {
   }
 }
 
-/** What one branch of a union asks for, in words: `an integer in 1..100`, `a string`, `null`. */
-function ruleOf(s: Json): string {
+/** What a schema asks for, in the words of its problems: `an integer in 1..100 or null`, `one of a, b`. */
+export function ruleOf(schema: TSchema | Json): string {
+  const s = schema as Json;
+  if (Array.isArray(s.anyOf)) return (s.anyOf as Json[]).map(ruleOf).join(' or ');
   if ('const' in s) return shown(s.const);
+  if (Array.isArray(s.enum)) return `one of ${s.enum.join(', ')}`;
   if (s.type === 'number' || s.type === 'integer') return numberRule(s);
-  return ({ string: 'a string', boolean: 'true or false', null: 'null', object: 'an object', array: 'a list' } as Record<string, string>)[s.type as string] ?? 'something else';
+  return ({ string: 'a string', boolean: 'true or false', null: 'null', object: 'an object', array: 'a list' } as Record<string, string>)[s.type as string] ?? 'anything';
 }
 
 /** Whether a value is of the JSON type a branch asks for (its range or fields aside). */
