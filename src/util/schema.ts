@@ -10,7 +10,8 @@
  * no dependencies, and its types follow the declaration exactly. Its own error iterator reports every
  * branch of a union; this module walks the schema itself so a tagged union (`load.model`) is checked
  * against the branch its tag names (a field of another branch is named with it), an untagged one through
- * the branch of the value's type, a typo is answered with the field it most likely meant, a `writeOnly`
+ * the branch of the value's type, a typo is answered with the field it most likely meant (or with where a
+ * field in the wrong group belongs: `timeouts.keepAliveMs` → `pool.keepAliveMs`), a `writeOnly`
  * value (a header, a URL that may hold a password) is never shown back, and every message reads the same.
  */
 import Type, { type Static, type TSchema } from 'typebox';
@@ -71,8 +72,14 @@ function tagOf(branches: Json[]): string | null {
 /** Every branch's constant (literal unions read as enums). */
 const constants = (branches: Json[]) => (branches.every((b) => 'const' in b) ? branches.map((b) => b.const) : null);
 
-function walk(s: Json, v: unknown, path: string, out: string[]): void {
-  if (Array.isArray(s.anyOf)) return union(s.anyOf as Json[], v, path, out);
+/** The object a value sits in (its schema and path): a misplaced field is looked for beside it. */
+interface Parent {
+  schema: Json;
+  path: string;
+}
+
+function walk(s: Json, v: unknown, path: string, out: string[], parent?: Parent): void {
+  if (Array.isArray(s.anyOf)) return union(s.anyOf as Json[], v, path, out, parent);
   // A value marked writeOnly (a header's value, a URL that may hold a password) is never shown back.
   const bad = (what: string) => out.push(s.writeOnly === true ? problem(path, what) : problem(path, what, v));
   if (isObj(s.not) && Object.keys(s.not).length === 0) return void out.push(problem(path, `is not allowed${typeof s.description === 'string' ? ` (${s.description})` : ''}`));
@@ -102,9 +109,9 @@ function walk(s: Json, v: unknown, path: string, out: string[]): void {
       if (v !== null) bad('must be null');
       return;
     case 'array':
-      return array(s, v, path, out);
+      return array(s, v, path, out, parent);
     case 'object':
-      return object(s, v, path, out);
+      return object(s, v, path, out, parent);
   }
 }
 
@@ -139,7 +146,7 @@ function sameType(s: Json, v: unknown): boolean {
   }
 }
 
-function union(branches: Json[], v: unknown, path: string, out: string[]): void {
+function union(branches: Json[], v: unknown, path: string, out: string[], parent?: Parent): void {
   const values = constants(branches);
   if (values) {
     if (!values.includes(v)) out.push(problem(path, `must be one of ${values.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ')}`, v));
@@ -152,7 +159,7 @@ function union(branches: Json[], v: unknown, path: string, out: string[]): void 
     if (!branch) return void out.push(problem(join(path, tag), `must be one of ${branches.map(tagValue).join(', ')}`, v[tag]));
     // A field of another branch is named with the branches it belongs to.
     const elsewhere = (key: string) => branches.filter((b) => b !== branch && isObj((b.properties as Json)[key])).map(tagValue);
-    return object(branch, v, path, out, { tag, value: v[tag], elsewhere });
+    return object(branch, v, path, out, parent, { tag, value: v[tag], elsewhere });
   }
   // No tag: the branches of the value's own type speak, the one with the fewest problems (null beside a
   // type reads as "or null"); when none is of its type, the problem names what each branch asks for.
@@ -166,18 +173,18 @@ function union(branches: Json[], v: unknown, path: string, out: string[]): void 
   let best: string[] | null = null;
   for (const b of typed) {
     const mine: string[] = [];
-    walk(b, v, path, mine);
+    walk(b, v, path, mine, parent);
     if (mine.length === 0) return;
     if (best === null || mine.length < best.length) best = mine;
   }
   out.push(...(best ?? []).map((p) => (nullable && p.startsWith(`${path || 'the value'} must be`) ? p.replace(/ must be (.*?)(, got .*)?$/, ' must be $1 or null$2') : p)));
 }
 
-function array(s: Json, v: unknown, path: string, out: string[]): void {
+function array(s: Json, v: unknown, path: string, out: string[], parent?: Parent): void {
   if (!Array.isArray(v)) return void out.push(problem(path, 'must be a list', v));
   if (typeof s.minItems === 'number' && v.length < s.minItems) out.push(`${path} must have at least ${s.minItems} item(s), got ${v.length}`);
   if (typeof s.maxItems === 'number' && v.length > s.maxItems) out.push(`${path} must have at most ${s.maxItems} item(s), got ${v.length}`);
-  if (isObj(s.items)) v.forEach((item, i) => walk(s.items as Json, item, join(path, i), out));
+  if (isObj(s.items)) v.forEach((item, i) => walk(s.items as Json, item, join(path, i), out, parent));
 }
 
 /** Edit distance with adjacent swaps (optimal string alignment): how far a typo is from a name. */
@@ -214,7 +221,7 @@ interface Branch {
   elsewhere: (key: string) => unknown[];
 }
 
-function object(s: Json, v: unknown, path: string, out: string[], branch?: Branch): void {
+function object(s: Json, v: unknown, path: string, out: string[], parent?: Parent, branch?: Branch): void {
   if (!isObj(v)) return void out.push(problem(path, 'must be an object', v));
   const props = (s.properties ?? {}) as Json;
   const of = branch ? ` for ${branch.tag} ${String(branch.value)}` : '';
@@ -222,25 +229,37 @@ function object(s: Json, v: unknown, path: string, out: string[], branch?: Branc
   for (const [key, value] of Object.entries(v)) {
     const ps = props[key];
     if (isObj(ps)) {
-      if (value !== undefined) walk(ps, value, join(path, key), out);
+      if (value !== undefined) walk(ps, value, join(path, key), out, { schema: s, path });
     } else if (isObj(s.patternProperties)) {
       const [pattern, valueSchema] = Object.entries(s.patternProperties)[0] as [string, Json];
       if (!new RegExp(pattern, 'u').test(key)) out.push(`${join(path, key)}: ${shown(key)} is not a valid name here`);
-      else walk(valueSchema, value, join(path, key), out);
+      else walk(valueSchema, value, join(path, key), out, { schema: s, path });
     } else if (isObj(s.additionalProperties)) {
-      walk(s.additionalProperties, value, join(path, key), out);
+      walk(s.additionalProperties, value, join(path, key), out, { schema: s, path });
     } else if (s.additionalProperties === false) {
-      out.push(unknownField(join(path, key), key, Object.keys(props), branch));
+      out.push(unknownField(join(path, key), key, Object.keys(props), parent, branch));
     }
   }
 }
 
-function unknownField(at: string, key: string, known: string[], branch?: Branch): string {
+function unknownField(at: string, key: string, known: string[], parent?: Parent, branch?: Branch): string {
   const owners = branch?.elsewhere(key) ?? [];
   if (branch && owners.length > 0) return `${at} applies to ${branch.tag} ${owners.join(' or ')}, not ${String(branch.value)}`;
-  const close = closeName(key, known);
+  const close = closeName(key, known) ?? misplaced(key, at, parent);
   if (close) return `${at} is not a known field (did you mean ${close}?)`;
   return `${at} is not a known field${known.length ? ` (known: ${known.join(', ')})` : ''}`;
+}
+
+/** Where a field of this name belongs beside the object it was found in (`timeouts.keepAliveMs` → `pool.keepAliveMs`). */
+function misplaced(key: string, at: string, parent?: Parent): string | null {
+  if (!parent) return null;
+  const props = (parent.schema.properties ?? {}) as Json;
+  if (isObj(props[key])) return join(parent.path, key);
+  for (const [name, group] of Object.entries(props)) {
+    const here = join(parent.path, name);
+    if (isObj(group) && isObj(group.properties) && isObj(group.properties[key]) && !at.startsWith(`${here}.`)) return join(here, key);
+  }
+  return null;
 }
 
 /** Each declaration compiled once, on first use: a valid value (the common case) then costs well under a microsecond. */

@@ -37,6 +37,7 @@ describe('client config validation', () => {
     const problems = problemsOf(() => resolveConfig({ pool: { conections: 5 } as never, timeout: {} } as never));
     expect(problems).toEqual(['pool.conections is not a known field (did you mean connections?)', 'timeout is not a known field (did you mean timeouts?)']);
     expect(problemsOf(() => resolveConfig({ pool: { size: 5 } } as never))[0]).toMatch(/^pool\.size is not a known field \(known: connections, maxIdle, /);
+    expect(problemsOf(() => resolveConfig({ timeouts: { keepAliveMs: 5000 } } as never))).toEqual(['timeouts.keepAliveMs is not a known field (did you mean pool.keepAliveMs?)']);
   });
 
   it('checks relations between options and unknown presets', () => {

@@ -16,6 +16,13 @@ describe('the schema kit', () => {
     expect(problemsOf(POOL, { KeepAliveMS: 1 }, 'pool')).toEqual(['pool.KeepAliveMS is not a known field (did you mean keepAliveMs?)']);
     expect(problemsOf(POOL, { size: 1 }, 'pool')).toEqual(['pool.size is not a known field (known: connections, maxIdle, keepAliveMs)']);
     expect(closeName('rate', ['users', 'model'])).toBeNull();
+    // A field in the wrong group is named where it belongs, as the path a user would write.
+    const CONFIG = Type.Partial(Type.Object({ preset: Type.String(), pool: POOL, timeouts: Type.Partial(Type.Object({ read: Type.Integer() }), { additionalProperties: false }) }), { additionalProperties: false });
+    expect(problemsOf(Type.Array(CONFIG), [{ timeouts: { keepAliveMs: 5 } }, { pool: { preset: 'httpx', read: 1 } }], 'profiles')).toEqual([
+      'profiles[0].timeouts.keepAliveMs is not a known field (did you mean profiles[0].pool.keepAliveMs?)',
+      'profiles[1].pool.preset is not a known field (did you mean profiles[1].preset?)',
+      'profiles[1].pool.read is not a known field (did you mean profiles[1].timeouts.read?)',
+    ]);
   });
 
   it('checks a tagged union against the branch its tag names, and says which branch a field belongs to', () => {
