@@ -37,7 +37,10 @@ export function resolveScenario(input: unknown, file: string | null = null, text
   if (isObject(input) && problemsOf(GATE, input.gate ?? {}).length === 0) checkGate(input.gate as ScenarioInput['gate'], problems);
   if (problems.length > 0) throw new InvalidInputError(file ? `scenario ${file}` : 'scenario', problems);
   const raw = input as ScenarioInput;
-  crossCheck(raw, problems);
+  // Filled from the declaration's defaults (inputsPerRequest, textChars, maxTokens; the mock's sizes).
+  const w = withDefaults(WORKLOAD, raw.workload) as Static<typeof WORKLOAD> & { inputsPerRequest: number; textChars: { min: number; max: number }; maxTokens: number };
+  const { faults: _checkedBelow, ...mock } = withDefaults(MOCK_TARGET, raw.target?.mock ?? {}) as Required<Static<typeof MOCK_TARGET>>;
+  crossCheck(raw, w.inputsPerRequest, mock.embeddingDim, problems);
   const scenarioSlo = problems.length === 0 ? resolveSlo(raw.slo, 'slo', problems) : null;
   const profiles = problems.length === 0 ? resolveProfiles(raw.profiles, problems, scenarioSlo) : [];
   let faults: FaultConfig | null = null;
@@ -50,10 +53,7 @@ export function resolveScenario(input: unknown, file: string | null = null, text
     }));
   }
   if (problems.length > 0) throw new InvalidInputError(file ? `scenario ${file}` : 'scenario', problems);
-  // Filled from the declaration's defaults: inputsPerRequest, textChars, maxTokens.
-  const w = withDefaults(WORKLOAD, raw.workload) as Static<typeof WORKLOAD> & { inputsPerRequest: number; textChars: { min: number; max: number }; maxTokens: number };
   const hash = createHash('sha256').update(text ?? JSON.stringify(input)).digest('hex').slice(0, 16);
-  const { faults: _checkedAbove, ...mock } = withDefaults(MOCK_TARGET, raw.target?.mock ?? {}) as Required<Static<typeof MOCK_TARGET>>;
   return {
     name: raw.name,
     description: raw.description,
@@ -96,14 +96,13 @@ function prefixed<T>(problems: string[], prefix: string, fn: () => T): T | null 
 }
 
 /** The rules between fields, after the declaration has passed. */
-function crossCheck(raw: ScenarioInput, problems: string[]): void {
+function crossCheck(raw: ScenarioInput, perRequest: number, dim: number, problems: string[]): void {
   problems.push(...loadProblems(raw.load, raw.phases));
   const chars = raw.workload.textChars;
   if (chars?.min !== undefined && chars.max !== undefined && chars.min > chars.max) problems.push(problem('workload.textChars.min', `must be <= max (${chars.max})`, chars.min));
   if (raw.target?.url && raw.target?.mock) problems.push(problem('target', 'has both url and mock: choose one'));
   // The embedded mock refuses answers it cannot build (413): say so now rather than after the run.
-  const { kind, inputsPerRequest: perRequest = 0 } = withDefaults(WORKLOAD, raw.workload);
-  const dim = (withDefaults(MOCK_TARGET, raw.target?.mock ?? {}) as Required<Static<typeof MOCK_TARGET>>).embeddingDim;
+  const { kind } = raw.workload;
   if (!raw.target?.url && (kind === 'embed' || kind === 'classify' || kind === 'rerank')) {
     if (perRequest > MAX_INPUTS) problems.push(problem('workload.inputsPerRequest', `is ${perRequest}; the embedded mock takes at most ${MAX_INPUTS} inputs in one request`));
     else if (kind === 'embed' && perRequest * dim > MAX_ANSWER_VALUES) {
