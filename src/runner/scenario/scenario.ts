@@ -85,12 +85,13 @@ function checkGate(gate: ScenarioInput['gate'], problems: string[]): void {
   prefixed(problems, 'gate', () => parseGateExpressions((gate?.thresholds ?? []) as ThresholdInput[], gate?.maxRegression ?? []));
 }
 
+/** Problems from another part's validation, each after `prefix` (a path ending in `.`, or a name: `gate: `). */
 function prefixed<T>(problems: string[], prefix: string, fn: () => T): T | null {
   try {
     return fn();
   } catch (err) {
     const list = (err as { problems?: string[] }).problems ?? [(err as Error).message];
-    for (const p of list) problems.push(`${prefix}: ${p}`);
+    for (const p of list) problems.push(prefix.endsWith('.') ? `${prefix}${p}` : `${prefix}: ${p}`);
     return null;
   }
 }
@@ -137,23 +138,22 @@ function resolveSlo(raw: ScenarioInput['slo'], path: string, problems: string[])
 }
 
 function resolveProfiles(list: ProfileInput[], problems: string[], scenarioSlo: Slo | null): ResolvedProfile[] {
-  const byName = new Map(list.map((p) => [p.name, p]));
-  const flatten = (p: ProfileInput, seen: string[]): ProfileInput => {
+  const index = new Map(list.map((p, i) => [p.name, i]));
+  /** The profile with what it extends merged under it; `at` is where the chain began, for the problem. */
+  const flatten = (p: ProfileInput, seen: string[], at: string): ProfileInput => {
     if (!p.extends) return p;
-    if (seen.includes(p.extends)) {
-      problems.push(`profile "${p.name}" extends itself through ${[...seen, p.extends].join(' -> ')}`);
+    const i = index.get(p.extends);
+    const wrong = i === undefined ? problem(`${at}.extends`, 'must name another profile of this scenario', p.extends) : seen.includes(p.extends) ? problem(`${at}.extends`, `goes round in a circle: ${[...seen, p.extends].join(' -> ')}`) : null;
+    if (wrong !== null || i === undefined) {
+      if (wrong) problems.push(wrong);
       return p;
     }
-    const parent = byName.get(p.extends);
-    if (!parent) {
-      problems.push(`profile "${p.name}" extends "${p.extends}", which is not a profile of this scenario`);
-      return p;
-    }
-    return deepMerge(flatten(parent, [...seen, p.name]), p) as ProfileInput;
+    return deepMerge(flatten(list[i] as ProfileInput, [...seen, p.extends], at), p) as ProfileInput;
   };
   return list.map((p, i) => {
-    const { name, description, extends: _e, client = {}, slo, ...configInput } = flatten(p, []);
-    const config = prefixed(problems, `profiles[${i}] (${name})`, () => resolveConfig(configInput as ClientConfigInput));
+    const { name, description, extends: _e, client = {}, slo, ...configInput } = flatten(p, [p.name], `profiles[${i}]`);
+    // What only the merged config can tell (a preset's read clock beside a body timeout), by the profile's path.
+    const config = prefixed(problems, `profiles[${i}].`, () => resolveConfig(configInput as ClientConfigInput));
     return {
       name,
       ...(description ? { description } : {}),

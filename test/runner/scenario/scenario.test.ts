@@ -60,13 +60,15 @@ describe('scenario files', () => {
       'profiles[0].pool.keepAliveMS is not a known field (did you mean keepAliveMs?)',
     ]);
     // What only the resolved config can tell (a preset's read clock and the profile's body timeout) names the profile.
-    expect(problems({ ...minimal, profiles: [{ name: 'a', preset: 'httpx', timeouts: { body: 500 } }] })[0]).toMatch(/^profiles\[0\] \(a\): timeouts\.body is undici's bodyTimeout/);
+    expect(problems({ ...minimal, profiles: [{ name: 'a', preset: 'httpx', timeouts: { body: 500 } }] })[0]).toMatch(/^profiles\[0\]\.timeouts\.body is undici's bodyTimeout/);
     expect(problems({ ...minimal, profiles: [{ name: 'a', client: { maxRetries: 2, hedgeDelayS: 0 } }] })).toEqual([
       "profiles[0].client.maxRetries is not allowed (now retry.maxRetries: the client config's retry settings, which its preset fills in)",
       'profiles[0].client.hedgeDelayS must be a number in 0.001..30 or null, got 0',
     ]);
-    expect(problems({ ...minimal, profiles: [{ name: 'a', extends: 'b' }] })).toEqual([
-      'profile "a" extends "b", which is not a profile of this scenario',
+    expect(problems({ ...minimal, profiles: [{ name: 'a', extends: 'b' }] })).toEqual(['profiles[0].extends must name another profile of this scenario, got "b"']);
+    expect(problems({ ...minimal, profiles: [{ name: 'a', extends: 'b' }, { name: 'b', extends: 'a' }] })).toEqual([
+      'profiles[0].extends goes round in a circle: a -> b -> a',
+      'profiles[1].extends goes round in a circle: b -> a -> b',
     ]);
     expect(problems({ ...minimal, target: { mock: { faults: { rules: [{ kind: 'latency', dist: 'fixed' }] } } } })).toEqual([
       'target.mock.faults: rules[0].ms is required',
