@@ -46,7 +46,11 @@ describe('the scenario JSON Schema, read by ajv (draft 2020-12, strict)', () => 
   it('accepts every bundled scenario, and rejects what tailgate rejects, at the same path', () => {
     const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
     expect(bundled.length).toBeGreaterThanOrEqual(11);
-    for (const { file, data } of bundled) expect(validate(data) ? [] : validate.errors, file).toEqual([]);
+    for (const { file, data, text } of bundled) {
+      expect(validate(data) ? [] : validate.errors, file).toEqual([]);
+      // Each names the schema for the language server on its first line, so a copy an editor opens is checked.
+      expect(text.split('\n')[0], file).toBe('# yaml-language-server: $schema=./scenario.schema.json');
+    }
 
     const quickstart = bundled.find((b) => b.file === 'quickstart.yaml')!.data;
     expect(validate(misspelt(quickstart))).toBe(false);
