@@ -164,7 +164,7 @@ describe('tailgate coordinate with shards started apart', () => {
     for (const [path, body] of [['/check-in', '[]'], ['/barrier', '{"shard":{"index":1,"count":2,"instance":"x"}}'], ['/report', '{"shard":7}'], ['/fail', 'not json'], ['/heartbeat', 'null']] as const) {
       const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(res.status, `${path} ${body}`).toBe(400);
-      expect(((await res.json()) as { error: string }).error).toMatch(/must be|not JSON/);
+      expect(((await res.json()) as { error: string }).error).toMatch(/must be|is required|not JSON/);
     }
     const honest = start(['run', file, '--shard', '1/2', '--coordinator', url, '--target', mock.url, '--out', dir]);
     // A hand-made shard 2 speaks the protocol, then posts a corrupt report of the right scenario.
