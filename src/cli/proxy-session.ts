@@ -7,14 +7,17 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { FaultConfigError, readFaultFile } from '../../mock-server/index.js';
 import { InvalidInputError, redactUrl, targetUrlProblem } from '../engine/index.js';
+import { BUCKET_BOUNDS_US, type LiveExport } from '../export/index.js';
 import { parseGateExpressions } from '../metrics/index.js';
 import { certificateNames, liveLine, makeProxyCertificate, proxyReport, resolveProxyFaults, startProxy, twinYaml, type Proxy } from '../proxy/index.js';
 import { gateFailed, runGate } from '../report/index.js';
+import { newRunId, watchLive as sampleEachSecond } from '../runner/index.js';
+import { exportConfigOf, startExport, type ExportArgs } from './export-flags.js';
 import type { CliIo } from './io.js';
 import { printSummary } from './outputs.js';
 import { prepareOutDir, writeOutputFile } from './output-files.js';
 
-export interface ProxyArgs {
+export interface ProxyArgs extends ExportArgs {
   upstream?: string;
   listen: string;
   faults?: string;
@@ -52,10 +55,12 @@ export interface Prepared {
   thresholds: string[];
   /** --tls: the certificate made for this run, where its CA was written, and the CA with the roots it stands beside (SSL_CERT_FILE). */
   tls?: { key: string; cert: string; caFile: string; bundleFile: string };
+  /** --export, --metrics-port: each client's seconds, as a run's profile's (scenario "proxy", profile the client). */
+  live: LiveExport | null;
 }
 
-/** Every flag checked, the faults file and CA read, the output folder made: before anything listens (exit 2). */
-export async function prepareProxy(args: ProxyArgs, upstream: string | undefined): Promise<Prepared> {
+/** Every flag checked, the faults file and CA read, the output folder made: before the proxy listens (exit 2). */
+export async function prepareProxy(args: ProxyArgs, upstream: string | undefined, io: CliIo): Promise<Prepared> {
   const problems: string[] = [];
   if (upstream === undefined) problems.push('--upstream is required: the URL of the real server (or set OPENAI_BASE_URL for observe)');
   else {
@@ -72,6 +77,7 @@ export async function prepareProxy(args: ProxyArgs, upstream: string | undefined
   }
   if (args['tls-ca'] !== undefined && !args.tls) problems.push('--tls-ca names where --tls writes its CA file: give --tls too');
   if (problems.length) throw new InvalidInputError('arguments', problems);
+  const exportConfig = exportConfigOf(args);
   let faults: unknown;
   if (args.faults) {
     try {
@@ -87,7 +93,9 @@ export async function prepareProxy(args: ProxyArgs, upstream: string | undefined
   await prepareOutDir(args.out, '--out');
   const { host, port } = listen as { host: string; port: number };
   const tls = args.tls ? await makeTls(host, args['tls-ca'] ?? join(args.out, 'proxy-ca.pem'), process.env.SSL_CERT_FILE) : undefined;
-  return { upstream: upstream as string, host, port, faults, thresholds, ...(ca !== undefined ? { ca } : {}), ...(tls ? { tls } : {}) };
+  // Last: a scrape port that cannot be had is exit 2 too, and nothing after it can fail.
+  const live = await startExport(exportConfig, io);
+  return { upstream: upstream as string, host, port, faults, thresholds, live, ...(ca !== undefined ? { ca } : {}), ...(tls ? { tls } : {}) };
 }
 
 /**
@@ -119,7 +127,17 @@ export function parseListen(value: string): { host: string; port: number } | str
 }
 
 export async function openProxy(p: Prepared, args: ProxyArgs): Promise<Proxy> {
+  const runId = newRunId();
+  const live = p.live;
   return startProxy({
+    ...(live
+      ? {
+          onClient: (client) => {
+            const run = { runId, scenario: 'proxy', profile: client.name, shard: 1, shards: 1, startMs: Date.now() };
+            sampleEachSecond(client.metrics, run, { boundsUs: BUCKET_BOUNDS_US, onSample: live.onSample });
+          },
+        }
+      : {}),
     upstream: p.upstream,
     host: p.host,
     port: p.port,
@@ -128,6 +146,9 @@ export async function openProxy(p: Prepared, args: ProxyArgs): Promise<Proxy> {
     ...(args['upstream-http'] ? { upstreamHttpVersion: args['upstream-http'] as 1 | 2 } : {}),
     ...(p.ca !== undefined ? { upstreamCa: p.ca } : {}),
     ...(p.tls ? { tls: { key: p.tls.key, cert: p.tls.cert } } : {}),
+  }).catch(async (err: unknown) => {
+    await live?.close();
+    throw err;
   });
 }
 
@@ -168,10 +189,22 @@ export function watchLive(proxy: Proxy, io: CliIo): () => void {
   };
 }
 
-/** Stop the proxy, print the clients' tables and findings, gate the thresholds, write the report; true when a threshold failed. */
+/**
+ * Stop the proxy, print the clients' tables and findings, gate the thresholds, write the report, push the
+ * live export's last seconds; true when a threshold failed.
+ */
 export async function finishProxy(proxy: Proxy, p: Prepared, out: string, io: CliIo, twin?: string): Promise<boolean> {
   await proxy.close();
+  // Each client's metrics stop here, and their last second goes to the live export.
   const report = proxyReport(proxy, { thresholds: p.thresholds });
+  try {
+    return await writeProxyOutputs(proxy, p, report, out, io, twin);
+  } finally {
+    await p.live?.close();
+  }
+}
+
+async function writeProxyOutputs(proxy: Proxy, p: Prepared, report: ReturnType<typeof proxyReport>, out: string, io: CliIo, twin: string | undefined): Promise<boolean> {
   const checks = runGate(report, { thresholds: p.thresholds, maxRegression: [] });
   if (report.profiles.length === 0) io.out(`no client sent a request through the proxy (${proxy.recorder.silentConnections} connections without one)\n`);
   else printSummary(report, checks, io);

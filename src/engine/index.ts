@@ -16,7 +16,7 @@ export { PerformanceClient, DEFAULT_BUDGET_FLOOR, type PerformanceClientOptions 
 export { SharedPool } from './client/shared-pool.js';
 export { ENDPOINTS, type Endpoint } from './client/endpoints.js';
 export type { EmbeddingsResponse, RerankResponse, ClassifyResponse, BatchPostResponse, BatchError, StreamHandle, LoadSession } from './client/responses.js';
-export { CancellationToken, resolvePreference, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, type Preference, type PreferenceInput } from './policy/preference.js';
+export { CancellationToken, resolvePreference, PREFERENCE, PREFERENCE_INPUT, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, type Preference, type PreferenceInput } from './policy/preference.js';
 export { Budget, type BudgetOptions } from './policy/budget.js';
 export type { PolicyStats, LogicalResult, LogicalListener } from './policy/types.js';
 export { decideRetry, retryAfterMs, type RetryDecision } from './policy/retry-rules.js';

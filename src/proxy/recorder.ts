@@ -23,6 +23,8 @@ export interface RecorderOptions {
   tls: boolean;
   /** The faults in force (an idle close by the proxy is one of them). */
   faults(): FaultConfig;
+  /** A client seen for the first time. */
+  onClient?: (client: ClientLog) => void;
 }
 
 export class Recorder implements ConnectionWatch {
@@ -126,6 +128,7 @@ export class Recorder implements ConnectionWatch {
     if (!log) {
       log = new ClientLog(name, ua ?? null, identify(ua, lang), this.originMs);
       this.clients.set(name, log);
+      this.options.onClient?.(log);
     }
     return log;
   }

@@ -7,6 +7,7 @@ import { resolveFaults, startMockServer, type FaultConfig, type MockServer } fro
 import { InvalidInputError, targetUrlProblem } from '../engine/index.js';
 import { Forwarder } from './forward.js';
 import { Recorder } from './recorder.js';
+import type { ClientLog } from './client-log.js';
 import { UpstreamKnowledge } from './upstream-knowledge.js';
 
 const DAY_MS = 86_400_000;
@@ -35,6 +36,8 @@ export interface ProxyOptions {
   clientName?: string;
   /** Request bodies beyond this get 413 (default 32 MiB). */
   maxBodyBytes?: number;
+  /** A client seen for the first time (live export samples each of its seconds). */
+  onClient?: (client: ClientLog) => void;
 }
 
 export interface Proxy {
@@ -72,7 +75,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   let listener: MockServer | null = null;
   const current = () => listener?.faults() ?? faults;
   const knowledge = new UpstreamKnowledge(() => faultIdleMs(current()));
-  const recorder = new Recorder({ ...(options.clientName ? { clientName: options.clientName } : {}), tls: options.tls !== undefined, faults: current }, knowledge);
+  const recorder = new Recorder({ ...(options.clientName ? { clientName: options.clientName } : {}), ...(options.onClient ? { onClient: options.onClient } : {}), tls: options.tls !== undefined, faults: current }, knowledge);
   const upstreamUrl = new URL(options.upstream);
   const secure = upstreamUrl.protocol === 'https:';
   // Paths go upstream as the client sent them; the upstream URL's own path is the client's to use (clientUrl).

@@ -73,24 +73,33 @@ export const timeoutsTooShort: Rule = (p) => {
 };
 
 /**
- * A read timeout also bounds each gap between chunks: on a stream, a timeout sized for the first byte
- * cuts generations whose token gaps (a long prefill queue, a busy server) come near it.
+ * The timeout that bounds each gap between chunks: timeouts.read for a per-read clock (httpx, aiohttp),
+ * timeouts.body for undici's two clocks (its headersTimeout ends when the headers are in).
+ */
+function gapTimeout(p: ProfileReport): { key: 'timeouts.read' | 'timeouts.body'; ms: number | null } {
+  const t = p.config.timeouts;
+  return p.config.behavior.readClock === 'headers-body' ? { key: 'timeouts.body', ms: t.body } : { key: 'timeouts.read', ms: t.read };
+}
+
+/**
+ * The gap timeout also bounds each pause of a stream: sized for the first byte, it cuts generations whose
+ * token gaps (a long prefill queue, a busy server) come near it.
  */
 export const readTimeoutVsTokenGaps: Rule = (p) => {
-  const read = p.config.timeouts.read;
+  const { key, ms: limit } = gapTimeout(p);
   const gaps = p.itlMs;
-  if (read === null || !gaps || gaps.count === 0) return null;
+  if (limit === null || !gaps || gaps.count === 0) return null;
   const timedOut = err(p, 'read_timeout');
-  if (timedOut === 0 && gaps.max < 0.5 * read) return null;
-  const suggest = Math.max(readTimeoutFor(p), ceilS(2 * read));
-  const c = change(p, { 'timeouts.read': suggest }, timedOut > 0 ? [SLOWER_NOT_FAILED] : []);
+  if (timedOut === 0 && gaps.max < 0.5 * limit) return null;
+  const suggest = Math.max(readTimeoutFor(p), ceilS(2 * limit));
+  const c = change(p, { [key]: suggest }, timedOut > 0 ? [SLOWER_NOT_FAILED] : []);
   return {
     id: 'read-timeout-vs-token-gaps',
     severity: timedOut > 0 ? 'critical' : 'warning',
-    symptom: timedOut > 0 ? `${timedOut} streams were cut by the read timeout between tokens` : `gaps between tokens reach ${fmtMs(gaps.max)}, over half the read timeout`,
-    evidence: `timeouts.read ${read} ms; inter-token gaps p99 ${fmtMs(gaps.p99)}, max ${fmtMs(gaps.max)}; time to first token p99 ${fmtMs(p.ttftMs?.p99)}`,
-    cause: 'The read timeout applies to every gap between chunks of a stream, not only to the first byte: a server that pauses mid-generation (queueing, preemption) trips it and the whole generation is lost.',
-    fix: `Raise timeouts.read above the longest gap a stream can have, e.g. ${suggest} ms${inClientTerms(c)}, and bound the whole stream with timeouts.attempt instead.`,
+    symptom: timedOut > 0 ? `${timedOut} streams were cut by the ${key} timeout between tokens` : `gaps between tokens reach ${fmtMs(gaps.max)}, over half of ${key}`,
+    evidence: `${key} ${limit} ms; inter-token gaps p99 ${fmtMs(gaps.p99)}, max ${fmtMs(gaps.max)}; time to first token p99 ${fmtMs(p.ttftMs?.p99)}`,
+    cause: `${key} applies to every gap between chunks of a stream, not only to the first byte: a server that pauses mid-generation (queueing, preemption) trips it and the whole generation is lost.`,
+    fix: `Raise ${key} above the longest gap a stream can have, e.g. ${suggest} ms${inClientTerms(c)}, and bound the whole stream with timeouts.attempt instead.`,
     metric: 'read_timeout_margin',
     change: c,
   };

@@ -1,10 +1,11 @@
 export { runScenario, checkRunOptions, type RunOptions } from './run/run.js';
 export { DEFAULT_GRACE_MS, type Progress } from './run/run-options.js';
 export { TargetUnreachableError } from '../engine/index.js';
-export { loadScenario, MAX_RATE, resolveScenario, scenarioJsonSchema, SCENARIO_SPEC, type ClientPolicy, type Scenario, type ResolvedProfile } from './scenario/scenario.js';
+export { loadScenario, MAX_RATE, resolveScenario, scenarioJsonSchema, SCENARIO, type Scenario, type ResolvedProfile } from './scenario/scenario.js';
 // The report contract is the report's (src/report); re-exported for the runner's users.
 export type { Report, ProfileReport, Finding, FindingChange, FixSettings, FixValue, FixVerification, HeadlineMetric, VerifiedFinding, Distribution } from '../report/index.js';
 export { metricDefinitionsOf, readInputFile } from '../report/index.js';
+export { TRACE_LINE, type TraceLineInput } from './load/trace-file.js';
 export { runLoad, rampRate, loadDurationS, LATE_AFTER_MS } from './load/load.js';
 export { dueTimes, expectedCount, type RatePlan } from './load/arrivals.js';
 export { parseShard, shardLoad, type Shard } from './load/shard.js';
@@ -17,4 +18,4 @@ export { runWorkers, autoWorkers, checkWorkers, MAX_WORKERS, RATE_PER_WORKER, ty
 export { DEFAULT_COORDINATOR_PORT, COORDINATOR_TOKEN_ENV } from './distributed/protocol.js';
 export { CoordinatorLostError, DEFAULT_JOIN_TIMEOUT_MS } from './distributed/shard-session.js';
 export { applyFixes } from './scenario/apply-fixes.js';
-export type { LiveOptions, LiveRun } from './run/live.js';
+export { newRunId, watchLive, type LiveOptions, type LiveRun } from './run/live.js';

@@ -9,15 +9,24 @@
  * Why TypeBox: its output is standard JSON Schema with no translation step to drift (Zod 4 converts), it has
  * no dependencies, and its types follow the declaration exactly. Its own error iterator reports every
  * branch of a union; this module walks the schema itself so a tagged union (`load.model`) is checked
- * against the branch its tag names, and every message reads the same.
+ * against the branch its tag names (a field of another branch is named with it), an untagged one through
+ * the branch of the value's type, a typo is answered with the field it most likely meant (or with where a
+ * field in the wrong group belongs: `timeouts.keepAliveMs` → `pool.keepAliveMs`), a `writeOnly`
+ * value (a header, a URL that may hold a password) is never shown back, and every message reads the same.
  */
 import Type, { type Static, type TProperties, type TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
 import Value from 'typebox/value';
 
 export { Type, type Static, type TProperties, type TSchema };
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+/**
+ * A declared property's schema, own keys only: a `__proto__` or `constructor` key in the input must not
+ * find Object.prototype's members and pass for a declared field.
+ */
+const propOf = (s: Json, key: string): unknown => (isObj(s.properties) && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined);
 
 /** A value as a problem shows it: strings quoted, objects and lists named, long text cut. */
 export function shown(v: unknown): string {
@@ -56,12 +65,15 @@ function numberOk(s: Json, v: number): boolean {
 }
 
 /** The constant a branch fixes `key` to (undefined when it fixes none). */
-const constOf = (b: Json, key: string): unknown => (isObj(b.properties) && isObj(b.properties[key]) ? (b.properties[key] as Json).const : undefined);
+const constOf = (b: Json, key: string): unknown => {
+  const p = propOf(b, key);
+  return isObj(p) ? p.const : undefined;
+};
 
 /**
  * The property every branch of a union fixes to a constant, and that tells at least two branches apart
- * (its tag), if there is one. Branches sharing a tag value are told apart by the next such property
- * (a latency rule: `kind: latency`, then `dist`).
+ * (its tag), if there is one. Branches sharing a tag value are told apart by the next such property (a
+ * mock fault rule: `kind: latency`, then `dist`).
  */
 function tagOf(branches: Json[]): string | null {
   const [first] = branches;
@@ -76,112 +88,210 @@ function tagOf(branches: Json[]): string | null {
 /** Every branch's constant (literal unions read as enums). */
 const constants = (branches: Json[]) => (branches.every((b) => 'const' in b) ? branches.map((b) => b.const) : null);
 
-function walk(s: Json, v: unknown, path: string, out: string[]): void {
-  if (Array.isArray(s.anyOf)) return union(s.anyOf as Json[], v, path, out);
+/** The object a value sits in (its schema and path): a misplaced field is looked for beside it. */
+interface Parent {
+  schema: Json;
+  path: string;
+}
+
+function walk(s: Json, v: unknown, path: string, out: string[], parent?: Parent): void {
+  if (Array.isArray(s.anyOf)) return union(s.anyOf as Json[], v, path, out, parent);
+  // A value marked writeOnly (a header's value, a URL that may hold a password) is never shown back.
+  const bad = (what: string) => out.push(s.writeOnly === true ? problem(path, what) : problem(path, what, v));
+  if (isObj(s.not) && Object.keys(s.not).length === 0) return void out.push(problem(path, `is not allowed${typeof s.description === 'string' ? ` (${s.description})` : ''}`));
   if ('const' in s) {
-    if (v !== s.const) out.push(problem(path, `must be ${shown(s.const)}`, v));
+    if (v !== s.const) bad(`must be ${shown(s.const)}`);
     return;
   }
   if (Array.isArray(s.enum)) {
-    if (!s.enum.includes(v)) out.push(problem(path, `must be one of ${s.enum.join(', ')}`, v));
+    if (!s.enum.includes(v)) bad(`must be one of ${s.enum.join(', ')}`);
     return;
   }
   switch (s.type) {
     case 'string':
-      if (typeof v !== 'string') out.push(problem(path, 'must be a string', v));
-      else if (typeof s.minLength === 'number' && v.length < s.minLength) out.push(problem(path, s.minLength === 1 ? 'must not be empty' : `must have at least ${s.minLength} characters`, v));
+      if (typeof v !== 'string') bad('must be a string');
+      else if (typeof s.minLength === 'number' && v.length < s.minLength) bad(s.minLength === 1 ? 'must not be empty' : `must have at least ${s.minLength} characters`);
       else if (typeof s.maxLength === 'number' && v.length > s.maxLength) out.push(`${path} must have at most ${s.maxLength} characters, got ${v.length}`);
-      else if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v)) out.push(problem(path, `is not valid${typeof s.description === 'string' ? ` (${s.description})` : ''}`, v));
+      else if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v)) bad(`is not valid${typeof s.description === 'string' ? ` (${s.description})` : ''}`);
       return;
     case 'number':
     case 'integer':
-      if (typeof v !== 'number' || !numberOk(s, v)) out.push(problem(path, `must be ${numberRule(s)}`, v));
+      if (typeof v !== 'number' || !numberOk(s, v)) bad(`must be ${numberRule(s)}`);
       return;
     case 'boolean':
-      if (typeof v !== 'boolean') out.push(problem(path, 'must be true or false', v));
+      if (typeof v !== 'boolean') bad('must be true or false');
       return;
     case 'null':
-      if (v !== null) out.push(problem(path, 'must be null', v));
+      if (v !== null) bad('must be null');
       return;
     case 'array':
-      return array(s, v, path, out);
+      return array(s, v, path, out, parent);
     case 'object':
-      return object(s, v, path, out);
+      return object(s, v, path, out, parent);
   }
 }
 
-function union(branches: Json[], v: unknown, path: string, out: string[]): void {
+/** What a schema asks for, in the words of its problems: `an integer in 1..100 or null`, `one of a, b`. */
+export function ruleOf(schema: TSchema | Json): string {
+  const s = schema as Json;
+  if (Array.isArray(s.anyOf)) return (s.anyOf as Json[]).map(ruleOf).join(' or ');
+  if ('const' in s) return shown(s.const);
+  if (Array.isArray(s.enum)) return `one of ${s.enum.join(', ')}`;
+  if (s.type === 'number' || s.type === 'integer') return numberRule(s);
+  return ({ string: 'a string', boolean: 'true or false', null: 'null', object: 'an object', array: 'a list' } as Record<string, string>)[s.type as string] ?? 'anything';
+}
+
+/** Whether a value is of the JSON type a branch asks for (its range or fields aside). */
+function sameType(s: Json, v: unknown): boolean {
+  if ('const' in s) return typeof s.const === typeof v;
+  switch (s.type) {
+    case 'number':
+    case 'integer':
+      return typeof v === 'number';
+    case 'string':
+    case 'boolean':
+      return typeof v === s.type;
+    case 'null':
+      return v === null;
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return isObj(v);
+    default:
+      return true;
+  }
+}
+
+function union(branches: Json[], v: unknown, path: string, out: string[], parent?: Parent): void {
   const values = constants(branches);
   if (values) {
     if (!values.includes(v)) out.push(problem(path, `must be one of ${values.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ')}`, v));
     return;
   }
-  const others = branches.filter((b) => b.type !== 'null');
-  if (others.length === branches.length) return alternatives(branches, v, path, out);
-  // Nullable: a value that is not null answers to the other branches, and "or null" is said where it fits.
-  if (v === null) return;
-  const mine: string[] = [];
-  alternatives(others, v, path, mine);
-  out.push(...mine.map((p) => (p.startsWith(`${path || 'the value'} must be `) ? p.replace(/ must be (.*?)(, got .*)?$/, ' must be $1 or null$2') : p)));
-}
-
-function alternatives(branches: Json[], v: unknown, path: string, out: string[]): void {
-  if (branches.length === 1) return walk(branches[0] as Json, v, path, out);
   const tag = isObj(v) ? tagOf(branches) : null;
   if (tag && isObj(v)) {
-    const matching = branches.filter((b) => constOf(b, tag) === v[tag]);
-    if (matching.length === 0) return void out.push(problem(join(path, tag), `must be one of ${[...new Set(branches.map((b) => constOf(b, tag)))].join(', ')}`, v[tag]));
-    return alternatives(matching, v, path, out);
+    const tagValue = (b: Json) => constOf(b, tag);
+    const matching = branches.filter((b) => tagValue(b) === v[tag]);
+    const [branch] = matching;
+    if (!branch) return void out.push(problem(join(path, tag), `must be one of ${[...new Set(branches.map(tagValue))].join(', ')}`, v[tag]));
+    // Several branches share this tag's value: the next tag tells them apart.
+    if (matching.length > 1) return union(matching, v, path, out, parent);
+    // A field of another branch is named with the branches it belongs to.
+    const elsewhere = (key: string) => [...new Set(branches.filter((b) => b !== branch && isObj(propOf(b, key))).map(tagValue))];
+    return object(branch, v, path, out, parent, { tag, value: v[tag], elsewhere });
   }
-  // No tag: the branch with the fewest problems speaks; when every branch refuses the value itself, all
-  // it may be are named at once (`must be true or false or an integer in 0..86400`).
-  const label = `${path || 'the value'} must be `;
-  const each: string[][] = [];
-  for (const b of branches) {
+  // No tag: the branches of the value's own type speak, the one with the fewest problems (null beside a
+  // type reads as "or null"); when none is of its type, the problem names what each branch asks for.
+  const typed = branches.filter((b) => sameType(b, v));
+  const nullable = branches.some((b) => b.type === 'null');
+  if (typed.length === 0) {
+    const rules = branches.map(ruleOf);
+    const list = rules.length > 1 ? `${rules.slice(0, -1).join(', ')} or ${rules.at(-1)}` : (rules[0] ?? 'something else');
+    return void out.push(problem(path, `must be ${list}`, v));
+  }
+  let best: string[] | null = null;
+  for (const b of typed) {
     const mine: string[] = [];
-    walk(b, v, path, mine);
+    walk(b, v, path, mine, parent);
     if (mine.length === 0) return;
-    each.push(mine);
+    if (best === null || mine.length < best.length) best = mine;
   }
-  if (each.every((p) => p.length === 1 && (p[0] as string).startsWith(label))) {
-    const rules = each.map((p) => (p[0] as string).slice(label.length).replace(/, got .*$/, ''));
-    return void out.push(problem(path, `must be ${[...new Set(rules)].join(' or ')}`, v));
-  }
-  out.push(...each.reduce((best, p) => (p.length < best.length ? p : best)));
+  out.push(...(best ?? []).map((p) => (nullable && p.startsWith(`${path || 'the value'} must be`) ? p.replace(/ must be (.*?)(, got .*)?$/, ' must be $1 or null$2') : p)));
 }
 
-function array(s: Json, v: unknown, path: string, out: string[]): void {
+function array(s: Json, v: unknown, path: string, out: string[], parent?: Parent): void {
   if (!Array.isArray(v)) return void out.push(problem(path, 'must be a list', v));
   if (typeof s.minItems === 'number' && v.length < s.minItems) out.push(`${path} must have at least ${s.minItems} item(s), got ${v.length}`);
   if (typeof s.maxItems === 'number' && v.length > s.maxItems) out.push(`${path} must have at most ${s.maxItems} item(s), got ${v.length}`);
-  if (isObj(s.items)) v.forEach((item, i) => walk(s.items as Json, item, join(path, i), out));
+  if (isObj(s.items)) v.forEach((item, i) => walk(s.items as Json, item, join(path, i), out, parent));
 }
 
-function object(s: Json, v: unknown, path: string, out: string[]): void {
+/** Edit distance with adjacent swaps (optimal string alignment): how far a typo is from a name. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min((d[i - 1]![j] as number) + 1, (d[i]![j - 1] as number) + 1, (d[i - 1]![j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (d[i - 2]![j - 2] as number) + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length] as number;
+}
+
+/** The known name a typo most likely meant: same letters in another case, or a slip of a letter or two. */
+export function closeName(key: string, known: readonly string[]): string | null {
+  const lower = key.toLowerCase();
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const name of known) {
+    const d = name.toLowerCase() === lower ? 0 : distance(lower, name.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return bestDistance <= (key.length >= 5 ? 2 : 1) ? best : null;
+}
+
+/** An object that is one branch of a union tagged by `tag`: its problems say which branch they are of. */
+interface Branch {
+  tag: string;
+  value: unknown;
+  /** The other branches' tags that have this field. */
+  elsewhere: (key: string) => unknown[];
+}
+
+function object(s: Json, v: unknown, path: string, out: string[], parent?: Parent, branch?: Branch): void {
   if (!isObj(v)) return void out.push(problem(path, 'must be an object', v));
   const props = (s.properties ?? {}) as Json;
-  for (const key of (s.required ?? []) as string[]) if (v[key] === undefined) out.push(`${join(path, key)} is required`);
+  const of = branch ? ` for ${branch.tag} ${String(branch.value)}` : '';
+  for (const key of (s.required ?? []) as string[]) if (v[key] === undefined) out.push(`${join(path, key)} is required${of}`);
   for (const [key, value] of Object.entries(v)) {
-    // Own keys only: `__proto__` or `constructor` in the input must not find Object.prototype's members.
-    const ps = Object.hasOwn(props, key) ? props[key] : undefined;
+    const ps = propOf(s, key);
     if (isObj(ps)) {
-      if (value !== undefined) walk(ps, value, join(path, key), out);
+      if (value !== undefined) walk(ps, value, join(path, key), out, { schema: s, path });
     } else if (isObj(s.patternProperties)) {
       const [pattern, valueSchema] = Object.entries(s.patternProperties)[0] as [string, Json];
       if (!new RegExp(pattern, 'u').test(key)) out.push(`${join(path, key)}: ${shown(key)} is not a valid name here`);
-      else walk(valueSchema, value, join(path, key), out);
+      else walk(valueSchema, value, join(path, key), out, { schema: s, path });
     } else if (isObj(s.additionalProperties)) {
-      walk(s.additionalProperties, value, join(path, key), out);
+      walk(s.additionalProperties, value, join(path, key), out, { schema: s, path });
     } else if (s.additionalProperties === false) {
-      const known = Object.keys(props);
-      out.push(`${join(path, key)} is not a known field${known.length ? ` (known: ${known.join(', ')})` : ''}`);
+      out.push(unknownField(join(path, key), key, Object.keys(props), parent, branch));
     }
   }
 }
 
+function unknownField(at: string, key: string, known: string[], parent?: Parent, branch?: Branch): string {
+  const owners = branch?.elsewhere(key) ?? [];
+  if (branch && owners.length > 0) return `${at} applies to ${branch.tag} ${owners.join(' or ')}, not ${String(branch.value)}`;
+  const close = closeName(key, known) ?? misplaced(key, at, parent);
+  if (close) return `${at} is not a known field (did you mean ${close}?)`;
+  return `${at} is not a known field${known.length ? ` (known: ${known.join(', ')})` : ''}`;
+}
+
+/** Where a field of this name belongs beside the object it was found in (`timeouts.keepAliveMs` → `pool.keepAliveMs`). */
+function misplaced(key: string, at: string, parent?: Parent): string | null {
+  if (!parent) return null;
+  const props = (parent.schema.properties ?? {}) as Json;
+  if (isObj(propOf(parent.schema, key))) return join(parent.path, key);
+  for (const [name, group] of Object.entries(props)) {
+    const here = join(parent.path, name);
+    if (isObj(group) && isObj(propOf(group, key)) && !at.startsWith(`${here}.`)) return join(here, key);
+  }
+  return null;
+}
+
+/** Each declaration compiled once, on first use: a valid value (the common case) then costs well under a microsecond. */
+const compiled = new WeakMap<TSchema, Validator>();
+function isValid(schema: TSchema, value: unknown): boolean {
+  let validator = compiled.get(schema);
+  if (!validator) compiled.set(schema, (validator = Compile(schema)));
+  return validator.Check(value);
+}
+
 /** Every problem with `value` against `schema`, by path (`root` names the whole value), in one wording. */
 export function problemsOf(schema: TSchema, value: unknown, root = ''): string[] {
-  if (Value.Check(schema, value)) return [];
+  if (isValid(schema, value)) return [];
   const out: string[] = [];
   walk(schema as unknown as Json, value, root, out);
   // The walk covers the keywords the project's declarations use; a problem it cannot word is still one.

@@ -100,12 +100,12 @@ describe('tailgate coordinate with shards started apart', () => {
       expect(row.rps).toBe(parts.reduce((t, r) => t + r!.rps, 0));
       if (row.rps === 0) continue;
       // A merged second's percentiles come from the shards' histograms of that second: never null, and
-      // (as any percentile of a union) between the parts' own.
+      // (as any percentile of a union) between the parts' own, to the histograms' resolution (3 digits).
       expect(row.p50Ms).not.toBeNull();
       expect(row.p99Ms).not.toBeNull();
       const p99s = parts.map((r) => r!.p99Ms as number);
-      expect(row.p99Ms!).toBeGreaterThanOrEqual(Math.min(...p99s) - 1e-6);
-      expect(row.p99Ms!).toBeLessThanOrEqual(Math.max(...p99s) + 1e-6);
+      expect(row.p99Ms!).toBeGreaterThanOrEqual(Math.min(...p99s) * 0.999 - 1e-3);
+      expect(row.p99Ms!).toBeLessThanOrEqual(Math.max(...p99s) * 1.001 + 1e-3);
     }
     // The full seconds carry both shards' halves of the rate: the shards started together.
     const full = p.timeline.filter((r) => r.t >= 1 && r.t < SECONDS - 1);
@@ -145,7 +145,7 @@ describe('tailgate coordinate with shards started apart', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tailgate-coord-'));
     const file = await scenarioFile(dir);
     mock = await startMockProcess({});
-    const coordinator = start(['coordinate', '--shards', '2', '--port', '0', '--out', dir, '--checkin-timeout', '3s']);
+    const coordinator = start(['coordinate', '--shards', '2', '--port', '0', '--out', dir, '--checkin-timeout', '10s']);
     const url = await coordinatorUrl(coordinator);
     const stray = start(['run', file, '--shard', '1/3', '--coordinator', url, '--target', mock.url, '--out', dir]);
     expect(await exited(stray)).toBe(2);
@@ -164,7 +164,7 @@ describe('tailgate coordinate with shards started apart', () => {
     for (const [path, body] of [['/check-in', '[]'], ['/barrier', '{"shard":{"index":1,"count":2,"instance":"x"}}'], ['/report', '{"shard":7}'], ['/fail', 'not json'], ['/heartbeat', 'null']] as const) {
       const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(res.status, `${path} ${body}`).toBe(400);
-      expect(((await res.json()) as { error: string }).error).toMatch(/must be|not JSON/);
+      expect(((await res.json()) as { error: string }).error).toMatch(/must be|is required|not JSON/);
     }
     const honest = start(['run', file, '--shard', '1/2', '--coordinator', url, '--target', mock.url, '--out', dir]);
     // A hand-made shard 2 speaks the protocol, then posts a corrupt report of the right scenario.

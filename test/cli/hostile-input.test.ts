@@ -73,7 +73,7 @@ describe('checked before anything is sent (exit 2, not even a connect)', () => {
     const gate = await scenarioFile(dir, [...BASE, `target: { url: '${listener.url}', headers: { 'bad header': x } }`, "gate: { thresholds: ['p(99)<300', 'errors.pool_timeot<1', 'error_rate<1ms'] }"]);
     const r = await runCli(['run', gate, '--out', dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('target.headers has an invalid header name "bad header"');
+    expect(r.stderr).toContain('target.headers.bad header: "bad header" is not a valid name here');
     expect(r.stderr).toContain('"p(99)<300": p(99) is a time: give ms, s or us');
     expect(r.stderr).toContain('unknown error code "pool_timeot"');
     expect(r.stderr).toContain('"error_rate<1ms": error_rate is a ratio');

@@ -24,19 +24,20 @@ describe('client config validation', () => {
         httpVersion: 3 as never,
       }),
     );
-    expect(problems).toContain('pool.connections must be an integer in 1..65535 or null (off), got 0');
+    expect(problems).toContain('pool.connections must be an integer in 1..65535 or null, got 0');
     expect(problems).toContain('pool.keepAliveMs must be an integer in 0..86400000, got -5');
-    expect(problems).toContain('pool.mode must be one of "shared", "per-request", got "sometimes"');
-    expect(problems).toContain('timeouts.read must be an integer in 1..86400000 or null (off), got 1.5');
-    expect(problems).toContain('timeouts.connect must be an integer in 1..86400000 or null (off), got "fast"');
+    expect(problems).toContain('pool.mode must be one of shared, per-request, got "sometimes"');
+    expect(problems).toContain('timeouts.read must be an integer in 1..86400000 or null, got 1.5');
+    expect(problems).toContain('timeouts.connect must be an integer in 1..86400000 or null, got "fast"');
     expect(problems).toContain('httpVersion must be one of 1, 2, got 3');
     expect(problems).toHaveLength(6);
   });
 
   it('names unknown options and suggests the intended one', () => {
     const problems = problemsOf(() => resolveConfig({ pool: { conections: 5 } as never, timeout: {} } as never));
-    expect(problems).toContain('pool.conections is not a known option');
-    expect(problems.some((p) => p.startsWith('timeout is not a known option'))).toBe(true);
+    expect(problems).toEqual(['pool.conections is not a known field (did you mean connections?)', 'timeout is not a known field (did you mean timeouts?)']);
+    expect(problemsOf(() => resolveConfig({ pool: { size: 5 } } as never))[0]).toMatch(/^pool\.size is not a known field \(known: connections, maxIdle, /);
+    expect(problemsOf(() => resolveConfig({ timeouts: { keepAliveMs: 5000 } } as never))).toEqual(['timeouts.keepAliveMs is not a known field (did you mean pool.keepAliveMs?)']);
   });
 
   it('checks relations between options and unknown presets', () => {
@@ -44,15 +45,33 @@ describe('client config validation', () => {
     expect(resolveConfig({ pool: { connections: 4, maxIdle: 8 } }).pool.maxIdle).toBe(4);
     expect(resolveConfig({ preset: 'httpx', pool: { connections: 4 } }).pool).toMatchObject({ connections: 4, maxIdle: 4 });
     expect(problemsOf(() => resolveConfig({ retry: { initialBackoffMs: 500, maxBackoffMs: 100 } }))).toEqual([
-      'retry.maxBackoffMs (100) must be >= retry.initialBackoffMs (500)',
+      'retry.maxBackoffMs must be >= retry.initialBackoffMs (500), got 100',
     ]);
     expect(problemsOf(() => resolveConfig({ preset: 'requests' }))[0]).toMatch(/^preset must be one of httpx, aiohttp/);
     // undici's bodyTimeout is a clock of its own only where reads are timed in two clocks.
     expect(resolveConfig({ preset: 'undici', timeouts: { body: null } }).timeouts).toMatchObject({ read: 300_000, body: null });
-    expect(problemsOf(() => resolveConfig({ preset: 'httpx', timeouts: { body: 500 } }))[0]).toMatch(/^timeouts\.body \(500\) is undici's bodyTimeout and needs behavior\.readClock "headers-body"/);
+    expect(problemsOf(() => resolveConfig({ preset: 'httpx', timeouts: { body: 500 } }))[0]).toMatch(/^timeouts\.body is undici's bodyTimeout and needs behavior\.readClock "headers-body".*, got 500$/);
     expect(problemsOf(() => resolveConfig({ behavior: { h2Streams: 'some' as never } }))[0]).toBe(
-      'behavior.h2Streams must be one of "server-limit", "client-limit", "ignore-server-limit", got "some"',
+      'behavior.h2Streams must be one of server-limit, client-limit, ignore-server-limit, got "some"',
     );
+  });
+
+  it('port budgets, proxies and headers: checked by rule, and a secret in them never comes back in a problem', () => {
+    expect(resolveConfig({ pool: { localPorts: 100 } }, { env: {} }).pool.localPorts).toEqual({ from: 20_000, to: 20_099 });
+    expect(resolveConfig({ pool: { localPorts: '30000-30009' } }, { env: {} }).pool.localPorts).toEqual({ from: 30_000, to: 30_009 });
+    expect(problemsOf(() => resolveConfig({ pool: { localPorts: '30000-20000' } }))).toEqual(['pool.localPorts must be ports within 1024..65535, first <= last, got "30000-20000"']);
+    expect(problemsOf(() => resolveConfig({ pool: { localPorts: true as never } }))).toEqual(['pool.localPorts must be an integer in 1..45536, a string, an object or null, got true']);
+    const secret = problemsOf(() =>
+      resolveConfig({ proxy: 'https://user:hunter2@proxy:3128', headers: { Authorization: 'Bearer sk-live-abcdefgh\r\nx-evil: 1', 'bad name': 'v' } }),
+    );
+    expect(secret).toEqual([
+      'headers.Authorization is not valid (a header value: no line breaks or NUL)',
+      'headers.bad name: "bad name" is not a valid name here',
+    ]);
+    const proxy = problemsOf(() => resolveConfig({ proxy: 'https://user:hunter2@proxy:3128' }));
+    expect(proxy).toEqual(['proxy must be an http:// URL of an HTTP CONNECT proxy, got "https://[redacted]@proxy:3128/"']);
+    expect(JSON.stringify([secret, proxy])).not.toMatch(/hunter2|sk-live/);
+    expect(problemsOf(() => resolveConfig({ headers: { 'x-ok': 'v', 'bad name': 'v' } }))).toEqual(['headers.bad name: "bad name" is not a valid name here']);
   });
 
   it('HTTP/2 streams per connection: 100 unless set, but for undici, whose pipelining (1) holds for HTTP/2 too', () => {

@@ -27,7 +27,7 @@ describe('pool.localPorts', () => {
     expect(resolveConfig({ pool: { localPorts: '21000-21009' } }, { env: {} }).pool.localPorts).toEqual({ from: 21_000, to: 21_009 });
     expect(resolveConfig({}, { env: {} }).pool).toMatchObject({ localPorts: null, portHoldMs: 60_000 });
     expect(() => resolveConfig({ pool: { localPorts: '9-8' } }, { env: {} })).toThrow(/pool.localPorts must be ports within 1024..65535/);
-    expect(() => resolveConfig({ pool: { localPorts: 'many' } }, { env: {} })).toThrow(/pool.localPorts must be a count of ports, a range/);
+    expect(() => resolveConfig({ pool: { localPorts: 'many' } }, { env: {} })).toThrow('pool.localPorts is not valid (a range such as "20000-20999"), got "many"');
   });
 
   it('a new connection per request binds the budget ports; the next fails at once at the budget, then succeeds once the hold ends', async () => {

@@ -36,7 +36,7 @@ export interface NginxOptions {
  * is a static file behind limit_req.
  */
 export async function startNginx(options: NginxOptions = {}): Promise<Nginx> {
-  if (!NGINX) throw new Error('nginx is not installed (apt-get install nginx)');
+  if (!NGINX) throw new Error('nginx is not installed: bash scripts/test-packages.sh installs it (npm test runs that first)');
   const prefix = await mkdtemp(join(tmpdir(), 'tailgate-nginx-'));
   const port = await freePort();
   const log = join(prefix, 'access.log');

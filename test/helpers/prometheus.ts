@@ -24,7 +24,7 @@ export interface Prometheus {
 
 /** `scrape`: job name → the target host:port it scrapes every 500 ms. */
 export async function startPrometheus(scrape: Record<string, string> = {}): Promise<Prometheus> {
-  if (!PROMETHEUS) throw new Error('prometheus is not installed (apt-get install prometheus)');
+  if (!PROMETHEUS) throw new Error('prometheus is not installed: bash scripts/test-packages.sh installs it (npm test runs that first)');
   const dir = await mkdtemp(join(tmpdir(), 'tailgate-prometheus-'));
   const port = await freePort();
   const jobs = Object.entries(scrape).map(([job, target]) => `  - job_name: ${job}\n    scrape_interval: 500ms\n    scrape_timeout: 400ms\n    static_configs: [{ targets: ["${target}"] }]\n`);

@@ -207,7 +207,7 @@ describe('the mock as an LLM server', () => {
     })() as FaultConfigError;
     expect(err).toBeInstanceOf(FaultConfigError);
     expect(err.problems).toEqual([
-      'llm.ttft.ms is required',
+      'llm.ttft.ms is required for dist fixed',
       'llm.itl.dist must be one of fixed, uniform, normal, lognormal, pareto, bimodal, hdr, got "gamma"',
       'llm.maxSequences must be an integer in 1..1000000 or null, got 0',
       'llm.slowdownPerSequence must be a number in 0..100, got -1',

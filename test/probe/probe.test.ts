@@ -9,7 +9,7 @@ import { connectSummary } from '../../src/probe/connect-time.js';
 import { MAX_ANSWERS_WITHOUT_2XX } from '../../src/probe/types.js';
 import { runCli } from '../helpers/cli.js';
 import { closedPort } from '../helpers/faulty-servers.js';
-import { NGINX, startNginx, type Nginx } from '../helpers/nginx.js';
+import { startNginx, type Nginx } from '../helpers/nginx.js';
 
 const base: ProbeOptions = { ...PROBE_DEFAULTS, path: '/health', method: 'GET', body: null, headers: {}, maxIdleMs: 3_000, env: {} };
 const within10 = (got: number | null, want: number) => {
@@ -116,7 +116,7 @@ describe('probe against the mock set to known values', () => {
  * answers are compared with the server's configuration, and its requests per connection with nginx's own
  * access log ($connection, $connection_requests).
  */
-describe.skipIf(!NGINX && !process.env.CI)('probe against nginx configured to known limits', () => {
+describe('probe against nginx configured to known limits', () => {
   let nginx: Nginx | undefined;
   afterEach(async () => {
     await nginx?.stop();

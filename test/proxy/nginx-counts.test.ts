@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { proxyReport, startProxy } from '../../src/proxy/index.js';
-import { NGINX, startNginx } from '../helpers/nginx.js';
+import { startNginx } from '../helpers/nginx.js';
 import { runSubject } from '../helpers/subjects.js';
 
-describe.skipIf(!NGINX)('the proxy in front of nginx', () => {
+describe('the proxy in front of nginx', () => {
   it('counts what nginx logged, one upstream connection per client connection, and mirrors nginx closing idle ones', async () => {
     const nginx = await startNginx({ keepaliveTimeout: '2s' });
     const proxy = await startProxy({ upstream: nginx.url });

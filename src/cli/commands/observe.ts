@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { CommandModule } from 'yargs';
 import { InvalidInputError } from '../../engine/index.js';
 import { EXIT } from '../exit-codes.js';
+import { withExportFlags } from '../export-flags.js';
 import type { CliIo } from '../io.js';
 import { clientEnv, finishProxy, openProxy, prepareProxy, PROXY_OPTIONS, tlsHint, watchLive, type ProxyArgs } from '../proxy-session.js';
 
@@ -23,15 +24,14 @@ export function observeCommand(io: CliIo, setExit: (code: number) => void): Comm
     command: 'observe [command..]',
     describe: 'run a command with its client pointed at the proxy; report what the client did when it ends',
     builder: (y) =>
-      y
-        .options(PROXY_OPTIONS)
+      withExportFlags(y.options(PROXY_OPTIONS), false)
         .positional('command', { type: 'string', array: true, describe: 'after --: the command and its arguments ({proxy} becomes the proxy URL)' })
         .epilogue('Exit code: the command\'s own, or 1 when a --threshold failed (a command that could not start: 3). The upstream defaults to $OPENAI_BASE_URL.') as never,
     handler: async (args) => {
       // yargs leaves what follows `--` in `_`, after the command's own name.
       const argv = [...(args.command ?? []), ...((args as unknown as { _: unknown[] })._.slice(1) ?? [])].map(String);
       if (argv.length === 0) throw new InvalidInputError('arguments', ['name the command to run after --, e.g. tailgate observe --upstream URL -- python app.py']);
-      const prepared = await prepareProxy(args, args.upstream ?? process.env.OPENAI_BASE_URL);
+      const prepared = await prepareProxy(args, args.upstream ?? process.env.OPENAI_BASE_URL, io);
       const proxy = await openProxy(prepared, args);
       io.err(`tailgate observe: ${argv[0]} through ${proxy.clientUrl}\n${tlsHint(prepared)}`);
       const env = clientEnv(proxy, prepared, process.env);

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { redactUrl } from '../../engine/index.js';
 import { EXIT } from '../exit-codes.js';
+import { withExportFlags } from '../export-flags.js';
 import type { CliIo } from '../io.js';
 import { finishProxy, openProxy, prepareProxy, PROXY_OPTIONS, tlsHint, watchLive, type ProxyArgs } from '../proxy-session.js';
 
@@ -9,9 +10,9 @@ export function proxyCommand(io: CliIo, stopSignal: () => Promise<void>, setExit
   return {
     command: 'proxy',
     describe: 'a fault-injecting reverse proxy that records what a real client does on the wire (Ctrl+C: report)',
-    builder: (y) => y.options(PROXY_OPTIONS) as never,
+    builder: (y) => withExportFlags(y.options(PROXY_OPTIONS), false) as never,
     handler: async (args) => {
-      const prepared = await prepareProxy(args, args.upstream);
+      const prepared = await prepareProxy(args, args.upstream, io);
       const proxy = await openProxy(prepared, args);
       io.out(`tailgate proxy listening on ${proxy.url} → ${redactUrl(prepared.upstream)}\n  point your client at ${proxy.clientUrl} (Ctrl+C stops and reports)\n${tlsHint(prepared)}`);
       const stopLive = watchLive(proxy, io);

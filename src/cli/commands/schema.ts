@@ -1,11 +1,21 @@
 import type { CommandModule } from 'yargs';
-import { scenarioJsonSchema } from '../../runner/index.js';
+import { CLIENT_CONFIG_INPUT } from '../../engine/index.js';
+import { scenarioJsonSchema, TRACE_LINE } from '../../runner/index.js';
+import { jsonSchema } from '../../util/schema.js';
 import type { CliIo } from '../io.js';
 
-export function schemaCommand(io: CliIo): CommandModule {
+/** Each contract a user writes by hand, as the JSON Schema of its one declaration. */
+const SCHEMAS = {
+  scenario: scenarioJsonSchema,
+  'client-config': () => jsonSchema(CLIENT_CONFIG_INPUT, { title: 'tailgate client config (a profile’s client options, the engine’s config)' }),
+  'trace-line': () => jsonSchema(TRACE_LINE, { title: 'tailgate trace line (one line of a load.model: trace JSONL file)' }),
+};
+
+export function schemaCommand(io: CliIo): CommandModule<object, { of: keyof typeof SCHEMAS }> {
   return {
-    command: 'schema',
-    describe: 'print the JSON Schema of scenario files (for editors)',
-    handler: () => io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`),
+    command: 'schema [of]',
+    describe: 'print the JSON Schema of scenario files (for editors), or of a client config or a trace line',
+    builder: (y) => y.positional('of', { choices: Object.keys(SCHEMAS), default: 'scenario', describe: 'which contract' }) as never,
+    handler: (args) => io.out(`${JSON.stringify(SCHEMAS[args.of](), null, 2)}\n`),
   };
 }

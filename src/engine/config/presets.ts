@@ -3,7 +3,8 @@
  * retry). Each names where its values come from (the library's source) and is proven against the real
  * library on the same faults (test/fidelity, docs/fidelity.md).
  */
-import type { BehaviorConfig, ClientConfig, PoolConfig, RetryConfig, TimeoutConfig } from './types.js';
+import { DEFAULT_CONFIG } from './options.js';
+import type { ClientConfig, PoolConfig, RetryConfig, TimeoutConfig } from './types.js';
 
 export interface Preset {
   description: string;
@@ -14,44 +15,22 @@ export interface Preset {
   config: ClientConfig;
 }
 
+// Every preset starts from tailgate's declared defaults (options.ts) and says where its client differs.
 const NO_TIMEOUTS: TimeoutConfig = { connect: null, write: null, read: null, body: null, pool: null, acquire: null, attempt: null, total: null };
-const EXACT: BehaviorConfig = {
-  poolTimeout: 'per-request',
-  timerTickMs: 0,
-  ceilTimeouts: false,
-  attemptTimeoutEnds: 'response',
-  abortReconnects: false,
-  readClock: 'per-read',
-  h2Streams: 'server-limit',
-  multiplex: 'all',
-  maxRedirects: 0,
-  errorBody: 'read',
-};
-const NO_RETRIES: RetryConfig = { style: 'tailgate', maxRetries: 0, initialBackoffMs: 125, maxBackoffMs: 10_000, honorRetryAfter: true };
+/** Exact timers, every request multiplexed, no redirects, error bodies read: tailgate's own behaviour. */
+const EXACT = DEFAULT_CONFIG.behavior;
+const NO_RETRIES = DEFAULT_CONFIG.retry;
 /** httpx.HTTPTransport(retries=0): connects only, after 0, 0.5, 1 … s (httpcore _backends exponential_backoff(factor=0.5)). */
 const HTTPX_TRANSPORT_RETRIES: RetryConfig = { style: 'httpx-transport', maxRetries: 0, initialBackoffMs: 500, maxBackoffMs: 3_600_000, honorRetryAfter: false };
 /** undici's keepAliveMaxTimeout: the longest a server's Keep-Alive hint can make keep-alive. */
 const UNDICI_KEEP_ALIVE_MAX_MS = 600_000;
 const OPENAI_BACKOFF = { maxRetries: 2, initialBackoffMs: 500, maxBackoffMs: 8_000, honorRetryAfter: true };
 
-const base = { httpVersion: 1 as const, proxy: null, headers: {}, apiKey: null, authScheme: 'Bearer' as const, rejectUnauthorized: true };
+const { httpVersion, proxy, headers, apiKey, authScheme, rejectUnauthorized } = DEFAULT_CONFIG;
+const base = { httpVersion, proxy, headers, apiKey, authScheme, rejectUnauthorized };
 
-const pool = (p: Partial<PoolConfig>): PoolConfig => ({
-  localPorts: null,
-  portHoldMs: 60_000,
-  connections: null,
-  maxIdle: null,
-  keepAliveMs: 4_000,
-  honorKeepAliveHint: false,
-  keepAliveMaxMs: null,
-  idlePolicy: 'idle-count',
-  reuse: 'at-once',
-  maxRequestsPerConnection: null,
-  maxRequestsRule: 'exact',
-  pipelining: 1,
-  mode: 'shared',
-  ...p,
-});
+/** A pool from tailgate's, unbounded and deaf to Keep-Alive hints unless the client is otherwise. */
+const pool = (p: Partial<PoolConfig>): PoolConfig => ({ ...DEFAULT_CONFIG.pool, connections: null, honorKeepAliveHint: false, ...p });
 
 /** undici 7 Client defaults (lib/dispatcher/client.js), and Node 20's fetch (its bundled undici 6: the same values). */
 const undiciConfig: ClientConfig = {
@@ -177,15 +156,3 @@ export const PRESETS = {
 
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
-
-/**
- * tailgate's defaults when no preset is named: undici's (tailgate runs on it), but with a bounded pool of
- * 100 connections as httpx and aiohttp have, exact timers, and no retries unless asked for.
- */
-export const DEFAULT_CONFIG: ClientConfig = {
-  ...undiciConfig,
-  // A hint may shorten keep-alive, never lengthen it past what was asked (keepAliveMaxMs null).
-  pool: { ...undiciConfig.pool, connections: 100, keepAliveMaxMs: null, maxRequestsRule: 'exact', reuse: 'at-once' },
-  timeouts: { ...undiciConfig.timeouts, body: null },
-  behavior: EXACT,
-};

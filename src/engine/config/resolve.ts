@@ -2,113 +2,39 @@
  * Resolving what a user wrote (a preset and overrides) into a ClientConfig, checked in full; and the
  * config as it may be shown (secrets redacted).
  */
+import { problem, problemsOf } from '../../util/schema.js';
 import { InvalidInputError } from '../errors.js';
+import { CLIENT_CONFIG_INPUT, type ClientConfigInput } from './input.js';
+import { DEFAULT_CONFIG, H2_DEFAULT_STREAMS, headersSchema, LOCAL_PORTS_BASE, TOP_OPTIONS } from './options.js';
+import { PRESETS, type PresetName } from './presets.js';
 import { REDACTED, redactHeaders, redactUrl } from './secrets.js';
-import { H2_DEFAULT_STREAMS, LOCAL_PORTS_BASE, OPTION_SPECS, type Spec } from './options.js';
-import { DEFAULT_CONFIG, PRESETS, type PresetName } from './presets.js';
-import type { ClientConfig, ClientConfigInput } from './types.js';
+import type { ClientConfig, LocalPortsInput } from './types.js';
 
-function getPath(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
-
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let cur = obj;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const key = parts[i] as string;
-    const next = cur[key];
-    if (next === null || typeof next !== 'object') cur[key] = {};
-    cur = cur[key] as Record<string, unknown>;
-  }
-  cur[parts[parts.length - 1] as string] = value;
-}
-
-function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null || typeof v !== 'object') return String(v);
-  return Array.isArray(v) ? 'an array' : 'an object';
-}
-
-function checkValue(path: string, spec: Spec, v: unknown): string | null {
-  if (v === null && ('nullable' in spec ? spec.nullable : spec.kind === 'ms')) return null;
-  switch (spec.kind) {
-    case 'int':
-    case 'ms':
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) {
-        const off = spec.kind === 'ms' || spec.nullable ? ' or null (off)' : '';
-        return `${path} must be an integer in ${spec.min}..${spec.max}${off}, got ${describe(v)}`;
-      }
-      return null;
-    case 'enum':
-      return spec.values.includes(v as string | number)
-        ? null
-        : `${path} must be one of ${spec.values.map((x) => JSON.stringify(x)).join(', ')}, got ${describe(v)}`;
-    case 'bool':
-      return typeof v === 'boolean' ? null : `${path} must be true or false, got ${describe(v)}`;
-    case 'string':
-      return typeof v === 'string' && v.length > 0 ? null : `${path} must be a non-empty string, got ${describe(v)}`;
-    case 'url': {
-      if (typeof v !== 'string') return `${path} must be a URL string, got ${describe(v)}`;
-      try {
-        const u = new URL(v);
-        return u.protocol === 'http:' ? null : `${path} must be an http:// proxy URL, got ${JSON.stringify(v)}`;
-      } catch {
-        return `${path} must be a URL, got ${JSON.stringify(v)}`;
-      }
-    }
-    case 'headers':
-      return headersProblem(path, v);
-    case 'ports':
-      return typeof parseLocalPorts(v) === 'string' ? `${path} ${parseLocalPorts(v) as string}` : null;
-  }
-}
-
-/** A port budget from what a user gave: a count, "from-to", or {from, to}; a string says what is wrong. */
-export function parseLocalPorts(v: unknown): { from: number; to: number } | null | string {
+/** A port budget from what a user gave (already of LOCAL_PORTS_INPUT's shape): the range, or why it is none. */
+export function parseLocalPorts(v: LocalPortsInput): { from: number; to: number } | null | string {
   if (v === null) return null;
-  let from: number;
-  let to: number;
-  if (typeof v === 'number') [from, to] = [LOCAL_PORTS_BASE, LOCAL_PORTS_BASE + v - 1];
-  else if (typeof v === 'string' && /^\d+-\d+$/.test(v)) [from, to] = v.split('-').map(Number) as [number, number];
-  else if (v && typeof v === 'object' && typeof (v as { from?: unknown }).from === 'number' && typeof (v as { to?: unknown }).to === 'number') ({ from, to } = v as { from: number; to: number });
-  else return `must be a count of ports, a range "20000-20999" or null, got ${describe(v)}`;
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1024 || to > 65_535 || to < from) return `must be ports within 1024..65535, first <= last, got ${describe(v)}`;
+  const [from, to] = typeof v === 'number' ? [LOCAL_PORTS_BASE, LOCAL_PORTS_BASE + v - 1] : typeof v === 'string' ? (v.split('-').map(Number) as [number, number]) : [v.from, v.to];
+  if (from < 1024 || to > 65_535 || to < from) return problem('pool.localPorts', 'must be ports within 1024..65535, first <= last', v);
   return { from, to };
 }
 
-/** Why `v` is not a set of HTTP headers (RFC 9110 token names, values without CR, LF or NUL), or null. */
+const HEADERS = headersSchema('name: value');
+/** @deprecated Why `v` is not a set of HTTP headers, or null: the first problem the declaration finds (headersSchema). */
 export function headersProblem(path: string, v: unknown): string | null {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return `${path} must be an object of name: value, got ${describe(v)}`;
-  for (const [k, hv] of Object.entries(v)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) return `${path} has an invalid header name ${JSON.stringify(k)}`;
-    if (typeof hv !== 'string' || /[\r\n\0]/.test(hv)) return `${path}.${k} must be a string without line breaks or NUL`;
-  }
-  return null;
+  return problemsOf(HEADERS, v, path)[0] ?? null;
 }
 
-/** Every option path a user may set, to name typos. */
-function unknownKeys(input: unknown, prefix = ''): string[] {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];
-  const out: string[] = [];
-  for (const key of Object.keys(input)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (path === 'preset') continue;
-    if (path in OPTION_SPECS) continue;
-    const isGroup = Object.keys(OPTION_SPECS).some((p) => p.startsWith(`${path}.`));
-    if (isGroup) out.push(...unknownKeys((input as Record<string, unknown>)[key], path));
-    else {
-      const close = Object.keys(OPTION_SPECS).find((p) => p.toLowerCase() === path.toLowerCase() || p.endsWith(`.${key}`));
-      out.push(`${path} is not a known option${close ? ` (did you mean ${close}?)` : ''}`);
-    }
+/** The proxy must be an http:// URL; shown redacted, since a proxy URL may carry a password. */
+function proxyProblem(v: string): string | null {
+  try {
+    if (new URL(v).protocol === 'http:') return null;
+  } catch {
+    // not a URL: said below
   }
-  return out;
+  return problem('proxy', 'must be an http:// URL of an HTTP CONNECT proxy', redactUrl(v));
 }
+
+const given = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export interface ResolveOptions {
   /** Environment to read API keys from; pass {} in tests. */
@@ -118,32 +44,31 @@ export interface ResolveOptions {
 }
 
 /**
- * Preset, then overrides, then validation of the whole result. Throws InvalidInputError listing every
- * problem; a config that fails here never reaches the network.
+ * Preset, then overrides, checked against the declaration (every problem by path at once), then the
+ * rules between options. Throws InvalidInputError listing the problems; a config that fails here never
+ * reaches the network.
  */
 export function resolveConfig(input: ClientConfigInput | PresetName = {}, options: ResolveOptions = {}): ClientConfig {
-  const given: ClientConfigInput = typeof input === 'string' ? { preset: input } : input;
-  const problems: string[] = [];
-  let base: ClientConfig = DEFAULT_CONFIG;
-  if (given.preset !== undefined) {
-    const preset = PRESETS[given.preset as PresetName];
-    if (preset) base = preset.config;
-    else problems.push(`preset must be one of ${Object.keys(PRESETS).join(', ')}, got ${describe(given.preset)}`);
+  const user: ClientConfigInput = typeof input === 'string' ? { preset: input } : input;
+  const problems = problemsOf(CLIENT_CONFIG_INPUT, user);
+  if (problems.length > 0) throw new InvalidInputError(options.label ? `client config "${options.label}"` : 'client config', problems);
+  const base = user.preset === undefined ? DEFAULT_CONFIG : PRESETS[user.preset as PresetName].config;
+  const config = structuredClone(base);
+  const { localPorts, ...pool } = given(user.pool);
+  Object.assign(config.pool, pool);
+  for (const g of ['timeouts', 'behavior', 'retry'] as const) Object.assign(config[g], given(user[g]));
+  for (const key of Object.keys(TOP_OPTIONS) as (keyof typeof TOP_OPTIONS)[]) if (user[key] !== undefined) Object.assign(config, { [key]: user[key] });
+  config.headers = { ...base.headers, ...(given(user.headers) as Record<string, string>) }; // added to the preset's, not instead
+  if (localPorts !== undefined) {
+    const ports = parseLocalPorts(localPorts);
+    if (typeof ports === 'string') problems.push(ports);
+    else config.pool.localPorts = ports;
   }
-  problems.push(...unknownKeys(given));
-
-  const merged = structuredClone(base) as unknown as Record<string, unknown>;
-  for (const [path, spec] of Object.entries(OPTION_SPECS)) {
-    const v = getPath(given, path);
-    if (v === undefined) continue;
-    const problem = checkValue(path, spec, v);
-    if (problem) problems.push(problem);
-    else setPath(merged, path, spec.kind === 'headers' ? { ...(getPath(merged, path) as object), ...(v as object) } : spec.kind === 'ports' ? parseLocalPorts(v) : v);
-  }
-  const config = merged as unknown as ClientConfig;
+  const proxy = config.proxy === null ? null : proxyProblem(config.proxy);
+  if (proxy) problems.push(proxy);
   // HTTP/2 multiplexes: unless told otherwise, allow as many streams per connection as servers commonly do.
   // Not undici's: its Pool sends one request at a time to a client unless `pipelining` is set, HTTP/2 or not.
-  if (config.httpVersion === 2 && getPath(given, 'pool.pipelining') === undefined && config.behavior.h2Streams !== 'client-limit') {
+  if (config.httpVersion === 2 && user.pool?.pipelining === undefined && config.behavior.h2Streams !== 'client-limit') {
     config.pool.pipelining = H2_DEFAULT_STREAMS;
   }
   // As httpcore does: idle connections kept can never exceed the connections allowed (httpx accepts
@@ -152,12 +77,11 @@ export function resolveConfig(input: ClientConfigInput | PresetName = {}, option
     config.pool.maxIdle = config.pool.connections;
   }
   if (config.behavior.readClock === 'per-read' && config.timeouts.body !== null) {
-    problems.push(
-      `timeouts.body (${config.timeouts.body}) is undici's bodyTimeout and needs behavior.readClock "headers-body"; with "per-read" (this preset's), timeouts.read already bounds every body chunk`,
-    );
+    const why = `is undici's bodyTimeout and needs behavior.readClock "headers-body"; with "per-read" (this preset's), timeouts.read already bounds every body chunk`;
+    problems.push(problem('timeouts.body', why, config.timeouts.body));
   }
   if (config.retry.maxBackoffMs < config.retry.initialBackoffMs) {
-    problems.push(`retry.maxBackoffMs (${config.retry.maxBackoffMs}) must be >= retry.initialBackoffMs (${config.retry.initialBackoffMs})`);
+    problems.push(problem('retry.maxBackoffMs', `must be >= retry.initialBackoffMs (${config.retry.initialBackoffMs})`, config.retry.maxBackoffMs));
   }
   if (problems.length > 0) throw new InvalidInputError(options.label ? `client config "${options.label}"` : 'client config', problems);
 

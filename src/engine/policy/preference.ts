@@ -1,42 +1,44 @@
 /**
  * RequestProcessingPreference: how one PerformanceClient call batches, limits, times out, hedges and
- * retries. Defaults and ranges in PREFERENCE_SPECS (Baseten's where it has one); all problems at once.
+ * retries, declared once with the schema kit: each option's range, default (Baseten's where it has one)
+ * and doc. Scenarios take their hedging and budget options from here too. All problems at once.
  */
+import { headersSchema } from '../config/index.js';
 import { InvalidInputError } from '../errors.js';
+import { problem, problemsOf, Type, withDefaults, type Static, type TSchema } from '../../util/schema.js';
 
-export type PartialFailure = 'throw' | 'return';
+const orNull = <T extends TSchema>(schema: T, description: string) => Type.Union([schema, Type.Null()], { default: null, description });
 
-export interface Preference {
-  maxConcurrentRequests: number;
-  batchSize: number;
-  /** Characters per request across a batch's inputs; null = no limit. */
-  maxCharsPerRequest: number | null;
-  /** Per-attempt timeout. */
-  timeoutS: number;
-  /** The whole call, retries and hedges included; null = none. */
-  totalTimeoutS: number | null;
-  /** Send a hedge after this long while the first attempt is outstanding; null = never hedge. */
-  hedgeDelayS: number | null;
-  hedgeBudgetPct: number;
-  retryBudgetPct: number;
-  /** Retries per request; null = as the client's config (its preset) says. */
-  maxRetries: number | null;
-  /** The first backoff; null = the client's. */
-  initialBackoffMs: number | null;
-  /** The longest backoff; null = the client's. */
-  maxBackoffMs: number | null;
-  /** Wait for the server's Retry-After (false reproduces clients that ignore it); null = the client's. */
-  honorRetryAfter: boolean | null;
-  extraHeaders: Record<string, string>;
-  /** Abort everything in flight when this aborts. */
-  signal: AbortSignal | null;
-  /** Alternative to `signal`, in the shape of Baseten's CancellationToken. */
-  cancelToken: CancellationToken | null;
-  /** `throw`: the first failed batch fails the call. `return`: results plus per-batch errors. */
-  partialFailure: PartialFailure;
-}
+/** Ranges: Baseten's client allows timeoutS >= 1 and hedgeDelayS >= 0.2; tailgate allows shorter, for tests on loopback. */
+export const PREFERENCE = Type.Object(
+  {
+    maxConcurrentRequests: Type.Integer({ minimum: 1, maximum: 1024, default: 128, description: 'requests of one call in flight at most' }),
+    batchSize: Type.Integer({ minimum: 1, maximum: 1024, default: 128, description: 'inputs per request' }),
+    maxCharsPerRequest: orNull(Type.Integer({ minimum: 1, maximum: 1e9 }), "characters per request across a batch's inputs (null = no limit)"),
+    timeoutS: Type.Number({ minimum: 0.001, maximum: 7200, default: 3600, description: 'per-attempt timeout, seconds' }),
+    totalTimeoutS: orNull(Type.Number({ minimum: 0.001, maximum: 7200 }), 'the whole call, retries and hedges included, seconds (null = none)'),
+    hedgeDelayS: orNull(Type.Number({ minimum: 0.001, maximum: 30 }), 'send a hedge after this long while the first attempt is outstanding, seconds (null = never hedge)'),
+    hedgeBudgetPct: Type.Number({ minimum: 0, maximum: 3, default: 0.1, description: 'hedges per request at most, as a share' }),
+    retryBudgetPct: Type.Number({ minimum: 0, maximum: 3, default: 0.05, description: 'retries per request at most, as a share' }),
+    maxRetries: orNull(Type.Integer({ minimum: 0, maximum: 100 }), "retries per request (null = as the client's config, its preset, says)"),
+    initialBackoffMs: orNull(Type.Number({ minimum: 0, maximum: 600_000 }), "the first backoff (null = the client's)"),
+    maxBackoffMs: orNull(Type.Number({ minimum: 0, maximum: 3_600_000 }), "the longest backoff (null = the client's)"),
+    honorRetryAfter: orNull(Type.Boolean(), "wait for the server's Retry-After; false reproduces clients that ignore it (null = the client's)"),
+    extraHeaders: headersSchema('headers added to every request of the call', {}),
+    /** Not JSON: checked by the rules below. */
+    signal: Type.Unsafe<AbortSignal | null>({ default: null, description: 'abort everything in flight when this aborts' }),
+    cancelToken: Type.Unsafe<CancellationToken | null>({ default: null, description: "an alternative to signal, in the shape of Baseten's CancellationToken" }),
+    partialFailure: Type.Enum(['throw', 'return'], { default: 'throw', description: 'throw: the first failed batch fails the call; return: results plus per-batch errors' }),
+  },
+  { additionalProperties: false },
+);
 
-export type PreferenceInput = Partial<Preference>;
+/** What a call gives: any of the options, the rest from their defaults. */
+export const PREFERENCE_INPUT = Type.Partial(PREFERENCE, { additionalProperties: false });
+
+export type Preference = Static<typeof PREFERENCE>;
+export type PartialFailure = Preference['partialFailure'];
+export type PreferenceInput = Static<typeof PREFERENCE_INPUT>;
 
 /** Cancels every call it was given to, at once; may be shared across calls. */
 export class CancellationToken {
@@ -52,72 +54,30 @@ export class CancellationToken {
   }
 }
 
-type NumSpec = { min: number; max: number; integer?: boolean; nullable?: boolean };
+/** Every option's default, from the declaration. */
+export const PREFERENCE_DEFAULTS: Preference = withDefaults(PREFERENCE, {});
 
-export const PREFERENCE_DEFAULTS: Preference = {
-  maxConcurrentRequests: 128,
-  batchSize: 128,
-  maxCharsPerRequest: null,
-  timeoutS: 3600,
-  totalTimeoutS: null,
-  hedgeDelayS: null,
-  hedgeBudgetPct: 0.1,
-  retryBudgetPct: 0.05,
-  maxRetries: null,
-  initialBackoffMs: null,
-  maxBackoffMs: null,
-  honorRetryAfter: null,
-  extraHeaders: {},
-  signal: null,
-  cancelToken: null,
-  partialFailure: 'throw',
-};
-
-/** Ranges. Baseten's client allows timeoutS >= 1 and hedgeDelayS >= 0.2; tailgate allows shorter, for tests on loopback. */
-export const PREFERENCE_SPECS: Record<string, NumSpec> = {
-  maxConcurrentRequests: { min: 1, max: 1024, integer: true },
-  batchSize: { min: 1, max: 1024, integer: true },
-  maxCharsPerRequest: { min: 1, max: 1e9, integer: true, nullable: true },
-  timeoutS: { min: 0.001, max: 7200 },
-  totalTimeoutS: { min: 0.001, max: 7200, nullable: true },
-  hedgeDelayS: { min: 0.001, max: 30, nullable: true },
-  hedgeBudgetPct: { min: 0, max: 3 },
-  retryBudgetPct: { min: 0, max: 3 },
-  maxRetries: { min: 0, max: 100, integer: true, nullable: true },
-  initialBackoffMs: { min: 0, max: 600_000, nullable: true },
-  maxBackoffMs: { min: 0, max: 3_600_000, nullable: true },
-};
-
-const OTHER_KEYS = ['honorRetryAfter', 'extraHeaders', 'signal', 'cancelToken', 'partialFailure'];
+/** @deprecated The numeric options' ranges in the table's old shape, derived from PREFERENCE; read PREFERENCE. */
+export const PREFERENCE_SPECS: Record<string, { min: number; max: number; integer?: boolean; nullable?: boolean }> = Object.fromEntries(
+  Object.entries(PREFERENCE.properties).flatMap(([key, schema]) => {
+    const branches = ((schema as { anyOf?: Record<string, unknown>[] }).anyOf ?? [schema]) as Record<string, unknown>[];
+    const n = branches.find((b) => b.type === 'number' || b.type === 'integer');
+    if (!n) return [];
+    return [[key, { min: n.minimum as number, max: n.maximum as number, ...(n.type === 'integer' ? { integer: true } : {}), ...(branches.length > 1 ? { nullable: true } : {}) }]];
+  }),
+);
 
 export function resolvePreference(input: PreferenceInput = {}): Preference {
-  const problems: string[] = [];
-  for (const key of Object.keys(input)) {
-    if (!(key in PREFERENCE_SPECS) && !OTHER_KEYS.includes(key)) problems.push(`preference.${key} is not a known option`);
-  }
-  for (const [key, spec] of Object.entries(PREFERENCE_SPECS)) {
-    const v = (input as Record<string, unknown>)[key];
-    if (v === undefined || (v === null && spec.nullable)) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < spec.min || v > spec.max || (spec.integer && !Number.isInteger(v))) {
-      const shown = typeof v === 'string' ? JSON.stringify(v) : String(v);
-      problems.push(`preference.${key} must be ${spec.integer ? 'an integer' : 'a number'} in ${spec.min}..${spec.max}${spec.nullable ? ' or null' : ''}, got ${shown}`);
+  const problems = problemsOf(PREFERENCE_INPUT, input, 'preference');
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const p: Preference = { ...PREFERENCE_DEFAULTS, ...given, extraHeaders: { ...(input.extraHeaders ?? {}) } };
+  if (problems.length === 0) {
+    if (p.totalTimeoutS !== null && p.totalTimeoutS < p.timeoutS && input.timeoutS !== undefined) problems.push(problem('preference.totalTimeoutS', `must be >= timeoutS (${p.timeoutS})`, p.totalTimeoutS));
+    if (p.maxBackoffMs !== null && p.initialBackoffMs !== null && p.maxBackoffMs < p.initialBackoffMs) {
+      problems.push(problem('preference.maxBackoffMs', `must be >= initialBackoffMs (${p.initialBackoffMs})`, p.maxBackoffMs));
     }
-  }
-  const p: Preference = { ...PREFERENCE_DEFAULTS, ...input, extraHeaders: { ...(input.extraHeaders ?? {}) } };
-  if (p.totalTimeoutS !== null && typeof p.totalTimeoutS === 'number' && p.totalTimeoutS < p.timeoutS && input.timeoutS !== undefined) {
-    problems.push(`preference.totalTimeoutS (${p.totalTimeoutS}) must be >= timeoutS (${p.timeoutS})`);
-  }
-  if (p.maxBackoffMs !== null && p.initialBackoffMs !== null && p.maxBackoffMs < p.initialBackoffMs) {
-    problems.push(`preference.maxBackoffMs (${p.maxBackoffMs}) must be >= initialBackoffMs (${p.initialBackoffMs})`);
-  }
-  if (p.partialFailure !== 'throw' && p.partialFailure !== 'return') {
-    problems.push(`preference.partialFailure must be "throw" or "return", got ${JSON.stringify(p.partialFailure)}`);
-  }
-  if (p.honorRetryAfter !== null && typeof p.honorRetryAfter !== 'boolean') problems.push(`preference.honorRetryAfter must be true, false or null, got ${String(p.honorRetryAfter)}`);
-  if (p.signal !== null && !(p.signal instanceof AbortSignal)) problems.push('preference.signal must be an AbortSignal');
-  if (p.cancelToken !== null && !(p.cancelToken instanceof CancellationToken)) problems.push('preference.cancelToken must be a CancellationToken');
-  for (const [k, v] of Object.entries(p.extraHeaders)) {
-    if (typeof v !== 'string' || /[\r\n]/.test(v)) problems.push(`preference.extraHeaders.${k} must be a string without line breaks`);
+    if (p.signal !== null && !(p.signal instanceof AbortSignal)) problems.push(problem('preference.signal', 'must be an AbortSignal'));
+    if (p.cancelToken !== null && !(p.cancelToken instanceof CancellationToken)) problems.push(problem('preference.cancelToken', 'must be a CancellationToken'));
   }
   if (problems.length > 0) throw new InvalidInputError('preference', problems);
   return p;

@@ -10,7 +10,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Progress } from '../run/run-options.js';
 import { MAX_INPUT_BYTES, safeText, type Report } from '../../report/index.js';
-import { clockMs, COORDINATOR_PATHS, COORDINATOR_TOKEN_ENV, stepKey, type BarrierRequest, type CheckIn, type FailPost, type Heartbeat, type Refusal, type ReportPost, type Step } from './protocol.js';
+import { problemsOf } from '../../util/schema.js';
+import { clockMs, COORDINATOR_PATHS, COORDINATOR_TOKEN_ENV, MESSAGES, stepKey, type BarrierRequest, type CheckIn, type FailPost, type Heartbeat, type Refusal, type ReportPost, type Step } from './protocol.js';
 import { Roster, type ShardEntry } from './roster.js';
 import { newRunId } from '../run/live.js';
 
@@ -198,8 +199,10 @@ export class Coordinator {
     } catch (err) {
       return send(400, { error: `the body is not JSON: ${(err as Error).message}` });
     }
-    const malformed = bodyProblem(path ?? '', body);
-    if (malformed) return send(400, { error: malformed });
+    const schema = MESSAGES[path ?? ''];
+    if (!schema) return send(404, { error: `no POST ${path} here` });
+    const malformed = problemsOf(schema, body);
+    if (malformed.length > 0) return send(400, { error: malformed.join('; ') });
     const answer = this.answer(path ?? '', body, (reply) => send('error' in reply ? 409 : 200, reply));
     if (answer) send('error' in answer ? 409 : 200, answer);
     else {
@@ -240,7 +243,7 @@ export class Coordinator {
 
   /** A reply now, or null when `later` will give it (a barrier). */
   private answer(path: string, body: unknown, later: (reply: { startAtMs: number } | Refusal) => void): object | null {
-    const { shard } = body as BarrierRequest; // bodyProblem checked it
+    const { shard } = body as BarrierRequest; // checked against its message's declaration
     const refusal = this.roster.refusal(shard, path === COORDINATOR_PATHS.checkIn ? (body as CheckIn) : undefined);
     if (refusal) return { error: refusal };
     const e = this.roster.entry(shard.index) as ShardEntry;
@@ -316,32 +319,4 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | nu
 function sameSecret(given: string, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(expected));
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** What is wrong with a request's body (null: nothing), so that nobody's malformed request can stop the coordinator. */
-function bodyProblem(path: string, body: unknown): string | null {
-  if (!isObject(body)) return 'the body must be a JSON object';
-  const shard = body.shard;
-  if (!isObject(shard) || !Number.isInteger(shard.index) || !Number.isInteger(shard.count) || typeof shard.instance !== 'string') return 'shard must be {index, count, instance}';
-  switch (path) {
-    case COORDINATOR_PATHS.checkIn: {
-      const scenario = body.scenario;
-      if (!isObject(scenario) || typeof scenario.name !== 'string' || typeof scenario.hash !== 'string') return 'scenario must be {name, hash}';
-      if (!Array.isArray(body.profiles) || !body.profiles.every((p) => typeof p === 'string')) return 'profiles must be a list of names';
-      return null;
-    }
-    case COORDINATOR_PATHS.barrier: {
-      const step = body.step;
-      return isObject(step) && typeof step.profile === 'string' && (step.phase === 'warmup' || step.phase === 'run') ? null : 'step must be {profile, phase: warmup|run}';
-    }
-    case COORDINATOR_PATHS.report:
-      if (!isObject(body.report)) return 'report must be an object';
-      return ['startSkewMs', 'clockRttMs'].every((k) => body[k] === null || Number.isFinite(body[k])) ? null : 'startSkewMs and clockRttMs must be numbers or null';
-    case COORDINATOR_PATHS.fail:
-      return typeof body.error === 'string' ? null : 'error must be a string';
-    default:
-      return null;
-  }
 }

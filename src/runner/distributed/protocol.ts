@@ -1,11 +1,13 @@
 /**
  * What the coordinator and its shards say to each other (HTTP + JSON), in one place: the paths, the
- * bodies, and the clock both sides use. The coordinator's clock is the run's clock; a shard converts
- * with the offset it measured from round trips (shard-session.ts).
+ * bodies (declared once with the schema kit: the types, and the checks the coordinator runs on every
+ * request, so nobody's malformed request can stop it), and the clock both sides use. The coordinator's
+ * clock is the run's clock; a shard converts with the offset it measured from round trips (shard-session.ts).
  */
 import { performance } from 'node:perf_hooks';
-import type { Progress, Step } from '../run/run-options.js';
+import { PROGRESS, STEP } from '../run/run-options.js';
 import type { Report } from '../../report/contract/report.js';
+import { Type, type Static, type TSchema } from '../../util/schema.js';
 
 export const COORDINATOR_PATHS = {
   clock: '/clock',
@@ -33,54 +35,64 @@ export function clockMs(): number {
 /** A point every shard waits at: the measured run of a profile, or its warm-up (run-options.ts). */
 export type { Step } from '../run/run-options.js';
 
-export const stepKey = (s: Step): string => `${s.profile}\u0000${s.phase}`;
+export const stepKey = (s: Static<typeof STEP>): string => `${s.profile}\u0000${s.phase}`;
 
-export interface ShardId {
-  index: number;
-  count: number;
+// Messages may gain fields (a newer shard, an older coordinator): a field the coordinator does not know
+// is left alone, and only what it reads is checked.
+export const SHARD_ID = Type.Object({
+  index: Type.Integer(),
+  count: Type.Integer(),
   /** Told apart from another process claiming the same index (a restarted pod, a typo). */
-  instance: string;
-}
+  instance: Type.String(),
+});
+export type ShardId = Static<typeof SHARD_ID>;
 
-export interface CheckIn {
-  shard: ShardId;
-  scenario: { name: string; hash: string };
+export const CHECK_IN = Type.Object({
+  shard: SHARD_ID,
+  scenario: Type.Object({ name: Type.String(), hash: Type.String() }),
   /** The profiles this shard will run, in order: every shard must run the same. */
-  profiles: string[];
+  profiles: Type.Array(Type.String()),
   /** The whole run's load (the scenario's, with --rate and --duration), before this shard takes its share. */
-  load: unknown;
+  load: Type.Unknown(),
   /** How long the shard lets in-flight requests finish after the load (its report follows). */
-  graceMs: number;
-}
+  graceMs: Type.Number({ minimum: 0 }),
+});
+export type CheckIn = Static<typeof CHECK_IN>;
 
-export interface BarrierRequest {
-  shard: ShardId;
-  step: Step;
-}
+/** A shard waits at a step until every shard does. */
+export const BARRIER_REQUEST = Type.Object({ shard: SHARD_ID, step: STEP });
+export type BarrierRequest = Static<typeof BARRIER_REQUEST>;
 
 /** The start of a step, in the coordinator's clock. */
 export interface BarrierReply {
   startAtMs: number;
 }
 
-export interface Heartbeat {
-  shard: ShardId;
-  progress: Progress | null;
-}
+export const HEARTBEAT = Type.Object({ shard: SHARD_ID, progress: Type.Union([PROGRESS, Type.Null()]) });
+export type Heartbeat = Static<typeof HEARTBEAT>;
 
-export interface ReportPost {
-  shard: ShardId;
-  report: Report;
+export const REPORT_POST = Type.Object({
+  shard: SHARD_ID,
+  /** Checked as a report where reports are merged (the report contract's); here only that it is one object. */
+  report: Type.Unsafe<Report>(Type.Object({})),
   /** The largest distance, over its steps, between a step's start and when this shard really began it (coordinator clock). */
-  startSkewMs: number | null;
+  startSkewMs: Type.Union([Type.Number(), Type.Null()]),
   /** The round trip its clock offset was measured over: the offset is good to half of it. */
-  clockRttMs: number;
-}
+  clockRttMs: Type.Union([Type.Number(), Type.Null()]),
+});
+export type ReportPost = Static<typeof REPORT_POST>;
 
-export interface FailPost {
-  shard: ShardId;
-  error: string;
-}
+export const FAIL_POST = Type.Object({ shard: SHARD_ID, error: Type.String() });
+export type FailPost = Static<typeof FAIL_POST>;
+
+/** Each path's body: what the coordinator checks before it reads one. */
+export const MESSAGES: Record<string, TSchema> = {
+  [COORDINATOR_PATHS.checkIn]: CHECK_IN,
+  [COORDINATOR_PATHS.barrier]: BARRIER_REQUEST,
+  [COORDINATOR_PATHS.heartbeat]: HEARTBEAT,
+  [COORDINATOR_PATHS.report]: REPORT_POST,
+  [COORDINATOR_PATHS.fail]: FAIL_POST,
+};
 
 /** A refusal: the shard stops (exit 2) and says why. */
 export interface Refusal {

@@ -1,19 +1,30 @@
 /**
  * Reading a trace for the trace load model: JSONL, one request a line, `{"atMs": n, "path"?: "/…",
- * "body"?: any}`. The whole file is checked before anything is sent, and every problem is named as
- * file:line. Lines may come in any order (merged logs rarely are sorted); they are replayed by atMs.
+ * "body"?: any}`, declared once (TRACE_LINE). The whole file is checked before anything is sent, and
+ * every problem is named as file:line. Lines may come in any order (merged logs rarely are sorted);
+ * they are replayed by atMs.
  */
 import { stat } from 'node:fs/promises';
 import { InvalidInputError, type HttpMethod } from '../../engine/index.js';
 import { readInputFile } from '../../report/contract/input-file.js';
+import { problem, problemsOf, Type, type Static } from '../../util/schema.js';
 
 /** A trace is read whole into memory: refuse larger files before reading them. */
 export const MAX_TRACE_BYTES = 64 * 1024 * 1024;
 /** Past this many, the rest of a bad file's problems are counted, not listed. */
 const MAX_LISTED = 20;
-const FIELDS = new Set(['atMs', 'path', 'body']);
-/** What undici accepts in a path (it throws on anything else at send time; better to say so now). */
-const PATH = /^\/[\u0021-\u00ff]*$/;
+
+/** One line of a trace. A path is what undici accepts (it throws on anything else at send time; better to say so now). */
+export const TRACE_LINE = Type.Object(
+  {
+    atMs: Type.Number({ minimum: 0, description: 'the line’s offset from the start, in ms' }),
+    path: Type.Optional(Type.String({ pattern: '^/[\\u0021-\\u00ff]*$', description: 'starts with / and holds no spaces or control characters: percent-encode them' })),
+    body: Type.Optional(Type.Unknown({ description: 'the JSON body sent (the workload’s, when absent)' })),
+  },
+  { additionalProperties: false, description: 'one request of a trace: a line of JSONL' },
+);
+export type TraceLineInput = Static<typeof TRACE_LINE>;
+
 const BODYLESS: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE'] as HttpMethod[]);
 
 export interface TraceLine {
@@ -80,32 +91,15 @@ export function parseTrace(file: string, text: string, method: HttpMethod): Trac
   return { file, lines, atMs: Float64Array.from(lines, (l) => l.atMs) };
 }
 
-function checkLine(value: unknown, method: HttpMethod, problem: (what: string) => void): TraceLine | null {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    problem(`must be an object like {"atMs": 0}, got ${Array.isArray(value) ? 'a list' : shown(value)}`);
-    return null;
-  }
-  const o = value as Record<string, unknown>;
-  const found: string[] = [];
-  for (const k of Object.keys(o)) if (!FIELDS.has(k)) found.push(`${shown(k)} is not a known field (a line has atMs, path, body)`);
-  if (o.atMs === undefined) found.push('atMs is missing (the line’s offset from the start, in ms)');
-  else if (typeof o.atMs !== 'number' || !Number.isFinite(o.atMs)) found.push(`atMs must be a number of milliseconds, got ${shown(o.atMs)}`);
-  else if (o.atMs < 0) found.push(`atMs must be 0 or more, got ${o.atMs}`);
-  if (o.path !== undefined && (typeof o.path !== 'string' || !PATH.test(o.path))) {
-    found.push(`path must start with / and hold no spaces or control characters (percent-encode them), got ${shown(o.path)}`);
-  }
-  if (o.body !== undefined && BODYLESS.has(method)) found.push(`has a body, but the workload's method ${method} sends none (set workload.method)`);
-  for (const what of found) problem(what);
+function checkLine(value: unknown, method: HttpMethod, report: (what: string) => void): TraceLine | null {
+  const found = problemsOf(TRACE_LINE, value);
+  const line = value as TraceLineInput;
+  if (found.length === 0 && line.body !== undefined && BODYLESS.has(method)) found.push(problem('body', `is set, but the workload's method ${method} sends none (set workload.method)`));
+  for (const what of found) report(what);
   if (found.length > 0) return null;
   return {
-    atMs: o.atMs as number,
-    ...(o.path !== undefined ? { path: o.path as string } : {}),
-    ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+    atMs: line.atMs,
+    ...(line.path !== undefined ? { path: line.path } : {}),
+    ...(line.body !== undefined ? { body: JSON.stringify(line.body) } : {}),
   };
-}
-
-/** A bad value as quoted in a problem: short, whatever the line held. */
-function shown(v: unknown): string {
-  const text = JSON.stringify(v) ?? String(v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -7,25 +7,26 @@ import type { EngineObserver } from '../../engine/index.js';
 import type { ProfileMetrics, Threshold } from '../../metrics/index.js';
 import type { Shard } from '../load/shard.js';
 import type { LiveOptions } from './live.js';
+import { Type, type Static } from '../../util/schema.js';
 
 /** One step of a coordinated run: a profile's warm-up or its measured run (distributed/protocol.ts). */
-export interface Step {
-  profile: string;
-  phase: 'warmup' | 'run';
-}
+export const STEP = Type.Object({ profile: Type.String(), phase: Type.Enum(['warmup', 'run']) });
+export type Step = Static<typeof STEP>;
 
 /** How long in-flight requests may finish after the load (or Ctrl+C) before they are abandoned. */
 export const DEFAULT_GRACE_MS = 10_000;
 
-export interface Progress {
-  profile: string;
-  phase: 'warmup' | 'run' | 'draining';
-  elapsedS: number;
-  rps: number;
-  p99Ms: number | null;
-  errors: number;
-  inFlight: number;
-}
+/** What a run says as it goes (each second), and what a shard's heartbeat carries to the coordinator. */
+export const PROGRESS = Type.Object({
+  profile: Type.String(),
+  phase: Type.Enum(['warmup', 'run', 'draining']),
+  elapsedS: Type.Number({ minimum: 0 }),
+  rps: Type.Number({ minimum: 0 }),
+  p99Ms: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  errors: Type.Number({ minimum: 0 }),
+  inFlight: Type.Number({ minimum: 0 }),
+});
+export type Progress = Static<typeof PROGRESS>;
 
 export interface ProfileRunOptions {
   url: string;

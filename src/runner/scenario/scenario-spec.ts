@@ -1,13 +1,16 @@
 /**
- * What a scenario file may say: the spec (one declaration gives validation and the JSON Schema), its
- * limits and defaults, and the resolved Scenario's types. scenario.ts checks and resolves against it.
+ * What a scenario file may say, declared once with the schema kit: validation by path, the JSON Schema
+ * editors read (`tailgate schema`, scenarios/scenario.schema.json) and the defaults. A profile takes the
+ * engine's own client options (CLIENT_CONFIG_INPUT) and the call preference's hedging options
+ * (PREFERENCE); the load is a union tagged by `model`, each model with its own fields. The rules between
+ * fields are code (scenario.ts), run after the schema. The resolved Scenario's types are here too.
  */
-import type { FaultConfig } from '../../../mock-server/index.js';
-import { DEFAULT_BUDGET_FLOOR, ENDPOINTS, PREFERENCE_DEFAULTS, PREFERENCE_SPECS, PRESET_NAMES, type ClientConfig, type ClientConfigInput, type HttpMethod } from '../../engine/index.js';
+import { CLIENT_CONFIG_INPUT, DEFAULT_BUDGET_FLOOR, ENDPOINTS, headersSchema, PREFERENCE, type ClientConfig, type HttpMethod } from '../../engine/index.js';
 import { METRIC_DEFINITIONS, type MetricDefinitions, type Slo } from '../../metrics/index.js';
-import { ARRIVALS, LOAD_MODELS, type ClientPolicy, type GateSettings, type LoadSettings } from '../../report/index.js';
+import { ARRIVALS, type ClientPolicy, type GateSettings, type LoadSettings } from '../../report/index.js';
 import { HTTP_METHODS } from '../../util/index.js';
-import { num, opt, req, str, type Spec } from './spec.js';
+import { Type, type Static, type TSchema } from '../../util/schema.js';
+import type { FaultConfig } from '../../../mock-server/index.js';
 
 /** A scenario is kilobytes; a megabyte of YAML is already a mistake, and parsing more takes minutes. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
@@ -18,143 +21,170 @@ export const MAX_RATE = 1_000_000;
 export const WORKLOAD_KINDS = ['embed', 'rerank', 'classify', 'batchPost', 'stream', 'request'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export { ARRIVALS, LOAD_MODELS, type ClientPolicy, type LoadModel } from '../../report/index.js';
-const METHODS = HTTP_METHODS;
+
+const opt = Type.Optional;
+const object = <P extends Record<string, TSchema>>(properties: P, description?: string) => Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
+const NAME = Type.String({ pattern: '^[A-Za-z0-9_.-]+$', description: 'letters, digits, . _ -' });
+
+/**
+ * The mock's faults (target.mock.faults, phases[].faults): the mock's own declaration checks them
+ * (resolveFaults). Until mock-server declares them with the kit, this one placeholder stands for that
+ * declaration in both places, an object whose fields are the mock's to name.
+ */
+export const FAULTS_PLACEHOLDER = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+  description: "the mock's faults (see tailgate mock --faults): checked by the mock's own declaration",
+});
 
 /** Retry settings moved to the client config (`retry:`), where a preset sets them as its library does. */
-export const MOVED_TO_RETRY = ['maxRetries', 'initialBackoffMs', 'maxBackoffMs', 'honorRetryAfter'] as const;
+const MOVED_TO_RETRY = ['maxRetries', 'initialBackoffMs', 'maxBackoffMs', 'honorRetryAfter'] as const;
+const moved = (key: string) => opt(Type.Never({ description: `now retry.${key}: the client config's retry settings, which its preset fills in` }));
 
-const CLIENT_POLICY: Spec = {
-  type: 'object',
-  doc: 'hedging and budgets (as the PerformanceClient preference); retries are the client config’s retry:',
-  fields: {
-    timeoutS: opt(num(PREFERENCE_SPECS.timeoutS!.min, PREFERENCE_SPECS.timeoutS!.max, { doc: 'per-attempt timeout' })),
-    hedgeDelayS: opt(num(PREFERENCE_SPECS.hedgeDelayS!.min, PREFERENCE_SPECS.hedgeDelayS!.max, { doc: 'send a hedge after this long' })),
-    hedgeBudgetPct: opt(num(PREFERENCE_SPECS.hedgeBudgetPct!.min, PREFERENCE_SPECS.hedgeBudgetPct!.max, { default: PREFERENCE_DEFAULTS.hedgeBudgetPct })),
-    retryBudgetPct: opt(num(PREFERENCE_SPECS.retryBudgetPct!.min, PREFERENCE_SPECS.retryBudgetPct!.max, { default: PREFERENCE_DEFAULTS.retryBudgetPct })),
-    budgetFloor: opt(num(0, 1e6, { default: DEFAULT_BUDGET_FLOOR, doc: 'tokens per budget window whatever the traffic' })),
-    ...Object.fromEntries(MOVED_TO_RETRY.map((k) => [k, opt({ type: 'any', doc: `moved: retry.${k}` })])),
+const { timeoutS, hedgeDelayS, hedgeBudgetPct, retryBudgetPct } = PREFERENCE.properties;
+const CLIENT_POLICY = object(
+  {
+    timeoutS: opt(timeoutS),
+    hedgeDelayS: opt(hedgeDelayS),
+    hedgeBudgetPct: opt(hedgeBudgetPct),
+    retryBudgetPct: opt(retryBudgetPct),
+    budgetFloor: opt(Type.Number({ minimum: 0, maximum: 1e6, default: DEFAULT_BUDGET_FLOOR, description: 'tokens per budget window whatever the traffic' })),
+    ...(Object.fromEntries(MOVED_TO_RETRY.map((k) => [k, moved(k)])) as Record<(typeof MOVED_TO_RETRY)[number], ReturnType<typeof moved>>),
   },
-};
+  'hedging and budgets (as the PerformanceClient preference); retries are the client config’s retry:',
+);
 
-/** Per-request objectives; goodput is the share of requests meeting all of them. Values like 500ms, 10s, or ms. */
-const SLO: Spec = {
-  type: 'object',
-  doc: 'per-request service-level objectives (goodput: the share of requests meeting all of them)',
-  fields: {
-    ttft: opt({ type: 'any', doc: 'time to first token, e.g. 500ms (streams)' }),
-    itl: opt({ type: 'any', doc: "a request's mean gap between tokens, e.g. 50ms (streams)" }),
-    e2e: opt({ type: 'any', doc: 'the whole request, e.g. 10s' }),
+const duration = (description: string) =>
+  opt(Type.Union([Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s)\\s*$', description: 'a duration such as 500ms or 10s' }), Type.Number({ exclusiveMinimum: 0 })], { description: `${description}; or ms` }));
+/** Per-request objectives; goodput is the share of requests meeting all of them. */
+const SLO = object(
+  { ttft: duration('time to first token, e.g. 500ms (streams)'), itl: duration("a request's mean gap between tokens, e.g. 50ms (streams)"), e2e: duration('the whole request, e.g. 10s') },
+  'per-request service-level objectives (goodput: the share of requests meeting all of them)',
+);
+
+// A scenario file holds no API key: keys come from the environment and never sit in a file that is shared.
+const { apiKey: _fromTheEnvironment, ...CLIENT_OPTIONS } = CLIENT_CONFIG_INPUT.properties;
+const PROFILE = object({
+  name: NAME,
+  description: opt(Type.String()),
+  extends: opt(Type.String({ description: 'another profile of this scenario to start from' })),
+  ...CLIENT_OPTIONS,
+  client: opt(CLIENT_POLICY),
+  slo: opt(SLO),
+});
+
+export const MOCK_TARGET = object({
+  faults: opt(FAULTS_PLACEHOLDER),
+  embeddingDim: opt(Type.Integer({ minimum: 1, maximum: 8192, default: 32 })),
+  tokensPerSecond: opt(Type.Number({ minimum: 1, maximum: 100_000, default: 200 })),
+  backlog: opt(Type.Integer({ minimum: 1, maximum: 65_535, default: 511, description: 'accept queue length (capacity.onExceed backlog fills it)' })),
+});
+
+const TARGET = object(
+  {
+    url: opt(Type.String({ pattern: '^https?://', writeOnly: true, description: 'a real endpoint (http:// or https://); omit to use the embedded mock' })),
+    headers: opt(headersSchema('headers sent to the target with every request')),
+    mock: opt(MOCK_TARGET),
   },
-};
+  'the embedded mock (default) or a real endpoint',
+);
 
-const PROFILE: Spec = {
-  type: 'object',
-  fields: {
-    name: req(str({ pattern: /^[A-Za-z0-9_.-]+$/, doc: 'letters, digits, . _ -' })),
-    description: opt(str()),
-    extends: opt(str({ doc: 'another profile of this scenario to start from' })),
-    preset: opt(str({ enum: PRESET_NAMES })),
-    pool: opt({ type: 'any', doc: 'ClientConfig pool options' }),
-    timeouts: opt({ type: 'any', doc: 'ClientConfig timeouts in ms' }),
-    httpVersion: opt({ type: 'any' }),
-    proxy: opt({ type: 'any' }),
-    headers: opt({ type: 'record', values: str() }),
-    authScheme: opt({ type: 'any' }),
-    rejectUnauthorized: opt({ type: 'any' }),
-    behavior: opt({ type: 'any', doc: 'ClientConfig behavior: how the client applies its timeouts' }),
-    retry: opt({ type: 'any', doc: 'ClientConfig retry: style, maxRetries, backoff, Retry-After' }),
-    client: opt(CLIENT_POLICY),
-    slo: opt(SLO),
-  },
-};
+export const WORKLOAD = object({
+  kind: Type.Enum(WORKLOAD_KINDS, { description: 'what each request asks for' }),
+  path: opt(Type.String({ pattern: '^/', description: 'defaults to the kind’s usual endpoint' })),
+  method: opt(Type.Enum(HTTP_METHODS)),
+  model: opt(Type.String()),
+  inputsPerRequest: opt(Type.Integer({ minimum: 1, maximum: 100_000, default: 16, description: 'texts per embed/classify request, documents per rerank' })),
+  textChars: opt(Type.Object({ min: opt(Type.Integer({ minimum: 1, maximum: 1e7, default: 50 })), max: opt(Type.Integer({ minimum: 1, maximum: 1e7, default: 200 })) }, { additionalProperties: false, default: {} })),
+  maxTokens: opt(Type.Integer({ minimum: 1, maximum: 100_000, default: 32, description: 'stream: tokens to generate' })),
+  body: opt(Type.Unknown({ description: 'request/batchPost: the JSON body sent' })),
+});
 
-export const SCENARIO_SPEC: Spec = {
-  type: 'object',
-  fields: {
-    $schema: opt(str()),
-    name: req(str({ pattern: /^[A-Za-z0-9_.-]+$/ })),
-    description: opt(str()),
-    target: opt({
-      type: 'object',
-      doc: 'the embedded mock (default) or a real endpoint',
-      fields: {
-        url: opt(str({ pattern: /^https?:\/\//, doc: 'a real endpoint; omit to use the embedded mock' })),
-        headers: opt({ type: 'record', values: str() }),
-        mock: opt({
-          type: 'object',
-          fields: {
-            faults: opt({ type: 'any', doc: 'mock fault config (see tailgate mock)' }),
-            embeddingDim: opt(num(1, 8192, { integer: true, default: 32 })),
-            tokensPerSecond: opt(num(1, 100_000, { default: 200 })),
-            backlog: opt(num(1, 65_535, { integer: true, default: 511, doc: 'accept queue length (capacity.onExceed backlog fills it)' })),
-          },
-        }),
-      },
+/** What every load has once resolved (the report records it), whether or not its model reads it. */
+export const LOAD_DEFAULTS = { thinkTimeMs: 0, maxInFlight: 1024 };
+const RUN_LENGTH = {
+  durationS: opt(Type.Number({ minimum: 0.001, maximum: 86_400, description: 'how long to send, seconds' })),
+  requests: opt(Type.Integer({ minimum: 1, maximum: 1e9, description: 'how many requests to send at most' })),
+};
+const maxInFlight = opt(Type.Integer({ minimum: 1, maximum: 1024, default: LOAD_DEFAULTS.maxInFlight, description: 'logical requests in flight at most; beyond it they wait and count as late' }));
+const ARRIVAL = {
+  arrival: opt(Type.Enum(ARRIVALS, { description: 'constant (default) gaps, or random: poisson, gamma (with burstiness)' })),
+  burstiness: opt(Type.Number({ minimum: 0.01, maximum: 1000, description: 'gamma: the gaps’ shape, as vLLM’s benchmark (1 = Poisson, below 1 burstier); CV = 1/√burstiness' })),
+  seed: opt(Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: 'poisson, gamma: the arrivals’ seed (default 1); every profile gets the same arrivals' })),
+};
+const model = <M extends string, P extends Record<string, TSchema>>(name: M, description: string, properties: P) =>
+  Type.Object({ model: Type.Literal(name), ...properties }, { additionalProperties: false, description });
+
+export const LOAD = Type.Union(
+  [
+    model('closed', 'users that each send their next request when the last one ends: service time at a concurrency', {
+      users: Type.Integer({ minimum: 1, maximum: 100_000, description: 'concurrent users' }),
+      thinkTimeMs: opt(Type.Number({ minimum: 0, maximum: 3_600_000, default: LOAD_DEFAULTS.thinkTimeMs, description: 'each user’s pause between its requests' })),
+      ...RUN_LENGTH,
     }),
-    workload: req({
-      type: 'object',
-      fields: {
-        kind: req(str({ enum: WORKLOAD_KINDS })),
-        path: opt(str({ pattern: /^\//, doc: 'defaults to the kind’s usual endpoint' })),
-        method: opt(str({ enum: METHODS })),
-        model: opt(str()),
-        inputsPerRequest: opt(num(1, 100_000, { integer: true, default: 16, doc: 'texts per embed/classify request, documents per rerank' })),
-        textChars: opt({ type: 'object', fields: { min: opt(num(1, 1e7, { integer: true, default: 50 })), max: opt(num(1, 1e7, { integer: true, default: 200 })) } }),
-        maxTokens: opt(num(1, 100_000, { integer: true, default: 32, doc: 'stream: tokens to generate' })),
-        body: opt({ type: 'any', doc: 'request/batchPost: the JSON body sent' }),
-      },
+    model('open', 'requests at a rate the server cannot slow: latency at a rate', {
+      rate: Type.Number({ minimum: 0.001, maximum: MAX_RATE, description: 'requests per second' }),
+      ...RUN_LENGTH,
+      maxInFlight,
+      ...ARRIVAL,
     }),
-    load: req({
-      type: 'object',
-      fields: {
-        model: req(str({ enum: LOAD_MODELS })),
-        users: opt(num(1, 100_000, { integer: true, doc: 'closed: concurrent users' })),
-        thinkTimeMs: opt(num(0, 3_600_000, { default: 0 })),
-        rate: opt(num(0.001, MAX_RATE, { doc: 'open: requests per second' })),
-        stages: opt({ type: 'array', minItems: 1, items: { type: 'object', fields: { durationS: req(num(0.001, 86_400)), rate: req(num(0, MAX_RATE)) } }, doc: 'ramping: each stage ramps linearly to its rate' }),
-        burstSize: opt(num(1, 1_000_000, { integer: true, doc: 'bursts: requests sent at once' })),
-        burstGapMs: opt(num(0, 3_600_000, { doc: 'bursts: idle gap between bursts' })),
-        durationS: opt(num(0.001, 86_400)),
-        requests: opt(num(1, 1e9, { integer: true })),
-        maxInFlight: opt(num(1, 1024, { integer: true, default: 1024, doc: 'open models: logical requests in flight at most; beyond it they wait and count as late' })),
-        arrival: opt(str({ enum: ARRIVALS, doc: 'open, ramping: constant (default) gaps, or random: poisson, gamma (with burstiness)' })),
-        burstiness: opt(num(0.01, 1000, { doc: 'gamma: the gaps’ shape, as vLLM’s benchmark (1 = Poisson, below 1 burstier); CV = 1/√burstiness' })),
-        seed: opt(num(0, 4_294_967_295, { integer: true, doc: 'poisson, gamma: the arrivals’ seed (default 1); every profile gets the same arrivals' })),
-        file: opt(str({ doc: 'trace: a JSONL file of {"atMs": n, "path"?, "body"?} lines, relative to the scenario’s folder' })),
-        speedup: opt(num(0.001, 1_000_000, { doc: 'trace: replay this many times faster (offsets are divided by it; default 1)' })),
-      },
+    model('ramping', 'an open load whose rate ramps linearly from stage to stage', {
+      stages: Type.Array(object({ durationS: Type.Number({ minimum: 0.001, maximum: 86_400 }), rate: Type.Number({ minimum: 0, maximum: MAX_RATE }) }), { minItems: 1, description: 'each stage ramps linearly to its rate' }),
+      ...RUN_LENGTH,
+      maxInFlight,
+      ...ARRIVAL,
     }),
-    warmup: opt({ type: 'object', fields: { durationS: opt(num(0.001, 3600)), requests: opt(num(1, 1e7, { integer: true })) } }),
-    phases: opt({
-      type: 'array',
-      items: {
-        type: 'object',
-        fields: {
-          atS: req(num(0, 86_400)),
-          name: opt(str()),
-          rate: opt(num(0, MAX_RATE)),
-          faults: opt({ type: 'any', doc: 'replace the mock’s faults from here on' }),
-        },
-      },
+    model('bursts', 'requests sent together, with idle gaps between (which expose keep-alive expiry)', {
+      burstSize: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'requests sent at once' }),
+      burstGapMs: Type.Number({ minimum: 0, maximum: 3_600_000, description: 'idle gap between bursts' }),
+      ...RUN_LENGTH,
     }),
-    profiles: req({ type: 'array', minItems: 1, items: PROFILE }),
-    slo: opt(SLO),
-    metricDefinitions: opt(
-      str({
-        enum: METRIC_DEFINITIONS,
-        default: 'tailgate',
-        doc: "what TTFT, ITL and TPOT mean (docs/metrics.md): tailgate's, or as vLLM's benchmark or genai-perf count them, to set beside theirs",
+    model('trace', 'requests replayed from a JSONL file at their offsets', {
+      file: Type.String({ minLength: 1, description: 'a JSONL file of {"atMs": n, "path"?, "body"?} lines, relative to the scenario’s folder' }),
+      speedup: opt(Type.Number({ minimum: 0.001, maximum: 1_000_000, description: 'replay this many times faster (offsets are divided by it; default 1)' })),
+      ...RUN_LENGTH,
+      maxInFlight,
+    }),
+  ],
+  { description: 'how requests are sent: the model, then its own fields' },
+);
+
+const THRESHOLD = Type.Union([
+  Type.String({ description: "an expression: 'p(99)<300ms over 10s'" }),
+  object({ threshold: Type.String(), abortOnFail: opt(Type.Boolean({ description: 'stop the run once it is lost' })) }),
+]);
+export const GATE = object({ thresholds: opt(Type.Array(THRESHOLD)), maxRegression: opt(Type.Array(Type.String())) });
+
+export const SCENARIO = object({
+  $schema: opt(Type.String()),
+  name: NAME,
+  description: opt(Type.String()),
+  target: opt(TARGET),
+  workload: WORKLOAD,
+  load: LOAD,
+  warmup: opt(object({ durationS: opt(Type.Number({ minimum: 0.001, maximum: 3600 })), requests: opt(Type.Integer({ minimum: 1, maximum: 1e7 })) })),
+  phases: opt(
+    Type.Array(
+      object({
+        atS: Type.Number({ minimum: 0, maximum: 86_400 }),
+        name: opt(Type.String()),
+        rate: opt(Type.Number({ minimum: 0, maximum: MAX_RATE })),
+        faults: opt(FAULTS_PLACEHOLDER),
       }),
     ),
-    gate: opt({
-      type: 'object',
-      fields: {
-        thresholds: opt({ type: 'array', items: { type: 'any', doc: "an expression ('p(99)<300ms over 10s') or {threshold, abortOnFail}: stop the run once it is lost" } }),
-        maxRegression: opt({ type: 'array', items: str() }),
-      },
+  ),
+  profiles: Type.Array(PROFILE, { minItems: 1 }),
+  slo: opt(SLO),
+  metricDefinitions: opt(
+    Type.Enum(METRIC_DEFINITIONS, {
+      default: 'tailgate',
+      description: "what TTFT, ITL and TPOT mean (docs/metrics.md): tailgate's, or as vLLM's benchmark or genai-perf count them, to set beside theirs",
     }),
-  },
-};
+  ),
+  gate: opt(GATE),
+});
+
+/** A scenario as written (checked against SCENARIO), before profiles and defaults are resolved. */
+export type ScenarioInput = Static<typeof SCENARIO>;
+export type ProfileInput = Static<typeof PROFILE>;
 
 export interface ResolvedProfile {
   name: string;
@@ -201,4 +231,3 @@ export const DEFAULT_PATHS: Record<WorkloadKind, string> = {
   stream: '/v1/chat/completions',
   request: '/health',
 };
-

@@ -108,21 +108,25 @@ describe('PerformanceClient API', () => {
     expect(mock.stats().connections.accepted).toBe(1);
   });
 
-  it('validates the preference, listing every problem', () => {
-    let err: InvalidInputError | undefined;
-    try {
-      resolvePreference({ maxConcurrentRequests: 0, batchSize: 2000, hedgeBudgetPct: 4, timeoutS: 10, totalTimeoutS: 5, partialFailure: 'ignore' as never, foo: 1 } as never);
-    } catch (e) {
-      err = e as InvalidInputError;
-    }
-    expect(err?.problems).toEqual([
-      'preference.foo is not a known option',
+  it('validates the preference against its declaration, listing every problem, then the rules between options', () => {
+    const problems = (input: unknown) => {
+      try {
+        resolvePreference(input as never);
+      } catch (e) {
+        return (e as InvalidInputError).problems;
+      }
+      return [];
+    };
+    expect(problems({ maxConcurrentRequests: 0, batchSize: 2000, hedgeBudgetPct: 4, partialFailure: 'ignore', hedgeDelaySec: 1, extraHeaders: { 'x-team': 'a\nb' } })).toEqual([
       'preference.maxConcurrentRequests must be an integer in 1..1024, got 0',
       'preference.batchSize must be an integer in 1..1024, got 2000',
       'preference.hedgeBudgetPct must be a number in 0..3, got 4',
-      'preference.totalTimeoutS (5) must be >= timeoutS (10)',
-      'preference.partialFailure must be "throw" or "return", got "ignore"',
+      'preference.partialFailure must be one of throw, return, got "ignore"',
+      'preference.hedgeDelaySec is not a known field (did you mean hedgeDelayS?)',
+      'preference.extraHeaders.x-team is not valid (a header value: no line breaks or NUL)',
     ]);
+    expect(problems({ timeoutS: 10, totalTimeoutS: 5, signal: 'soon' })).toEqual(['preference.totalTimeoutS must be >= timeoutS (10), got 5', 'preference.signal must be an AbortSignal']);
+    expect(resolvePreference({ hedgeDelayS: 0.05, timeoutS: undefined })).toMatchObject({ hedgeDelayS: 0.05, timeoutS: 3600, batchSize: 128 });
   });
 
   it('request id prefix from PERFORMANCE_CLIENT_REQUEST_ID_PREFIX; log level from PERFORMANCE_CLIENT_LOG_LEVEL', async () => {

@@ -99,14 +99,16 @@ describe('arrival and trace fields in a scenario', () => {
     expect(problems({ model: 'open', rate: 10, durationS: 1, arrival: 'poisson', burstiness: 2 })).toEqual([
       'load.burstiness applies to arrival gamma, not poisson (poisson is gamma with burstiness 1)',
     ]);
-    expect(problems({ model: 'closed', users: 2, durationS: 1, arrival: 'poisson' })).toEqual(['load.arrival applies to the open and ramping models, not closed']);
+    // Each model's own fields are its declaration's (a union tagged by model): a field of another model is named with it.
+    expect(problems({ model: 'closed', users: 2, durationS: 1, arrival: 'poisson' })).toEqual(['load.arrival applies to model open or ramping, not closed']);
     expect(problems({ model: 'open', rate: 10, durationS: 1, arrival: 'uniform' })).toEqual(['load.arrival must be one of constant, poisson, gamma, got "uniform"']);
-    expect(problems({ model: 'trace' })).toEqual(['load.file is required for the trace model']);
-    expect(problems({ model: 'trace', file: 't.jsonl', rate: 5 }, { phases: [{ atS: 1, rate: 2 }] })).toEqual([
-      'load.rate does not apply to the trace model: its lines set when requests are sent',
+    expect(problems({ model: 'trace' })).toEqual(['load.file is required for model trace']);
+    expect(problems({ model: 'trace', file: 't.jsonl', rate: 5 })).toEqual(['load.rate applies to model open, not trace']);
+    expect(problems({ model: 'trace', file: 't.jsonl' }, { phases: [{ atS: 1, rate: 2 }] })).toEqual([
       'phases[0].rate does not apply to the trace model: its lines set when requests are sent',
     ]);
-    expect(problems({ model: 'open', rate: 10, durationS: 1, file: 't.jsonl' })).toEqual(['load.file applies to the trace model, not open']);
+    expect(problems({ model: 'open', rate: 10, durationS: 1, file: 't.jsonl' })).toEqual(['load.file applies to model trace, not open']);
+    expect(problems({ model: 'bursts', burstSize: 4, burstGapMs: 100, durationS: 1, maxInFlight: 5 })).toEqual(['load.maxInFlight applies to model open or ramping or trace, not bursts']);
   });
 
   it('takes a relative trace file from the scenario’s folder', () => {

@@ -144,12 +144,12 @@ describe('trace replay', () => {
     const bad = join(dir, 'bad.jsonl');
     for (const want of [
       `${bad}:2: not valid JSON`,
-      `${bad}:3: atMs must be a number of milliseconds, got "soon"`,
-      `${bad}:4: atMs must be 0 or more, got -5`,
-      `${bad}:5: atMs is missing`,
-      `${bad}:6: path must start with /`,
-      `${bad}:7: "at" is not a known field`,
-      `${bad}:8: must be an object`,
+      `${bad}:3: atMs must be a number >= 0, got "soon"`,
+      `${bad}:4: atMs must be a number >= 0, got -5`,
+      `${bad}:5: atMs is required`,
+      `${bad}:6: path is not valid (starts with / and holds no spaces or control characters: percent-encode them), got "no-slash"`,
+      `${bad}:7: at is not a known field (known: atMs, path, body)`,
+      `${bad}:8: the value must be an object, got a list`,
     ]) {
       expect(stderr).toContain(want);
     }
@@ -171,7 +171,7 @@ describe('trace replay', () => {
     await writeFile(binary, Buffer.from([0x7b, 0x00, 0xff, 0x7d]));
     await expect(loadTrace(binary, 'POST')).rejects.toThrow(/binary/);
     expect(() => parseTrace('t.jsonl', '\n\n', 'POST')).toThrow(/has no lines/);
-    expect(() => parseTrace('t.jsonl', '{"atMs": 1, "body": {}}', 'GET')).toThrow("t.jsonl:1: has a body, but the workload's method GET sends none");
+    expect(() => parseTrace('t.jsonl', '{"atMs": 1, "body": {}}', 'GET')).toThrow("t.jsonl:1: body is set, but the workload's method GET sends none");
     expect(() => parseTrace('t.jsonl', '{"atMs": 1, "body": {}}', 'GET')).toThrow(InvalidInputError);
   });
 

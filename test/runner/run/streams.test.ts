@@ -104,7 +104,7 @@ describe('streaming metrics, as the client reads the stream', () => {
     expectVerdicts([check!], ['fail']);
   });
 
-  it('a read timeout sized for the first byte cuts streams that pause between tokens, and the finding says so', async () => {
+  it("the timeout that bounds a stream's gaps cuts streams that pause between tokens, and the finding names that timeout", async () => {
     const url = await startStreamServer(true, 5);
     const report = await runScenario(
       resolveScenario({
@@ -112,14 +112,26 @@ describe('streaming metrics, as the client reads the stream', () => {
         target: { url },
         workload: { kind: 'stream', maxTokens: TOKENS },
         load: { model: 'open', rate: 10, durationS: 1 },
-        profiles: [{ name: 'read-400ms', preset: 'undici', timeouts: { read: 400 } }],
+        profiles: [
+          // httpx's read timeout is per read: it bounds every gap.
+          { name: 'httpx-read-400ms', preset: 'httpx', timeouts: { read: 400 } },
+          // undici's headersTimeout ends at the headers; its bodyTimeout bounds the gaps.
+          { name: 'undici-headers-400ms', preset: 'undici', timeouts: { read: 400 } },
+          { name: 'undici-body-400ms', preset: 'undici', timeouts: { body: 400 } },
+        ],
       }),
     );
     const { withFindings } = await import('../../../src/report/index.js');
-    const p = withFindings(report).profiles[0]!;
-    expect(p.errors.read_timeout).toBe(10);
-    const finding = p.findings.find((f) => f.id === 'read-timeout-vs-token-gaps');
-    expect(finding?.symptom).toBe('10 streams were cut by the read timeout between tokens');
+    const [httpx, undiciHeaders, undiciBody] = withFindings(report).profiles;
+    const gapFinding = (p: typeof httpx) => p!.findings.find((f) => f.id === 'read-timeout-vs-token-gaps');
+    expect({ requests: httpx!.requests, errors: httpx!.errors }).toMatchObject({ errors: { read_timeout: 10 } });
+    expect(gapFinding(httpx)?.symptom).toBe('10 streams were cut by the timeouts.read timeout between tokens');
+    expect(gapFinding(httpx)?.change?.settings).toMatchObject({ 'timeouts.read': expect.any(Number) });
+    expect(undiciHeaders!.requests).toMatchObject({ total: 10, ok: 10 });
+    expect(gapFinding(undiciHeaders)).toBeUndefined();
+    expect({ requests: undiciBody!.requests, errors: undiciBody!.errors }).toMatchObject({ errors: { read_timeout: 10 } });
+    expect(gapFinding(undiciBody)?.symptom).toBe('10 streams were cut by the timeouts.body timeout between tokens');
+    expect(gapFinding(undiciBody)?.change?.settings).toMatchObject({ 'timeouts.body': expect.any(Number) });
   });
 });
 

@@ -41,25 +41,34 @@ describe('scenario files', () => {
         extra: 1,
       }),
     ).toEqual([
-      'extra is not a known field (known: $schema, name, description, target, workload, load, warmup, phases, profiles, slo, metricDefinitions, gate)',
-      'name is not valid: "bad name!"',
+      'name is not valid (letters, digits, . _ -), got "bad name!"',
       'workload.kind must be one of embed, rerank, classify, batchPost, stream, request, got "embedd"',
       'workload.inputsPerRequest must be an integer in 1..100000, got 0',
       'load.rate must be a number in 0.001..1000000, got 0',
+      // A profile's client options are the engine's own declaration, checked with the rest of the file.
+      'profiles[0].pool.connections must be an integer in 1..65535 or null, got 0',
       'profiles[1].preset must be one of httpx, aiohttp, undici, fetch, openai-python, openai-node, baseten-recommended, baseten-performance-client, got "requests"',
+      'extra is not a known field (known: $schema, name, description, target, workload, load, warmup, phases, profiles, slo, metricDefinitions, gate)',
     ]);
   });
 
   it('checks what belongs together, and client configs through their own validation', () => {
-    expect(problems({ ...minimal, load: { model: 'closed' } })).toEqual([
-      'load.users is required for the closed model',
-      'load needs durationS or requests (how long to run)',
+    expect(problems({ ...minimal, load: { model: 'closed' } })).toEqual(['load.users is required for model closed']);
+    expect(problems({ ...minimal, load: { model: 'closed', users: 2 } })).toEqual(['load needs durationS or requests (how long to run)']);
+    expect(problems({ ...minimal, profiles: [{ name: 'a', pool: { conections: 4, keepAliveMS: 10 } }] })).toEqual([
+      'profiles[0].pool.conections is not a known field (did you mean connections?)',
+      'profiles[0].pool.keepAliveMS is not a known field (did you mean keepAliveMs?)',
     ]);
-    expect(problems({ ...minimal, profiles: [{ name: 'a', pool: { connections: 0 } }] })).toEqual([
-      'profiles[0] (a): pool.connections must be an integer in 1..65535 or null (off), got 0',
+    // What only the resolved config can tell (a preset's read clock and the profile's body timeout) names the profile.
+    expect(problems({ ...minimal, profiles: [{ name: 'a', preset: 'httpx', timeouts: { body: 500 } }] })[0]).toMatch(/^profiles\[0\]\.timeouts\.body is undici's bodyTimeout/);
+    expect(problems({ ...minimal, profiles: [{ name: 'a', client: { maxRetries: 2, hedgeDelayS: 0 } }] })).toEqual([
+      "profiles[0].client.maxRetries is not allowed (now retry.maxRetries: the client config's retry settings, which its preset fills in)",
+      'profiles[0].client.hedgeDelayS must be a number in 0.001..30 or null, got 0',
     ]);
-    expect(problems({ ...minimal, profiles: [{ name: 'a', extends: 'b' }] })).toEqual([
-      'profile "a" extends "b", which is not a profile of this scenario',
+    expect(problems({ ...minimal, profiles: [{ name: 'a', extends: 'b' }] })).toEqual(['profiles[0].extends must name another profile of this scenario, got "b"']);
+    expect(problems({ ...minimal, profiles: [{ name: 'a', extends: 'b' }, { name: 'b', extends: 'a' }] })).toEqual([
+      'profiles[0].extends goes round in a circle: a -> b -> a',
+      'profiles[1].extends goes round in a circle: b -> a -> b',
     ]);
     expect(problems({ ...minimal, target: { mock: { faults: { rules: [{ kind: 'latency', dist: 'fixed' }] } } } })).toEqual([
       'target.mock.faults: rules[0].ms is required',
