@@ -1,10 +1,16 @@
 /**
  * The admin API under /__tailgate/: read and reset the stats, read and replace the faults. Its answers
  * are not the traffic under test, so they are never counted (and its connections are taken out of the
- * counts by the listener).
+ * counts by the listener). It is served on the main port and on a listener of its own (admin-listener.ts),
+ * which no fault closes or fills, so what the admin set the admin can always undo.
+ *
+ * Every input is bounded before it is buffered: a body over MAX_FAULTS_BYTES is refused (413) by its
+ * Content-Length or as soon as it streams past it, and the connection cut; a request body that has not
+ * arrived whole within the admin deadline is cut; a body nesting deeper than a fault config can is
+ * refused before JSON.parse sees it.
  */
-import { FaultConfigError, type FaultConfig } from './faults.js';
-import { EMPTY_BODY, readBody } from './request-body.js';
+import { FaultConfigError, MAX_FAULTS_BYTES, parseFaultsText, type FaultConfig } from './faults.js';
+import { readBody } from './request-body.js';
 import { sendJson } from './responders.js';
 import type { Conn, MockState, Req, Res } from './state.js';
 
@@ -27,19 +33,25 @@ export function serveAdmin(state: MockState, actions: AdminActions, req: Req, re
     sendJson(state, { req, res, conn, isH2: 'stream' in req }, 404, { error: { message: 'admin API disabled' } });
     return;
   }
-  void routeAdmin(state, actions, req, res);
+  answerAdmin(state, actions, req, res);
 }
 
-type Answer = (status: number, json: unknown) => void;
+/** Route one admin request; whatever goes wrong answers 500 and never takes the mock down. */
+export function answerAdmin(state: MockState, actions: AdminActions, req: Req, res: Res): void {
+  routeAdmin(state, actions, req, res).catch((err: unknown) => sendAdmin(req, res, 500, { error: { message: `the admin API failed: ${(err as Error).message}` } }, true));
+}
+
+type Answer = (status: number, json: unknown, close?: boolean) => void;
 
 /** Async because replacing the faults waits for the request body; the other routes answer at once. */
 async function routeAdmin(state: MockState, actions: AdminActions, req: Req, res: Res): Promise<void> {
-  const route = (req.url ?? '/').slice(ADMIN_PREFIX.length).split('?')[0];
+  const url = req.url ?? '/';
+  const route = url.startsWith(ADMIN_PREFIX) ? url.slice(ADMIN_PREFIX.length).split('?')[0] : undefined;
   const method = req.method ?? 'GET';
-  const answer: Answer = (status, json) => sendAdmin(res, status, json, 'stream' in req);
+  const answer: Answer = (status, json, close = false) => sendAdmin(req, res, status, json, close);
   if (route === 'stats') return statsRoute(state, actions, method, answer);
   if (route === 'faults') return faultsRoute(state, actions, req, method, answer);
-  answer(404, { error: { message: `no admin route ${method} /__tailgate/${route}` } });
+  answer(404, { error: { message: `no admin route ${method} ${url.slice(0, 200)}` } });
 }
 
 function statsRoute(state: MockState, actions: AdminActions, method: string, answer: Answer): void {
@@ -55,27 +67,50 @@ async function faultsRoute(state: MockState, actions: AdminActions, req: Req, me
   if (method === 'GET') return answer(200, state.faults.config);
   if (method === 'DELETE') return answer(200, actions.setFaults({}));
   if (method !== 'POST' && method !== 'PUT') return answer(404, { error: { message: `no admin route ${method} /__tailgate/faults` } });
-  // A body over the size limit reads as empty, and so as invalid JSON.
-  const body = await new Promise<Buffer>((resolve) => readBody(req, state.settings.maxBodyBytes, resolve, () => resolve(EMPTY_BODY)));
-  let input: unknown;
+  const body = await readAdminBody(req, state.settings.adminTimeoutMs);
+  if (body === 'cut') return;
+  if (body === 'too large') return answer(413, { error: { message: `the body is larger than ${MAX_FAULTS_BYTES} bytes, the most a fault config may be` } }, true);
   try {
-    input = JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    return answer(400, { error: { message: `invalid JSON body: ${(err as Error).message}` } });
-  }
-  try {
-    return answer(200, actions.setFaults(input));
+    return answer(200, actions.setFaults(parseFaultsText(body.toString('utf8'), 'POST /__tailgate/faults', 'JSON', JSON.parse)));
   } catch (err) {
     if (err instanceof FaultConfigError) return answer(400, { error: { message: 'invalid faults', problems: err.problems } });
     throw err;
   }
 }
 
-/** Pretty-printed, kept alive, and not counted in the stats. */
-function sendAdmin(res: Res, status: number, json: unknown, isH2: boolean): void {
+/**
+ * The request's body, whole, within the size cap and the deadline: 'too large' as soon as it is known to
+ * be (by Content-Length, before a byte is read), 'cut' when the peer was too slow (the request is
+ * destroyed) or went away first.
+ */
+function readAdminBody(req: Req, deadlineMs: number): Promise<Buffer | 'too large' | 'cut'> {
+  if (Number(req.headers['content-length']) > MAX_FAULTS_BYTES) return Promise.resolve('too large');
+  return new Promise((resolve) => {
+    const done = (result: Buffer | 'too large' | 'cut') => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      done('cut');
+      req.destroy();
+    }, deadlineMs);
+    readBody(req, MAX_FAULTS_BYTES, done, () => done('too large'));
+    // After 'end' this changes nothing (a promise settles once); before it, the peer went away.
+    req.once('close', () => done('cut'));
+  });
+}
+
+/**
+ * Pretty-printed, not counted in the stats, kept alive unless `close`: then the connection ends once the
+ * answer is out, whatever the peer was still sending (a 413's body is not read).
+ */
+function sendAdmin(req: Req, res: Res, status: number, json: unknown, close: boolean): void {
+  if (res.writableEnded || res.destroyed) return;
+  const isH2 = 'stream' in req;
   const payload = Buffer.from(JSON.stringify(json, null, 2));
   const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(payload.length) };
-  if (!isH2) headers.connection = 'keep-alive';
+  if (!isH2) headers.connection = close ? 'close' : 'keep-alive';
   res.writeHead(status, headers);
   res.end(payload);
+  if (close) res.once('finish', () => req.destroy());
 }

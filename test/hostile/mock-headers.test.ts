@@ -18,12 +18,12 @@ describe('fault headers', () => {
   it.each([
     [{ 'x-tailgate-fault-status': '1000' }, 'x-tailgate-fault-status must be an integer in 400..599, got 1000'],
     [{ 'x-tailgate-fault-status': '99' }, 'x-tailgate-fault-status must be an integer in 400..599, got 99'],
-    [{ 'x-tailgate-fault-status': 'teapot' }, 'x-tailgate-fault-status must be an integer in 400..599, got NaN'],
+    [{ 'x-tailgate-fault-status': 'teapot' }, 'x-tailgate-fault-status must be an integer in 400..599, got "teapot"'],
     [{ 'x-tailgate-fault-delay-ms': '1e12' }, 'x-tailgate-fault-delay-ms must be a number in 0..3600000, got 1000000000000'],
     [{ 'x-tailgate-fault-delay-ms': '-5' }, 'x-tailgate-fault-delay-ms must be a number in 0..3600000, got -5'],
     [{ 'x-tailgate-fault-connection': 'explode' }, 'x-tailgate-fault-connection must be one of reset, blackhole, close, got "explode"'],
     [{ 'x-tailgate-fault-body': 'slowish' }, 'x-tailgate-fault-body must be one of empty, malformed, stall, truncate, slow, got "slowish"'],
-    [{ 'x-tailgate-fault-status': '503', 'x-tailgate-fault-retry-after': 'soon, maybe' }, 'x-tailgate-fault-retry-after must be seconds or an HTTP-date, got "soon, maybe"'],
+    [{ 'x-tailgate-fault-status': '503', 'x-tailgate-fault-retry-after': 'soon, maybe' }, 'x-tailgate-fault-retry-after is not valid (seconds, or an HTTP-date), got "soon, maybe"'],
   ])('%j is refused with 400 naming it, and the mock serves on', async (headers, problem) => {
     mock ??= await startMockServer({ port: 0 });
     const res = await embed(headers);
