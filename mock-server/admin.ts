@@ -10,11 +10,14 @@
  * refused before JSON.parse sees it.
  */
 import { FaultConfigError, MAX_FAULTS_BYTES, parseFaultsText, type FaultConfig } from './faults.js';
+import { problem } from '../src/util/schema.js';
 import { readBody } from './request-body.js';
 import { sendJson } from './responders.js';
 import type { Conn, MockState, Req, Res } from './state.js';
 
 const ADMIN_PREFIX = '/__tailgate/';
+/** Where a fault config's problems say they came from. */
+const SOURCE = 'POST /__tailgate/faults';
 
 export function isAdminPath(path: string): boolean {
   return path.startsWith(ADMIN_PREFIX);
@@ -71,7 +74,10 @@ async function faultsRoute(state: MockState, actions: AdminActions, req: Req, me
   if (body === 'cut') return;
   if (body === 'too large') return answer(413, { error: { message: `the body is larger than ${MAX_FAULTS_BYTES} bytes, the most a fault config may be` } }, true);
   try {
-    return answer(200, actions.setFaults(parseFaultsText(body.toString('utf8'), 'POST /__tailgate/faults', 'JSON', JSON.parse)));
+    const input = parseFaultsText(body.toString('utf8'), SOURCE, 'JSON', JSON.parse);
+    // Faults left out are the defaults elsewhere (options, a scenario); a body must say what it sets (DELETE resets).
+    if (input === null) throw new FaultConfigError(SOURCE, [problem('the faults', 'must be an object', input)]);
+    return answer(200, actions.setFaults(input));
   } catch (err) {
     if (err instanceof FaultConfigError) return answer(400, { error: { message: 'invalid faults', problems: err.problems } });
     throw err;

@@ -185,7 +185,7 @@ function union(branches: Json[], v: unknown, path: string, out: string[], parent
   const typed = branches.filter((b) => sameType(b, v));
   const nullable = branches.some((b) => b.type === 'null');
   if (typed.length === 0) {
-    const rules = branches.map(ruleOf);
+    const rules = [...new Set(branches.map(ruleOf))];
     const list = rules.length > 1 ? `${rules.slice(0, -1).join(', ')} or ${rules.at(-1)}` : (rules[0] ?? 'something else');
     return void out.push(problem(path, `must be ${list}`, v));
   }
