@@ -9,8 +9,8 @@
  * arrived whole within the admin deadline is cut; a body nesting deeper than a fault config can is
  * refused before JSON.parse sees it.
  */
-import { FaultConfigError, MAX_FAULTS_BYTES, parseFaultsText, type FaultConfig } from './faults.js';
 import { problem } from '../src/util/schema.js';
+import { FaultConfigError, MAX_FAULTS_BYTES, parseFaultsText, type FaultConfig } from './faults.js';
 import { readBody } from './request-body.js';
 import { sendJson } from './responders.js';
 import type { Conn, MockState, Req, Res } from './state.js';
