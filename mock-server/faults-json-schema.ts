@@ -2,7 +2,7 @@
  * The fault config's JSON Schema, as shipped in scenarios/faults.schema.json for editors (a faults file
  * that starts with `# yaml-language-server: $schema=…/faults.schema.json`, or a JSON one naming it in
  * `$schema`) and any standard validator. Generated from the one declaration, never written by hand:
- * `npm run schema:faults` rewrites the file, and a test fails when it lags behind.
+ * `npm run schema` (or `npm run schema:faults` alone) rewrites the file, and a test fails when it lags behind.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
