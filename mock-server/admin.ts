@@ -5,9 +5,9 @@
  * which no fault closes or fills, so what the admin set the admin can always undo.
  *
  * Every input is bounded before it is buffered: a body over MAX_FAULTS_BYTES is refused (413) by its
- * Content-Length or as soon as it streams past it, and the connection cut; a request body that has not
- * arrived whole within the admin deadline is cut; a body nesting deeper than a fault config can is
- * refused before JSON.parse sees it.
+ * Content-Length or as soon as it streams past it, its rest dropped unkept; a request whose body has not
+ * ended within the admin deadline has its connection cut (a 413's too); a body nesting deeper than a
+ * fault config can is refused before JSON.parse sees it.
  */
 import { problem } from '../src/util/schema.js';
 import { FaultConfigError, MAX_FAULTS_BYTES, parseFaultsText, type FaultConfig } from './faults.js';
@@ -41,17 +41,17 @@ export function serveAdmin(state: MockState, actions: AdminActions, req: Req, re
 
 /** Route one admin request; whatever goes wrong answers 500 and never takes the mock down. */
 export function answerAdmin(state: MockState, actions: AdminActions, req: Req, res: Res): void {
-  routeAdmin(state, actions, req, res).catch((err: unknown) => sendAdmin(req, res, 500, { error: { message: `the admin API failed: ${(err as Error).message}` } }, true));
+  routeAdmin(state, actions, req, res).catch((err: unknown) => sendAdmin(req, res, 500, { error: { message: `the admin API failed: ${(err as Error).message}` } }));
 }
 
-type Answer = (status: number, json: unknown, close?: boolean) => void;
+type Answer = (status: number, json: unknown) => void;
 
 /** Async because replacing the faults waits for the request body; the other routes answer at once. */
 async function routeAdmin(state: MockState, actions: AdminActions, req: Req, res: Res): Promise<void> {
   const url = req.url ?? '/';
   const route = url.startsWith(ADMIN_PREFIX) ? url.slice(ADMIN_PREFIX.length).split('?')[0] : undefined;
   const method = req.method ?? 'GET';
-  const answer: Answer = (status, json, close = false) => sendAdmin(req, res, status, json, close);
+  const answer: Answer = (status, json) => sendAdmin(req, res, status, json);
   if (route === 'stats') return statsRoute(state, actions, method, answer);
   if (route === 'faults') return faultsRoute(state, actions, req, method, answer);
   answer(404, { error: { message: `no admin route ${method} ${url.slice(0, 200)}` } });
@@ -72,7 +72,7 @@ async function faultsRoute(state: MockState, actions: AdminActions, req: Req, me
   if (method !== 'POST' && method !== 'PUT') return answer(404, { error: { message: `no admin route ${method} /__tailgate/faults` } });
   const body = await readAdminBody(req, state.settings.adminTimeoutMs);
   if (body === 'cut') return;
-  if (body === 'too large') return answer(413, { error: { message: `the body is larger than ${MAX_FAULTS_BYTES} bytes, the most a fault config may be` } }, true);
+  if (body === 'too large') return answer(413, { error: { message: `the body is larger than ${MAX_FAULTS_BYTES} bytes, the most a fault config may be` } });
   try {
     const input = parseFaultsText(body.toString('utf8'), SOURCE, 'JSON', JSON.parse);
     // Faults left out are the defaults elsewhere (options, a scenario); a body must say what it sets (DELETE resets).
@@ -86,37 +86,36 @@ async function faultsRoute(state: MockState, actions: AdminActions, req: Req, me
 
 /**
  * The request's body, whole, within the size cap and the deadline: 'too large' as soon as it is known to
- * be (by Content-Length, before a byte is read), 'cut' when the peer was too slow (the request is
- * destroyed) or went away first.
+ * be (by Content-Length, before a byte is read), 'cut' when the peer was too slow or went away first.
+ * A request that has not ended by the deadline is destroyed, a refused one too: its rest is dropped as it
+ * comes (the 413 goes out at once; cutting the connection then would reset it before the peer reads it).
  */
 function readAdminBody(req: Req, deadlineMs: number): Promise<Buffer | 'too large' | 'cut'> {
-  if (Number(req.headers['content-length']) > MAX_FAULTS_BYTES) return Promise.resolve('too large');
   return new Promise((resolve) => {
-    const done = (result: Buffer | 'too large' | 'cut') => {
-      clearTimeout(timer);
-      resolve(result);
-    };
     const timer = setTimeout(() => {
-      done('cut');
+      resolve('cut');
       req.destroy();
     }, deadlineMs);
-    readBody(req, MAX_FAULTS_BYTES, done, () => done('too large'));
-    // After 'end' this changes nothing (a promise settles once); before it, the peer went away.
-    req.once('close', () => done('cut'));
+    // Settles once; the deadline stays until the request has ended or gone.
+    req.once('close', () => {
+      clearTimeout(timer);
+      resolve('cut');
+    });
+    if (Number(req.headers['content-length']) > MAX_FAULTS_BYTES) {
+      req.resume();
+      return resolve('too large');
+    }
+    readBody(req, MAX_FAULTS_BYTES, resolve, () => resolve('too large'));
   });
 }
 
-/**
- * Pretty-printed, not counted in the stats, kept alive unless `close`: then the connection ends once the
- * answer is out, whatever the peer was still sending (a 413's body is not read).
- */
-function sendAdmin(req: Req, res: Res, status: number, json: unknown, close: boolean): void {
+/** Pretty-printed, kept alive, and not counted in the stats. */
+function sendAdmin(req: Req, res: Res, status: number, json: unknown): void {
   if (res.writableEnded || res.destroyed) return;
   const isH2 = 'stream' in req;
   const payload = Buffer.from(JSON.stringify(json, null, 2));
   const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(payload.length) };
-  if (!isH2) headers.connection = close ? 'close' : 'keep-alive';
+  if (!isH2) headers.connection = 'keep-alive';
   res.writeHead(status, headers);
   res.end(payload);
-  if (close) res.once('finish', () => req.destroy());
 }
