@@ -1,14 +1,23 @@
 /**
  * The admin API under /__tailgate/: read and reset the stats, read and replace the faults. Its answers
  * are not the traffic under test, so they are never counted (and its connections are taken out of the
- * counts by the listener).
+ * counts by the listener). It is served on the main port and on a listener of its own (admin-listener.ts),
+ * which no fault closes or fills, so what the admin set the admin can always undo.
+ *
+ * Every input is bounded before it is buffered: a body over MAX_FAULTS_BYTES is refused (413) by its
+ * Content-Length or as soon as it streams past it, its rest dropped unkept; a request whose body has not
+ * ended within the admin deadline has its connection cut (a 413's too); a body nesting deeper than a
+ * fault config can is refused before JSON.parse sees it.
  */
-import { FaultConfigError, type FaultConfig } from './faults.js';
-import { EMPTY_BODY, readBody } from './request-body.js';
+import { problem } from '../src/util/schema.js';
+import { FaultConfigError, MAX_FAULTS_BYTES, parseFaultsText, type FaultConfig } from './faults.js';
+import { readBody } from './request-body.js';
 import { sendJson } from './responders.js';
 import type { Conn, MockState, Req, Res } from './state.js';
 
 const ADMIN_PREFIX = '/__tailgate/';
+/** Where a fault config's problems say they came from. */
+const SOURCE = 'POST /__tailgate/faults';
 
 export function isAdminPath(path: string): boolean {
   return path.startsWith(ADMIN_PREFIX);
@@ -27,19 +36,25 @@ export function serveAdmin(state: MockState, actions: AdminActions, req: Req, re
     sendJson(state, { req, res, conn, isH2: 'stream' in req }, 404, { error: { message: 'admin API disabled' } });
     return;
   }
-  void routeAdmin(state, actions, req, res);
+  answerAdmin(state, actions, req, res);
+}
+
+/** Route one admin request; whatever goes wrong answers 500 and never takes the mock down. */
+export function answerAdmin(state: MockState, actions: AdminActions, req: Req, res: Res): void {
+  routeAdmin(state, actions, req, res).catch((err: unknown) => sendAdmin(req, res, 500, { error: { message: `the admin API failed: ${(err as Error).message}` } }));
 }
 
 type Answer = (status: number, json: unknown) => void;
 
 /** Async because replacing the faults waits for the request body; the other routes answer at once. */
 async function routeAdmin(state: MockState, actions: AdminActions, req: Req, res: Res): Promise<void> {
-  const route = (req.url ?? '/').slice(ADMIN_PREFIX.length).split('?')[0];
+  const url = req.url ?? '/';
+  const route = url.startsWith(ADMIN_PREFIX) ? url.slice(ADMIN_PREFIX.length).split('?')[0] : undefined;
   const method = req.method ?? 'GET';
-  const answer: Answer = (status, json) => sendAdmin(res, status, json, 'stream' in req);
+  const answer: Answer = (status, json) => sendAdmin(req, res, status, json);
   if (route === 'stats') return statsRoute(state, actions, method, answer);
   if (route === 'faults') return faultsRoute(state, actions, req, method, answer);
-  answer(404, { error: { message: `no admin route ${method} /__tailgate/${route}` } });
+  answer(404, { error: { message: `no admin route ${method} ${url.slice(0, 200)}` } });
 }
 
 function statsRoute(state: MockState, actions: AdminActions, method: string, answer: Answer): void {
@@ -55,15 +70,13 @@ async function faultsRoute(state: MockState, actions: AdminActions, req: Req, me
   if (method === 'GET') return answer(200, state.faults.config);
   if (method === 'DELETE') return answer(200, actions.setFaults({}));
   if (method !== 'POST' && method !== 'PUT') return answer(404, { error: { message: `no admin route ${method} /__tailgate/faults` } });
-  // A body over the size limit reads as empty, and so as invalid JSON.
-  const body = await new Promise<Buffer>((resolve) => readBody(req, state.settings.maxBodyBytes, resolve, () => resolve(EMPTY_BODY)));
-  let input: unknown;
+  const body = await readAdminBody(req, state.settings.adminTimeoutMs);
+  if (body === 'cut') return;
+  if (body === 'too large') return answer(413, { error: { message: `the body is larger than ${MAX_FAULTS_BYTES} bytes, the most a fault config may be` } });
   try {
-    input = JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    return answer(400, { error: { message: `invalid JSON body: ${(err as Error).message}` } });
-  }
-  try {
+    const input = parseFaultsText(body.toString('utf8'), SOURCE, 'JSON', JSON.parse);
+    // Faults left out are the defaults elsewhere (options, a scenario); a body must say what it sets (DELETE resets).
+    if (input === null) throw new FaultConfigError(SOURCE, [problem('the faults', 'must be an object', input)]);
     return answer(200, actions.setFaults(input));
   } catch (err) {
     if (err instanceof FaultConfigError) return answer(400, { error: { message: 'invalid faults', problems: err.problems } });
@@ -71,8 +84,35 @@ async function faultsRoute(state: MockState, actions: AdminActions, req: Req, me
   }
 }
 
+/**
+ * The request's body, whole, within the size cap and the deadline: 'too large' as soon as it is known to
+ * be (by Content-Length, before a byte is read), 'cut' when the peer was too slow or went away first.
+ * A request that has not ended by the deadline is destroyed, a refused one too: its rest is dropped as it
+ * comes (the 413 goes out at once; cutting the connection then would reset it before the peer reads it).
+ */
+function readAdminBody(req: Req, deadlineMs: number): Promise<Buffer | 'too large' | 'cut'> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      resolve('cut');
+      req.destroy();
+    }, deadlineMs);
+    // Settles once; the deadline stays until the request has ended or gone.
+    req.once('close', () => {
+      clearTimeout(timer);
+      resolve('cut');
+    });
+    if (Number(req.headers['content-length']) > MAX_FAULTS_BYTES) {
+      req.resume();
+      return resolve('too large');
+    }
+    readBody(req, MAX_FAULTS_BYTES, resolve, () => resolve('too large'));
+  });
+}
+
 /** Pretty-printed, kept alive, and not counted in the stats. */
-function sendAdmin(res: Res, status: number, json: unknown, isH2: boolean): void {
+function sendAdmin(req: Req, res: Res, status: number, json: unknown): void {
+  if (res.writableEnded || res.destroyed) return;
+  const isH2 = 'stream' in req;
   const payload = Buffer.from(JSON.stringify(json, null, 2));
   const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(payload.length) };
   if (!isH2) headers.connection = 'keep-alive';

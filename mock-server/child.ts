@@ -15,7 +15,7 @@ function reply(message: ChildReply): void {
 async function handle(req: ChildRequest): Promise<unknown> {
   if (req.op === 'start') {
     server = await startMockServer(req.arg as Parameters<typeof startMockServer>[0]);
-    return { url: server.url, port: server.port, host: server.host };
+    return { url: server.url, port: server.port, host: server.host, adminUrl: server.adminUrl };
   }
   if (!server) throw new Error('the mock has not started');
   switch (req.op) {

@@ -13,15 +13,23 @@ export interface DownPort {
 
 export class DownWindows {
   private scheduled: NodeJS.Timeout[] = [];
-  /** The end of the window under way. Kept apart from the schedule: replacing the faults mid-window must
-   *  not leave the port closed for good. */
+  /** The end of the window under way (null: the port is open). */
   private reopenTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly port: DownPort) {}
 
-  /** Replace the schedule (a window already under way still ends when it was due to). */
+  /**
+   * Replace the schedule. New faults say what is down from now on: a window under way ends now (the port
+   * opens again), so faults replaced through the admin API can undo a window they set; the new windows
+   * start counting now.
+   */
   schedule(windows: readonly { atMs: number; forMs: number }[]): void {
     for (const timer of this.scheduled.splice(0)) clearTimeout(timer);
+    if (this.reopenTimer !== null) {
+      clearTimeout(this.reopenTimer);
+      this.reopenTimer = null;
+      this.port.reopen();
+    }
     for (const window of windows) this.scheduled.push(setTimeout(() => this.start(window.forMs), window.atMs));
   }
 

@@ -1,132 +1,26 @@
 /**
- * The mock's fault configuration: what a file, the admin API or the CLI sets. Every field's range lives
- * in the tables below; validation lists every problem, naming the field (`rules[2].probability must be …`).
+ * Resolving a fault configuration: checked against its one declaration (faults-schema.ts), then the
+ * rules that join two fields, every problem named by its path in the kit's one wording
+ * (`rules[2].probability must be a number in 0..1, got 2`); then its defaults filled in. Also reading a
+ * faults file, bounded in size and nesting before it is parsed.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { checkField, checkKnown, checkLatencyFields, isObject, LATENCY_DISTS, LATENCY_FIELDS, MS, num, show, type FieldSpec } from './field-check.js';
-import { checkLlm, DEFAULT_LLM, resolveLlm, type LlmConfig } from './llm-config.js';
-import type { LatencySpec } from './random.js';
+import { nestingDeeperThan } from '../src/util/nesting.js';
+import { problem, problemsOf, withDefaults } from '../src/util/schema.js';
+import { FAULTS_SCHEMA, type FaultConfig, type FaultsInput, type LatencySpec } from './faults-schema.js';
+import { hdrBuckets } from './random.js';
 
-export const RULE_KINDS = [
-  'latency',
-  'status',
-  'rate_limit',
-  'reset_on_reuse',
-  'blackhole_on_reuse',
-  'slow_headers',
-  'slow_body',
-  'stall_after_headers',
-  'truncated_body',
-  'malformed_json',
-  'empty_response',
-] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
+export { RULE_KINDS, type CapacityConfig, type FaultConfig, type FaultRule, type RuleKind } from './faults-schema.js';
 
-interface RuleCommon {
-  /** Exact path, or a prefix ending in `*`; absent = every path. */
-  path?: string;
-  /** Chance the rule fires on a matching request, 0..1 (default 1). */
-  probability?: number;
-}
+/** A fault config is kilobytes (a twin's recorded histograms included): a larger file or admin body is refused unread. */
+export const MAX_FAULTS_BYTES = 1024 * 1024;
+/** The declaration nests four deep (llm.ttft, rules[i]): anything far deeper is refused before it is parsed. */
+export const MAX_FAULTS_NESTING = 16;
+/** Problems listed at most: a hostile config of a million mistakes gets an answer of a few lines. */
+const MAX_PROBLEMS = 50;
 
-export type FaultRule = RuleCommon &
-  (
-    | ({ kind: 'latency' } & LatencySpec)
-    | { kind: 'status'; status: number; retryAfterS?: number }
-    | { kind: 'rate_limit'; rate: number; burst: number; scope?: 'global' | 'client'; retryAfter?: 'seconds' | 'date' }
-    | { kind: 'reset_on_reuse'; idleMs: number }
-    | { kind: 'blackhole_on_reuse'; idleMs: number }
-    | { kind: 'slow_headers'; ms: number }
-    | { kind: 'slow_body'; chunks: number; ms: number }
-    | { kind: 'stall_after_headers' }
-    | { kind: 'truncated_body' }
-    | { kind: 'malformed_json' }
-    | { kind: 'empty_response' }
-  );
-
-export interface CapacityConfig {
-  /** Open connections allowed at once; null = unlimited. */
-  maxConnections: number | null;
-  /** Beyond maxConnections: reset new connections, or stop accepting so the backlog fills (connect timeouts). */
-  onExceed: 'reset' | 'backlog';
-  /** Requests in flight at once; beyond it answer 503 with Retry-After; null = unlimited. */
-  maxInFlight: number | null;
-}
-
-export interface FaultConfig {
-  /** Seed for every random choice: the same seed and request order reproduce a run. */
-  seed: number;
-  /** Concurrent requests the server works on; more wait their turn, as on a saturated model server. null = unlimited. */
-  workers: number | null;
-  /** Close a keep-alive connection idle this long (FIN). */
-  idleTimeoutMs: number;
-  /** The `Keep-Alive: timeout=` hint: true = the truth, false = none, a number = that (wrong) value in seconds. */
-  keepAliveHint: boolean | number;
-  /** Close a connection after this many requests (Connection: close on the last); null = never. */
-  maxRequestsPerConnection: number | null;
-  capacity: CapacityConfig;
-  /** Listener down (connection refused) for `forMs`, starting `atMs` after the faults were set. */
-  down: { atMs: number; forMs: number }[];
-  rules: FaultRule[];
-  /** How the completion endpoints generate: time to first token, token pace, concurrent sequences (llm-config.ts). */
-  llm: LlmConfig;
-}
-
-export const DEFAULT_FAULTS: FaultConfig = {
-  seed: 1,
-  workers: null,
-  idleTimeoutMs: 60_000,
-  keepAliveHint: true,
-  maxRequestsPerConnection: null,
-  capacity: { maxConnections: null, onExceed: 'reset', maxInFlight: null },
-  down: [],
-  rules: [],
-  llm: DEFAULT_LLM,
-};
-
-/** Each rule kind's own fields (path and probability are common to all). */
-export const RULE_FIELDS: Record<RuleKind, Record<string, FieldSpec>> = {
-  latency: {}, // dist and its fields: checkLatencyFields
-  status: { status: num(400, 599, true, true), retryAfterS: num(0, 86_400, false) },
-  rate_limit: {
-    rate: num(0.001, 1e6),
-    burst: num(1, 1e6, true, true),
-    scope: { type: 'enum', values: ['global', 'client'], required: false },
-    retryAfter: { type: 'enum', values: ['seconds', 'date'], required: false },
-  },
-  reset_on_reuse: { idleMs: num(0, MS) },
-  blackhole_on_reuse: { idleMs: num(0, MS) },
-  slow_headers: { ms: num(0, MS) },
-  slow_body: { chunks: num(1, 10_000, true, true), ms: num(0, MS) },
-  stall_after_headers: {},
-  truncated_body: {},
-  malformed_json: {},
-  empty_response: {},
-};
-
-function checkRule(where: string, raw: unknown, problems: string[]): void {
-  if (!isObject(raw)) {
-    problems.push(`${where} must be an object with a kind, got ${show(raw)}`);
-    return;
-  }
-  const rule = raw;
-  const kind = rule.kind as RuleKind;
-  if (!RULE_KINDS.includes(kind)) {
-    problems.push(`${where}.kind must be one of ${RULE_KINDS.join(', ')}, got ${show(rule.kind)}`);
-    return;
-  }
-  const fields = RULE_FIELDS[kind];
-  const dist = rule.dist as LatencySpec['dist'];
-  const latencyNames = kind !== 'latency' ? [] : ['dist', ...(dist === 'hdr' ? ['histogram'] : LATENCY_DISTS.includes(dist) ? Object.keys(LATENCY_FIELDS[dist]) : [])];
-  checkKnown(where, rule, ['kind', 'path', 'probability', ...Object.keys(fields), ...latencyNames], problems);
-  if (kind === 'latency') checkLatencyFields(where, rule, problems);
-  for (const [name, spec] of Object.entries(fields)) checkField(`${where}.${name}`, spec, rule[name], problems);
-  checkField(`${where}.probability`, num(0, 1, false), rule.probability, problems);
-  if (rule.path !== undefined && (typeof rule.path !== 'string' || !rule.path.startsWith('/'))) {
-    problems.push(`${where}.path must be a path starting with / (a trailing * matches a prefix), got ${show(rule.path)}`);
-  }
-}
+export const DEFAULT_FAULTS: FaultConfig = resolved({});
 
 export class FaultConfigError extends Error {
   readonly code = 'invalid_input' as const;
@@ -141,50 +35,46 @@ export class FaultConfigError extends Error {
 
 /** Validate a (partial) fault config and fill in defaults. Throws FaultConfigError listing every problem. */
 export function resolveFaults(input: unknown, source = 'faults'): FaultConfig {
-  const problems: string[] = [];
   if (input === undefined || input === null) return structuredClone(DEFAULT_FAULTS);
-  if (typeof input !== 'object' || Array.isArray(input)) throw new FaultConfigError(source, [`the faults must be an object, got ${show(input)}`]);
-  const given = input as Record<string, unknown>;
-  checkKnown('', given, Object.keys(DEFAULT_FAULTS), problems);
-  checkField('seed', num(0, 2 ** 32 - 1, false, true), given.seed, problems);
-  if (given.workers !== null) checkField('workers', num(1, 100_000, false, true), given.workers, problems);
-  checkField('idleTimeoutMs', num(1, 86_400_000, false, true), given.idleTimeoutMs, problems);
-  if (given.maxRequestsPerConnection !== null) checkField('maxRequestsPerConnection', num(1, 1e9, false, true), given.maxRequestsPerConnection, problems);
-  if (given.keepAliveHint !== undefined && typeof given.keepAliveHint !== 'boolean') {
-    checkField('keepAliveHint', num(0, 86_400, true, true), given.keepAliveHint, problems);
-  }
-  const capacity = (given.capacity ?? {}) as Record<string, unknown>;
-  if (typeof capacity !== 'object' || Array.isArray(capacity)) problems.push(`capacity must be an object, got ${show(capacity)}`);
-  else {
-    checkKnown('capacity', capacity, Object.keys(DEFAULT_FAULTS.capacity), problems);
-    if (capacity.maxConnections !== null) checkField('capacity.maxConnections', num(1, 1e6, false, true), capacity.maxConnections, problems);
-    if (capacity.maxInFlight !== null) checkField('capacity.maxInFlight', num(1, 1e6, false, true), capacity.maxInFlight, problems);
-    checkField('capacity.onExceed', { type: 'enum', values: ['reset', 'backlog'], required: false }, capacity.onExceed, problems);
-  }
-  const down = given.down ?? [];
-  if (!Array.isArray(down)) problems.push(`down must be a list of {atMs, forMs}, got ${show(down)}`);
-  else {
-    down.forEach((w: unknown, i) => {
-      const win = (w ?? {}) as Record<string, unknown>;
-      checkKnown(`down[${i}]`, win, ['atMs', 'forMs'], problems);
-      checkField(`down[${i}].atMs`, num(0, 86_400_000), win.atMs, problems);
-      checkField(`down[${i}].forMs`, num(1, 86_400_000), win.forMs, problems);
-    });
-  }
-  const rules = given.rules ?? [];
-  if (!Array.isArray(rules)) problems.push(`rules must be a list, got ${show(rules)}`);
-  else rules.forEach((r: unknown, i) => checkRule(`rules[${i}]`, r, problems));
-  checkLlm('llm', given.llm, problems);
+  const problems = faultProblems(input);
+  if (problems.length > MAX_PROBLEMS) problems.splice(MAX_PROBLEMS, Infinity, `... and ${problems.length - MAX_PROBLEMS} more problems`);
   if (problems.length > 0) throw new FaultConfigError(source, problems);
+  return resolved(input as FaultsInput);
+}
 
-  return {
-    ...structuredClone(DEFAULT_FAULTS),
-    ...(given as Partial<FaultConfig>),
-    capacity: { ...DEFAULT_FAULTS.capacity, ...(capacity as Partial<CapacityConfig>) },
-    down: down as FaultConfig['down'],
-    rules: rules as FaultRule[],
-    llm: resolveLlm(given.llm),
-  };
+/** Every problem of a fault config: its declaration's, then (when it has none) the rules joining fields. */
+export function faultProblems(input: unknown): string[] {
+  const problems = problemsOf(FAULTS_SCHEMA, input);
+  if (problems.length > 0) return problems;
+  const config = input as FaultsInput;
+  config.rules?.forEach((rule, i) => {
+    if (rule.kind === 'latency') latencyProblems(`rules[${i}]`, rule, problems);
+  });
+  for (const name of ['ttft', 'itl'] as const) {
+    const spec = config.llm?.[name];
+    if (spec) latencyProblems(`llm.${name}`, spec, problems);
+  }
+  return problems;
+}
+
+/** What a distribution's fields must say together: a range the right way round, a histogram that decodes. */
+function latencyProblems(where: string, spec: LatencySpec, problems: string[]): void {
+  if (spec.dist === 'uniform' && spec.maxMs < spec.minMs) problems.push(problem(`${where}.maxMs`, `must be >= minMs (${spec.minMs})`, spec.maxMs));
+  if (spec.dist === 'lognormal' && spec.p99Ms < spec.medianMs) problems.push(problem(`${where}.p99Ms`, `must be >= medianMs (${spec.medianMs})`, spec.p99Ms));
+  if (spec.dist === 'hdr') {
+    try {
+      hdrBuckets(spec.histogram);
+    } catch (err) {
+      problems.push(problem(`${where}.histogram`, `is not a usable HDR histogram: ${(err as Error).message}`));
+    }
+  }
+}
+
+/** A checked config with its defaults: a copy, the input untouched; `$schema` (for editors) dropped. */
+function resolved(input: FaultsInput): FaultConfig {
+  const config = withDefaults(FAULTS_SCHEMA, input);
+  delete config.$schema;
+  return config as FaultConfig;
 }
 
 /** Read a YAML or JSON fault file; errors name the file and the field. */
@@ -196,17 +86,28 @@ export async function loadFaultFile(path: string): Promise<FaultConfig> {
 export async function readFaultFile(path: string): Promise<unknown> {
   let text: string;
   try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new FaultConfigError(path, ['is not a regular file']);
+    if (info.size > MAX_FAULTS_BYTES) throw new FaultConfigError(path, [`is ${info.size} bytes; a faults file may have at most ${MAX_FAULTS_BYTES}`]);
     text = await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof FaultConfigError) throw err;
     throw new FaultConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
-  let data: unknown;
+  return parseFaultsText(text, path, 'YAML or JSON', parseYaml);
+}
+
+/**
+ * Parse a fault config's text (a file's, the admin API's body). Nesting is bounded first: a parser fed
+ * `[[[[…` a hundred thousand deep spends seconds, or all the memory there is, before it fails.
+ */
+export function parseFaultsText(text: string, source: string, format: string, parse: (text: string) => unknown): unknown {
+  if (nestingDeeperThan(text, MAX_FAULTS_NESTING)) throw new FaultConfigError(source, [`the ${format} nests deeper than ${MAX_FAULTS_NESTING} levels; a fault config needs 4`]);
   try {
-    data = parseYaml(text);
+    return parse(text);
   } catch (err) {
-    throw new FaultConfigError(path, [`not valid YAML or JSON: ${(err as Error).message}`]);
+    throw new FaultConfigError(source, [`not valid ${format}: ${(err as Error).message}`]);
   }
-  return data;
 }
 
 /** Does a rule's path match the request path? */

@@ -23,6 +23,7 @@ export interface RequestHandlers {
 
 const H2_PREFACE = 'PRI * HTTP/2.0';
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n';
+const HEADERS_TOO_LARGE = 'HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n';
 
 export class Listener {
   private readonly h1: http.Server;
@@ -146,13 +147,14 @@ export class Listener {
     this.handlers.admin(req, res, conn);
   }
 
-  /** Malformed HTTP: answer 400 if the socket can still take it, and keep serving everyone else. */
+  /** Malformed HTTP: answer 400 (431 for headers past the limit) if the socket can still take it, and keep serving everyone else. */
   private malformedRequest(err: NodeJS.ErrnoException, socket: net.Socket): void {
     bump(this.state.stats.faults, 'malformed_request_received');
     if (socket.writable && err.code !== 'ECONNRESET') {
       // A request whose body turned out malformed was already counted: count its answer too.
-      if ((this.state.connBySocket.get(socket)?.inFlight ?? 0) > 0) bump(this.state.stats.requests.byStatus, '400');
-      socket.end(BAD_REQUEST);
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      if ((this.state.connBySocket.get(socket)?.inFlight ?? 0) > 0) bump(this.state.stats.requests.byStatus, tooLarge ? '431' : '400');
+      socket.end(tooLarge ? HEADERS_TOO_LARGE : BAD_REQUEST);
     } else socket.destroy();
   }
 

@@ -26,6 +26,8 @@ export interface MockProcess {
   readonly url: string;
   readonly port: number;
   readonly host: string;
+  /** The admin API's own listener (see MockServer.adminUrl). */
+  readonly adminUrl: string | null;
   /** The child's pid (tests stall it with SIGSTOP, or kill it). */
   readonly pid: number;
   stats(): Promise<MockStats>;
@@ -66,7 +68,7 @@ export async function startMockProcess(options: MockServerOptions = {}): Promise
         reject(err);
       });
     });
-  const started = await call<{ url: string; port: number; host: string }>('start', options).catch((err: unknown) => {
+  const started = await call<{ url: string; port: number; host: string; adminUrl: string | null }>('start', options).catch((err: unknown) => {
     child.kill('SIGKILL');
     throw err;
   });

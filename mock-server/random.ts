@@ -1,4 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
+import type { LatencySpec } from './faults-schema.js';
+
+export type { LatencySpec };
 
 /**
  * Seeded randomness, so a fault run is reproducible: the same seed and the same request order give the
@@ -19,16 +22,6 @@ export function seededRandom(seed: number): () => number {
 
 /** z such that P(Z <= z) = 0.99 for a standard normal. */
 const Z99 = 2.3263478740408408;
-
-export type LatencySpec =
-  | { dist: 'fixed'; ms: number }
-  | { dist: 'uniform'; minMs: number; maxMs: number }
-  | { dist: 'normal'; meanMs: number; stddevMs: number }
-  | { dist: 'lognormal'; medianMs: number; p99Ms: number }
-  | { dist: 'pareto'; minMs: number; alpha: number }
-  | { dist: 'bimodal'; fastMs: number; slowMs: number; slowPct: number }
-  /** A recorded distribution replayed: an HDR histogram (µs), base64 compressed, as reports carry them. */
-  | { dist: 'hdr'; histogram: string };
 
 /** A recorded histogram as cumulative buckets: each bucket's range (ms) and the count up to it. */
 interface Buckets {

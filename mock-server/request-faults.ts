@@ -10,17 +10,17 @@
  * faults in force when asked: faults replaced during a request's service time apply to the rest of it.
  */
 import type http from 'node:http';
+import { problemsOf, Type, type TSchema } from '../src/util/schema.js';
 import type { RuleOf } from './active-faults.js';
-import { RULE_FIELDS, type FaultRule } from './faults.js';
-import { checkField, MS, show, type FieldSpec } from './field-check.js';
+import { DELAY_MS_SCHEMA, STATUS_RULE_FIELDS, type FaultRule } from './faults-schema.js';
 import type { MockState } from './state.js';
 
 /** What a request's fault headers ask for, read once on arrival. */
 interface HeaderFaults {
   /** x-tailgate-fault-connection: reset | blackhole | close. */
-  connection: string | undefined;
+  connection: (typeof CONNECTION_FAULTS)[number] | undefined;
   /** x-tailgate-fault-body: empty | malformed | stall | truncate | slow. */
-  body: string | undefined;
+  body: (typeof BODY_FAULTS)[number] | undefined;
   /** x-tailgate-fault-status: a status rule's status. */
   status: number | undefined;
   /** x-tailgate-fault-retry-after, sent as given with an injected status. */
@@ -30,45 +30,65 @@ interface HeaderFaults {
 }
 
 const NO_HEADER_FAULTS: HeaderFaults = { connection: undefined, body: undefined, status: undefined, retryAfter: undefined, delayMs: 0 };
+const NO_PROBLEMS: readonly string[] = [];
+const NOTHING_ASKED = { faults: NO_HEADER_FAULTS, problems: NO_PROBLEMS };
 
 /** The pace of `x-tailgate-fault-body: slow`, which has no parameters of its own. */
 const HEADER_SLOW_BODY = { chunks: 5, ms: 500 };
 
 const CONNECTION_FAULTS = ['reset', 'blackhole', 'close'] as const;
 const BODY_FAULTS = ['empty', 'malformed', 'stall', 'truncate', 'slow'] as const;
-/** A Retry-After as HTTP has it: seconds, or an HTTP-date (nothing a header could not carry). */
-const RETRY_AFTER = /^(\d{1,9}|[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT)$/;
 
 /**
- * The headers' fault requests, each held to the same declaration as the fault config's (a status rule's
- * status, a latency's ms), and every problem named: such a request is answered 400 instead of taking the
- * mock down (a status of 1000 cannot be sent) or being silently ignored.
+ * Each header and what it is held to. The numbers are the fault config's own fields (a status rule's
+ * status and Retry-After, a fixed latency's ms); the words are the headers' own.
  */
-function readHeaderFaults(headers: http.IncomingHttpHeaders): { faults: HeaderFaults; problems: string[] } {
+const STATUS = 'x-tailgate-fault-status';
+const DELAY_MS = 'x-tailgate-fault-delay-ms';
+const RETRY_AFTER = 'x-tailgate-fault-retry-after';
+const CONNECTION = 'x-tailgate-fault-connection';
+const BODY = 'x-tailgate-fault-body';
+const CONNECTION_SCHEMA = Type.Union(CONNECTION_FAULTS.map((v) => Type.Literal(v)));
+const BODY_SCHEMA = Type.Union(BODY_FAULTS.map((v) => Type.Literal(v)));
+/** A Retry-After as HTTP has it besides seconds: an HTTP-date (nothing a header could not carry). */
+const HTTP_DATE_SCHEMA = Type.String({ pattern: '^[A-Za-z]{3}, \\d{2} [A-Za-z]{3} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT$', description: 'seconds, or an HTTP-date' });
+
+const headerValue = (headers: http.IncomingHttpHeaders, name: string): string | undefined => {
+  const v = headers[name];
+  return typeof v === 'string' ? v : Array.isArray(v) ? v[0] : undefined;
+};
+/** A number as written (`429`, `1e3`), else the text itself, so a problem shows what was sent. */
+const asNumber = (raw: string): number | string => (raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw);
+
+/**
+ * The headers' fault requests, every problem named: such a request is answered 400 instead of taking the
+ * mock down (a status of 1000 cannot be sent) or being silently ignored. A request with no fault header
+ * (nearly all of them) costs five lookups and nothing else.
+ */
+function readHeaderFaults(headers: http.IncomingHttpHeaders): { faults: HeaderFaults; problems: readonly string[] } {
+  const status = headerValue(headers, STATUS);
+  const delay = headerValue(headers, DELAY_MS);
+  const retryAfter = headerValue(headers, RETRY_AFTER);
+  const connection = headerValue(headers, CONNECTION);
+  const body = headerValue(headers, BODY);
+  if (status === undefined && delay === undefined && retryAfter === undefined && connection === undefined && body === undefined) return NOTHING_ASKED;
   const problems: string[] = [];
-  const header = (name: string): string | undefined => {
-    const v = headers[`x-tailgate-fault-${name}`];
-    return typeof v === 'string' ? v : Array.isArray(v) ? v[0] : undefined;
+  const check = (name: string, schema: TSchema, value: unknown) => value !== undefined && problems.push(...problemsOf(schema, value, name));
+  const statusValue = status === undefined ? undefined : asNumber(status);
+  const delayValue = delay === undefined ? undefined : asNumber(delay);
+  check(STATUS, STATUS_RULE_FIELDS.status, statusValue);
+  check(DELAY_MS, DELAY_MS_SCHEMA, delayValue);
+  if (retryAfter !== undefined) {
+    const seconds = /^\d+$/.test(retryAfter);
+    check(RETRY_AFTER, seconds ? STATUS_RULE_FIELDS.retryAfterS : HTTP_DATE_SCHEMA, seconds ? Number(retryAfter) : retryAfter);
+  }
+  check(CONNECTION, CONNECTION_SCHEMA, connection);
+  check(BODY, BODY_SCHEMA, body);
+  if (problems.length > 0) return { faults: NO_HEADER_FAULTS, problems };
+  return {
+    faults: { connection: connection as HeaderFaults['connection'], body: body as HeaderFaults['body'], status: statusValue as number | undefined, retryAfter, delayMs: (delayValue as number | undefined) ?? 0 },
+    problems: NO_PROBLEMS,
   };
-  const number = (name: string, spec: FieldSpec): number | undefined => {
-    const raw = header(name);
-    if (raw === undefined) return undefined;
-    const v = raw.trim() === '' ? Number.NaN : Number(raw);
-    checkField(`x-tailgate-fault-${name}`, spec, v, problems);
-    return v;
-  };
-  const oneOf = <T extends string>(name: string, values: readonly T[]): T | undefined => {
-    const raw = header(name);
-    if (raw === undefined) return undefined;
-    checkField(`x-tailgate-fault-${name}`, { type: 'enum', values }, raw, problems);
-    return raw as T;
-  };
-  const status = number('status', RULE_FIELDS.status.status as FieldSpec);
-  const delayMs = number('delay-ms', { type: 'number', min: 0, max: MS });
-  const retryAfter = header('retry-after');
-  if (retryAfter !== undefined && !RETRY_AFTER.test(retryAfter)) problems.push(`x-tailgate-fault-retry-after must be seconds or an HTTP-date, got ${show(retryAfter.slice(0, 40))}`);
-  const faults: HeaderFaults = { connection: oneOf('connection', CONNECTION_FAULTS), body: oneOf('body', BODY_FAULTS), status, retryAfter, delayMs: delayMs ?? 0 };
-  return { faults: problems.length ? NO_HEADER_FAULTS : faults, problems };
 }
 
 export interface InjectedStatus {
@@ -85,7 +105,7 @@ export interface Pace {
 export class RequestFaults {
   private readonly header: HeaderFaults;
   /** What is wrong with the request's fault headers (the request is answered 400 naming them). */
-  readonly headerProblems: string[];
+  readonly headerProblems: readonly string[];
 
   constructor(
     private readonly state: MockState,
@@ -93,7 +113,7 @@ export class RequestFaults {
     private readonly path: string,
     headers: http.IncomingHttpHeaders,
   ) {
-    const read = state.settings.faultHeadersEnabled ? readHeaderFaults(headers) : { faults: NO_HEADER_FAULTS, problems: [] };
+    const read = state.settings.faultHeadersEnabled ? readHeaderFaults(headers) : NOTHING_ASKED;
     this.header = read.faults;
     this.headerProblems = read.problems;
   }

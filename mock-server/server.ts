@@ -1,10 +1,12 @@
 /**
- * The fault-injecting mock inference server. One listener serves HTTP/1.1 and h2c (listener.ts),
- * imitates the inference endpoints (endpoints.ts), injects the faults of its FaultConfig on the way
+ * The fault-injecting mock inference server. One listener serves HTTP/1.1 and h2c (listener.ts), and
+ * the admin API one of its own that no fault touches (admin-listener.ts); the server imitates the
+ * inference endpoints (endpoints.ts), injects the faults of its FaultConfig on the way
  * (fault-pipeline.ts), and counts what it saw (stats()). This file only wires the parts together
  * around their one shared state (state.ts).
  */
 import { serveAdmin, type AdminActions } from './admin.js';
+import { AdminListener } from './admin-listener.js';
 import { ActiveFaults } from './active-faults.js';
 import { openExchange } from './exchange.js';
 import { runFaultPipeline, type Endpoint } from './fault-pipeline.js';
@@ -29,6 +31,13 @@ export interface MockServerOptions {
   requestTimeoutMs?: number;
   /** The /__tailgate admin API; on by default only when bound to loopback. */
   admin?: boolean;
+  /**
+   * The admin API's listener of its own, which no fault closes or fills (plain HTTP, on `host`): 0
+   * (default) a free port chosen at start, null none (admin on the main port only).
+   */
+  adminPort?: number | null;
+  /** An admin request must arrive whole within this many ms, or its connection is cut (default 10 000). */
+  adminTimeoutMs?: number;
   /** Per-request x-tailgate-fault-* headers; on by default only when bound to loopback. */
   faultHeaders?: boolean;
   /** Accept queue length. */
@@ -45,6 +54,8 @@ export interface MockServer {
   readonly url: string;
   readonly port: number;
   readonly host: string;
+  /** The admin API's own listener (`${adminUrl}/__tailgate/faults`); null when the admin API is off or has none. */
+  readonly adminUrl: string | null;
   stats(): MockStats;
   /** The same counts, live and not copied: for a reader once a second that only reads (live export). */
   readStats(): Readonly<MockStats>;
@@ -69,6 +80,8 @@ function settingsFrom(options: MockServerOptions): MockSettings {
     port: options.port ?? 0,
     backlog: options.backlog ?? 511,
     adminEnabled: options.admin ?? loopback,
+    adminPort: options.adminPort === undefined ? 0 : options.adminPort,
+    adminTimeoutMs: options.adminTimeoutMs ?? 10_000,
     faultHeadersEnabled: options.faultHeaders ?? loopback,
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
     requestTimeoutMs: options.requestTimeoutMs ?? 0,
@@ -107,11 +120,19 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     admin: (req, res, conn) => serveAdmin(state, actions, req, res, conn),
   });
   const port = await listener.listen();
+  const adminListener = settings.adminEnabled && settings.adminPort !== null ? new AdminListener(state, actions) : null;
+  const adminPort = await adminListener?.listen(settings.host, settings.adminPort as number).catch(async (err: unknown) => {
+    state.closing = true;
+    await listener.close();
+    throw err;
+  });
+  const urlOf = (scheme: string, p: number) => `${scheme}://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${p}`;
 
   return {
-    url: `${settings.tls ? 'https' : 'http'}://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`,
+    url: urlOf(settings.tls ? 'https' : 'http', port),
     port,
     host: settings.host,
+    adminUrl: adminPort === undefined ? null : urlOf('http', adminPort),
     stats: () => structuredClone(state.stats),
     readStats: () => state.stats,
     faults: () => structuredClone(state.faults.config),
@@ -119,7 +140,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     reset: actions.reset,
     async close() {
       state.closing = true;
-      await listener.close();
+      await Promise.all([listener.close(), adminListener?.close()]);
     },
   };
 }

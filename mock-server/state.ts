@@ -42,6 +42,10 @@ export interface MockSettings {
   /** Accept queue length. */
   backlog: number;
   adminEnabled: boolean;
+  /** The admin API's own listener (admin-listener.ts): 0 = a free port chosen at start; null = none. */
+  adminPort: number | null;
+  /** An admin request (headers and body) must arrive whole within this, or its connection is cut. */
+  adminTimeoutMs: number;
   faultHeadersEnabled: boolean;
   /** Larger request bodies get 413. */
   maxBodyBytes: number;

@@ -14,14 +14,19 @@
  * field in the wrong group belongs: `timeouts.keepAliveMs` → `pool.keepAliveMs`), a `writeOnly`
  * value (a header, a URL that may hold a password) is never shown back, and every message reads the same.
  */
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static, type TProperties, type TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import Value from 'typebox/value';
 
-export { Type, type Static, type TSchema };
+export { Type, type Static, type TProperties, type TSchema };
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+/**
+ * A declared property's schema, own keys only: a `__proto__` or `constructor` key in the input must not
+ * find Object.prototype's members and pass for a declared field.
+ */
+const propOf = (s: Json, key: string): unknown => (isObj(s.properties) && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined);
 
 /** A value as a problem shows it: strings quoted, objects and lists named, long text cut. */
 export function shown(v: unknown): string {
@@ -59,12 +64,23 @@ function numberOk(s: Json, v: number): boolean {
   return true;
 }
 
-/** The property every branch of a union fixes to a constant (its tag), if there is one. */
+/** The constant a branch fixes `key` to (undefined when it fixes none). */
+const constOf = (b: Json, key: string): unknown => {
+  const p = propOf(b, key);
+  return isObj(p) ? p.const : undefined;
+};
+
+/**
+ * The property every branch of a union fixes to a constant, and that tells at least two branches apart
+ * (its tag), if there is one. Branches sharing a tag value are told apart by the next such property (a
+ * mock fault rule: `kind: latency`, then `dist`).
+ */
 function tagOf(branches: Json[]): string | null {
   const [first] = branches;
   if (!first || !isObj(first.properties)) return null;
   for (const key of Object.keys(first.properties)) {
-    if (branches.every((b) => isObj(b.properties) && isObj(b.properties[key]) && 'const' in (b.properties[key] as Json))) return key;
+    const values = branches.map((b) => constOf(b, key));
+    if (values.every((x) => x !== undefined) && new Set(values).size > 1) return key;
   }
   return null;
 }
@@ -154,11 +170,14 @@ function union(branches: Json[], v: unknown, path: string, out: string[], parent
   }
   const tag = isObj(v) ? tagOf(branches) : null;
   if (tag && isObj(v)) {
-    const tagValue = (b: Json) => ((b.properties as Json)[tag] as Json).const;
-    const branch = branches.find((b) => tagValue(b) === v[tag]);
-    if (!branch) return void out.push(problem(join(path, tag), `must be one of ${branches.map(tagValue).join(', ')}`, v[tag]));
+    const tagValue = (b: Json) => constOf(b, tag);
+    const matching = branches.filter((b) => tagValue(b) === v[tag]);
+    const [branch] = matching;
+    if (!branch) return void out.push(problem(join(path, tag), `must be one of ${[...new Set(branches.map(tagValue))].join(', ')}`, v[tag]));
+    // Several branches share this tag's value: the next tag tells them apart.
+    if (matching.length > 1) return union(matching, v, path, out, parent);
     // A field of another branch is named with the branches it belongs to.
-    const elsewhere = (key: string) => branches.filter((b) => b !== branch && isObj((b.properties as Json)[key])).map(tagValue);
+    const elsewhere = (key: string) => [...new Set(branches.filter((b) => b !== branch && isObj(propOf(b, key))).map(tagValue))];
     return object(branch, v, path, out, parent, { tag, value: v[tag], elsewhere });
   }
   // No tag: the branches of the value's own type speak, the one with the fewest problems (null beside a
@@ -166,7 +185,7 @@ function union(branches: Json[], v: unknown, path: string, out: string[], parent
   const typed = branches.filter((b) => sameType(b, v));
   const nullable = branches.some((b) => b.type === 'null');
   if (typed.length === 0) {
-    const rules = branches.map(ruleOf);
+    const rules = [...new Set(branches.map(ruleOf))];
     const list = rules.length > 1 ? `${rules.slice(0, -1).join(', ')} or ${rules.at(-1)}` : (rules[0] ?? 'something else');
     return void out.push(problem(path, `must be ${list}`, v));
   }
@@ -227,7 +246,7 @@ function object(s: Json, v: unknown, path: string, out: string[], parent?: Paren
   const of = branch ? ` for ${branch.tag} ${String(branch.value)}` : '';
   for (const key of (s.required ?? []) as string[]) if (v[key] === undefined) out.push(`${join(path, key)} is required${of}`);
   for (const [key, value] of Object.entries(v)) {
-    const ps = props[key];
+    const ps = propOf(s, key);
     if (isObj(ps)) {
       if (value !== undefined) walk(ps, value, join(path, key), out, { schema: s, path });
     } else if (isObj(s.patternProperties)) {
@@ -254,10 +273,10 @@ function unknownField(at: string, key: string, known: string[], parent?: Parent,
 function misplaced(key: string, at: string, parent?: Parent): string | null {
   if (!parent) return null;
   const props = (parent.schema.properties ?? {}) as Json;
-  if (isObj(props[key])) return join(parent.path, key);
+  if (isObj(propOf(parent.schema, key))) return join(parent.path, key);
   for (const [name, group] of Object.entries(props)) {
     const here = join(parent.path, name);
-    if (isObj(group) && isObj(group.properties) && isObj(group.properties[key]) && !at.startsWith(`${here}.`)) return join(here, key);
+    if (isObj(group) && isObj(propOf(group, key)) && !at.startsWith(`${here}.`)) return join(here, key);
   }
   return null;
 }

@@ -13,6 +13,11 @@ describe('tailgate mock', () => {
     const child = spawnCli(['mock', '--port', '0', '--faults', faults]);
     const [, url] = await waitForOutput(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
     expect(child.output().stdout).toContain('status on /rerank {"status":503}');
+    // The admin API's own port, printed: it answers with the faults the file set.
+    const adminUrl = /admin: (http:\/\/127\.0\.0\.1:\d+)\/__tailgate\/stats/.exec(child.output().stdout)?.[1];
+    expect(adminUrl).toBeDefined();
+    expect(adminUrl).not.toBe(url);
+    expect(await (await fetch(`${adminUrl}/__tailgate/faults`)).json()).toMatchObject({ seed: 9 });
     const engine = new Engine(url!, {}, { env: {} });
     try {
       expect((await engine.attempt({ method: 'GET', path: '/health' })).status).toBe(200);
@@ -35,5 +40,8 @@ describe('tailgate mock', () => {
     expect(stderr).toContain(faults);
     expect(stderr).toContain('rules[0].ms must be a number in 0..3600000, got -3');
     expect(stdout).not.toContain('listening');
+    const badPort = await runCli(['mock', '--port', '0', '--admin-port', '70000']);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('--admin-port must be an integer in 0..65535, got 70000');
   });
 });

@@ -129,8 +129,8 @@ describe('mock status faults, rate limits and the admin API', () => {
     expect(err.message).toContain(file);
     expect(err.problems).toEqual([
       'seed must be an integer in 0..4294967295, got -1',
-      'workers must be an integer in 1..100000, got 0',
-      'rules[0].p99Ms is required',
+      'workers must be an integer in 1..100000 or null, got 0',
+      'rules[0].p99Ms is required for dist lognormal',
       expect.stringMatching(/^rules\[1\]\.kind must be one of latency, status/),
     ]);
     expect(() => resolveFaults({ capacity: { onExceed: 'explode' } })).toThrow(/capacity.onExceed must be one of reset, backlog/);

@@ -207,13 +207,13 @@ describe('the mock as an LLM server', () => {
     })() as FaultConfigError;
     expect(err).toBeInstanceOf(FaultConfigError);
     expect(err.problems).toEqual([
-      expect.stringMatching(/^llm\.tokens is not a known field/),
-      'llm.ttft.ms is required',
-      expect.stringMatching(/^llm\.itl\.dist must be one of fixed, uniform, normal, lognormal, pareto, bimodal, hdr, got "gamma"/),
-      'llm.prefillMsPer1kTokens must be a number in 0..3600000, got "a lot"',
-      'llm.maxSequences must be an integer in 1..1000000, got 0',
+      'llm.ttft.ms is required for dist fixed',
+      'llm.itl.dist must be one of fixed, uniform, normal, lognormal, pareto, bimodal, hdr, got "gamma"',
+      'llm.maxSequences must be an integer in 1..1000000 or null, got 0',
       'llm.slowdownPerSequence must be a number in 0..100, got -1',
+      'llm.prefillMsPer1kTokens must be a number in 0..3600000, got "a lot"',
       'llm.alwaysUsage must be true or false, got "yes"',
+      expect.stringMatching(/^llm\.tokens is not a known field/),
     ]);
     expect(() => resolveFaults({ llm: 5 })).toThrow(/llm must be an object, got 5/);
     expect(() => resolveFaults({ llm: { itl: { dist: 'uniform', minMs: 30, maxMs: 10 } } })).toThrow(/llm\.itl\.maxMs must be >= minMs/);

@@ -33,6 +33,27 @@ describe('the schema kit', () => {
     expect(parse(LOAD, { model: 'closed', users: 2 })).toEqual({ ok: true, value: { model: 'closed', users: 2, thinkTimeMs: 0 } });
   });
 
+  it('tells apart branches sharing a tag by the next one (kind, then dist), and names each alternative once', () => {
+    const closed = (p: Parameters<typeof Type.Object>[0]) => Type.Object(p, { additionalProperties: false });
+    const RULE = Type.Union([
+      closed({ kind: Type.Literal('latency'), dist: Type.Literal('fixed'), ms: Type.Number({ minimum: 0 }) }),
+      closed({ kind: Type.Literal('latency'), dist: Type.Literal('uniform'), minMs: Type.Number(), maxMs: Type.Number() }),
+      closed({ kind: Type.Literal('status'), status: Type.Integer({ minimum: 400, maximum: 599 }) }),
+    ]);
+    expect(problemsOf(RULE, { kind: 'latency', dist: 'fixed' }, 'rules[0]')).toEqual(['rules[0].ms is required for dist fixed']);
+    expect(problemsOf(RULE, { kind: 'latency', dist: 'fixed', ms: 1, minMs: 0 }, 'rules[0]')).toEqual(['rules[0].minMs applies to dist uniform, not fixed']);
+    expect(problemsOf(RULE, { kind: 'latency', dist: 'gamma' }, 'rules[0]')).toEqual(['rules[0].dist must be one of fixed, uniform, got "gamma"']);
+    expect(problemsOf(RULE, { kind: 'slow' }, 'rules[0]')).toEqual(['rules[0].kind must be one of latency, status, got "slow"']);
+    expect(problemsOf(RULE, { kind: 'status', status: 503, ms: 1 }, 'rules[0]')).toEqual(['rules[0].ms applies to kind latency, not status']);
+    expect(problemsOf(RULE, 5, 'rules[0]')).toEqual(['rules[0] must be an object, got 5']);
+  });
+
+  it('looks a field up among the declared ones only: __proto__ and constructor are unknown fields', () => {
+    const SMALL = Type.Object({ seed: Type.Optional(Type.Integer()) }, { additionalProperties: false });
+    expect(problemsOf(SMALL, JSON.parse('{"__proto__":{"seed":"x"}}'))).toEqual(['__proto__ is not a known field (known: seed)']);
+    expect(problemsOf(SMALL, { constructor: {} })).toEqual(['constructor is not a known field (known: seed)']);
+  });
+
   it('an untagged union speaks through the branch of the value’s type, or names what each branch asks for', () => {
     const MS = Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()]);
     expect(problemsOf(MS, 0, 'timeouts.read')).toEqual(['timeouts.read must be an integer in 1..1000 or null, got 0']);

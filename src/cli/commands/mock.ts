@@ -10,6 +10,7 @@ interface MockArgs extends ExportArgs {
   host: string;
   faults?: string;
   admin?: boolean;
+  'admin-port': number;
   'embedding-dim': number;
   'tokens-per-second': number;
   backlog: number;
@@ -46,12 +47,14 @@ export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): Command
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (admin API and fault headers are off off-loopback unless --admin)' })
         .option('faults', { type: 'string', describe: 'YAML or JSON fault file' })
         .option('admin', { type: 'boolean', describe: 'enable the /__tailgate admin API and x-tailgate-fault-* headers' })
+        .option('admin-port', { type: 'number', default: 0, describe: 'the admin API\'s own port, which no fault closes or fills (0 = any free port, printed)' })
         .option('embedding-dim', { type: 'number', default: 32, describe: 'default embedding dimension' })
         .option('tokens-per-second', { type: 'number', default: 200, describe: 'streaming speed of completions' })
         .option('backlog', { type: 'number', default: 511, describe: 'accept queue length: with capacity.onExceed backlog, how many connects complete before the rest time out' }) as never,
     handler: async (args) => {
       const problems: string[] = [];
       if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) problems.push(`--port must be an integer in 0..65535, got ${args.port}`);
+      if (!Number.isInteger(args['admin-port']) || args['admin-port'] < 0 || args['admin-port'] > 65_535) problems.push(`--admin-port must be an integer in 0..65535, got ${args['admin-port']}`);
       if (!Number.isInteger(args.backlog) || args.backlog < 1 || args.backlog > 65_535) problems.push(`--backlog must be an integer in 1..65535, got ${args.backlog}`);
       if (problems.length) throw new InvalidInputError('arguments', problems);
       const exportConfig = exportConfigOf(args);
@@ -69,13 +72,14 @@ export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): Command
         host: args.host,
         faults,
         ...(args.admin !== undefined ? { admin: args.admin, faultHeaders: args.admin } : {}),
+        adminPort: args['admin-port'],
         embeddingDim: args['embedding-dim'],
         tokensPerSecond: args['tokens-per-second'],
         backlog: args.backlog,
       });
       io.out(`tailgate mock listening on ${server.url} (HTTP/1.1 and h2c)\n`);
       io.out(`  endpoints: POST /v1/embeddings /embed /rerank /classify /predict /v1/completions /v1/chat/completions; GET /health\n`);
-      io.out(`  admin: ${server.url}/__tailgate/stats, ${server.url}/__tailgate/faults\n`);
+      if (server.adminUrl) io.out(`  admin: ${server.adminUrl}/__tailgate/stats, ${server.adminUrl}/__tailgate/faults (also on ${server.url}, which faults may close)\n`);
       io.out(`  faults:\n${describeFaults(server.faults()).map((l) => `    ${l}\n`).join('')}`);
       const labels = { server: `${server.host}:${server.port}` };
       const live = exportsAnything(exportConfig)

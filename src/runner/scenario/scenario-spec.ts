@@ -10,7 +10,7 @@ import { METRIC_DEFINITIONS, type MetricDefinitions, type Slo } from '../../metr
 import { ARRIVALS, type ClientPolicy, type GateSettings, type LoadSettings } from '../../report/index.js';
 import { HTTP_METHODS } from '../../util/index.js';
 import { Type, type Static, type TSchema } from '../../util/schema.js';
-import type { FaultConfig } from '../../../mock-server/index.js';
+import { FAULTS_SCHEMA, type FaultConfig } from '../../../mock-server/index.js';
 
 /** A scenario is kilobytes; a megabyte of YAML is already a mistake, and parsing more takes minutes. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
@@ -27,13 +27,10 @@ const object = <P extends Record<string, TSchema>>(properties: P, description?: 
 const NAME = Type.String({ pattern: '^[A-Za-z0-9_.-]+$', description: 'letters, digits, . _ -' });
 
 /**
- * The mock's faults (target.mock.faults, phases[].faults): the mock's own declaration checks them
- * (resolveFaults). Until mock-server declares them with the kit, this one placeholder stands for that
- * declaration in both places, an object whose fields are the mock's to name.
+ * The mock's faults (target.mock.faults, phases[].faults): the mock's own declaration (null: its
+ * defaults). The rules joining its fields stay the mock's (resolveFaults), run after the scenario's.
  */
-export const FAULTS_PLACEHOLDER = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
-  description: "the mock's faults (see tailgate mock --faults): checked by the mock's own declaration",
-});
+export const MOCK_FAULTS = Type.Union([FAULTS_SCHEMA, Type.Null()], { description: "the mock's faults (tailgate mock --faults; scenarios/faults.schema.json)" });
 
 /** Retry settings moved to the client config (`retry:`), where a preset sets them as its library does. */
 const MOVED_TO_RETRY = ['maxRetries', 'initialBackoffMs', 'maxBackoffMs', 'honorRetryAfter'] as const;
@@ -72,7 +69,7 @@ const PROFILE = object({
 });
 
 export const MOCK_TARGET = object({
-  faults: opt(FAULTS_PLACEHOLDER),
+  faults: opt(MOCK_FAULTS),
   embeddingDim: opt(Type.Integer({ minimum: 1, maximum: 8192, default: 32 })),
   tokensPerSecond: opt(Type.Number({ minimum: 1, maximum: 100_000, default: 200 })),
   backlog: opt(Type.Integer({ minimum: 1, maximum: 65_535, default: 511, description: 'accept queue length (capacity.onExceed backlog fills it)' })),
@@ -167,7 +164,7 @@ export const SCENARIO = object({
         atS: Type.Number({ minimum: 0, maximum: 86_400 }),
         name: opt(Type.String()),
         rate: opt(Type.Number({ minimum: 0, maximum: MAX_RATE })),
-        faults: opt(FAULTS_PLACEHOLDER),
+        faults: opt(MOCK_FAULTS),
       }),
     ),
   ),

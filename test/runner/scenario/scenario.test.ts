@@ -71,7 +71,7 @@ describe('scenario files', () => {
       'profiles[1].extends goes round in a circle: b -> a -> b',
     ]);
     expect(problems({ ...minimal, target: { mock: { faults: { rules: [{ kind: 'latency', dist: 'fixed' }] } } } })).toEqual([
-      'target.mock.faults: rules[0].ms is required',
+      'target.mock.faults.rules[0].ms is required for dist fixed',
     ]);
   });
 
