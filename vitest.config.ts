@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Child processes (the CLI, the mock's, workers) start from npm test's build when it is fresh.
+    setupFiles: ['test/helpers/setup-build.ts'],
     // Tests use real sockets and real timers; a loaded CI machine needs headroom.
     testTimeout: 30_000,
     hookTimeout: 30_000,

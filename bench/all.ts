@@ -1,7 +1,7 @@
 /**
  * npm run bench — every benchmark in sequence, each in a process of its own, then the table of
- * reports/bench.json (started afresh). One that fails is reported and the others still run; the exit
- * code is then 1. BENCH_ONLY=engine,mock runs some of them; each benchmark's own knobs (ROUNDS, SECONDS,
+ * reports/bench.json (started afresh) and how many of its targets were met. One that fails is reported
+ * and the others still run; the exit code is then 1, as it is when a target was missed. BENCH_ONLY=engine,mock runs some of them; each benchmark's own knobs (ROUNDS, SECONDS,
  * ...) pass through the environment to every benchmark, so set them per benchmark, not here.
  */
 import { spawn } from 'node:child_process';
@@ -34,6 +34,11 @@ console.log(`\n=== ${((performance.now() - t0) / 60_000).toFixed(1)} min: ${took
 try {
   const { at, rows } = await readRows();
   console.log(`\nreports/bench.json, ${at}\n\n${renderTable(rows)}`);
+  const targets = rows.filter((r) => r.met !== null);
+  const missed = targets.filter((r) => r.met === false);
+  console.log(`\n${targets.length - missed.length} of ${targets.length} targets met`);
+  // A missed target fails the run, as a failed benchmark does: nobody reads past a green exit.
+  if (missed.length) failed.push(`${missed.length} target(s) missed: ${missed.map((r) => `${r.bench} ${r.contender} vs ${r.peer}`).join('; ')}`);
 } catch {
   console.log('\nno rows were written');
 }

@@ -1,15 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodeArgsFor, ROOT } from './built.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Absolute, so that the CLI may run in another folder (a recipe's own). */
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-/** Run the CLI from source in a child process (tsx), as a user would run `tailgate`; in the repository unless told `cwd`. */
+/** Run the CLI in a child process (built, or from source: helpers/built.ts), as a user would run `tailgate`; in the repository unless told `cwd`. */
 export function spawnCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): ChildProcess & { output: () => { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArgsFor('src/cli/main.ts'), ...args], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

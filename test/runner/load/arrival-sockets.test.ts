@@ -57,6 +57,8 @@ describe('random arrivals over real sockets', () => {
     const { cv, sent } = await run({});
     expect(sent).toBe(COUNT);
     expect(server.seen).toHaveLength(COUNT);
-    expect(cv).toBeLessThan(0.4);
+    // Quiet, about 0.06; a machine at load average 11 gave 0.42 (late sends, then catch-up). Still well
+    // below the least a Poisson arrival is allowed (0.75), so the two cannot be mistaken for each other.
+    expect(cv).toBeLessThan(0.6);
   });
 });
