@@ -48,7 +48,7 @@ export const TIMINGS = {
   ttfb: { histogram: 'ttfb', summary: 'ttfbMs', help: 'an attempt, from its send to the first byte of its answer', compare: ['p(99)'] },
   queue_wait: { histogram: 'queueWait', summary: 'queueWaitMs', help: 'a try, waiting for a connection from the pool', compare: ['p(99)'] },
   connect: { histogram: 'connect', summary: 'connectMs', help: 'a new connection, TCP and TLS' },
-  ttft: { histogram: 'ttft', summary: 'ttftMs', later: true, help: 'a stream, to its first token (as the report’s metricDefinitions count it)' },
+  ttft: { histogram: 'ttft', summary: 'ttftMs', later: true, help: 'a stream, to its first token (as the report’s `metricDefinitions` count it)' },
   itl: { histogram: 'itl', summary: 'itlMs', later: true, help: 'a stream, between tokens' },
   tpot: { histogram: 'tpot', summary: 'tpotMs', later: true, help: 'a stream, per output token after the first' },
 } as const satisfies Record<string, TimingDeclaration>;
@@ -93,7 +93,7 @@ export const RATIOS = {
   retry_rate: { better: 'lower', whole: (p) => [p.attempts.retry, p.attempts.primary], perInterval: ['retry', 'primary'], help: 'retries sent per primary attempt' },
   hedge_rate: { better: 'lower', whole: (p) => [p.attempts.hedge, p.attempts.primary], perInterval: ['hedge', 'primary'], help: 'hedges sent per primary attempt' },
   // Requests that met the scenario's SLO (and succeeded): none without an SLO.
-  goodput: { better: 'higher', whole: (p) => (p.goodput ? [p.goodput.met, p.goodput.of] : [0, 0]), perInterval: ['good', 'completed'], help: 'requests that met the scenario’s slo, of all' },
+  goodput: { better: 'higher', whole: (p) => (p.goodput ? [p.goodput.met, p.goodput.of] : [0, 0]), perInterval: ['good', 'completed'], help: 'requests that met the scenario’s `slo` (and succeeded), of all' },
 } as const satisfies Record<string, RatioDeclaration>;
 
 /** Completed OK per second over the load window. */
@@ -144,6 +144,16 @@ export const COUNT_FAMILIES = {
   },
 } as const satisfies Record<string, CountFamilyDeclaration>;
 
+/** The metrics `compare` sets side by side, in the order it shows them: the timings' chosen statistics, then ratios and the rate. */
+export const COMPARED: readonly string[] = [
+  ...TIMING_NAMES.flatMap((n) => {
+    const t: TimingDeclaration = TIMINGS[n];
+    return (t.compare ?? []).map((stat) => (n === 'latency' ? stat : `${n}.${stat}`));
+  }),
+  ...Object.entries(RATIOS).flatMap(([n, r]: [string, RatioDeclaration]) => (r.compare ? [n] : [])),
+  RATE.name,
+];
+
 /** Every metric name, as an error message lists them. */
 export function metricsHelp(): string {
   const timed = TIMING_NAMES.filter((n) => n !== 'latency').map((n) => `${n}.`);
@@ -160,7 +170,7 @@ function unitsText(kind: MetricKind): string {
 export function metricsMarkdown(): string {
   const item = (name: string, help: string) => `  - \`${name}\`: ${help}`;
   return [
-    `- times (${unitsText('duration')}): ${DURATION_STATS} of a timing, \`latency\` when none is named (\`p(99)\`, \`ttfb.p(99)\`)`,
+    `- times (${unitsText('duration')}): ${DURATION_STATS.split(', ').map((s) => `\`${s}\``).join(', ')} of a timing, \`latency\` when none is named (\`p(99)\`, \`ttfb.p(99)\`)`,
     ...TIMING_NAMES.map((n) => item(n, TIMINGS[n].help)),
     `- ratios (${unitsText('ratio')})`,
     ...Object.entries(RATIOS).map(([n, r]) => item(n, r.help)),
