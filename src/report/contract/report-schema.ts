@@ -11,8 +11,8 @@
  * work proportional to its size.
  */
 import { CLIENT_CONFIG } from '../../engine/index.js';
-import { COUNT, countsBy, COUNT_NAME, LATENCY_SUMMARY, MEASURED_PROFILE, MAX_REPEAT, METRIC_DEFINITIONS, orNull, REPEATS, SPAN_MS, TIMELINE_ROW } from '../../metrics/contract.js';
-import { Type, type TSchema } from '../../util/schema.js';
+import { COUNT, countsBy, COUNT_NAME, LATENCY_SUMMARY, MEASURED_PROFILE, MAX_REPEAT, METRIC_DEFINITIONS, orNull, REPEATS, SPAN_MS } from '../../metrics/contract.js';
+import { jsonSchema, Type, type TSchema } from '../../util/schema.js';
 import { LOAD_MODELS } from './report.js';
 
 /** The most profiles a report holds: a scenario's profiles, or the clients one proxy session watched; no run has a thousand. */
@@ -143,4 +143,10 @@ export const REPORT = Type.Object({
   profiles: list(PROFILE_REPORT, MAX_PROFILES),
 });
 
-export { TIMELINE_ROW };
+
+/** The report's JSON Schema as shipped (scenarios/report.schema.json), for ajv and users' scripts. */
+export const reportJsonSchema = () =>
+  jsonSchema(REPORT, {
+    title: 'tailgate report (schemaVersion 1)',
+    description: 'The JSON a run writes: what the report, gate, compare and merge commands read. Histograms are checked beyond this schema (their encoding), and requests.total = ok + failed.',
+  });
