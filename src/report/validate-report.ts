@@ -6,10 +6,10 @@
  * "inconclusive". The cost is bounded: the declaration's limits refuse an oversized report by its shape
  * before anything proportional to its size is done, and histograms are checked before they are decoded.
  */
-import { CLIENT_CONFIG } from '../engine/index.js';
+import { DEFAULT_CONFIG } from '../engine/index.js';
 import { decodeHistogram, INTERVAL_COUNTS, INTERVAL_HISTOGRAMS } from '../metrics/index.js';
 import { histogramProblem } from '../metrics/contract.js';
-import { problem, problemsOf, withDefaults } from '../util/schema.js';
+import { problem, problemsOf } from '../util/schema.js';
 import { MAX_PROFILES, REPORT } from './contract/report-schema.js';
 import { FINDING_METRICS } from './finding-metrics.js';
 
@@ -17,19 +17,19 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const entries = (v: unknown) => (isObj(v) ? Object.entries(v) : []);
 
-/** The config's groups: an older report's may lack options added since (their defaults fill them). */
-const CONFIG_GROUPS = ['pool', 'timeouts', 'behavior', 'retry'];
-
 /**
  * An older report's config lacks the options added since: read as their defaults (the engine's), as the
- * run that wrote it had them. Only for a report within its limits; what is not an object is left to the schema.
+ * run that wrote it had them. Shallow spreads only (whatever a crafted config holds is not walked here:
+ * the schema does that); only for a report within its limits, and where the groups are objects.
  */
 function withConfigDefaults(r: Json): void {
   if (!Array.isArray(r.profiles) || r.profiles.length > MAX_PROFILES) return;
+  const groups = ['pool', 'timeouts', 'behavior', 'retry'] as const;
   for (const p of r.profiles) {
     if (!isObj(p) || !isObj(p.config)) continue;
     const config = p.config;
-    if (CONFIG_GROUPS.every((g) => config[g] === undefined || isObj(config[g]))) p.config = withDefaults(CLIENT_CONFIG, { ...config, ...Object.fromEntries(CONFIG_GROUPS.map((g) => [g, config[g] ?? {}])) });
+    if (!groups.every((g) => config[g] === undefined || isObj(config[g]))) continue;
+    p.config = { ...DEFAULT_CONFIG, ...config, ...Object.fromEntries(groups.map((g) => [g, { ...DEFAULT_CONFIG[g], ...(config[g] as Json | undefined) }])) };
   }
 }
 

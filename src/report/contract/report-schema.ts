@@ -91,6 +91,39 @@ export const WIRE = Type.Object({
   stories: list(Type.Object({}, { additionalProperties: true })),
 });
 
+/** Counts by a key the report did not choose (a path, a port): any short text, at most `max` of them. */
+const countsByText = (max: number) => Type.Record(Type.String({ maxLength: 1024 }), COUNT, { maxProperties: max });
+const ANY_KEY_COUNTS = countsByText(MAX_LIST);
+
+/**
+ * The mock's own counts (mock-server's MockStats, its admin API's contract): what merge adds and the
+ * renderings read. Declared here by shape, as the report stands below the mock's code; fields the mock
+ * added later are optional.
+ */
+export const SERVER = Type.Object({
+  since: TEXT,
+  pid: COUNT,
+  connections: Type.Object({ ...group(['accepted', 'open', 'maxOpen', 'closedByServer', 'closedByClient', 'rejected']).properties, http2: Type.Optional(COUNT), byRemotePort: Type.Optional(countsByText(65_536)) }),
+  requests: Type.Object({
+    ...group(['total', 'inFlight', 'maxInFlight']).properties,
+    byPath: ANY_KEY_COUNTS,
+    byStatus: ANY_KEY_COUNTS,
+    byAttemptKind: ANY_KEY_COUNTS,
+    ...Object.fromEntries(['onReusedConnection', 'tokensIn', 'tokensOut'].map((k) => [k, Type.Optional(COUNT)])),
+  }),
+  sequences: Type.Optional(group(['active', 'maxActive', 'queued', 'maxQueued', 'completed', 'abandoned'])),
+  faults: ANY_KEY_COUNTS,
+});
+
+/** How a profile hedges and spends budgets (contract/report.ts' ClientPolicy). */
+export const CLIENT_POLICY = Type.Object({
+  timeoutS: Type.Optional(orNull(SPAN_MS)),
+  hedgeDelayS: Type.Optional(orNull(SPAN_MS)),
+  hedgeBudgetPct: Type.Number({ minimum: 0, maximum: 100 }),
+  retryBudgetPct: Type.Number({ minimum: 0, maximum: 100 }),
+  budgetFloor: Type.Number({ minimum: 0 }),
+});
+
 export const PROFILE_REPORT = Type.Object({
   ...MEASURED_PROFILE.properties,
   name: NAME,
@@ -99,12 +132,12 @@ export const PROFILE_REPORT = Type.Object({
   preset: Type.Optional(orNull(TEXT)),
   /** Resolved, secrets redacted; an older report's missing options are read as their defaults. */
   config: CLIENT_CONFIG,
-  client: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  client: Type.Optional(CLIENT_POLICY),
   phases: Type.Optional(list(Type.Object({ t: SPAN_MS, name: TEXT, faults: Type.Optional(Type.Boolean()), endT: Type.Optional(SPAN_MS) }))),
-  warmup: Type.Optional(orNull(Type.Object({ requests: COUNT, ok: COUNT, failed: COUNT, latencyMs: SUMMARY }))),
-  eventLoop: Type.Optional(orNull(Type.Object({ meanMs: SPAN_MS, p99Ms: SPAN_MS, maxMs: SPAN_MS }))),
+  warmup: orNull(Type.Object({ requests: COUNT, ok: COUNT, failed: COUNT, latencyMs: SUMMARY })),
+  eventLoop: orNull(Type.Object({ meanMs: SPAN_MS, p99Ms: SPAN_MS, maxMs: SPAN_MS })),
   /** The mock's own counts (mock-server's MockStats), when the target was the mock. */
-  server: Type.Optional(orNull(Type.Object({}, { additionalProperties: true }))),
+  server: Type.Optional(orNull(SERVER)),
   findings: list(FINDING, MAX_FINDINGS),
   repeats: Type.Optional(REPEATS),
   wire: Type.Optional(WIRE),
