@@ -12,8 +12,8 @@
  */
 import { CLIENT_CONFIG } from '../../engine/index.js';
 import { COUNT, countsBy, COUNT_NAME, LATENCY_SUMMARY, MEASURED_PROFILE, MAX_REPEAT, METRIC_DEFINITIONS, orNull, REPEATS, SPAN_MS } from '../../metrics/contract.js';
-import { jsonSchema, Type, type TSchema } from '../../util/schema.js';
-import { LOAD_MODELS } from './report.js';
+import { jsonSchema, Type, type Static, type TSchema } from '../../util/schema.js';
+import { LOAD_MODELS, type Report } from './report.js';
 
 /** The most profiles a report holds: a scenario's profiles, or the clients one proxy session watched; no run has a thousand. */
 export const MAX_PROFILES = 1000;
@@ -147,7 +147,7 @@ const NUMBER = Type.Number({ minimum: 0 });
 
 /** The load a run was given (contract/report.ts' LoadSettings), or `observed` for a proxy's clients. */
 export const RECORDED_LOAD = Type.Object({
-  model: Type.Union([...LOAD_MODELS, 'observed'].map((m) => Type.Literal(m))),
+  model: Type.Enum([...LOAD_MODELS, 'observed']),
   ...Object.fromEntries(['users', 'thinkTimeMs', 'rate', 'burstSize', 'burstGapMs', 'durationS', 'requests', 'maxInFlight', 'burstiness', 'seed', 'speedup'].map((k) => [k, Type.Optional(NUMBER)])),
   stages: Type.Optional(list(Type.Object({ durationS: NUMBER, rate: NUMBER }))),
   arrival: Type.Optional(TEXT),
@@ -167,7 +167,7 @@ export const REPORT = Type.Object({
   load: RECORDED_LOAD,
   workload: Type.Object({ kind: TEXT, path: TEXT, method: TEXT }),
   gate: Type.Optional(Type.Object({ thresholds: list(Type.Union([TEXT, Type.Object({ threshold: TEXT, abortOnFail: Type.Optional(Type.Boolean()) })]), 200), maxRegression: list(TEXT, 200) })),
-  metricDefinitions: Type.Optional(Type.Union(METRIC_DEFINITIONS.map((d) => Type.Literal(d)))),
+  metricDefinitions: Type.Optional(Type.Enum([...METRIC_DEFINITIONS])),
   shard: Type.Optional(orNull(Type.Object({ index: SHARD_INDEX, count: SHARD_INDEX }))),
   repeat: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_REPEAT })),
   verification: Type.Optional(list(FIX_VERIFICATION, MAX_PROFILES)),
@@ -183,3 +183,10 @@ export const reportJsonSchema = () =>
     title: 'tailgate report (schemaVersion 1)',
     description: 'The JSON a run writes: what the report, gate, compare and merge commands read. Histograms are checked beyond this schema (their encoding), and requests.total = ok + failed.',
   });
+
+/**
+ * What the code writes is what the declaration accepts: the report's TypeScript interfaces (report.ts,
+ * measured.ts) must stay assignable to it, or this file does not compile.
+ */
+type Accepts<Declared, Written extends Declared> = Written;
+export type ReportConforms = Accepts<Static<typeof REPORT>, Report>;
