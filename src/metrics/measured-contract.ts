@@ -10,6 +10,7 @@ import { INTERVAL_SERIES, MAX_REPEAT } from './intervals.js';
 import { LATENCY_SUMMARY } from './latency-summary.js';
 import { TIMINGS } from './metric-registry.js';
 import { COUNT, COUNT_NAME, countsBy, orNull, PER_SECOND, SPAN_MS } from './schema-parts.js';
+import { GENERATOR_HISTOGRAMS, HISTOGRAM_NAMES, NEWER_HISTOGRAMS } from './measured.js';
 import { METRIC_DEFINITIONS } from './stream-meter.js';
 
 /**
@@ -46,8 +47,8 @@ export const TIMELINE_ROW = Type.Object({
 export const ENCODED_HISTOGRAM = Type.String({ maxLength: MAX_HISTOGRAM_CHARS, description: 'an HDR histogram (µs), compressed and base64-encoded' });
 
 /** The histograms every report has (the timings first declared), and those added later (optional). */
-const FIRST_HISTOGRAMS = ['latency', 'queueWait', 'connect', 'ttfb'] as const;
-const LATER_HISTOGRAMS = ['connectionHold', 'ttft', 'itl', 'tpot', 'latencySent', 'latencyNet', 'startLag', 'loopDelay', ...METRIC_DEFINITIONS.flatMap((d) => ['ttft', 'itl', 'tpot'].map((t) => `${d}.${t}`))];
+const FIRST_HISTOGRAMS = HISTOGRAM_NAMES.filter((n) => !NEWER_HISTOGRAMS.has(n));
+const LATER_HISTOGRAMS = [...NEWER_HISTOGRAMS, ...GENERATOR_HISTOGRAMS];
 
 const STREAM_SUMMARIES = Type.Object({ ttftMs: SUMMARY, itlMs: SUMMARY, tpotMs: SUMMARY });
 
@@ -78,7 +79,7 @@ export const MEASURED_PROFILE = Type.Object({
   reuse: Type.Optional(Type.Object({ answeredMaxMs: MS_OR_NULL, closedMinMs: MS_OR_NULL, resets: COUNT })),
   lostRaces: Type.Optional(COUNT),
   histograms: Type.Object({
-    ...(Object.fromEntries(FIRST_HISTOGRAMS.map((n) => [n, ENCODED_HISTOGRAM])) as Record<(typeof FIRST_HISTOGRAMS)[number], typeof ENCODED_HISTOGRAM>),
+    ...(Object.fromEntries(FIRST_HISTOGRAMS.map((n) => [n, ENCODED_HISTOGRAM])) as Record<'latency' | 'queueWait' | 'connect' | 'ttfb', typeof ENCODED_HISTOGRAM>),
     ...Object.fromEntries(LATER_HISTOGRAMS.map((n) => [n, Type.Optional(ENCODED_HISTOGRAM)])),
   }),
   generator: Type.Optional(Type.Object({ startLagMs: SUMMARY, loopDelayMs: SUMMARY, resolutionMs: SPAN_MS })),
