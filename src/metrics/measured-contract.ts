@@ -14,11 +14,12 @@ import { GENERATOR_HISTOGRAMS, HISTOGRAM_NAMES, NEWER_HISTOGRAMS } from './measu
 import { METRIC_DEFINITIONS } from './stream-meter.js';
 
 /**
- * The most timeline rows a profile carries: one a second, for the longest load a scenario may ask for
- * (86,400 s, a day) and as long again for its drain and for shards started apart; a longer timeline is
- * no run's. (Repeated runs keep their timelines beside, each run its own.)
+ * The most timeline rows a profile carries. A run writes one a second (a day's load is 86,400) and
+ * `--repeat` puts its runs' rows one after another, so the bound that holds is the file's: a report is
+ * read only up to 64 MB, and a row is at least 115 bytes of JSON, so no readable report has more than
+ * about 580,000. The limit is there so that a crafted list is refused before it is walked.
  */
-export const MAX_TIMELINE_ROWS = 2 * 86_400;
+export const MAX_TIMELINE_ROWS = 600_000;
 /** Distinct names in a map of counts (statuses: 100..599; error codes, close reasons: a few dozen). */
 export const MAX_COUNT_NAMES = 512;
 
@@ -32,7 +33,7 @@ const laterGroup = <K extends string, L extends string>(required: readonly K[], 
 
 export const TIMELINE_ROW = Type.Object({
   /** Seconds since the measured run began. */
-  t: Type.Number({ minimum: 0, maximum: 10 * MAX_TIMELINE_ROWS }),
+  t: Type.Number({ minimum: 0, maximum: MAX_TIMELINE_ROWS * 100 }),
   rps: COUNT,
   p50Ms: MS_OR_NULL,
   p99Ms: MS_OR_NULL,

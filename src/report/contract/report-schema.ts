@@ -84,7 +84,8 @@ export const WIRE = Type.Object({
   reuse: Type.Object({ ...group(['reused', 'afterUpstreamIdle', 'stale', 'backToBack']).properties, idleBeforeReuseMs: SUMMARY }),
   plateau: orNull(group(['connections', 'ms', 'requests', 'backToBack'])),
   idleCloses: Type.Object({ byClientMs: SUMMARY, byUpstreamMs: SUMMARY }),
-  concurrency: Type.Optional(list(Type.Object({ t: SPAN_MS, connections: COUNT, inFlight: COUNT }), 2 * 86_400)),
+  /** The proxy keeps at most 600 rows of it (proxy/series.ts). */
+  concurrency: list(Type.Object({ t: SPAN_MS, connections: COUNT, inFlight: COUNT })),
   repeats: Type.Object({ ...group(['retries', 'sdkRetries', 'outerRetries', 'hedges', 'hedgesWon', 'losersCancelled', 'repeats', 'maxChain']).properties, spacingMs: SUMMARY }),
   retryAfter: Type.Object({ ...group(['given', 'honoured', 'ignored']).properties, askedMs: SUMMARY, waitedMs: SUMMARY }),
   upstream: Type.Object({ idleTimeoutMs: orNull(SPAN_MS), idleTimeoutSource: orNull(TEXT), longestIdleThatWorkedMs: orNull(SPAN_MS) }),
