@@ -87,8 +87,6 @@ function fastIsExact(): boolean {
   }
 }
 
-
-
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**

@@ -33,7 +33,10 @@ function withConfigDefaults(r: Json): void {
   }
 }
 
-/** Every problem with `r` as a Report, by path; empty when it can be rendered, gated and merged. */
+/**
+ * Every problem with `r` as a Report, by path; empty when it can be rendered, gated and merged. An older
+ * report's config is completed in place with the options added since (their defaults).
+ */
 export function reportProblems(r: unknown): string[] {
   if (!isObj(r)) return ['the report must be a JSON object'];
   withConfigDefaults(r);
