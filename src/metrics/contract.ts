@@ -3,5 +3,5 @@ export { ENCODED_HISTOGRAM, MAX_COUNT_NAMES, MAX_TIMELINE_ROWS, MEASURED_PROFILE
 export { histogramProblem, MAX_HISTOGRAM_CHARS } from './histogram-check.js';
 export { INTERVAL_SERIES, MAX_REPEAT, MAX_SERIES_INTERVALS } from './intervals.js';
 export { LATENCY_SUMMARY } from './latency-summary.js';
-export { COUNT, COUNT_NAME, countsBy, orNull, PER_SECOND, SPAN_MS } from './schema-parts.js';
+export { COUNT, COUNT_NAME, countGroup, countsBy, orNull, PER_SECOND, SPAN_MS } from './schema-parts.js';
 export { METRIC_DEFINITIONS } from './stream-meter.js';

@@ -9,7 +9,7 @@ import { MAX_HISTOGRAM_CHARS } from './histogram-check.js';
 import { INTERVAL_SERIES, MAX_REPEAT } from './intervals.js';
 import { LATENCY_SUMMARY } from './latency-summary.js';
 import { TIMINGS } from './metric-registry.js';
-import { COUNT, COUNT_NAME, countsBy, orNull, PER_SECOND, SPAN_MS } from './schema-parts.js';
+import { COUNT, COUNT_NAME, countGroup, countsBy, orNull, PER_SECOND, SPAN_MS } from './schema-parts.js';
 import { GENERATOR_HISTOGRAMS, HISTOGRAM_NAMES, NEWER_HISTOGRAMS } from './measured.js';
 import { METRIC_DEFINITIONS } from './stream-meter.js';
 
@@ -26,7 +26,6 @@ export const MAX_COUNT_NAMES = 512;
 const SUMMARY = orNull(LATENCY_SUMMARY);
 const MS_OR_NULL = orNull(SPAN_MS);
 const counts = (description?: string) => countsBy(COUNT_NAME, MAX_COUNT_NAMES, description);
-const group = <K extends string>(names: readonly K[]) => Type.Object(Object.fromEntries(names.map((n) => [n, COUNT])) as Record<K, typeof COUNT>);
 /** A group whose first `required` members every report has and whose others came later. */
 const laterGroup = <K extends string, L extends string>(required: readonly K[], later: readonly L[]) =>
   Type.Object({ ...(Object.fromEntries(required.map((n) => [n, COUNT])) as Record<K, typeof COUNT>), ...(Object.fromEntries(later.map((n) => [n, Type.Optional(COUNT)])) as Record<L, ReturnType<typeof Type.Optional<typeof COUNT>>>) });
@@ -62,12 +61,12 @@ export const MEASURED_PROFILE = Type.Object({
   /** total = ok + failed (checked on read). */
   requests: laterGroup(['total', 'ok', 'failed', 'late'] as const, ['abandoned'] as const),
   rate: Type.Object({ offered: orNull(PER_SECOND), achieved: orNull(PER_SECOND) }),
-  attempts: group(['total', 'primary', 'hedge', 'retry'] as const),
+  attempts: countGroup(['total', 'primary', 'hedge', 'retry'] as const),
   statuses: countsBy('^[1-5][0-9][0-9]$', 500, 'responses by HTTP status'),
   errors: counts('tries by error code'),
   requestErrors: counts('logical requests by the code they failed with'),
   connections: laterGroup(['opened', 'reused'] as const, ['closedByServer', 'closedByClient', 'stale'] as const),
-  budgets: Type.Object({ hedge: group(['issued', 'won', 'denied'] as const), retry: group(['issued', 'denied'] as const) }),
+  budgets: Type.Object({ hedge: countGroup(['issued', 'won', 'denied'] as const), retry: countGroup(['issued', 'denied'] as const) }),
   ...timingSummaries,
   connectionHoldMs: Type.Optional(SUMMARY),
   streamMetrics: Type.Optional(orNull(Type.Object(Object.fromEntries(METRIC_DEFINITIONS.map((d) => [d, STREAM_SUMMARIES]))))),

@@ -28,3 +28,6 @@ export const COUNT_NAME = '^(?!constructor$)[a-z0-9][a-z0-9_-]{0,63}$';
 /** Counts by name (`pattern` for the names), at most `max` of them. */
 export const countsBy = (pattern: string, max: number, description?: string) =>
   Type.Record(Type.String({ pattern }), COUNT, { additionalProperties: false, maxProperties: max, ...(description ? { description } : {}) });
+
+/** An object of counts, each named: `{ total, ok, failed }`. */
+export const countGroup = <K extends string>(names: readonly K[]) => Type.Object(Object.fromEntries(names.map((n) => [n, COUNT])) as Record<K, typeof COUNT>);

@@ -11,7 +11,7 @@
  * work proportional to its size.
  */
 import { CLIENT_CONFIG } from '../../engine/index.js';
-import { COUNT, countsBy, COUNT_NAME, LATENCY_SUMMARY, MEASURED_PROFILE, MAX_REPEAT, METRIC_DEFINITIONS, orNull, REPEATS, SPAN_MS } from '../../metrics/contract.js';
+import { COUNT, countGroup, countsBy, COUNT_NAME, LATENCY_SUMMARY, MEASURED_PROFILE, MAX_REPEAT, METRIC_DEFINITIONS, orNull, REPEATS, SPAN_MS } from '../../metrics/contract.js';
 import { jsonSchema, Type, type Static, type TSchema } from '../../util/schema.js';
 import { LOAD_MODELS, type Report } from './report.js';
 
@@ -71,23 +71,22 @@ export const DISTRIBUTION = Type.Object({
 });
 
 const SUMMARY = orNull(LATENCY_SUMMARY);
-const group = (names: readonly string[]) => Type.Object(Object.fromEntries(names.map((n) => [n, COUNT])));
 
 /** A proxy's `wire` section (contract/wire.ts says what each count is): the counts the wire findings read. */
 export const WIRE = Type.Object({
   userAgent: orNull(TEXT),
   library: orNull(Type.Object({ name: TEXT, version: orNull(TEXT) })),
   connections: Type.Object({
-    ...group(['opened', 'http2', 'tls', 'maxOpen', 'closedByClient', 'resetByClient', 'servedOne', 'maxRequests', 'openedWhileIdle', 'openedAfterOwnClose']).properties,
+    ...countGroup(['opened', 'http2', 'tls', 'maxOpen', 'closedByClient', 'resetByClient', 'servedOne', 'maxRequests', 'openedWhileIdle', 'openedAfterOwnClose']).properties,
     closedByProxy: countsBy(COUNT_NAME, MAX_LIST),
   }),
-  reuse: Type.Object({ ...group(['reused', 'afterUpstreamIdle', 'stale', 'backToBack']).properties, idleBeforeReuseMs: SUMMARY }),
-  plateau: orNull(group(['connections', 'ms', 'requests', 'backToBack'])),
+  reuse: Type.Object({ ...countGroup(['reused', 'afterUpstreamIdle', 'stale', 'backToBack']).properties, idleBeforeReuseMs: SUMMARY }),
+  plateau: orNull(countGroup(['connections', 'ms', 'requests', 'backToBack'])),
   idleCloses: Type.Object({ byClientMs: SUMMARY, byUpstreamMs: SUMMARY }),
   /** The proxy keeps at most 600 rows of it (proxy/series.ts). */
   concurrency: list(Type.Object({ t: SPAN_MS, connections: COUNT, inFlight: COUNT })),
-  repeats: Type.Object({ ...group(['retries', 'sdkRetries', 'outerRetries', 'hedges', 'hedgesWon', 'losersCancelled', 'repeats', 'maxChain']).properties, spacingMs: SUMMARY }),
-  retryAfter: Type.Object({ ...group(['given', 'honoured', 'ignored']).properties, askedMs: SUMMARY, waitedMs: SUMMARY }),
+  repeats: Type.Object({ ...countGroup(['retries', 'sdkRetries', 'outerRetries', 'hedges', 'hedgesWon', 'losersCancelled', 'repeats', 'maxChain']).properties, spacingMs: SUMMARY }),
+  retryAfter: Type.Object({ ...countGroup(['given', 'honoured', 'ignored']).properties, askedMs: SUMMARY, waitedMs: SUMMARY }),
   upstream: Type.Object({ idleTimeoutMs: orNull(SPAN_MS), idleTimeoutSource: orNull(TEXT), longestIdleThatWorkedMs: orNull(SPAN_MS) }),
   stories: list(Type.Object({}, { additionalProperties: true })),
 });
@@ -104,15 +103,15 @@ const ANY_KEY_COUNTS = countsByText(MAX_LIST);
 export const SERVER = Type.Object({
   since: TEXT,
   pid: COUNT,
-  connections: Type.Object({ ...group(['accepted', 'open', 'maxOpen', 'closedByServer', 'closedByClient', 'rejected']).properties, http2: Type.Optional(COUNT), byRemotePort: Type.Optional(countsByText(65_536)) }),
+  connections: Type.Object({ ...countGroup(['accepted', 'open', 'maxOpen', 'closedByServer', 'closedByClient', 'rejected']).properties, http2: Type.Optional(COUNT), byRemotePort: Type.Optional(countsByText(65_536)) }),
   requests: Type.Object({
-    ...group(['total', 'inFlight', 'maxInFlight']).properties,
+    ...countGroup(['total', 'inFlight', 'maxInFlight']).properties,
     byPath: ANY_KEY_COUNTS,
     byStatus: ANY_KEY_COUNTS,
     byAttemptKind: ANY_KEY_COUNTS,
     ...Object.fromEntries(['onReusedConnection', 'tokensIn', 'tokensOut'].map((k) => [k, Type.Optional(COUNT)])),
   }),
-  sequences: Type.Optional(group(['active', 'maxActive', 'queued', 'maxQueued', 'completed', 'abandoned'])),
+  sequences: Type.Optional(countGroup(['active', 'maxActive', 'queued', 'maxQueued', 'completed', 'abandoned'])),
   faults: ANY_KEY_COUNTS,
 });
 
