@@ -7,6 +7,7 @@
  * header as ours, at most one count per bucket of that layout, each within a 32-bit bucket.
  */
 import { inflateSync } from 'node:zlib';
+import { Type } from '../util/schema.js';
 import { createHistogram, encodeHistogram } from './histogram.js';
 
 const COMPRESSED_COOKIE = 0x1c849304;
@@ -27,6 +28,9 @@ const MAX_RAW_BYTES = HEADER_BYTES + BUCKETS * MAX_WORD_BYTES;
  * which deflate may grow by 5 bytes per 16 KB block, plus its own header): a longer string is not one.
  */
 export const MAX_HISTOGRAM_CHARS = Math.ceil((8 + MAX_RAW_BYTES + Math.ceil(MAX_RAW_BYTES / 16_383) * 5 + 11) / 3) * 4;
+
+/** An encoded histogram as a report declares it: its content is checked on read (histogramProblem), before it is decoded. */
+export const ENCODED_HISTOGRAM = Type.String({ maxLength: MAX_HISTOGRAM_CHARS, description: 'an HDR histogram (µs), compressed and base64-encoded' });
 
 /** The header every histogram tailgate writes carries (digits, lowest, highest), read from one of its own. */
 const OURS = (() => {

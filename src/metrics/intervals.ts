@@ -5,9 +5,9 @@
  * Intervals are 1 s; when a run outgrows MAX_INTERVALS, neighbours merge and the width doubles, so a
  * report stays bounded however long the run.
  */
-import { Type, type Static } from '../util/schema.js';
+import { Type } from '../util/schema.js';
 import { createHistogram, decodeHistogram, encodeHistogram, recordMs, type Histogram } from './histogram.js';
-import { MAX_HISTOGRAM_CHARS } from './histogram-check.js';
+import { ENCODED_HISTOGRAM } from './histogram-check.js';
 import { INTERVAL_COUNTS, TIMING_HISTOGRAMS, type IntervalCountName } from './metric-registry.js';
 import { COUNT, SPAN_MS } from './schema-parts.js';
 
@@ -40,9 +40,8 @@ export type IntervalHistogramName = (typeof INTERVAL_HISTOGRAMS)[number];
 const LATER: ReadonlySet<string> = new Set(['latencySent', 'latencyNet', 'goodNet']);
 const keptBy = (parts: IntervalSeries[], key: 'counts' | 'histograms', n: string) => !LATER.has(n) || parts.every((p) => (p[key] as Record<string, unknown>)[n] !== undefined);
 
-const series = <T extends typeof COUNT | typeof ENCODED>(item: T) => Type.Array(item, { maxItems: MAX_SERIES_INTERVALS });
-const ENCODED = Type.String({ maxLength: MAX_HISTOGRAM_CHARS, description: 'an HDR histogram (µs), compressed and base64-encoded' });
-const members = <N extends string, T extends typeof COUNT | typeof ENCODED>(names: readonly N[], item: T) =>
+const series = <T extends typeof COUNT | typeof ENCODED_HISTOGRAM>(item: T) => Type.Array(item, { maxItems: MAX_SERIES_INTERVALS });
+const members = <N extends string, T extends typeof COUNT | typeof ENCODED_HISTOGRAM>(names: readonly N[], item: T) =>
   Type.Object(Object.fromEntries(names.map((n) => [n, LATER.has(n) ? Type.Optional(series(item)) : series(item)])) as { [K in N]: ReturnType<typeof series<T>> });
 
 /**
@@ -56,7 +55,7 @@ export const INTERVAL_SERIES = Type.Object({
   spanMs: SPAN_MS,
   counts: members(INTERVAL_COUNTS, COUNT),
   /** Encoded HDR histograms (µs), one per interval. */
-  histograms: members(INTERVAL_HISTOGRAMS, ENCODED),
+  histograms: members(INTERVAL_HISTOGRAMS, ENCODED_HISTOGRAM),
 });
 
 /** The series as code uses it: every list present (one read from an older report may lack the later ones). */

@@ -5,7 +5,7 @@
  * its shape before anything proportional to its size is done with it.
  */
 import { Type } from '../util/schema.js';
-import { MAX_HISTOGRAM_CHARS } from './histogram-check.js';
+import { ENCODED_HISTOGRAM } from './histogram-check.js';
 import { INTERVAL_SERIES, MAX_REPEAT } from './intervals.js';
 import { LATENCY_SUMMARY } from './latency-summary.js';
 import { TIMINGS } from './metric-registry.js';
@@ -43,8 +43,6 @@ export const TIMELINE_ROW = Type.Object({
   connectionsReused: COUNT,
 });
 
-/** An encoded histogram: its content is checked on read (histogram-check.ts), before it is decoded. */
-export const ENCODED_HISTOGRAM = Type.String({ maxLength: MAX_HISTOGRAM_CHARS, description: 'an HDR histogram (µs), compressed and base64-encoded' });
 
 /** The histograms every report has (the timings first declared), and those added later (optional). */
 const FIRST_HISTOGRAMS = HISTOGRAM_NAMES.filter((n) => !NEWER_HISTOGRAMS.has(n));
