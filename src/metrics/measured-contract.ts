@@ -16,8 +16,8 @@ import { METRIC_DEFINITIONS } from './stream-meter.js';
 /**
  * The most timeline rows a profile carries. A run writes one a second (a day's load is 86,400) and
  * `--repeat` puts its runs' rows one after another, so the bound that holds is the file's: a report is
- * read only up to 64 MB, and a row is at least 115 bytes of JSON, so no readable report has more than
- * about 580,000. The limit is there so that a crafted list is refused before it is walked.
+ * read only up to 64 MB, and a row is at least 128 bytes of JSON (its fields, all zero), so no readable
+ * report has more than about 525,000. The limit is there so that a crafted list is refused before it is walked.
  */
 export const MAX_TIMELINE_ROWS = 600_000;
 /** Distinct names in a map of counts (statuses: 100..599; error codes, close reasons: a few dozen). */
@@ -42,7 +42,6 @@ export const TIMELINE_ROW = Type.Object({
   connectionsOpened: COUNT,
   connectionsReused: COUNT,
 });
-
 
 /** The histograms every report has (the timings first declared), and those added later (optional). */
 const FIRST_HISTOGRAMS = HISTOGRAM_NAMES.filter((n) => !NEWER_HISTOGRAMS.has(n));
