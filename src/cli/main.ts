@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** tailgate's command line: parse, call, print, exit code. Commands live in ./commands, one per file. */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InvalidInputError, redactText, VERSION } from '../engine/index.js';
@@ -99,4 +101,6 @@ function terminalText(message: string): string {
     .join('\n');
 }
 
-process.exitCode = await main(hideBin(process.argv));
+/** Run as the program (`tailgate`, `node main.js`, through npm's bin link), not imported by a test that calls main(). */
+const isProgram = process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
+if (isProgram) process.exitCode = await main(hideBin(process.argv));

@@ -9,6 +9,7 @@
  * a threshold marked abortOnFail.
  */
 import { InvalidInputError } from '../engine/index.js';
+import { KINDS, unitFactor } from './metric-registry.js';
 import { parseMetric, type MetricSpec } from './metric-spec.js';
 
 export type Op = '<' | '<=' | '>' | '>=' | '==';
@@ -43,21 +44,12 @@ const UNIT = String.raw`([a-z%/]+)?`;
 const THRESHOLD = new RegExp(String.raw`^\s*${METRIC}\s*(<=|>=|==|<|>)\s*${NUMBER}\s*${UNIT}\s*(?:over\s+${NUMBER}\s*(ms|s|m)\s*)?$`);
 const REGRESSION = new RegExp(String.raw`^\s*${METRIC}\s*=\s*${NUMBER}\s*${UNIT}\s*$`);
 
-const TIME_UNITS: Record<string, number> = { ms: 1, s: 1000, us: 0.001 };
 const WINDOW_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 
 /** A threshold's value in the metric's unit, or a problem naming what unit it needs. */
 function limitIn(spec: MetricSpec, value: number, unit: string | undefined): number | string {
-  switch (spec.kind) {
-    case 'duration':
-      return unit !== undefined && TIME_UNITS[unit] !== undefined ? value * TIME_UNITS[unit] : `${spec.name} is a time: give ms, s or us${unit ? `, not "${unit}"` : ''}`;
-    case 'ratio':
-      return unit === '%' ? value / 100 : `${spec.name} is a ratio: give a percentage (%)${unit ? `, not "${unit}"` : ''}`;
-    case 'rate':
-      return unit === undefined || unit === '/s' ? value : `rate is requests per second: give a number (or /s), not "${unit}"`;
-    case 'count':
-      return unit === undefined ? value : `${spec.name} is a count: give a plain number, not "${unit}"`;
-  }
+  const factor = unitFactor(spec.kind, unit);
+  return factor !== undefined ? value * factor : `${spec.name} is ${KINDS[spec.kind].gives}${unit ? `, not "${unit}"` : ''}`;
 }
 
 /** The metric of an expression, or null with the problem recorded against the expression. */
@@ -88,7 +80,7 @@ function parseOneThreshold(input: ThresholdInput, problems: string[]): Threshold
   const windowMs = m[5] !== undefined ? Number(m[5]) * (WINDOW_UNITS[m[6] as string] as number) : null;
   if (windowMs !== null) {
     if (windowMs <= 0) problems.push(`"${source}": a window must be longer than 0`);
-    if (spec.kind === 'count' && spec.name !== 'failed' && spec.name !== 'count') {
+    if (spec.kind === 'count' && spec.perInterval === null) {
       problems.push(`"${source}": ${spec.name} is not kept per interval; a window can hold a time, a ratio, rate, count or failed`);
     }
   }
@@ -116,7 +108,7 @@ function parseOneRegression(source: string, problems: string[]): Regression | nu
   switch (spec.kind) {
     case 'duration':
       if (unit === '%') return { source, spec, relative: value / 100, absolute: null };
-      if (unit !== undefined && TIME_UNITS[unit] !== undefined) return { source, spec, relative: null, absolute: value * TIME_UNITS[unit] };
+      if (unit !== undefined && unitFactor('duration', unit) !== undefined) return { source, spec, relative: null, absolute: value * (unitFactor('duration', unit) as number) };
       return fail(`${spec.name} is a time: allow a relative change (%) or an absolute one (ms, s, us)${unit ? `, not "${unit}"` : ''}`);
     case 'ratio':
       if (unit === '%') return { source, spec, relative: null, absolute: value / 100 };

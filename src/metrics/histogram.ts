@@ -3,9 +3,9 @@
  * so memory is fixed however many values are recorded. Summaries are in milliseconds.
  */
 import * as hdr from 'hdr-histogram-js';
+import { HIGHEST_US, type LatencySummary } from './latency-summary.js';
 
-/** Up to an hour, in µs. */
-const HIGHEST_US = 3_600_000_000;
+export type { LatencySummary };
 
 export type Histogram = hdr.Histogram;
 
@@ -85,18 +85,6 @@ function fastIsExact(): boolean {
   } catch {
     return false;
   }
-}
-
-
-export interface LatencySummary {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

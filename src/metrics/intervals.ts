@@ -5,21 +5,32 @@
  * Intervals are 1 s; when a run outgrows MAX_INTERVALS, neighbours merge and the width doubles, so a
  * report stays bounded however long the run.
  */
+import { Type } from '../util/schema.js';
 import { createHistogram, decodeHistogram, encodeHistogram, recordMs, type Histogram } from './histogram.js';
+import { ENCODED_HISTOGRAM } from './histogram-check.js';
+import { INTERVAL_COUNTS, TIMING_HISTOGRAMS, type IntervalCountName } from './metric-registry.js';
+import { COUNT, SPAN_MS } from './schema-parts.js';
+
+export { INTERVAL_COUNTS, type IntervalCountName };
 
 export const INTERVAL_MS = 1000;
+/** The most intervals one run keeps: beyond it, neighbours merge and the width doubles. */
 export const MAX_INTERVALS = 120;
+/** The most runs one report combines one after another (`run --repeat N`): their intervals follow each other. */
+export const MAX_REPEAT = 100;
+/**
+ * The most intervals a report's series holds: a run's MAX_INTERVALS for each of MAX_REPEAT runs, doubled
+ * for shards merged from starts up to their runs' length apart (merge refuses them further apart).
+ */
+export const MAX_SERIES_INTERVALS = MAX_INTERVALS * MAX_REPEAT * 2;
 
 /**
- * The timings kept per interval: those the gate speaks of, and latencySent and latencyNet (latency less the
- * generator's own delay, its two bounds: measured.ts), which the gate reads for what the generator may explain.
+ * The timings kept per interval: those the gate speaks of (the registry's), and latencySent and latencyNet
+ * (latency less the generator's own delay, its two bounds: measured.ts), which the gate reads for what the
+ * generator may explain.
  */
-export const INTERVAL_HISTOGRAMS = ['latency', 'ttfb', 'queueWait', 'connect', 'ttft', 'itl', 'tpot', 'latencySent', 'latencyNet'] as const;
+export const INTERVAL_HISTOGRAMS = [...TIMING_HISTOGRAMS, 'latencySent', 'latencyNet'] as const;
 export type IntervalHistogramName = (typeof INTERVAL_HISTOGRAMS)[number];
-
-/** The counts kept per interval: the numerators and denominators of the gate's rates (goodNet: goodput's metNet). */
-export const INTERVAL_COUNTS = ['started', 'late', 'completed', 'ok', 'failed', 'primary', 'retry', 'hedge', 'good', 'goodNet'] as const;
-export type IntervalCountName = (typeof INTERVAL_COUNTS)[number];
 
 /**
  * Added after reports with intervals were first written: a series read from an older report lacks them,
@@ -29,12 +40,29 @@ export type IntervalCountName = (typeof INTERVAL_COUNTS)[number];
 const LATER: ReadonlySet<string> = new Set(['latencySent', 'latencyNet', 'goodNet']);
 const keptBy = (parts: IntervalSeries[], key: 'counts' | 'histograms', n: string) => !LATER.has(n) || parts.every((p) => (p[key] as Record<string, unknown>)[n] !== undefined);
 
-export interface IntervalSeries {
+const series = <T extends typeof COUNT | typeof ENCODED_HISTOGRAM>(item: T) => Type.Array(item, { maxItems: MAX_SERIES_INTERVALS });
+const members = <N extends string, T extends typeof COUNT | typeof ENCODED_HISTOGRAM>(names: readonly N[], item: T) =>
+  Type.Object(Object.fromEntries(names.map((n) => [n, LATER.has(n) ? Type.Optional(series(item)) : series(item)])) as { [K in N]: ReturnType<typeof series<T>> });
+
+/**
+ * The run in intervals, as a report carries it (every list one entry per interval; checked to be of one
+ * length on read). Older reports have none; series written before latencySent, latencyNet and goodNet
+ * existed lack them.
+ */
+export const INTERVAL_SERIES = Type.Object({
   /** Width of every interval but the last, which ends when the run did (spanMs). */
+  widthMs: Type.Integer({ minimum: 1, maximum: INTERVAL_MS * 2 ** 40 }),
+  spanMs: SPAN_MS,
+  counts: members(INTERVAL_COUNTS, COUNT),
+  /** Encoded HDR histograms (µs), one per interval. */
+  histograms: members(INTERVAL_HISTOGRAMS, ENCODED_HISTOGRAM),
+});
+
+/** The series as code uses it: every list present (one read from an older report may lack the later ones). */
+export interface IntervalSeries {
   widthMs: number;
   spanMs: number;
   counts: Record<IntervalCountName, number[]>;
-  /** Encoded HDR histograms (µs), one per interval. */
   histograms: Record<IntervalHistogramName, string[]>;
 }
 

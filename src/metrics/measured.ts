@@ -6,6 +6,7 @@
 import { createHistogram, decodeHistogram, encodeHistogram, percentileUs, summarize, type LatencySummary } from './histogram.js';
 import { addIntervals, concatIntervals, delayIntervals, INTERVAL_MS, type IntervalSeries } from './intervals.js';
 import { PROBE_PERIOD_MS } from './loop-probe.js';
+import { TIMING_HISTOGRAMS, TIMING_NAMES, TIMINGS, type TimingName } from './metric-registry.js';
 import { METRIC_DEFINITIONS, type MetricDefinitions } from './stream-meter.js';
 
 export interface TimelineRow {
@@ -34,10 +35,16 @@ export type StreamTiming = (typeof STREAM_TIMINGS)[number];
 export const DEFINITION_HISTOGRAMS = METRIC_DEFINITIONS.flatMap((d) => STREAM_TIMINGS.map((t) => `${d}.${t}` as const));
 export type DefinitionHistogramName = `${MetricDefinitions}.${StreamTiming}`;
 
-/** The histograms a profile keeps (base64 compressed HDR, µs). */
-export const HISTOGRAM_NAMES = ['latency', 'queueWait', 'connect', 'ttfb', 'connectionHold', 'ttft', 'itl', 'tpot', ...DEFINITION_HISTOGRAMS] as const;
+/** The histograms a profile keeps (base64 compressed HDR, µs): every timing of the registry's, and what sizes a pool. */
+export const HISTOGRAM_NAMES = [...TIMING_HISTOGRAMS, 'connectionHold', ...DEFINITION_HISTOGRAMS] as const;
 /** Histograms older reports may lack (they were added later): read as empty. */
-export const NEWER_HISTOGRAMS: ReadonlySet<HistogramName> = new Set(['connectionHold', 'ttft', 'itl', 'tpot', ...DEFINITION_HISTOGRAMS]);
+export const NEWER_HISTOGRAMS: ReadonlySet<HistogramName> = new Set([...TIMING_NAMES.filter((n) => 'later' in TIMINGS[n]).map((n) => TIMINGS[n].histogram), 'connectionHold', ...DEFINITION_HISTOGRAMS]);
+
+type Later<N extends TimingName> = (typeof TIMINGS)[N] extends { later: true } ? N : never;
+/** Every timing's summary (`latencyMs`, `ttfbMs`…), by the registry: those added later are absent from older reports. */
+export type TimingSummaries = { [N in Exclude<TimingName, Later<TimingName>> as (typeof TIMINGS)[N]['summary']]: LatencySummary | null } & {
+  [N in Later<TimingName> as (typeof TIMINGS)[N]['summary']]?: LatencySummary | null;
+};
 
 /**
  * The load generator's own delay (loop-probe.ts), per request. What the server and network took lies
@@ -102,7 +109,7 @@ export interface GeneratorDelay {
 /** A stream's TTFT, ITL and TPOT summaries under one definition. */
 export type StreamSummaries = Record<`${StreamTiming}Ms`, LatencySummary | null>;
 
-export interface MeasuredProfile {
+export interface MeasuredProfile extends TimingSummaries {
   /** From the start of the measured run to the last request started (the drain after it excluded). */
   loadWindowMs: number;
   /** The measured run, drain included (warm-up excluded). */
@@ -122,16 +129,8 @@ export interface MeasuredProfile {
   connections: { opened: number; reused: number; closedByServer: number; closedByClient: number; stale: number };
   /** Tokens taken (issued = attempts of that kind sent), hedges that won, and refusals. */
   budgets: { hedge: { issued: number; won: number; denied: number }; retry: { issued: number; denied: number } };
-  latencyMs: LatencySummary | null;
-  queueWaitMs: LatencySummary | null;
-  connectMs: LatencySummary | null;
-  ttfbMs: LatencySummary | null;
   /** How long each attempt held its connection (granted to released): what sizes a pool. */
   connectionHoldMs: LatencySummary | null;
-  /** Streams only (null otherwise): time to first token, inter-token gaps, time per output token. */
-  ttftMs?: LatencySummary | null;
-  itlMs?: LatencySummary | null;
-  tpotMs?: LatencySummary | null;
   /**
    * Streams only: TTFT, ITL, TPOT under each definition (tailgate's, vLLM's, genai-perf's), so a run can be
    * set beside either benchmark; the report's `metricDefinitions` says which of them ttftMs/itlMs/tpotMs are.
@@ -235,14 +234,8 @@ export function addMeasured(parts: MeasuredProfile[]): MeasuredProfile {
       hedge: parts.map((p) => p.budgets.hedge).reduce(addCounts),
       retry: parts.map((p) => p.budgets.retry).reduce(addCounts),
     },
-    latencyMs: summary('latency'),
-    queueWaitMs: summary('queueWait'),
-    connectMs: summary('connect'),
-    ttfbMs: summary('ttfb'),
+    ...(Object.fromEntries(TIMING_NAMES.map((n) => [TIMINGS[n].summary, summary(TIMINGS[n].histogram)])) as Required<TimingSummaries>),
     connectionHoldMs: summary('connectionHold'),
-    ttftMs: summary('ttft'),
-    itlMs: summary('itl'),
-    tpotMs: summary('tpot'),
     streamMetrics: parts.some((p) => p.streamMetrics) ? streamSummaries((n) => summary(n)) : null,
     tokens: {
       out: parts.reduce((t, p) => t + (p.tokens?.out ?? 0), 0),

@@ -1,29 +1,21 @@
 /**
- * The metrics that gates and comparisons speak of, parsed once into a spec and read from a whole run
+ * A metric name parsed once into a spec, by the registry (metric-registry.ts), and read from a whole run
  * (histograms decoded once) or from a slice of its intervals (the gate's noise estimate, windowed
  * thresholds, a run's abort watcher).
- *   p(99) avg min max med      latency of logical requests (default), or ttfb.p(99), queue_wait.avg, connect.max
- *   ttft. itl. tpot.                                               streams: time to first token, between tokens, per output token
- *   error_rate late_rate retry_rate hedge_rate goodput             ratios
- *   rate                                                           completed OK per second over the load window
- *   count failed errors.pool_timeout status.429                    counts (per error code or status)
  */
-import { ERROR_CODES } from '../engine/index.js';
 import { createHistogram, decodeHistogram, type Histogram } from './histogram.js';
-import { intervalWidthMs, type IntervalCountName, type IntervalHistogramName, type IntervalSeries } from './intervals.js';
+import { intervalWidthMs, type IntervalHistogramName, type IntervalSeries } from './intervals.js';
 import type { MeasuredProfile } from './measured.js';
+import { COUNT_FAMILIES, COUNTS, RATE, RATIOS, TIMINGS, metricsHelp, type Better, type Counted, type IntervalCountName, type MetricKind, type TimingName } from './metric-registry.js';
 
-export type MetricKind = 'duration' | 'ratio' | 'count' | 'rate';
+export type { Counted, MetricKind };
 export type DurationStat = 'avg' | 'min' | 'max' | { q: number };
 
 export type MetricSpec =
   | { kind: 'duration'; name: string; histogram: IntervalHistogramName; stat: DurationStat }
-  | { kind: 'ratio'; name: string; num: IntervalCountName; den: IntervalCountName; whole: (p: MeasuredProfile) => [number, number] }
+  | { kind: 'ratio'; name: string; num: IntervalCountName; den: IntervalCountName; whole: (p: Counted) => [number, number] }
   | { kind: 'rate'; name: string }
-  | { kind: 'count'; name: string; read: (p: Counted) => number; samples: (p: Counted) => number };
-
-/** What a count reads: a report's profile, or a run's live metrics (an abortOnFail watcher). */
-export type Counted = Pick<MeasuredProfile, 'requests' | 'errors' | 'statuses' | 'attempts'>;
+  | { kind: 'count'; name: string; read: (p: Counted) => number; samples: (p: Counted) => number; perInterval: IntervalCountName | null };
 
 export interface MetricValue {
   value: number | null;
@@ -34,45 +26,36 @@ export interface MetricValue {
   ci: [number, number] | null;
 }
 
-/** The timing a metric name starts with (latency when none). */
-const TIMINGS: Record<string, IntervalHistogramName> = { latency: 'latency', ttfb: 'ttfb', queue_wait: 'queueWait', connect: 'connect', ttft: 'ttft', itl: 'itl', tpot: 'tpot' };
-
-const RATIOS: Record<string, Omit<Extract<MetricSpec, { kind: 'ratio' }>, 'kind' | 'name'>> = {
-  error_rate: { num: 'failed', den: 'completed', whole: (p) => [p.requests.failed, p.requests.total] },
-  late_rate: { num: 'late', den: 'started', whole: (p) => [p.requests.late, p.requests.total] },
-  retry_rate: { num: 'retry', den: 'primary', whole: (p) => [p.attempts.retry, p.attempts.primary] },
-  hedge_rate: { num: 'hedge', den: 'primary', whole: (p) => [p.attempts.hedge, p.attempts.primary] },
-  // Requests that met the scenario's SLO (and succeeded): null without an SLO.
-  goodput: { num: 'good', den: 'completed', whole: (p) => (p.goodput ? [p.goodput.met, p.goodput.of] : [0, 0]) },
-};
-
-const KNOWN_CODES = new Set<string>(ERROR_CODES);
-
 /** Every metric name the gate knows, for an error message. */
-export const METRIC_HELP =
-  'p(N), avg, min, max, med (of latency, or ttfb., queue_wait., connect., ttft., itl., tpot.), error_rate, late_rate, retry_rate, hedge_rate, goodput, rate, count, failed, errors.CODE, status.NNN';
+export const METRIC_HELP = metricsHelp();
+
+const own = <T extends object>(table: T, key: string): key is Extract<keyof T, string> => Object.hasOwn(table, key);
 
 /** Parse a metric name; throws an Error whose message names what is wrong. */
 export function parseMetric(name: string): MetricSpec {
-  const ratio = RATIOS[name];
-  if (ratio) return { kind: 'ratio', name, ...ratio };
-  if (name === 'rate') return { kind: 'rate', name };
-  if (name === 'count') return { kind: 'count', name, read: (p) => p.requests.total, samples: (p) => p.requests.total };
-  if (name === 'failed') return { kind: 'count', name, read: (p) => p.requests.failed, samples: (p) => p.requests.total };
-  if (name.startsWith('errors.')) {
-    const code = name.slice(7);
-    if (!KNOWN_CODES.has(code)) throw new Error(`unknown error code "${code}" in "${name}" (known: ${ERROR_CODES.join(', ')})`);
-    return { kind: 'count', name, read: (p) => p.errors[code] ?? 0, samples: (p) => p.attempts.total };
+  if (own(RATIOS, name)) {
+    const [num, den] = RATIOS[name].perInterval;
+    return { kind: 'ratio', name, num, den, whole: RATIOS[name].whole };
   }
-  if (name.startsWith('status.')) {
-    const status = name.slice(7);
-    if (!/^[1-5]\d\d$/.test(status)) throw new Error(`"${name}": a status is three digits, 100 to 599`);
-    return { kind: 'count', name, read: (p) => p.statuses[status] ?? 0, samples: (p) => p.attempts.total };
+  if (name === RATE.name) return { kind: 'rate', name };
+  if (own(COUNTS, name)) {
+    const c = COUNTS[name];
+    return { kind: 'count', name, read: c.read, samples: c.samples, perInterval: c.perInterval };
   }
-  const dot = name.startsWith('p(') ? -1 : name.indexOf('.');
-  const histogram = dot === -1 ? 'latency' : TIMINGS[name.slice(0, dot)];
-  const statName = dot === -1 ? name : name.slice(dot + 1);
-  if (!histogram) throw new Error(`unknown metric "${name}" (known: ${METRIC_HELP})`);
+  const dot = name.indexOf('.');
+  const family = dot > 0 ? name.slice(0, dot) : '';
+  if (own(COUNT_FAMILIES, family)) {
+    const f = COUNT_FAMILIES[family];
+    const key = name.slice(dot + 1);
+    const problem = f.keyProblem(key, name);
+    if (problem) throw new Error(problem);
+    return { kind: 'count', name, read: (p) => f.read(p, key), samples: f.samples, perInterval: null };
+  }
+  const split = name.startsWith('p(') ? -1 : dot;
+  const timing = split === -1 ? 'latency' : name.slice(0, split);
+  const statName = split === -1 ? name : name.slice(split + 1);
+  if (!own(TIMINGS, timing)) throw new Error(`unknown metric "${name}" (known: ${METRIC_HELP})`);
+  const histogram = TIMINGS[timing as TimingName].histogram;
   if (statName === 'avg' || statName === 'min' || statName === 'max') return { kind: 'duration', name, histogram, stat: statName };
   if (statName === 'med') return { kind: 'duration', name, histogram, stat: { q: 50 } };
   const pm = /^p\((\d+(?:\.\d+)?)\)$/.exec(statName);
@@ -82,9 +65,13 @@ export function parseMetric(name: string): MetricSpec {
   return { kind: 'duration', name, histogram, stat: { q } };
 }
 
-const cache = new WeakMap<MeasuredProfile, Map<string, Histogram>>();
+/** Which way the metric gets worse (a time, a failure share: up; a rate, goodput: down). */
+export function betterOf(spec: MetricSpec): Better {
+  if (spec.kind === 'ratio') return RATIOS[spec.name as keyof typeof RATIOS].better;
+  return spec.kind === 'rate' ? RATE.better : 'lower';
+}
 
-const WHOLE: Record<IntervalHistogramName, keyof MeasuredProfile['histograms']> = { latency: 'latency', ttfb: 'ttfb', queueWait: 'queueWait', connect: 'connect', ttft: 'ttft', itl: 'itl', tpot: 'tpot', latencySent: 'latencySent', latencyNet: 'latencyNet' };
+const cache = new WeakMap<MeasuredProfile, Map<string, Histogram>>();
 
 export function histogramOf(p: MeasuredProfile, name: keyof MeasuredProfile['histograms']): Histogram {
   let byName = cache.get(p);
@@ -134,7 +121,7 @@ export function valueOf(spec: MetricSpec, p: MeasuredProfile): MetricValue {
     case 'count':
       return { value: spec.read(p), kind: 'count', samples: spec.samples(p), ci: null };
     case 'duration': {
-      const h = histogramOf(p, WHOLE[spec.histogram]);
+      const h = histogramOf(p, spec.histogram);
       const samples = h.totalCount;
       if (samples === 0) return { value: null, kind: 'duration', samples, ci: null };
       if (typeof spec.stat === 'object') return { ...percentileWithCi(h, spec.stat.q), kind: 'duration', samples };
@@ -170,12 +157,11 @@ export function sliceValue(spec: MetricSpec, s: IntervalSeries, from: number, to
     case 'rate': {
       let ms = 0;
       for (let i = from; i < to; i++) ms += intervalWidthMs(s, i);
-      const ok = sum(s.counts.ok);
+      const ok = sum(s.counts[RATE.perInterval]);
       return { value: ms > 0 ? (ok * 1000) / ms : null, samples: ok };
     }
     case 'count': {
-      const n = spec.name === 'failed' ? sum(s.counts.failed) : spec.name === 'count' ? sum(s.counts.completed) : null;
-      return { value: n, samples: sum(s.counts.completed) };
+      return { value: spec.perInterval === null ? null : sum(s.counts[spec.perInterval]), samples: sum(s.counts.completed) };
     }
     case 'duration': {
       const h = createHistogram();

@@ -5,7 +5,7 @@
 import Table from 'cli-table3';
 import type { ProfileReport, Report } from './contract/report.js';
 import { fmtMs, fmtPct, safeText } from './render/format.js';
-import { metricOf, parseMetric } from '../metrics/index.js';
+import { COMPARED, metricOf, parseMetric } from '../metrics/index.js';
 import { exceeds, runNoise } from './noise.js';
 
 export interface ComparedRow {
@@ -17,7 +17,10 @@ export interface ComparedRow {
   beyondNoise: boolean;
 }
 
-const DURATIONS = ['p(50)', 'p(90)', 'p(99)', 'p(99.9)', 'max', 'ttfb.p(99)', 'queue_wait.p(99)'];
+/** The registry's kind of a compared metric; the rows that follow it (work rates, connection counts) have none. */
+const kindOf = (metric: string) => (COMPARED.includes(metric) ? parseMetric(metric).kind : null);
+/** A ratio moves in points (0.1% → 0.3% is +0.2 pts); every other metric relatively. */
+const inPoints = (metric: string) => kindOf(metric) === 'ratio';
 
 /** Did the metric move beyond noise, either way (each side's own noise: batch means where it can)? */
 function movedBeyondNoise(metric: string, a: ProfileReport, b: ProfileReport): boolean {
@@ -30,10 +33,10 @@ function movedBeyondNoise(metric: string, a: ProfileReport, b: ProfileReport): b
 
 export function compareProfiles(a: ProfileReport, b: ProfileReport): ComparedRow[] {
   const rows: ComparedRow[] = [];
-  for (const metric of [...DURATIONS, 'error_rate', 'rate']) {
+  for (const metric of COMPARED) {
     const x = metricOf(a, metric).value;
     const y = metricOf(b, metric).value;
-    const delta = x === null || y === null ? null : metric === 'error_rate' ? y - x : x > 0 ? y / x - 1 : null;
+    const delta = x === null || y === null ? null : inPoints(metric) ? y - x : x > 0 ? y / x - 1 : null;
     rows.push({ metric, a: x, b: y, delta, beyondNoise: x !== null && y !== null && movedBeyondNoise(metric, a, b) });
   }
   // Over the time each profile's work took (reports from before it lack them: shown as –).
@@ -68,10 +71,9 @@ export function pairsOf(a: Report, b?: Report): { left: ProfileReport; right: Pr
 
 function show(metric: string, v: number | null): string {
   if (v === null) return '–';
-  if (metric === 'error_rate') return fmtPct(v, 1);
-  if (metric === 'rate' || metric.startsWith('work.')) return `${v.toFixed(1)}/s`;
-  if (metric.includes('.') && !metric.includes('(')) return String(v);
-  return fmtMs(v);
+  if (metric.startsWith('work.')) return `${v.toFixed(1)}/s`;
+  const kind = kindOf(metric);
+  return kind === 'ratio' ? fmtPct(v, 1) : kind === 'rate' ? `${v.toFixed(1)}/s` : kind === 'duration' ? fmtMs(v) : String(v);
 }
 
 export function compareTable(a: Report, b?: Report): string {
@@ -80,7 +82,7 @@ export function compareTable(a: Report, b?: Report): string {
     const table = new Table({ head: ['metric', left === right ? 'a' : b ? 'before' : left.name, b ? 'after' : right.name, 'change', ''], style: { head: [], border: [] } });
     for (const r of compareProfiles(left, right)) {
       const change =
-        r.delta === null ? '–' : r.metric === 'error_rate' ? `${r.delta >= 0 ? '+' : ''}${(r.delta * 100).toFixed(2)} pts` : `${r.delta >= 0 ? '+' : ''}${(r.delta * 100).toFixed(1)}%`;
+        r.delta === null ? '–' : inPoints(r.metric) ? `${r.delta >= 0 ? '+' : ''}${(r.delta * 100).toFixed(2)} pts` : `${r.delta >= 0 ? '+' : ''}${(r.delta * 100).toFixed(1)}%`;
       table.push([r.metric, show(r.metric, r.a), show(r.metric, r.b), change, r.beyondNoise ? 'beyond noise' : '']);
     }
     out.push(`${safeText(title)}\n${table.toString()}`);

@@ -202,7 +202,8 @@ function union(branches: Json[], v: unknown, path: string, out: string[], parent
 function array(s: Json, v: unknown, path: string, out: string[], parent?: Parent): void {
   if (!Array.isArray(v)) return void out.push(problem(path, 'must be a list', v));
   if (typeof s.minItems === 'number' && v.length < s.minItems) out.push(`${path} must have at least ${s.minItems} item(s), got ${v.length}`);
-  if (typeof s.maxItems === 'number' && v.length > s.maxItems) out.push(`${path} must have at most ${s.maxItems} item(s), got ${v.length}`);
+  // A list past its limit is refused as a whole: its items are not walked (a crafted million would cost gigabytes of problems).
+  if (typeof s.maxItems === 'number' && v.length > s.maxItems) return void out.push(`${path} must have at most ${s.maxItems} item(s), got ${v.length}`);
   if (isObj(s.items)) v.forEach((item, i) => walk(s.items as Json, item, join(path, i), out, parent));
 }
 
@@ -242,6 +243,11 @@ interface Branch {
 
 function object(s: Json, v: unknown, path: string, out: string[], parent?: Parent, branch?: Branch): void {
   if (!isObj(v)) return void out.push(problem(path, 'must be an object', v));
+  // As for lists: an object past its limit of fields is refused as a whole, its fields unwalked.
+  if (typeof s.maxProperties === 'number') {
+    const n = Object.keys(v).length;
+    if (n > s.maxProperties) return void out.push(`${path || 'the value'} must have at most ${s.maxProperties} field(s), got ${n}`);
+  }
   const props = (s.properties ?? {}) as Json;
   const of = branch ? ` for ${branch.tag} ${String(branch.value)}` : '';
   for (const key of (s.required ?? []) as string[]) if (v[key] === undefined) out.push(`${join(path, key)} is required${of}`);

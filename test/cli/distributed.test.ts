@@ -177,7 +177,7 @@ describe('tailgate coordinate with shards started apart', () => {
     expect(await exited(coordinator), coordinator.output().stderr).toBe(3);
     expect(await exited(honest)).toBe(0);
     const { merged } = await readReports(dir);
-    expect(merged.distribution!.missing).toEqual([{ index: 2, status: 'failed', detail: expect.stringMatching(/^its report is not one: schemaVersion must be 1/) }]);
+    expect(merged.distribution!.missing).toEqual([{ index: 2, status: 'failed', detail: expect.stringMatching(/^its report is not one: schemaVersion is required/) }]);
     expect(merged.profiles[0]!.requests.total).toBe((RATE / 2) * SECONDS);
   }, 60_000);
 

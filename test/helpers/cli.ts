@@ -30,3 +30,15 @@ export async function waitForOutput(child: ReturnType<typeof spawnCli>, pattern:
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Run the CLI's main() in this process: the same commands, exit codes and words as the program, without a
+ * process per call (for tests that try many inputs; one runCli beside them proves the program agrees).
+ */
+export async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), isTTY: false });
+  return { code, stdout, stderr };
+}

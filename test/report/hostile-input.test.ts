@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Engine, PerformanceClient, redactConfig, resolveConfig } from '../../src/index.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runMain } from '../helpers/cli.js';
 import { syntheticProfile, syntheticReport } from '../helpers/synthetic-report.js';
 
 const FIXED = { dist: 'fixed' as const, ms: 10 };
@@ -20,28 +20,33 @@ async function reportFile(dir: string, name: string, value: unknown): Promise<st
 }
 
 describe('corrupted reports are exit 2, naming the field', () => {
-  it('null, missing fields, a bad histogram, timeline null, requests "lots"', async () => {
+  it('null, missing fields, a bad histogram, timeline null, requests "lots"', { timeout: 30_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tailgate-bad-report-'));
     const good = syntheticReport([syntheticProfile('a', FIXED, 100, 1)]);
     const p = good.profiles[0]!;
     const cases: [unknown, string][] = [
       ['null', 'the report must be a JSON object'],
-      [{ ...good, profiles: undefined }, 'profiles must be a list'],
-      [{ ...good, profiles: [{ ...p, histograms: { ...p.histograms, latency: 'not-a-histogram' } }] }, 'profiles[0].histograms.latency is not a valid encoded HDR histogram'],
-      [{ ...good, profiles: [{ ...p, timeline: null }] }, 'profiles[0].timeline must be a list'],
-      [{ ...good, profiles: [{ ...p, requests: 'lots' }] }, 'profiles[0].requests must be an object of counts'],
-      [{ ...good, profiles: [{ ...p, requests: { ...p.requests, failed: 'some' } }] }, 'profiles[0].requests.failed must be a non-negative number, got "some"'],
-      [{ ...good, workload: { kind: 'embed' } }, 'workload.path must be a string'],
+      [{ ...good, profiles: undefined }, 'profiles is required'],
+      [{ ...good, profiles: [{ ...p, histograms: { ...p.histograms, latency: 'not-a-histogram' } }] }, 'profiles[0].histograms.latency is not base64'],
+      [{ ...good, profiles: [{ ...p, timeline: null }] }, 'profiles[0].timeline must be a list, got null'],
+      [{ ...good, profiles: [{ ...p, requests: 'lots' }] }, 'profiles[0].requests must be an object, got "lots"'],
+      [{ ...good, profiles: [{ ...p, requests: { ...p.requests, failed: 'some' } }] }, 'profiles[0].requests.failed must be an integer in 0..9007199254740991, got "some"'],
+      [{ ...good, profiles: [{ ...p, requests: { ...p.requests, failed: p.requests.failed + 1 } }] }, 'profiles[0].requests.total must be ok + failed'],
+      [{ ...good, workload: { kind: 'embed' } }, 'workload.path is required'],
     ];
     for (const [value, problem] of cases) {
       const file = await reportFile(dir, 'r.json', value);
       for (const command of [['report', file], ['gate', file, '--threshold', 'p(99)<1s'], ['compare', file]]) {
-        const r = await runCli(command);
+        const r = await runMain(command);
         expect(r.code, `${command[0]}: ${problem}`).toBe(2);
         expect(r.stderr).toContain(problem);
         expect(r.stdout).not.toMatch(/NaN|undefined/);
       }
     }
+    // The program itself, as a user runs it: the same exit and words.
+    const cli = await runCli(['gate', await reportFile(dir, 'r.json', cases[2]![0]), '--threshold', 'p(99)<1s']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain(cases[2]![1]);
   });
 
   it('merge refuses shards of different runs and the same report twice', async () => {
@@ -71,8 +76,8 @@ describe('a crafted report renders escaped and writes only where asked', () => {
     const evil = syntheticProfile(`../../../${escaped}`, FIXED, 100, 1);
     const report = {
       ...syntheticReport([evil, syntheticProfile('\u001b[31mred\u001b[0m|<b>', FIXED, 100, 2)], { thresholds: ['p(99)<1s'], maxRegression: [] }),
-      workload: { kind: 'embed | <img src=x onerror=alert(1)>', path: '/v1/embeddings', method: 'POST' },
-      load: { model: '**bold** [link](http://evil)', rate: 1, durationS: 1, thinkTimeMs: 0, maxInFlight: 1 },
+      workload: { kind: 'embed | <img src=x onerror=alert(1)>', path: '/v1/**bold** [link](http://evil)', method: 'POST' },
+      load: { model: 'open', rate: 1, durationS: 1, thinkTimeMs: 0, maxInFlight: 1 },
       startedAt: '2026-01-01 `code` \u0007',
       scenario: { name: 'x\u0001y\u0000z', file: null, hash: '0' },
       partial: true,

@@ -24,10 +24,17 @@ describe('a verification in a report', () => {
     expect(reportProblems(JSON.parse(JSON.stringify(good)))).toEqual([]);
     const bad = { ...good, verification: [{ ...good.verification![0]!, findings: [{ id: 'x', metric: 'made_up', before: 1, after: 0.5 }], newFindings: [{ id: 1 }] }] };
     expect(reportProblems(bad).sort()).toEqual([
-      'verification[0].findings[0] must be {id, metric (a known measure), before, after, resolved, improved}',
-      'verification[0].newFindings[0] must be {id, severity, symptom}',
+      'verification[0].findings[0].improved is required',
+      'verification[0].findings[0].resolved is required',
+      'verification[0].findings[0].severity is required',
+      'verification[0].newFindings[0].id must be a string, got 1',
+      'verification[0].newFindings[0].severity is required',
+      'verification[0].newFindings[0].symptom is required',
     ]);
-    expect(reportProblems({ ...good, verification: 'yes' })).toEqual(['verification must be a list']);
+    // A finding of the right shape whose measure nobody knows: only code can tell.
+    const unknown = { ...good, verification: [{ ...good.verification![0]!, findings: [{ ...good.verification![0]!.findings[0]!, metric: 'made_up' }] }] };
+    expect(reportProblems(unknown)).toEqual(['verification[0].findings[0].metric is not a known measure, got "made_up"']);
+    expect(reportProblems({ ...good, verification: 'yes' })).toEqual(['verification must be a list, got "yes"']);
   });
 
   it('is escaped in the terminal, Markdown and HTML', () => {

@@ -72,6 +72,15 @@ describe('the schema kit', () => {
     expect(problemsOf(MOVED, { maxRetries: 2 }, 'client')).toEqual(['client.maxRetries is not allowed (now retry.maxRetries)']);
   });
 
+  it('a list or map past its limit is one problem: its members are not walked', () => {
+    const ROWS = Type.Array(Type.Object({ t: Type.Number() }), { maxItems: 3 });
+    expect(problemsOf(ROWS, new Array(100_000).fill({}), 'rows')).toEqual(['rows must have at most 3 item(s), got 100000']);
+    const COUNTS = Type.Record(Type.String(), Type.Integer(), { maxProperties: 2 });
+    expect(problemsOf(COUNTS, { a: 'x', b: 'y', c: 'z' }, 'counts')).toEqual(['counts must have at most 2 field(s), got 3']);
+    // Within the limits, every member speaks.
+    expect(problemsOf(ROWS, [{}, { t: 'x' }], 'rows')).toEqual(['rows[0].t is required', 'rows[1].t must be a number, got "x"']);
+  });
+
   it('a declaration is its JSON Schema', () => {
     expect(jsonSchema(LOAD, { title: 'load' })).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'load', anyOf: [{ properties: { model: { const: 'closed' } } }, {}, {}] });
   });

@@ -5,13 +5,14 @@
  */
 import { addMockStats } from '../../../mock-server/index.js';
 import { InvalidInputError } from '../../engine/index.js';
-import { concatMeasured, type MeasuredProfile } from '../../metrics/index.js';
+import { concatMeasured, MAX_REPEAT, type MeasuredProfile } from '../../metrics/index.js';
 import { addAround, type ProfileReport, type Report } from '../../report/index.js';
 import { newRunId } from './live.js';
 import { runScenario, type RunOptions } from './run.js';
 import type { Scenario } from '../scenario/scenario.js';
 
-export const MAX_REPEAT = 100;
+/** The most runs one report combines: metrics' limit, which a report's declaration holds it to. */
+export { MAX_REPEAT };
 
 export function checkRepeat(times: number): void {
   if (!Number.isInteger(times) || times < 1 || times > MAX_REPEAT) throw new InvalidInputError('--repeat', [`must be an integer in 1..${MAX_REPEAT}, got ${times}`]);
