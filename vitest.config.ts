@@ -1,22 +1,18 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Files whose assertions are counts and verdicts with no fine timing in them: they run two at a time,
- * first. Everything else runs after them, one file at a time: timing assertions (a fixed latency read back
- * within a few ms, timeouts within bounds) must not compete with another file for this machine's two cores.
+ * Files whose assertions hold a latency or a timer to a few milliseconds of what the server measured, or
+ * that make a machine busy on purpose: they run last, one at a time, with no other file beside them. Every
+ * other file runs two at a time: the suite mostly waits (latencies, gaps, idle timeouts, child processes
+ * starting), and those files' assertions are counts and verdicts with margins for a loaded machine.
  */
-const COUNTS = [
-  'test/fidelity/**/*.test.ts',
-  'test/hostile/{coordinator,mock-headers,outcomes,secrets}.test.ts',
-  'test/cli/hostile-input.test.ts',
-  'test/report/hostile-input.test.ts',
-  'test/architecture/**/*.test.ts',
-  'test/util/**/*.test.ts',
-  'test/metrics/**/*.test.ts',
-  'test/runner/scenario/**/*.test.ts',
-  'test/export/{buckets,run-families}.test.ts',
-  'test/deploy/k8s-manifest.test.ts',
-  'test/docs/{test-packages,test-build}.test.ts',
+const ALONE = [
+  'test/runner/run/{gate-busy,accuracy,streams,gate-live}.test.ts',
+  'test/runner/load/{arrival-sockets,load-models,trace}.test.ts',
+  'test/mock-server/{latency,faults-capacity,faults-body}.test.ts',
+  'test/engine/{timeouts-every-layer,timeouts,pool-timeout,connect-errors,deadlines,send-gate}.test.ts',
+  'test/report/{sweep,gate-noise}.test.ts',
+  'test/probe/probe.test.ts',
 ];
 
 export default defineConfig({
@@ -30,8 +26,8 @@ export default defineConfig({
     // Within a file, only describe.concurrent blocks (the fidelity cases, which compare counts) overlap.
     maxConcurrency: 3,
     projects: [
-      { extends: true, test: { name: 'counts', include: COUNTS, fileParallelism: true, maxWorkers: 2, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'timing', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...COUNTS], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ALONE], fileParallelism: true, maxWorkers: 2, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'alone', include: ALONE, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });
