@@ -7,6 +7,7 @@ export { faultsJsonSchema } from './faults-json-schema.js';
 export { DEFAULT_LLM } from './llm-config.js';
 export { latencySampler, latencyQuantile, seededRandom } from './random.js';
 export { embeddingFor, scoreFor, MAX_INPUTS, MAX_ANSWER_VALUES } from './endpoints.js';
+export { faultHeaderProblems } from './request-faults.js';
 export { addMockStats, type MockStats } from './stats.js';
 export { startMockProcess, type MockProcess } from './process.js';
 export type { Endpoint, WholeAnswer } from './fault-pipeline.js';

@@ -61,6 +61,16 @@ const headerValue = (headers: http.IncomingHttpHeaders, name: string): string | 
 const asNumber = (raw: string): number | string => (raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw);
 
 /**
+ * What the mock would answer 400 to in these request headers (x-tailgate-fault-*), each problem named by its
+ * header: a scenario checks its headers with it before the first request.
+ */
+export function faultHeaderProblems(headers: Readonly<Record<string, string>>): readonly string[] {
+  const lower: http.IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) lower[name.toLowerCase()] = value;
+  return readHeaderFaults(lower).problems;
+}
+
+/**
  * The headers' fault requests, every problem named: such a request is answered 400 instead of taking the
  * mock down (a status of 1000 cannot be sent) or being silently ignored. A request with no fault header
  * (nearly all of them) costs five lookups and nothing else.

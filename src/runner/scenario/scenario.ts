@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { MAX_ANSWER_VALUES, MAX_INPUTS, resolveFaults, type FaultConfig } from '../../../mock-server/index.js';
+import { faultHeaderProblems, MAX_ANSWER_VALUES, MAX_INPUTS, resolveFaults, type FaultConfig } from '../../../mock-server/index.js';
 import { DEFAULT_BUDGET_FLOOR, InvalidInputError, PREFERENCE_DEFAULTS, resolveConfig, targetUrlProblem, type ClientConfig, type ClientConfigInput } from '../../engine/index.js';
 import { parseGateExpressions, type Slo, type ThresholdInput } from '../../metrics/index.js';
 import { readInputFile } from '../../report/contract/input-file.js';
@@ -115,6 +115,12 @@ function crossCheck(raw: ScenarioInput, perRequest: number, dim: number, problem
   if ((raw.phases ?? []).some((p) => p.faults !== undefined) && raw.target?.url) {
     problems.push(problem('phases[].faults', 'only apply to the embedded mock, but target.url is set'));
   }
+  // A fault header the mock would refuse (400) would fail every request: named now, nothing sent.
+  const headerProblems = (path: string, headers: Readonly<Record<string, string>> | undefined) => {
+    if (headers) for (const p of faultHeaderProblems(headers)) problems.push(`${path}.${p}`);
+  };
+  headerProblems('target.headers', raw.target?.headers);
+  raw.profiles.forEach((p, i) => headerProblems(`profiles[${i}].headers`, p.headers));
   const names = raw.profiles.map((p) => p.name);
   names.forEach((n, i) => {
     if (names.indexOf(n) !== i) problems.push(problem(`profiles[${i}].name`, 'is used twice', n));
