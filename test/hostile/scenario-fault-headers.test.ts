@@ -14,7 +14,7 @@ function problemsOfScenario(raw: object): string[] {
   try {
     resolveScenario(raw);
   } catch (err) {
-    if (err instanceof InvalidInputError) return err.problems;
+    if (err instanceof InvalidInputError) return [...err.problems];
     throw err;
   }
   return [];
