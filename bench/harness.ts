@@ -113,7 +113,7 @@ export async function compare(
   return medians;
 }
 
-/** One row of reports/bench.json (DESIGN.md "Benchmarks"): a ratio against a peer, and its target. */
+/** One row of reports/bench.json (README "Benchmarks"): a ratio against a peer, and its target. */
 export interface BenchRow {
   bench: string;
   contender: string;

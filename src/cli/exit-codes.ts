@@ -1,4 +1,4 @@
-/** The CLI's exit codes (DESIGN.md): users' scripts and CI branch on them. */
+/** The CLI's exit codes (README "Commands"): users' scripts and CI branch on them. */
 export const EXIT = {
   ok: 0,
   /** A threshold or gate failed. */

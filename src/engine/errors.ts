@@ -1,6 +1,6 @@
 /**
  * The one error module. Every failure tailgate reports is a TailgateError with a stable `code`
- * (DESIGN.md "Error classes"); nothing downstream ever matches on messages.
+ * (a contract: reports and users' scripts key on them); nothing downstream ever matches on messages.
  */
 
 export const ERROR_CODES = [

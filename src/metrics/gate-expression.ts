@@ -1,5 +1,5 @@
 /**
- * Gate expressions (DESIGN.md "Gate expressions"), parsed and checked before anything runs:
+ * Gate expressions (README "Commands", docs/gate-noise.md), parsed and checked before anything runs:
  *   threshold   METRIC OP VALUE UNIT [over WINDOW]      p(99)<300ms, error_rate<1%, rate>=100, failed<10,
  *                                                       p(99)<300ms over 10s (every 10 s window must hold)
  *   regression  METRIC=ALLOWED UNIT                     p(99)=10% (relative), p(99)=5ms (absolute),

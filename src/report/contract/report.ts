@@ -1,5 +1,5 @@
 /**
- * Report JSON, schemaVersion 1 (DESIGN.md): the contract between the runner, the report commands and
+ * Report JSON, schemaVersion 1 (scenarios/report.schema.json): the contract between the runner, the report commands and
  * users' scripts. The measured part of a profile is metrics' MeasuredProfile; this adds what the run was.
  * Every field is measured; what could not be measured is null.
  */
