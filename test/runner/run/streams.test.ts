@@ -15,7 +15,7 @@ import { DONE, PerformanceClient, readChunk, SseParser } from '../../../src/engi
 import { decodeHistogram } from '../../../src/metrics/index.js';
 import { definitionsTable, mergeReports, runGate, type Check } from '../../../src/report/index.js';
 import { runCli } from '../../helpers/cli.js';
-import { resolveScenario, runScenario, type Report } from '../../../src/runner/index.js';
+import { applyFixes, resolveScenario, runScenario, type Report } from '../../../src/runner/index.js';
 
 const TTFT_MS = 200;
 const GAP_MS = 30;
@@ -106,8 +106,7 @@ describe('streaming metrics, as the client reads the stream', () => {
 
   it("the timeout that bounds a stream's gaps cuts streams that pause between tokens, and the finding names that timeout", async () => {
     const url = await startStreamServer(true, 5);
-    const report = await runScenario(
-      resolveScenario({
+    const scenario = resolveScenario({
         name: 'stream-pause',
         target: { url },
         workload: { kind: 'stream', maxTokens: TOKENS },
@@ -119,8 +118,8 @@ describe('streaming metrics, as the client reads the stream', () => {
           { name: 'undici-headers-400ms', preset: 'undici', timeouts: { read: 400 } },
           { name: 'undici-body-400ms', preset: 'undici', timeouts: { body: 400 } },
         ],
-      }),
-    );
+      });
+    const report = await runScenario(scenario);
     const { withFindings } = await import('../../../src/report/index.js');
     const [httpx, undiciHeaders, undiciBody] = withFindings(report).profiles;
     const gapFinding = (p: typeof httpx) => p!.findings.find((f) => f.id === 'read-timeout-vs-token-gaps');
@@ -132,6 +131,10 @@ describe('streaming metrics, as the client reads the stream', () => {
     expect({ requests: undiciBody!.requests, errors: undiciBody!.errors }).toMatchObject({ errors: { read_timeout: 10 } });
     expect(gapFinding(undiciBody)?.symptom).toBe('10 streams were cut by the timeouts.body timeout between tokens');
     expect(gapFinding(undiciBody)?.change?.settings).toMatchObject({ 'timeouts.body': expect.any(Number) });
+    // Acted on: each cut profile rerun with its finding's change applied cuts no stream.
+    const fixed = await runScenario({ ...scenario, profiles: [0, 2].map((i) => applyFixes(scenario.profiles[i]!, gapFinding(withFindings(report).profiles[i])!.change!.settings)) });
+    for (const p of fixed.profiles) expect({ name: p.name, requests: p.requests }).toMatchObject({ requests: { total: 10, ok: 10 } });
+    for (const p of fixed.profiles) expect(p.errors.read_timeout).toBeUndefined();
   });
 });
 
