@@ -1,0 +1,5 @@
+/** The closed loop (./harness.ts) on rate-limit-429, hedging-tail, timeouts. */
+import { describe } from 'vitest';
+import { closedLoopTests } from './checks.js';
+
+describe('the closed loop: each finding fires on the problem, stays quiet on the fix, and its change verifiably fixes it', () => closedLoopTests('retries-timeouts'));
