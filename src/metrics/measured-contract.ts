@@ -47,7 +47,7 @@ export const TIMELINE_ROW = Type.Object({
 const FIRST_HISTOGRAMS = HISTOGRAM_NAMES.filter((n) => !NEWER_HISTOGRAMS.has(n));
 const LATER_HISTOGRAMS = [...NEWER_HISTOGRAMS, ...GENERATOR_HISTOGRAMS];
 
-const STREAM_SUMMARIES = Type.Object({ ttftMs: SUMMARY, itlMs: SUMMARY, tpotMs: SUMMARY });
+export const STREAM_SUMMARIES = Type.Object({ ttftMs: SUMMARY, itlMs: SUMMARY, tpotMs: SUMMARY });
 
 /** Every timing's summary field (`latencyMs`, `ttftMs`…), from the registry: required unless it came later. */
 const timingSummaries = Object.fromEntries(Object.values(TIMINGS).map((t) => [t.summary, 'later' in t ? Type.Optional(SUMMARY) : SUMMARY]));

@@ -315,13 +315,28 @@ export function parse<T extends TSchema>(schema: T, value: unknown, root = ''): 
   return problems.length ? { ok: false, problems } : { ok: true, value: withDefaults(schema, value) };
 }
 
-/** The declaration as a standalone JSON Schema document (draft 2020-12), for editors and ajv. */
-export function jsonSchema(schema: TSchema, meta: { id?: string; title?: string; description?: string } = {}): Json {
+/**
+ * The declaration as a standalone JSON Schema document (draft 2020-12), for editors and ajv. Each of `defs`
+ * (a part the declaration holds more than once, such as the mock's faults in a scenario's target and in each
+ * phase) is written once under $defs and referred to wherever it appears: one definition for an editor to
+ * show, and a file a fraction of the size.
+ */
+export function jsonSchema(schema: TSchema, meta: { id?: string; title?: string; description?: string } = {}, defs: Record<string, TSchema> = {}): Json {
+  const plain = (s: TSchema) => JSON.parse(JSON.stringify(s)) as Json;
+  const names = new Map(Object.entries(defs).map(([name, def]) => [JSON.stringify(def), name]));
+  const referred = (node: unknown, isDef = false): unknown => {
+    if (Array.isArray(node)) return node.map((n) => referred(n));
+    if (node === null || typeof node !== 'object') return node;
+    const name = isDef ? undefined : names.get(JSON.stringify(node));
+    if (name !== undefined) return { $ref: `#/$defs/${name}` };
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, referred(v)]));
+  };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     ...(meta.id ? { $id: meta.id } : {}),
     ...(meta.title ? { title: meta.title } : {}),
     ...(meta.description ? { description: meta.description } : {}),
-    ...(JSON.parse(JSON.stringify(schema)) as Json),
+    ...(referred(plain(schema)) as Json),
+    ...(names.size ? { $defs: Object.fromEntries(Object.entries(defs).map(([name, def]) => [name, referred(plain(def), true)])) } : {}),
   };
 }

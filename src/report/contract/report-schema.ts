@@ -11,7 +11,7 @@
  * work proportional to its size.
  */
 import { CLIENT_CONFIG } from '../../engine/index.js';
-import { COUNT, countGroup, countsBy, COUNT_NAME, LATENCY_SUMMARY, MEASURED_PROFILE, MAX_REPEAT, METRIC_DEFINITIONS, orNull, REPEATS, SPAN_MS } from '../../metrics/contract.js';
+import { COUNT, countGroup, countsBy, COUNT_NAME, INTERVAL_SERIES, LATENCY_SUMMARY, MEASURED_PROFILE, MAX_REPEAT, METRIC_DEFINITIONS, orNull, REPEATS, SPAN_MS, STREAM_SUMMARIES } from '../../metrics/contract.js';
 import { jsonSchema, Type, type Static, type TSchema } from '../../util/schema.js';
 import { LOAD_MODELS, type Report } from './report.js';
 
@@ -182,7 +182,7 @@ export const reportJsonSchema = () =>
   jsonSchema(REPORT, {
     title: 'tailgate report (schemaVersion 1)',
     description: 'The JSON a run writes: what the report, gate, compare and merge commands read. Histograms are checked beyond this schema (their encoding), and requests.total = ok + failed.',
-  });
+  }, { measuredProfile: MEASURED_PROFILE, intervalSeries: INTERVAL_SERIES, streamSummaries: STREAM_SUMMARIES, latencySummary: LATENCY_SUMMARY });
 
 /**
  * What the code writes is what the declaration accepts: the report's TypeScript interfaces (report.ts,

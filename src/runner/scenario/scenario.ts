@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { faultHeaderProblems, MAX_ANSWER_VALUES, MAX_INPUTS, resolveFaults, type FaultConfig } from '../../../mock-server/index.js';
+import { FAULTS_SCHEMA, faultHeaderProblems, MAX_ANSWER_VALUES, MAX_INPUTS, resolveFaults, type FaultConfig } from '../../../mock-server/index.js';
 import { DEFAULT_BUDGET_FLOOR, InvalidInputError, PREFERENCE_DEFAULTS, resolveConfig, targetUrlProblem, type ClientConfig, type ClientConfigInput } from '../../engine/index.js';
 import { parseGateExpressions, type Slo, type ThresholdInput } from '../../metrics/index.js';
 import { readInputFile } from '../../report/contract/input-file.js';
@@ -199,5 +199,5 @@ export async function loadScenario(file: string): Promise<Scenario> {
 
 /** The scenario's JSON Schema (scenarios/scenario.schema.json, `tailgate schema`): editors validate files with it. */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  return jsonSchema(SCENARIO, { title: 'tailgate scenario' });
+  return jsonSchema(SCENARIO, { title: 'tailgate scenario' }, { faults: FAULTS_SCHEMA });
 }

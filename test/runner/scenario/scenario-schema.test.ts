@@ -91,5 +91,12 @@ describe('the scenario JSON Schema, read by an editor (yaml-language-server over
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatchObject({ message: 'Property conections is not allowed.', range: { start: { line: at } } });
     expect(lines[at]!.slice(diagnostics[0]!.range.start.character, diagnostics[0]!.range.end.character)).toBe('conections');
+
+    // Inside the mock's faults, which the schema defines once ($defs) and refers to: a field of another distribution.
+    const faulty = source.split('\n');
+    const rule = faulty.findIndex((l) => l.includes('{ kind: latency, dist: normal,'));
+    faulty[rule] = faulty[rule]!.replace('stddevMs: 100', 'stddevMs: 100, ms: 5');
+    const inFaults = await server.open(join(SCENARIOS, 'editor-check-faults.yaml'), faulty.join('\n'));
+    expect(inFaults.map((d) => d.range.start.line)).toContain(rule);
   }, 30_000);
 });
