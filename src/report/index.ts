@@ -19,6 +19,6 @@ export { mergeReports, type MergeContext } from './merge.js';
 export { safeText } from './render/format.js';
 export { definitionRows, definitionsTable } from './render/stream-definitions.js';
 export { judgeTrial, maxTrials, parseSlo, sweepRates, type SweepOptions, type SweepPoint, type SweepVerdict } from './sweep.js';
-export { looksLikeSweep, readReportOrSweep, scenarioName, sweepProblems, type SweepFile } from './sweep-file.js';
+export { looksLikeSweep, readReportOrSweep, scenarioName, sweepJsonSchema, sweepProblems, SWEEP_FILE, type SweepFile } from './sweep-file.js';
 export { compareSweeps, fmtSloValue, pointText, sweepChartSvg, sweepHtml, sweepMarkdown, sweepText } from './render/sweep.js';
 export { judgeFixes, conflicted } from './verify.js';

@@ -4,11 +4,50 @@
  * path. Sweep files written before verdicts (no `kind`, points with `held` only) are read too.
  */
 import { InvalidInputError } from '../engine/index.js';
+import { jsonSchema, problem, problemsOf, Type, type Static } from '../util/schema.js';
 import { readInputFile } from './contract/input-file.js';
 import type { Report } from './contract/report.js';
 import { reportProblems } from './validate-report.js';
 import { parseSlo, type SweepPoint, type SweepVerdict } from './sweep.js';
 
+const VERDICTS: readonly SweepVerdict[] = ['held', 'failed', 'undecided'];
+
+/**
+ * The sweep file as read: what `tailgate sweep` writes, and files from before verdicts (points with `held`
+ * only, the scenario as a bare name). Declared once with the schema kit: its problems are worded as every
+ * other contract's, and `tailgate schema sweep` prints it for users' scripts.
+ */
+const NUMBER = Type.Number();
+const NUMBER_OR_NULL = Type.Union([NUMBER, Type.Null()]);
+const COUNT = Type.Integer({ minimum: 0 });
+const TEXT = Type.String({ maxLength: 64 * 1024 });
+const SWEEP_POINT = Type.Object({
+  rate: Type.Number({ description: 'the offered rate asked for, requests/s' }),
+  value: NUMBER_OR_NULL,
+  margin: Type.Optional(NUMBER_OR_NULL),
+  verdict: Type.Optional(Type.Enum([...VERDICTS])),
+  held: Type.Optional(Type.Boolean()),
+  noise: Type.Optional(Type.Union([TEXT, Type.Null()])),
+  durationS: Type.Optional(Type.Number({ minimum: 0 })),
+  trials: Type.Optional(Type.Integer({ minimum: 1 })),
+  requests: Type.Optional(Type.Object({ total: COUNT, ok: COUNT, failed: COUNT })),
+  achieved: Type.Optional(NUMBER_OR_NULL),
+});
+export const SWEEP_FILE = Type.Object({
+  kind: Type.Optional(Type.Literal('sweep')),
+  schemaVersion: Type.Optional(Type.Literal(1)),
+  tool: Type.Optional(Type.Object({ name: Type.Literal('tailgate'), version: TEXT })),
+  scenario: Type.Union([TEXT, Type.Object({ name: TEXT, file: Type.Union([TEXT, Type.Null()]), hash: TEXT })]),
+  startedAt: Type.Optional(TEXT),
+  endedAt: Type.Optional(TEXT),
+  slo: Type.String({ maxLength: 1024, description: "the objective as given: a gate threshold ('goodput>95%', 'p(99)<300ms')" }),
+  range: Type.Object({ from: NUMBER, to: NUMBER }, { description: 'requests/s' }),
+  durationS: Type.Number({ minimum: 0, description: "a trial's length, seconds" }),
+  maxDurationS: Type.Optional(Type.Number({ minimum: 0, description: 'the longest an undecided trial may be lengthened to, seconds' })),
+  results: Type.Array(Type.Object({ profile: TEXT, capacity: NUMBER_OR_NULL, points: Type.Array(SWEEP_POINT, { maxItems: 10_000 }) }), { maxItems: 1000 }),
+});
+
+/** A sweep file as this version writes it (and as an older one reads, once upgraded). */
 export interface SweepFile {
   kind: 'sweep';
   schemaVersion: 1;
@@ -17,58 +56,44 @@ export interface SweepFile {
   scenario: string | { name: string; file: string | null; hash: string };
   startedAt?: string;
   endedAt?: string;
-  /** The objective as given: a gate threshold ('goodput>95%', 'p(99)<300ms'). */
   slo: string;
   range: { from: number; to: number };
-  /** A trial's length, and the longest an undecided trial may be lengthened to, seconds. */
   durationS: number;
   maxDurationS?: number;
   results: { profile: string; capacity: number | null; points: SweepPoint[] }[];
 }
+/** What this version writes, the declaration accepts (or this file does not compile). */
+type Accepts<Declared, Written extends Declared> = Written;
+export type SweepFileConforms = Accepts<Static<typeof SWEEP_FILE>, SweepFile>;
+
+/** The sweep file's JSON Schema (`tailgate schema sweep`). */
+export const sweepJsonSchema = () => jsonSchema(SWEEP_FILE, { title: 'tailgate sweep file', description: 'What tailgate sweep writes: per profile, each rate tried with its value, margin and verdict, and the capacity found.' });
 
 export const scenarioName = (s: SweepFile) => (typeof s.scenario === 'string' ? s.scenario : s.scenario.name);
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-const VERDICTS: readonly SweepVerdict[] = ['held', 'failed', 'undecided'];
 
 /** A sweep file, or an older one: it has an SLO expression and results. */
 export function looksLikeSweep(data: unknown): boolean {
   return isObj(data) && (data.kind === 'sweep' || (typeof data.slo === 'string' && Array.isArray(data.results) && !('profiles' in data)));
 }
 
+/** Every problem of a sweep file: the declaration's, then the rules between fields, in the kit's wording. */
 export function sweepProblems(data: unknown): string[] {
-  const out: string[] = [];
-  if (!isObj(data)) return ['must be a JSON object'];
-  if (typeof data.slo !== 'string') out.push('slo must be a threshold expression');
-  else {
-    try {
-      parseSlo(data.slo);
-    } catch (err) {
-      out.push(`slo: ${(err as Error).message}`);
-    }
+  const problems = problemsOf(SWEEP_FILE, data);
+  if (problems.length) return problems;
+  const file = data as Static<typeof SWEEP_FILE>;
+  try {
+    parseSlo(file.slo);
+  } catch (err) {
+    for (const p of err instanceof InvalidInputError ? err.problems : [(err as Error).message]) problems.push(`slo: ${p}`);
   }
-  const range = data.range;
-  if (!isObj(range) || !isNum(range.from) || !isNum(range.to)) out.push('range must be {from, to} in requests/s');
-  if (!isNum(data.durationS)) out.push('durationS must be a number of seconds');
-  if (!Array.isArray(data.results)) return [...out, 'results must be a list'];
-  data.results.forEach((r: unknown, i) => {
-    const at = `results[${i}]`;
-    if (!isObj(r)) return void out.push(`${at} must be an object`);
-    if (typeof r.profile !== 'string') out.push(`${at}.profile must be a string`);
-    if (r.capacity !== null && !isNum(r.capacity)) out.push(`${at}.capacity must be a rate or null`);
-    if (!Array.isArray(r.points)) return void out.push(`${at}.points must be a list`);
-    r.points.forEach((p: unknown, j) => {
-      const pt = `${at}.points[${j}]`;
-      if (!isObj(p)) return void out.push(`${pt} must be an object`);
-      if (!isNum(p.rate)) out.push(`${pt}.rate must be a number`);
-      if (p.value !== null && !isNum(p.value)) out.push(`${pt}.value must be a number or null`);
-      if (p.margin !== null && p.margin !== undefined && !isNum(p.margin)) out.push(`${pt}.margin must be a number or null`);
-      if (p.verdict !== undefined && !VERDICTS.includes(p.verdict as SweepVerdict)) out.push(`${pt}.verdict must be one of ${VERDICTS.join(', ')}`);
-      if (p.verdict === undefined && typeof p.held !== 'boolean') out.push(`${pt} must say held (true or false) or give a verdict`);
-    });
-  });
-  return out;
+  file.results.forEach((r, i) =>
+    r.points.forEach((p, j) => {
+      if (p.verdict === undefined && p.held === undefined) problems.push(problem(`results[${i}].points[${j}]`, 'must give a verdict (or, as older files do, held)'));
+    }),
+  );
+  return problems;
 }
 
 /** An older file's points, given the fields the renderers read. */

@@ -7,7 +7,8 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sweepHtml, type SweepFile, type SweepPoint } from '../../src/report/index.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { sweepHtml, sweepJsonSchema, sweepProblems, type SweepFile, type SweepPoint } from '../../src/report/index.js';
 import { runCli } from '../helpers/cli.js';
 
 const SCENARIO = `
@@ -39,6 +40,9 @@ describe('tailgate sweep from the command line, then report and compare on its o
     const sweep = JSON.parse(await readFile(join(dir, name!), 'utf8')) as SweepFile;
     expect(sweep).toMatchObject({ kind: 'sweep', slo: 'goodput>95%', durationS: 5, maxDurationS: 20 });
     expect(sweep.results[0]).toMatchObject({ profile: 'fast', capacity: 4, points: [{ rate: 4, value: 1, verdict: 'held' }] });
+    // The shipped schema (`tailgate schema sweep`), read by a standard validator, accepts what sweep wrote.
+    const valid = new Ajv2020({ strict: true, allErrors: true }).compile(sweepJsonSchema());
+    expect(valid(sweep), JSON.stringify(valid.errors)).toBe(true);
     // A trial that was lengthened says so in its line.
     if (sweep.results[0]!.points[0]!.trials > 1) expect(r.stdout).toContain('too short to decide: again for 10 s');
 
@@ -76,8 +80,12 @@ describe('tailgate sweep from the command line, then report and compare on its o
     await writeFile(join(dir, 'broken.json'), JSON.stringify(broken));
     const bad = await runCli(['report', join(dir, 'broken.json')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('results[0].capacity must be a rate or null');
-    expect(bad.stderr).toContain('results[0].points[0].rate must be a number');
+    expect(bad.stderr).toContain('results[0].capacity must be a number or null, got "lots"');
+    expect(bad.stderr).toContain('results[0].points[0].rate must be a number, got "ten"');
+    // The schema a user's script would use agrees: the old file is a sweep file, the broken one is not.
+    const valid = new Ajv2020({ strict: true, allErrors: true }).compile(sweepJsonSchema());
+    expect([valid(old), valid(broken)]).toEqual([true, false]);
+    expect(sweepProblems({ ...old, results: [{ profile: 'p', capacity: 1, points: [{ rate: 1, value: 2 }] }] })).toEqual(['results[0].points[0] must give a verdict (or, as older files do, held)']);
     // The chart: the limit across, a line per profile.
     expect(sweepHtml({ ...old, kind: 'sweep', schemaVersion: 1, results: [{ ...old.results[0]!, profile: 'p', points: old.results[0]!.points.map((p) => ({ ...p, verdict: p.held ? 'held' : 'failed' })) as SweepPoint[] }] })).toMatch(/<polyline[^>]*points="[\d.]+,[\d.]+ [\d.]+,[\d.]+ [\d.]+,[\d.]+"/);
   }, 30_000);
