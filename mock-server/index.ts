@@ -2,6 +2,7 @@
 export { startMockServer, type MockServer, type MockServerOptions } from './server.js';
 export { resolveFaults, loadFaultFile, readFaultFile, FaultConfigError, DEFAULT_FAULTS, MAX_FAULTS_BYTES } from './faults.js';
 /** The fault config's one declaration (the schema kit): a scenario's mock faults and phases' faults reference it. */
+export { MOCK_SETTINGS, MOCK_SETTING_DEFAULTS } from './settings-schema.js';
 export { FAULTS_SCHEMA, LATENCY_SCHEMA, RULE_KINDS, type FaultsInput, type FaultConfig, type FaultRule, type CapacityConfig, type LatencySpec, type LlmConfig } from './faults-schema.js';
 export { faultsJsonSchema } from './faults-json-schema.js';
 export { DEFAULT_LLM } from './llm-config.js';

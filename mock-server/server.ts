@@ -12,6 +12,7 @@ import { openExchange } from './exchange.js';
 import { runFaultPipeline, type Endpoint } from './fault-pipeline.js';
 import { resolveFaults, type FaultConfig } from './faults.js';
 import { Listener } from './listener.js';
+import { MOCK_SETTING_DEFAULTS } from './settings-schema.js';
 import { emptyStats, type MockStats } from './stats.js';
 import { createState, type ConnectionWatch, type MockSettings } from './state.js';
 
@@ -78,14 +79,14 @@ function settingsFrom(options: MockServerOptions): MockSettings {
   return {
     host,
     port: options.port ?? 0,
-    backlog: options.backlog ?? 511,
+    backlog: options.backlog ?? MOCK_SETTING_DEFAULTS.backlog,
     adminEnabled: options.admin ?? loopback,
     adminPort: options.adminPort === undefined ? 0 : options.adminPort,
     adminTimeoutMs: options.adminTimeoutMs ?? 10_000,
     faultHeadersEnabled: options.faultHeaders ?? loopback,
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
     requestTimeoutMs: options.requestTimeoutMs ?? 0,
-    endpointOptions: { embeddingDim: options.embeddingDim ?? 32, tokensPerSecond: options.tokensPerSecond ?? 200 },
+    endpointOptions: { embeddingDim: options.embeddingDim ?? MOCK_SETTING_DEFAULTS.embeddingDim, tokensPerSecond: options.tokensPerSecond ?? MOCK_SETTING_DEFAULTS.tokensPerSecond },
     tls: options.tls ?? null,
   };
 }

@@ -1,7 +1,7 @@
 export { runScenario, checkRunOptions, type RunOptions } from './run/run.js';
 export { DEFAULT_GRACE_MS, type Progress } from './run/run-options.js';
 export { TargetUnreachableError } from '../engine/index.js';
-export { loadScenario, MAX_RATE, resolveScenario, scenarioJsonSchema, SCENARIO, type Scenario, type ResolvedProfile } from './scenario/scenario.js';
+export { loadScenario, MAX_RATE, RATE, resolveScenario, scenarioJsonSchema, SCENARIO, type Scenario, type ResolvedProfile } from './scenario/scenario.js';
 // The report contract is the report's (src/report); re-exported for the runner's users.
 export type { Report, ProfileReport, Finding, FindingChange, FixSettings, FixValue, FixVerification, HeadlineMetric, VerifiedFinding, Distribution } from '../report/index.js';
 export { metricDefinitionsOf, readInputFile } from '../report/index.js';

@@ -20,6 +20,9 @@ import Value from 'typebox/value';
 
 export { Type, type Static, type TProperties, type TSchema };
 
+/** A TCP port to listen on (0: any free one): the mock's, its admin's, the coordinator's. */
+export const PORT = Type.Integer({ minimum: 0, maximum: 65_535, description: 'a TCP port (0: any free one)' });
+
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 /**
@@ -27,6 +30,12 @@ const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && 
  * find Object.prototype's members and pass for a declared field.
  */
 const propOf = (s: Json, key: string): unknown => (isObj(s.properties) && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined);
+
+/** A declaration's default and description (a command-line flag shows them as its own). */
+export function annotationsOf(schema: TSchema): { default?: unknown; description?: string } {
+  const s = schema as unknown as Json;
+  return { default: s.default, ...(typeof s.description === 'string' ? { description: s.description } : {}) };
+}
 
 /** A value as a problem shows it: strings quoted, objects and lists named, long text cut. */
 export function shown(v: unknown): string {

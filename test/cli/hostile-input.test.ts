@@ -51,7 +51,7 @@ describe('checked before anything is sent (exit 2, not even a connect)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tailgate-hostile-'));
     const cases: [string[], RegExp][] = [
       [['run', '--target', listener.url, '--duraton', '1s', '--out', dir], /Unknown argument: duraton/],
-      [['run', '--target', listener.url, '--rate', '1e12', '--out', dir], /--rate must be a number in \(0, 1000000\], got 1000000000000/],
+      [['run', '--target', listener.url, '--rate', '1e12', '--out', dir], /--rate must be a number in 0\.001\.\.1000000, got 1000000000000/],
       [['run', '--target', 'http://127.0.0.1:99999', '--out', dir], /--target is not a valid URL/],
       [['run', '--target', 'http://[::1', '--out', dir], /--target is not a valid URL/],
       [['merge', 'a.json'], /Missing required argument: o/],

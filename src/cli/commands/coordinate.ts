@@ -5,6 +5,7 @@ import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import { finishRun, mergeCoordinated } from '../finish-run.js';
 import type { CliIo } from '../io.js';
+import { PORT, problemsOf } from '../../util/schema.js';
 import { prepareOutDir } from '../output-files.js';
 
 interface CoordinateArgs {
@@ -38,7 +39,7 @@ export function coordinateCommand(io: CliIo, setExit: (code: number) => void, in
     handler: async (args) => {
       const problems: string[] = [];
       if (!Number.isInteger(args.shards) || args.shards < 1 || args.shards > 1000) problems.push(`--shards must be an integer in 1..1000, got ${args.shards}`);
-      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) problems.push(`--port must be an integer in 0..65535, got ${args.port}`);
+      problems.push(...problemsOf(PORT, args.port, '--port'));
       const checkInTimeoutMs = parseDurationS(args['checkin-timeout'], '--checkin-timeout') * 1000;
       const shardTimeoutMs = parseDurationS(args['shard-timeout'], '--shard-timeout') * 1000;
       const leadMs = parseDurationS(args.lead, '--lead') * 1000;

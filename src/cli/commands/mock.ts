@@ -1,9 +1,17 @@
 import type { CommandModule } from 'yargs';
-import { loadFaultFile, startMockServer, type FaultConfig } from '../../../mock-server/index.js';
+import { loadFaultFile, MOCK_SETTINGS, startMockServer, type FaultConfig } from '../../../mock-server/index.js';
 import { InvalidInputError } from '../../engine/index.js';
 import { exportsAnything, mockFamilies, startServerExport } from '../../export/index.js';
 import { exportConfigOf, exportIo, withExportFlags, type ExportArgs } from '../export-flags.js';
 import type { CliIo } from '../io.js';
+import { annotationsOf, PORT, problemsOf, type TSchema } from '../../util/schema.js';
+
+const SETTING = MOCK_SETTINGS.properties;
+/** A flag's default and help, from the setting's declaration. */
+const flagOf = (s: TSchema) => {
+  const { default: value, description } = annotationsOf(s);
+  return { default: value as number, describe: description ?? '' };
+};
 
 interface MockArgs extends ExportArgs {
   port: number;
@@ -48,14 +56,17 @@ export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): Command
         .option('faults', { type: 'string', describe: 'YAML or JSON fault file' })
         .option('admin', { type: 'boolean', describe: 'enable the /__tailgate admin API and x-tailgate-fault-* headers' })
         .option('admin-port', { type: 'number', default: 0, describe: 'the admin API\'s own port, which no fault closes or fills (0 = any free port, printed)' })
-        .option('embedding-dim', { type: 'number', default: 32, describe: 'default embedding dimension' })
-        .option('tokens-per-second', { type: 'number', default: 200, describe: 'streaming speed of completions' })
-        .option('backlog', { type: 'number', default: 511, describe: 'accept queue length: with capacity.onExceed backlog, how many connects complete before the rest time out' }) as never,
+        .option('embedding-dim', { type: 'number', ...flagOf(SETTING.embeddingDim) })
+        .option('tokens-per-second', { type: 'number', ...flagOf(SETTING.tokensPerSecond) })
+        .option('backlog', { type: 'number', ...flagOf(SETTING.backlog) }) as never,
     handler: async (args) => {
-      const problems: string[] = [];
-      if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) problems.push(`--port must be an integer in 0..65535, got ${args.port}`);
-      if (!Number.isInteger(args['admin-port']) || args['admin-port'] < 0 || args['admin-port'] > 65_535) problems.push(`--admin-port must be an integer in 0..65535, got ${args['admin-port']}`);
-      if (!Number.isInteger(args.backlog) || args.backlog < 1 || args.backlog > 65_535) problems.push(`--backlog must be an integer in 1..65535, got ${args.backlog}`);
+      const problems = [
+        ...problemsOf(PORT, args.port, '--port'),
+        ...problemsOf(PORT, args['admin-port'], '--admin-port'),
+        ...problemsOf(SETTING.backlog, args.backlog, '--backlog'),
+        ...problemsOf(SETTING.embeddingDim, args['embedding-dim'], '--embedding-dim'),
+        ...problemsOf(SETTING.tokensPerSecond, args['tokens-per-second'], '--tokens-per-second'),
+      ];
       if (problems.length) throw new InvalidInputError('arguments', problems);
       const exportConfig = exportConfigOf(args);
       let faults: FaultConfig | undefined;

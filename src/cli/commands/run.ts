@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { InvalidInputError, redactUrl, targetUrlProblem } from '../../engine/index.js';
 import { progressLine, withFindings } from '../../report/index.js';
-import { autoWorkers, checkRepeat, COORDINATOR_TOKEN_ENV, checkWorkers, loadScenario, MAX_RATE, parseShard, runCoordinatedShard, runRepeated, runWorkers, TargetUnreachableError, type Progress, type Shard } from '../../runner/index.js';
+import { autoWorkers, checkRepeat, COORDINATOR_TOKEN_ENV, checkWorkers, loadScenario, parseShard, RATE, runCoordinatedShard, runRepeated, runWorkers, TargetUnreachableError, type Progress, type Shard } from '../../runner/index.js';
 import { METRIC_DEFINITIONS, type MetricDefinitions } from '../../metrics/index.js';
 import { BUCKET_BOUNDS_US } from '../../export/index.js';
 import { exportConfigOf, startExport, withExportFlags, type ExportArgs } from '../export-flags.js';
@@ -12,6 +12,7 @@ import type { CliIo } from '../io.js';
 import { scenarioPath } from '../paths.js';
 import { prepareOutDir } from '../output-files.js';
 import { verifyFixes } from '../verify-fixes.js';
+import { problemsOf } from '../../util/schema.js';
 
 interface RunArgs extends ExportArgs {
   scenario?: string;
@@ -119,7 +120,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
 /** Everything about the arguments that can be wrong, found before the scenario is even read. */
 function checkArgs(args: RunArgs): { durationS: number | undefined; graceMs: number; shard: Shard | undefined } {
   const problems: string[] = [];
-  if (args.rate !== undefined && (!Number.isFinite(args.rate) || args.rate <= 0 || args.rate > MAX_RATE)) problems.push(`--rate must be a number in (0, ${MAX_RATE}], got ${args.rate}`);
+  if (args.rate !== undefined) problems.push(...problemsOf(RATE, args.rate, '--rate'));
   const targetProblem = args.target === undefined ? null : targetUrlProblem('--target', args.target);
   if (targetProblem) problems.push(targetProblem);
   if (args.coordinator !== undefined) {

@@ -10,7 +10,7 @@ import { METRIC_DEFINITIONS, type MetricDefinitions, type Slo } from '../../metr
 import { ARRIVALS, type ClientPolicy, type GateSettings, type LoadSettings } from '../../report/index.js';
 import { HTTP_METHODS } from '../../util/index.js';
 import { Type, type Static, type TSchema } from '../../util/schema.js';
-import { FAULTS_SCHEMA, type FaultConfig } from '../../../mock-server/index.js';
+import { FAULTS_SCHEMA, MOCK_SETTINGS, type FaultConfig } from '../../../mock-server/index.js';
 
 /** A scenario is kilobytes; a megabyte of YAML is already a mistake, and parsing more takes minutes. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
@@ -23,6 +23,8 @@ export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export { ARRIVALS, LOAD_MODELS, type ClientPolicy, type LoadModel } from '../../report/index.js';
 
 const opt = Type.Optional;
+/** An open loop's rate (the scenario's load.rate, and `run --rate`). */
+export const RATE = Type.Number({ minimum: 0.001, maximum: MAX_RATE, description: 'requests per second' });
 const object = <P extends Record<string, TSchema>>(properties: P, description?: string) => Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
 const NAME = Type.String({ pattern: '^[A-Za-z0-9_.-]+$', description: 'letters, digits, . _ -' });
 
@@ -70,9 +72,9 @@ const PROFILE = object({
 
 export const MOCK_TARGET = object({
   faults: opt(MOCK_FAULTS),
-  embeddingDim: opt(Type.Integer({ minimum: 1, maximum: 8192, default: 32 })),
-  tokensPerSecond: opt(Type.Number({ minimum: 1, maximum: 100_000, default: 200 })),
-  backlog: opt(Type.Integer({ minimum: 1, maximum: 65_535, default: 511, description: 'accept queue length (capacity.onExceed backlog fills it)' })),
+  embeddingDim: opt(MOCK_SETTINGS.properties.embeddingDim),
+  tokensPerSecond: opt(MOCK_SETTINGS.properties.tokensPerSecond),
+  backlog: opt(MOCK_SETTINGS.properties.backlog),
 });
 
 const TARGET = object(
@@ -118,7 +120,7 @@ export const LOAD = Type.Union(
       ...RUN_LENGTH,
     }),
     model('open', 'requests at a rate the server cannot slow: latency at a rate', {
-      rate: Type.Number({ minimum: 0.001, maximum: MAX_RATE, description: 'requests per second' }),
+      rate: RATE,
       ...RUN_LENGTH,
       maxInFlight,
       ...ARRIVAL,

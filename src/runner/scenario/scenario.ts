@@ -26,7 +26,7 @@ import {
   type ScenarioInput,
 } from './scenario-spec.js';
 
-export { LOAD_MODELS, MAX_RATE, SCENARIO, WORKLOAD_KINDS, type ClientPolicy, type LoadModel, type ResolvedProfile, type Scenario, type WorkloadKind } from './scenario-spec.js';
+export { LOAD_MODELS, MAX_RATE, RATE, SCENARIO, WORKLOAD_KINDS, type ClientPolicy, type LoadModel, type ResolvedProfile, type Scenario, type WorkloadKind } from './scenario-spec.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
