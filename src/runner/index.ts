@@ -1,4 +1,4 @@
-export { runScenario, checkRunOptions, type RunOptions } from './run/run.js';
+export { runScenario, checkRunOptions, selectProfiles, type RunOptions } from './run/run.js';
 export { DEFAULT_GRACE_MS, type Progress } from './run/run-options.js';
 export { TargetUnreachableError } from '../engine/index.js';
 export { loadScenario, MAX_RATE, RATE, resolveScenario, scenarioJsonSchema, SCENARIO, type Scenario, type ResolvedProfile } from './scenario/scenario.js';

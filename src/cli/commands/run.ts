@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { InvalidInputError, redactUrl, targetUrlProblem } from '../../engine/index.js';
 import { progressLine, withFindings } from '../../report/index.js';
-import { autoWorkers, checkRepeat, COORDINATOR_TOKEN_ENV, checkWorkers, loadScenario, parseShard, RATE, runCoordinatedShard, runRepeated, runWorkers, TargetUnreachableError, type Progress, type Shard } from '../../runner/index.js';
+import { autoWorkers, checkRepeat, COORDINATOR_TOKEN_ENV, checkWorkers, loadScenario, parseShard, RATE, selectProfiles, runCoordinatedShard, runRepeated, runWorkers, TargetUnreachableError, type Progress, type Shard } from '../../runner/index.js';
 import { METRIC_DEFINITIONS, type MetricDefinitions } from '../../metrics/index.js';
 import { BUCKET_BOUNDS_US } from '../../export/index.js';
 import { exportConfigOf, startExport, withExportFlags, type ExportArgs } from '../export-flags.js';
@@ -78,7 +78,7 @@ export function runCommand(io: CliIo, hooks: RunHooks): CommandModule<object, Ru
       const { stop, hurry } = watchStops(io, hooks, args.grace);
       const progress = progressPrinter(io);
       const running = { signal: stop.signal, hurry: hurry.signal };
-      io.out(`tailgate run ${scenario.name}: ${scenario.profiles.length} profile(s) against ${redactUrl(args.target ?? scenario.target.url ?? 'the embedded mock')}\n`);
+      io.out(`tailgate run ${scenario.name}: ${selectProfiles(scenario, profiles).length} profile(s) against ${redactUrl(args.target ?? scenario.target.url ?? 'the embedded mock')}\n`);
       if (args.workers === undefined && workers > 1) io.out(`using ${workers} worker processes: the rate needs more than one core (--workers 1 keeps one)\n`);
       try {
         if (workers > 1) {
