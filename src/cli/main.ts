@@ -4,23 +4,13 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { InvalidInputError, redactText, VERSION } from '../engine/index.js';
-import { safeText } from '../report/index.js';
+import { redactText } from '../engine/config/secrets.js';
+import { InvalidInputError } from '../engine/errors.js';
+import { VERSION } from '../engine/version.js';
+import { safeText } from '../report/render/format.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
-import { presetsCommand } from './commands/presets.js';
-import { mockCommand } from './commands/mock.js';
-import { runCommand } from './commands/run.js';
-import { schemaCommand } from './commands/schema.js';
-import { reportCommand } from './commands/report.js';
-import { compareCommand } from './commands/compare.js';
-import { gateCommand } from './commands/gate.js';
-import { probeCommand } from './commands/probe.js';
-import { mergeCommand } from './commands/merge.js';
-import { sweepCommand } from './commands/sweep.js';
-import { coordinateCommand } from './commands/coordinate.js';
-import { proxyCommand } from './commands/proxy.js';
-import { observeCommand } from './commands/observe.js';
+import type { CommandModule } from 'yargs';
 
 /**
  * Ctrl+C (or SIGTERM) the first time stops the load and lets what is in flight finish within the grace;
@@ -48,29 +38,44 @@ const stopSignals = (() => {
   return { first: wait(1), second: wait(2) };
 })();
 
+type Command = CommandModule<object, never>;
+/** Each command, loaded when it is the one asked for. */
+const COMMANDS: Record<string, (io: CliIo, setExit: (code: number) => void) => Promise<Command>> = {
+  presets: async (io) => (await import('./commands/presets.js')).presetsCommand(io) as Command,
+  mock: async (io) => (await import('./commands/mock.js')).mockCommand(io, stopSignals.first) as Command,
+  run: async (io, setExit) => (await import('./commands/run.js')).runCommand(io, { interrupted: stopSignals.first, interruptedAgain: stopSignals.second, setExit }) as Command,
+  report: async (io) => (await import('./commands/report.js')).reportCommand(io) as Command,
+  compare: async (io) => (await import('./commands/compare.js')).compareCommand(io) as Command,
+  gate: async (io, setExit) => (await import('./commands/gate.js')).gateCommand(io, setExit) as Command,
+  probe: async (io, setExit) => (await import('./commands/probe.js')).probeCommand(io, setExit) as Command,
+  merge: async (io) => (await import('./commands/merge.js')).mergeCommand(io) as Command,
+  coordinate: async (io, setExit) => (await import('./commands/coordinate.js')).coordinateCommand(io, setExit, stopSignals.first) as Command,
+  sweep: async (io) => (await import('./commands/sweep.js')).sweepCommand(io) as Command,
+  proxy: async (io, setExit) => (await import('./commands/proxy.js')).proxyCommand(io, stopSignals.first, setExit) as Command,
+  observe: async (io, setExit) => (await import('./commands/observe.js')).observeCommand(io, setExit) as Command,
+  schema: async (io) => (await import('./commands/schema.js')).schemaCommand(io) as Command,
+};
+
+/**
+ * The command the arguments name, alone: a process loads only the modules its command uses (`tailgate mock`
+ * a third of `run`'s), and the suite and users' scripts start hundreds of them. With no command, or one
+ * misspelt, every command, so that --help lists them and yargs names the mistake.
+ */
+async function commandsFor(argv: string[], io: CliIo, setExit: (code: number) => void): Promise<Command[]> {
+  const named = argv.find((a) => !a.startsWith('-'));
+  const chosen = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  return Promise.all(chosen.map((name) => COMMANDS[name]!(io, setExit)));
+}
+
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let exitCode: number = EXIT.ok;
   const setExit = (code: number) => {
     exitCode = code;
   };
   try {
-    await yargs(argv)
-      .scriptName('tailgate')
-      .version(VERSION)
-      .strict()
-      .command(presetsCommand(io))
-      .command(mockCommand(io, stopSignals.first))
-      .command(runCommand(io, { interrupted: stopSignals.first, interruptedAgain: stopSignals.second, setExit }))
-      .command(reportCommand(io))
-      .command(compareCommand(io))
-      .command(gateCommand(io, setExit))
-      .command(probeCommand(io, setExit))
-      .command(mergeCommand(io))
-      .command(coordinateCommand(io, setExit, stopSignals.first))
-      .command(sweepCommand(io))
-      .command(proxyCommand(io, stopSignals.first, setExit))
-      .command(observeCommand(io, setExit))
-      .command(schemaCommand(io))
+    const cli = yargs(argv).scriptName('tailgate').version(VERSION).strict();
+    for (const command of await commandsFor(argv, io, setExit)) cli.command(command);
+    await cli
       .demandCommand(1, 'name a command (see --help)')
       // Throwing stops yargs before any command runs: an unknown or mistyped flag sends nothing.
       .fail((msg, err) => {
