@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DONE, PerformanceClient, readChunk, SseParser } from '../../../src/engine/index.js';
 import { decodeHistogram } from '../../../src/metrics/index.js';
 import { definitionsTable, mergeReports, runGate, type Check } from '../../../src/report/index.js';
-import { runCli } from '../../helpers/cli.js';
+import { runCli, runMain } from '../../helpers/cli.js';
 import { applyFixes, resolveScenario, runScenario, type Report } from '../../../src/runner/index.js';
 
 const TTFT_MS = 200;
@@ -240,7 +240,7 @@ describe('one stream parser, one definition per metric, and vLLM’s and genai-p
     const dir = await mkdtemp(join(tmpdir(), 'tailgate-definitions-'));
     await writeFile(join(dir, 'vllm.json'), JSON.stringify(report));
     await writeFile(join(dir, 'genai.json'), JSON.stringify(genai));
-    const gate = await runCli(['gate', join(dir, 'genai.json'), '--baseline', join(dir, 'vllm.json'), '--max-regression', 'ttft.p(50)=10%']);
+    const gate = await runMain(['gate', join(dir, 'genai.json'), '--baseline', join(dir, 'vllm.json'), '--max-regression', 'ttft.p(50)=10%']);
     expect(gate.code).toBe(2);
     expect(gate.stderr).toContain("the baseline times streams by vllm's definitions and this report by genai-perf's");
     expect(() => mergeReports([report, genai])).toThrow(/different definitions \(vllm, genai-perf\)/);
@@ -251,7 +251,7 @@ describe('one stream parser, one definition per metric, and vLLM’s and genai-p
     expect(cli.stdout).toMatch(/vllm \(shown above\)/);
     const written = (await readdir(join(dir, 'out'))).find((f) => f.endsWith('.json'));
     expect((JSON.parse(await readFile(join(dir, 'out', written!), 'utf8')) as Report).metricDefinitions).toBe('vllm');
-    const bad = await runCli(['run', join(dir, 's.yaml'), '--target', url, '--metric-definitions', 'vllm2']);
+    const bad = await runMain(['run', join(dir, 's.yaml'), '--target', url, '--metric-definitions', 'vllm2']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('vllm2');
   }, 60_000);
