@@ -20,6 +20,7 @@ export const MAX_RATE = 1_000_000;
 
 export const WORKLOAD_KINDS = ['embed', 'rerank', 'classify', 'batchPost', 'stream', 'request'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+import type { LoadModel } from '../../report/index.js';
 export { ARRIVALS, LOAD_MODELS, type ClientPolicy, type LoadModel } from '../../report/index.js';
 
 const opt = Type.Optional;
@@ -109,7 +110,7 @@ const ARRIVAL = {
   burstiness: opt(Type.Number({ minimum: 0.01, maximum: 1000, description: 'gamma: the gaps’ shape, as vLLM’s benchmark (1 = Poisson, below 1 burstier); CV = 1/√burstiness' })),
   seed: opt(Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: 'poisson, gamma: the arrivals’ seed (default 1); every profile gets the same arrivals' })),
 };
-const model = <M extends string, P extends Record<string, TSchema>>(name: M, description: string, properties: P) =>
+const model = <M extends LoadModel, P extends Record<string, TSchema>>(name: M, description: string, properties: P) =>
   Type.Object({ model: Type.Literal(name), ...properties }, { additionalProperties: false, description });
 
 export const LOAD = Type.Union(
@@ -145,6 +146,9 @@ export const LOAD = Type.Union(
   ],
   { description: 'how requests are sent: the model, then its own fields' },
 );
+/** Every model the report records (LOAD_MODELS) has its branch here, and no branch is another: or this file does not compile. */
+const EVERY_MODEL_DECLARED: [Exclude<LoadModel, Static<typeof LOAD>['model']>] extends [never] ? true : never = true;
+void EVERY_MODEL_DECLARED;
 
 const THRESHOLD = Type.Union([
   Type.String({ description: "an expression: 'p(99)<300ms over 10s'" }),
