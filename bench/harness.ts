@@ -37,9 +37,14 @@ export async function startChildServer(script: string, args: string[] = [], env:
     url: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise((resolve) => {
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // Not unref'd: a server still closing its clients' connections must not outlive the benchmark.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 2_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
       }),
   };
 }
