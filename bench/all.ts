@@ -32,6 +32,8 @@ function commit(): string | null {
   }
 }
 
+// The commit the benchmarks run from, read before they start (work committed meanwhile is not theirs).
+const ranFrom = commit();
 await rm(FILE, { force: true });
 const failed: string[] = [];
 const took: Record<string, number> = {};
@@ -49,7 +51,7 @@ console.log(`\n=== ${minutes} min: ${Object.entries(took).map(([b, m]) => `${b} 
 let summary = '0 of 0 targets met (no rows were written)';
 try {
   const file = await readRows(FILE);
-  const run: BenchRun = { commit: commit(), minutes, took, only: only ?? null, node: process.versions.node, cpus: availableParallelism() };
+  const run: BenchRun = { commit: ranFrom, minutes, took, only: only ?? null, node: process.versions.node, cpus: availableParallelism() };
   await writeFile(FILE, `${JSON.stringify({ ...file, run }, null, 2)}\n`);
   console.log(`\n${FILE}, ${file.at}\n\n${renderTable(file.rows)}`);
   summary = targetsLine(file.rows);
