@@ -8,7 +8,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { Engine, type EngineObserver } from '../src/index.js';
-import { compare, pairedRatios, row, runFor, startChildServer, writeBenchRows } from './harness.js';
+import { compare, pairedRatios, ratioRow, runFor, startChildServer, writeBenchRows } from './harness.js';
 
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -52,7 +52,6 @@ const m = await compare(
   ],
   { rounds: ROUNDS, ms: MS, concurrency: CONCURRENCY, peer: 'undici Pool.request' },
 );
-const rate = (name: string) => m.get(name) ?? Number.NaN;
 
 await runFor(1_000, CONCURRENCY, withObserver); // warm the observed engine's connections and code paths
 const obs = await pairedRatios(
@@ -67,10 +66,10 @@ console.log(`  with/without rate: median ${med.toFixed(3)} (cost ${pct(med)}), i
 console.log(`  per round: ${obs.ratios.map((r) => r.toFixed(3)).join(' ')}`);
 
 await writeBenchRows('engine', [
-  row('engine', 'tailgate engine', 'undici Pool.request', rate('tailgate engine') / rate('undici Pool.request'), 0.9),
-  row('engine', 'tailgate engine', 'undici Pool.dispatch', rate('tailgate engine') / rate('undici Pool.dispatch')),
-  row('engine', 'global fetch', 'undici Pool.request', rate('global fetch') / rate('undici Pool.request')),
-  row('engine', `engine + observer (IQR ${q1.toFixed(3)}..${q3.toFixed(3)})`, 'engine without', med, 0.95),
+  ratioRow('engine', 'tailgate engine', 'undici Pool.request', m.ratios('tailgate engine', 'undici Pool.request'), 0.9),
+  ratioRow('engine', 'tailgate engine', 'undici Pool.dispatch', m.ratios('tailgate engine', 'undici Pool.dispatch')),
+  ratioRow('engine', 'global fetch', 'undici Pool.request', m.ratios('global fetch', 'undici Pool.request')),
+  ratioRow('engine', 'engine + observer', 'engine without', obs.ratios, 0.95),
 ]);
 
 await Promise.all([engine.close(), observedEngine.close(), pool.close(), dispatchPool.close()]);

@@ -3,6 +3,7 @@
  * (so drift on a noisy machine hits all of them alike), and print medians and ratios to a named peer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
@@ -36,9 +37,14 @@ export async function startChildServer(script: string, args: string[] = [], env:
     url: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise((resolve) => {
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // Not unref'd: a server still closing its clients' connections must not outlive the benchmark.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 2_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
       }),
   };
 }
@@ -88,12 +94,22 @@ export function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** Medians by contender, and each round's ratio of one contender to another (rounds paired as they ran). */
+export type Compared = Map<string, number> & { ratios(a: string, b: string): number[] };
+
+/** Each round's a/b, where `rounds` holds every contender's figure per round in the order they ran. */
+export function roundRatios(rounds: Map<string, number[]>, a: string, b: string): number[] {
+  const xs = rounds.get(a) ?? [];
+  const ys = rounds.get(b) ?? [];
+  return xs.map((x, i) => x / (ys[i] as number)).filter((r) => Number.isFinite(r));
+}
+
 /** Rounds of every contender in turn; prints a table of median ops/s and the ratio to `peer`. */
 export async function compare(
   title: string,
   contenders: Contender[],
   options: { rounds: number; ms: number; concurrency: number; peer: string; unit?: string },
-): Promise<Map<string, number>> {
+): Promise<Compared> {
   const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   for (const c of contenders) await c.setup?.();
   for (const c of contenders) await runFor(Math.min(1_000, options.ms), options.concurrency, () => c.one()); // warm-up
@@ -110,7 +126,7 @@ export async function compare(
     const spread = results.get(name)!.map((x) => x.toFixed(0)).join(' ');
     console.log(`  ${name.padEnd(28)} ${value.toFixed(0).padStart(9)} ${unit}  ${(value / peer).toFixed(2)}x ${options.peer}   [${spread}]`);
   }
-  return medians;
+  return Object.assign(medians, { ratios: (a: string, b: string) => roundRatios(results, a, b) });
 }
 
 /** One row of reports/bench.json (README "Benchmarks"): a ratio against a peer, and its target. */
@@ -125,14 +141,40 @@ export interface BenchRow {
   met: boolean | null;
   /** How the ratio meets its target: at least, at most, or within `target` of 1 (e.g. ±0.05). */
   sense?: '>=' | '<=' | '±';
+  /** Where the ratio is the median of rounds: their interquartile range [q1, q3]. */
+  iqr?: [number, number];
+  /** The machine's 1-minute load average when the benchmark started and when it wrote its rows. */
+  load?: [number, number];
 }
 
-/** A row whose `met` follows from its ratio, target and sense (ratios rounded to 3 decimals). */
-export function row(bench: string, contender: string, peer: string, ratio: number | null, target: number | null = null, sense: '>=' | '<=' | '±' = '>='): BenchRow {
-  const r = ratio === null || !Number.isFinite(ratio) ? null : Math.round(ratio * 1000) / 1000;
+/** The 1-minute load average when this benchmark's process started (writeBenchRows adds the one at its end). */
+const loadAtStart = loadavg()[0] as number;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * A row whose `met` follows from its ratio, target and sense (ratios rounded to 3 decimals); `iqr` when
+ * the ratio is the median of rounds (ratioRow passes it).
+ */
+export function row(
+  bench: string,
+  contender: string,
+  peer: string,
+  ratio: number | null,
+  target: number | null = null,
+  sense: '>=' | '<=' | '±' = '>=',
+  iqr?: [number, number],
+): BenchRow {
+  const r = ratio === null || !Number.isFinite(ratio) ? null : round3(ratio);
   let met: boolean | null = null;
   if (r !== null && target !== null) met = sense === '>=' ? r >= target : sense === '<=' ? r <= target : Math.abs(r - 1) <= target;
-  return { bench, contender, peer, ratio: r, target, met, ...(target === null ? {} : { sense }) };
+  return { bench, contender, peer, ratio: r, target, met, ...(target === null ? {} : { sense }), ...(r !== null && iqr ? { iqr: [round3(iqr[0]), round3(iqr[1])] } : {}) };
+}
+
+/** A row whose ratio is the median of each round's ratio (empty: not measured), with their interquartile range. */
+export function ratioRow(bench: string, contender: string, peer: string, ratios: number[], target: number | null = null, sense: '>=' | '<=' | '±' = '>='): BenchRow {
+  if (ratios.length === 0) return row(bench, contender, peer, null, target, sense);
+  const [q1, med, q3] = quartiles(ratios);
+  return row(bench, contender, peer, med, target, sense, [q1, q3]);
 }
 
 /** The quartiles of xs: [q1, median, q3] (linear interpolation). */
@@ -180,5 +222,8 @@ export async function writeBenchRows(bench: string, rows: BenchRow[]): Promise<v
   }
   await mkdir('reports', { recursive: true });
   const kept = existing.rows.filter((r) => r.bench !== bench);
-  await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), rows: [...kept, ...rows] }, null, 2)}\n`);
+  const load: [number, number] = [Math.round(loadAtStart * 100) / 100, Math.round((loadavg()[0] as number) * 100) / 100];
+  const stamped = rows.map((r) => ({ ...r, load }));
+  // Without the `run` an earlier npm run bench added: it no longer describes these rows (all.ts adds its own).
+  await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), rows: [...kept, ...stamped] }, null, 2)}\n`);
 }
