@@ -4,7 +4,7 @@ export { addAround, type AddServers } from './contract/around.js';
 export { readInputFile, MAX_INPUT_BYTES } from './contract/input-file.js';
 export { readReport } from './read.js';
 export { reportProblems } from './validate-report.js';
-export { MAX_PROFILES, REPORT, reportJsonSchema } from './contract/report-schema.js';
+export { MAX_PROFILES, REPORT, reportJsonSchema, SHARD_INDEX } from './contract/report-schema.js';
 export { diagnose, withFindings, mergedChanges, RULES, GENERATOR_FINDING, connectionsNeeded, poissonQuantile } from './diagnose.js';
 export { FINDING_METRICS, findingMetric, fmtMeasure, type FindingMetric } from './finding-metrics.js';
 export { clientSyntax } from './client-terms.js';

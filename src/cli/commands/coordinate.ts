@@ -5,6 +5,7 @@ import { parseDurationS } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import { finishRun, mergeCoordinated } from '../finish-run.js';
 import type { CliIo } from '../io.js';
+import { SHARD_INDEX } from '../../report/index.js';
 import { PORT, problemsOf } from '../../util/schema.js';
 import { prepareOutDir } from '../output-files.js';
 
@@ -38,7 +39,7 @@ export function coordinateCommand(io: CliIo, setExit: (code: number) => void, in
         .option('lead', { type: 'string', default: DEFAULT_LEAD, describe: 'each step starts this long after every shard is ready' }) as never,
     handler: async (args) => {
       const problems: string[] = [];
-      if (!Number.isInteger(args.shards) || args.shards < 1 || args.shards > 1000) problems.push(`--shards must be an integer in 1..1000, got ${args.shards}`);
+      problems.push(...problemsOf(SHARD_INDEX, args.shards, '--shards'));
       problems.push(...problemsOf(PORT, args.port, '--port'));
       const checkInTimeoutMs = parseDurationS(args['checkin-timeout'], '--checkin-timeout') * 1000;
       const shardTimeoutMs = parseDurationS(args['shard-timeout'], '--shard-timeout') * 1000;

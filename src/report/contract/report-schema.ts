@@ -59,7 +59,8 @@ export const FIX_VERIFICATION = Type.Object({
   reruns: Type.Optional(COUNT),
 });
 
-const SHARD_INDEX = Type.Integer({ minimum: 1, maximum: MAX_LIST });
+/** A shard's index, and so how many shards one run may have (`coordinate --shards`). */
+export const SHARD_INDEX = Type.Integer({ minimum: 1, maximum: MAX_LIST });
 const PER_SHARD_MS = Type.Record(Type.String({ pattern: '^[0-9]{1,4}$' }), NUMBER_OR_NULL, { maxProperties: MAX_LIST });
 
 export const DISTRIBUTION = Type.Object({

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { startMockProcess, type MockProcess, type MockStats } from '../../../mock-server/index.js';
 import { InvalidInputError, redactUrl } from '../../engine/index.js';
+import { problemsOf, Type } from '../../util/schema.js';
 import { forkSibling } from '../../util/index.js';
 import type { LiveSample } from '../../metrics/index.js';
 import type { LiveRun } from '../run/live.js';
@@ -50,7 +51,8 @@ export interface WorkersRun extends CoordinatedRun {
 }
 
 export function checkWorkers(workers: number): void {
-  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new InvalidInputError('--workers', [`must be an integer in 1..${MAX_WORKERS}, got ${workers}`]);
+  const problems = problemsOf(Type.Integer({ minimum: 1, maximum: MAX_WORKERS }), workers, '--workers');
+  if (problems.length) throw new InvalidInputError('arguments', problems);
 }
 
 /**

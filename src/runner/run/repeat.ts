@@ -5,6 +5,7 @@
  */
 import { addMockStats } from '../../../mock-server/index.js';
 import { InvalidInputError } from '../../engine/index.js';
+import { problemsOf, Type } from '../../util/schema.js';
 import { concatMeasured, MAX_REPEAT, type MeasuredProfile } from '../../metrics/index.js';
 import { addAround, type ProfileReport, type Report } from '../../report/index.js';
 import { newRunId } from './live.js';
@@ -15,7 +16,8 @@ import type { Scenario } from '../scenario/scenario.js';
 export { MAX_REPEAT };
 
 export function checkRepeat(times: number): void {
-  if (!Number.isInteger(times) || times < 1 || times > MAX_REPEAT) throw new InvalidInputError('--repeat', [`must be an integer in 1..${MAX_REPEAT}, got ${times}`]);
+  const problems = problemsOf(Type.Integer({ minimum: 1, maximum: MAX_REPEAT }), times, '--repeat');
+  if (problems.length) throw new InvalidInputError('arguments', problems);
 }
 
 /** Run the scenario `times` times (stopping early with what was measured when one is stopped). */

@@ -72,6 +72,6 @@ describe('tailgate run --repeat and several baselines', () => {
     if (check!.status === 'inconclusive') expect(check!.decide).toBeTruthy();
     const bad = await runCli(['run', file, '--repeat', '0']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('invalid --repeat:\n  - must be an integer in 1..100, got 0');
+    expect(bad.stderr).toContain('--repeat must be an integer in 1..100, got 0');
   });
 });
