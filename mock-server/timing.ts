@@ -4,7 +4,9 @@
  * of the process waits in one queue: one node timer is armed for the earliest, EARLY_MS before it, and
  * the last stretch is waited out in setImmediate turns (which, unlike a timer, are not late, and let I/O
  * in between), one turn for the whole queue rather than one per request. With nothing pending nothing
- * runs: an idle mock spends no CPU on time.
+ * runs: an idle mock spends no CPU on time. (Sleeping the last stretch instead, with Atomics.wait in
+ * short naps, was tried: on a loaded machine every nap's wake-up waits for the scheduler, and the
+ * delays add up to milliseconds; a process that stays on its CPU for the last stretch is not late.)
  */
 import { performance } from 'node:perf_hooks';
 import { DeadlineHeap, type Moment } from './deadline-heap.js';
@@ -12,12 +14,6 @@ import { DeadlineHeap, type Moment } from './deadline-heap.js';
 /** How long before a due time the node timer wakes: its own lateness (about 1 ms) fits in it. */
 const EARLY_MS = 1.5;
 
-/** The longest the loop sleeps in one turn of the last stretch (I/O arriving meanwhile waits this long at most). */
-const NAP_MS = 0.25;
-/** A nap ends this long before the due time (the kernel wakes a sleeper about this late); turns spin the rest. */
-const WAKE_MS = 0.15;
-/** Nothing ever notifies it: Atomics.wait on it is a precise sleep. */
-const NAPPER = new Int32Array(new SharedArrayBuffer(4));
 
 const queue = new DeadlineHeap();
 let timer: NodeJS.Timeout | null = null;
@@ -48,19 +44,21 @@ function schedule(moment: Moment): void {
   arm();
 }
 
-/** Wake for the earliest moment: in a setImmediate turn when it is near, else by a timer EARLY_MS before it. */
+/** Wake for the earliest moment: by a timer EARLY_MS before it, or in a setImmediate turn when that is less than a timer's millisecond away. */
 function arm(): void {
   const next = queue.peek();
   if (next === undefined || turn !== null) return;
-  const wake = next.due - EARLY_MS;
   const now = performance.now();
-  if (wake <= now) {
+  // Whole milliseconds: node would count a fraction as a whole one more, and wake that much later.
+  const wait = Math.floor(next.due - EARLY_MS - now);
+  if (wait < 1) {
     turn = setImmediate(runDue);
     return;
   }
+  const wake = now + wait;
   if (timerWake <= wake) return; // armed for this moment, or one before it
   if (timer !== null) clearTimeout(timer);
-  timer = setTimeout(onTimer, wake - now);
+  timer = setTimeout(onTimer, wait);
   timerWake = wake;
 }
 
@@ -70,20 +68,10 @@ function onTimer(): void {
   if (turn === null) runDue(); // else the turn already on its way runs them
 }
 
-/**
- * Run every moment now due, in due order, then wait for the next. In the last stretch each turn first
- * sleeps (Atomics.wait: the kernel's clock, to tens of microseconds) until WAKE_MS before the next due
- * time or for NAP_MS, whichever is sooner: the process spins only for the last tenth of a millisecond,
- * and I/O waits at most a nap.
- */
+/** Run every moment now due, in due order, then wait for the next. */
 function runDue(): void {
   turn = null;
-  let now = performance.now();
-  const first = queue.peek();
-  if (first !== undefined && first.due - now > WAKE_MS) {
-    Atomics.wait(NAPPER, 0, 0, Math.min(first.due - now - WAKE_MS, NAP_MS));
-    now = performance.now();
-  }
+  const now = performance.now();
   try {
     for (let next = queue.peek(); next !== undefined && next.due <= now; next = queue.peek()) {
       queue.pop();
