@@ -14,7 +14,6 @@ import { DeadlineHeap, type Moment } from './deadline-heap.js';
 /** How long before a due time the node timer wakes: its own lateness (about 1 ms) fits in it. */
 const EARLY_MS = 1.5;
 
-
 const queue = new DeadlineHeap();
 let timer: NodeJS.Timeout | null = null;
 /** performance.now() at which the armed timer means to wake (Infinity: none armed). */
