@@ -19,23 +19,31 @@ export class ActiveFaults {
   private readonly rand: () => number;
   private readonly samplers = new Map<FaultRule, () => number>();
   private readonly buckets = new Map<FaultRule, Map<string, TokenBucket>>();
+  /** The rules of each kind present, in config order: a kind with none costs one lookup per request. */
+  private readonly rulesByKind = new Map<FaultRule['kind'], FaultRule[]>();
 
   constructor(readonly config: FaultConfig) {
     this.rand = seededRandom(config.seed);
     this.llm = new LlmDraws(config.llm, config.seed);
-    for (const rule of config.rules) if (rule.kind === 'latency') this.samplers.set(rule, latencySampler(rule, this.rand));
+    for (const rule of config.rules) {
+      if (rule.kind === 'latency') this.samplers.set(rule, latencySampler(rule, this.rand));
+      const same = this.rulesByKind.get(rule.kind);
+      if (same) same.push(rule);
+      else this.rulesByKind.set(rule.kind, [rule]);
+    }
     const hint = config.keepAliveHint;
     this.keepAliveHeader = hint === true ? `timeout=${Math.floor(config.idleTimeoutMs / 1000)}` : hint === false ? null : `timeout=${hint}`;
   }
 
   /**
    * The first rule of `kind` that fires on `path`, in config order. A rule with a probability below 1
-   * draws from the seeded sequence whenever it is considered, fired or not.
+   * draws from the seeded sequence whenever it is considered, fired or not (only rules of `kind` are
+   * considered, so grouping them by kind keeps the order of the draws).
    */
   firstRule<K extends FaultRule['kind']>(kind: K, path: string): RuleOf<K> | undefined {
-    for (const rule of this.config.rules) {
-      if (rule.kind === kind && this.fires(rule, path)) return rule as RuleOf<K>;
-    }
+    const rules = this.rulesByKind.get(kind);
+    if (rules === undefined) return undefined;
+    for (const rule of rules) if (this.fires(rule, path)) return rule as RuleOf<K>;
     return undefined;
   }
 

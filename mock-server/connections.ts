@@ -17,6 +17,7 @@ export function acceptConnection(state: MockState, socket: net.Socket): Conn {
     requests: 0,
     inFlight: 0,
     idleTimer: null,
+    idleTimerMs: 0,
     lastResponseEndAt: performance.now(),
     closedByServer: false,
     clientFinished: false,
@@ -89,10 +90,20 @@ export function uncountAdmin(state: MockState, conn: Conn): boolean {
   return true;
 }
 
-/** (Re)start the idle timer: the connection is closed once idle for the faults' idleTimeoutMs. */
+/**
+ * (Re)start the idle timer: the connection is closed once idle for the faults' idleTimeoutMs. The
+ * connection's one timer is re-armed in place (refresh(): no new Timeout per request) unless the
+ * faults changed its length.
+ */
 export function armIdleTimer(state: MockState, conn: Conn): void {
+  const ms = state.faults.config.idleTimeoutMs;
+  if (conn.idleTimer && conn.idleTimerMs === ms) {
+    conn.idleTimer.refresh();
+    return;
+  }
   if (conn.idleTimer) clearTimeout(conn.idleTimer);
-  conn.idleTimer = setTimeout(closeIdle, state.faults.config.idleTimeoutMs, conn);
+  conn.idleTimer = setTimeout(closeIdle, ms, conn);
+  conn.idleTimerMs = ms;
 }
 
 export function stopIdleTimer(conn: Conn): void {
@@ -100,8 +111,8 @@ export function stopIdleTimer(conn: Conn): void {
   conn.idleTimer = null;
 }
 
+/** A request under way keeps the connection (the timer is re-armed when the last one ends). */
 function closeIdle(conn: Conn): void {
-  conn.idleTimer = null;
   if (conn.inFlight > 0 || conn.admin) return;
   conn.closedByServer = true;
   if (conn.session) conn.session.close();

@@ -14,8 +14,11 @@ export interface EndpointOptions {
   tokensPerSecond: number;
 }
 
-/** A JSON answer, or a completion to generate (llm.ts paces it, streamed or whole). */
-export type EndpointResult = { status: number; json: unknown } | { status: 200; generation: CompletionRequest };
+/**
+ * A JSON answer (`payload`: already serialized, for an answer that never changes), or a completion to
+ * generate (llm.ts paces it, streamed or whole).
+ */
+export type EndpointResult = { status: number; json: unknown; payload?: Buffer } | { status: 200; generation: CompletionRequest };
 
 /** Inputs in one request: OpenAI's own limit. */
 export const MAX_INPUTS = 2048;
@@ -131,9 +134,13 @@ export type EndpointCall =
 
 const refuse = (status: number, json: unknown, headers: Record<string, string> = {}): EndpointCall => ({ ok: false, status, json, headers });
 
+/** The health check's answer, built once: a body shaping fault replaces the payload, never writes into it. */
+const HEALTH_JSON = { status: 'ok' };
+const HEALTHY: EndpointCall = { ok: true, result: { status: 200, json: HEALTH_JSON, payload: Buffer.from(JSON.stringify(HEALTH_JSON)) } };
+
 /** Route a request (its path without the query, its method, its raw body) to the endpoint that answers it. */
 export function callEndpoint(route: string, method: string, body: Buffer, opts: EndpointOptions): EndpointCall {
-  if (route === '/health' || route === '/healthz') return { ok: true, result: { status: 200, json: { status: 'ok' } } };
+  if (route === '/health' || route === '/healthz') return HEALTHY;
   const endpoint = ENDPOINTS[route];
   if (!endpoint) return refuse(404, { error: { message: `no such endpoint: ${route}` } });
   if (method !== 'POST') return refuse(405, { error: { message: `${route} takes POST, got ${method}` } }, { allow: 'POST' });

@@ -3,7 +3,7 @@
  * its connection's bookkeeping, and what every fault step needs to know about it.
  */
 import { performance } from 'node:perf_hooks';
-import { armIdleTimer, stopIdleTimer } from './connections.js';
+import { armIdleTimer } from './connections.js';
 import { RequestFaults } from './request-faults.js';
 import type { Reply } from './responders.js';
 import { bump, type MockStats } from './stats.js';
@@ -36,7 +36,6 @@ export function openExchange(state: MockState, req: Req, res: Res, conn: Conn | 
   if (conn) {
     conn.requests++;
     conn.inFlight++;
-    stopIdleTimer(conn);
   }
   const path = req.url ?? '/';
   const query = path.indexOf('?');

@@ -174,14 +174,20 @@ const DELIVERY: readonly DeliveryStep[] = [malformedJson, stallAfterHeaders, tru
 
 /** Take a request through the faults to its answer (or to whatever a fault does instead). */
 export function runFaultPipeline(state: MockState, ex: Exchange, endpoint: Endpoint = mockEndpoint): void {
-  if (ON_ARRIVAL.some((step) => step(state, ex))) return;
+  if (anyActs(ON_ARRIVAL, state, ex)) return;
   withBody(state, ex, (body) =>
     afterServiceTime(state, ex, () => {
       if (ex.res.destroyed || state.closing) return;
-      if (BEFORE_ANSWER.some((step) => step(state, ex))) return;
+      if (anyActs(BEFORE_ANSWER, state, ex)) return;
       endpoint(state, ex, body, (whole) => deliverAnswer(state, ex, whole));
     }),
   );
+}
+
+/** The first step that acts ends the way (a plain loop: no closure per request, as `some` would take). */
+function anyActs(steps: readonly Step[], state: MockState, ex: Exchange): boolean {
+  for (const step of steps) if (step(state, ex)) return true;
+  return false;
 }
 
 function withBody(state: MockState, ex: Exchange, then: (body: Buffer) => void): void {
@@ -208,10 +214,11 @@ const mockEndpoint: Endpoint = (state, ex, body, deliver) => {
   const { result } = call;
   const json = (status: number, value: unknown) => deliver({ status, payload: Buffer.from(JSON.stringify(value)) });
   if ('generation' in result) answerCompletion(state, ex, result.generation, json);
+  else if (result.payload) deliver({ status: result.status, payload: result.payload });
   else json(result.status, result.json);
 };
 
 /** A whole answer through the body faults: the first delivery step that sends it wins. */
 export function deliverAnswer(state: MockState, ex: Exchange, answer: WholeAnswer): void {
-  DELIVERY.some((step) => step(state, ex, answer));
+  for (const step of DELIVERY) if (step(state, ex, answer)) return;
 }

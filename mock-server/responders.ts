@@ -42,7 +42,8 @@ export function writeHead(state: MockState, to: Reply, status: number, headers: 
 }
 
 /** A body's headers: JSON unless `extra` (an upstream's own headers, through the proxy) says otherwise. */
-function jsonHeaders(payload: Buffer, extra: Record<string, string> = {}): Record<string, string> {
+function jsonHeaders(payload: Buffer, extra?: Record<string, string>): Record<string, string> {
+  if (extra === undefined) return { 'content-type': 'application/json', 'content-length': String(payload.length) };
   return { 'content-type': 'application/json', ...extra, 'content-length': String(payload.length) };
 }
 

@@ -23,8 +23,13 @@ export interface Conn {
   session: http2.Http2Session | null;
   requests: number;
   inFlight: number;
-  /** Closes the connection once idle for idleTimeoutMs (node:http's own timer runs a second late). */
+  /**
+   * Closes the connection once idle for idleTimeoutMs (node:http's own timer runs a second late). It
+   * stays armed while a request is under way (it then does nothing) and is re-armed as the last ends.
+   */
   idleTimer: NodeJS.Timeout | null;
+  /** The length idleTimer was armed with (the faults' idleTimeoutMs then). */
+  idleTimerMs: number;
   lastResponseEndAt: number;
   closedByServer: boolean;
   clientFinished: boolean;

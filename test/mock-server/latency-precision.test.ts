@@ -1,0 +1,61 @@
+/**
+ * The mock's delays end when configured, on the mock's own clock: from a request's arrival to the moment
+ * it writes its answer (what a client cannot see apart from its own delays on a loaded machine).
+ */
+import { performance } from 'node:perf_hooks';
+import { afterEach, expect, it } from 'vitest';
+import type { Arrival } from '../../mock-server/index.js';
+import { mockAndEngine } from '../helpers/mock.js';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => close?.());
+
+/** Record, per request, how long after its arrival the mock began its answer. */
+function answerTimes(into: number[]) {
+  return {
+    opened() {},
+    closed() {},
+    exchange({ res, arrivedAt }: Arrival) {
+      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+      res.writeHead = ((...args: unknown[]) => {
+        into.push(performance.now() - arrivedAt);
+        return writeHead(...args);
+      }) as typeof res.writeHead;
+    },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** How late node's own timer fires for the same wait, in this process now: the yardstick on this machine. */
+async function timerLateness(ms: number, n: number): Promise<number[]> {
+  const late: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const due = performance.now() + ms;
+    await new Promise((r) => setTimeout(r, ms));
+    late.push(performance.now() - due);
+  }
+  return late;
+}
+
+it('a fixed latency ends on time: never early, and at the median no later than node timers alone (0.25 ms at most on a quiet machine)', async () => {
+  const MS = 20;
+  const served: number[] = [];
+  const s = await mockAndEngine({ faults: { rules: [{ kind: 'latency', dist: 'fixed', ms: MS }] }, watch: answerTimes(served) });
+  close = s.close;
+  // One at a time: client and mock share this process's loop, and a client busy with other answers
+  // would delay the mock's turn (in a process of its own the mock has its loop to itself: bench/mock).
+  const send = async (n: number) => {
+    for (let i = 0; i < n; i++) await s.engine.attempt({ method: 'GET', path: '/health', discardBody: true });
+  };
+  await send(8); // warm-up: the first requests also load and compile the client's code on this loop
+  served.length = 0;
+  await send(30);
+  const nodeTimers = await timerLateness(MS, 30);
+  expect(served).toHaveLength(30);
+  const late = served.map((t) => t - MS);
+  expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
+  // The median only: a loaded machine delays some wake-ups by milliseconds, whatever the mock does.
+  expect(median(late)).toBeLessThanOrEqual(Math.max(0.25, median(nodeTimers)));
+  expect(s.mock.stats().faults.latency).toBe(38);
+});
