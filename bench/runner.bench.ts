@@ -17,12 +17,14 @@
  *    <= 1.5x: what the runner keeps (HDR histograms, counters, one timeline row per second) must not grow
  *    with the request count; a per-request leak of even 50 bytes would show as +45 MB.
  * The machine's load average is printed beside each part: other work on it moves every figure.
+ * BEFORE_DIST=DIR (another build's dist/, e.g. main's): its runner joins parts 1-3 as "tailgate before", in the
+ * same interleaved rounds, for a before/after on a shared machine (rows "... / tailgate before").
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, quartiles, row, runChild, startChildServer, writeBenchRows, type BenchRow } from './harness.js';
 import type { Measured } from './runner-child.js';
 
@@ -37,8 +39,11 @@ const server = await startChildServer('./minimal-server.js', [], {}, '1');
 /** A row with the interquartile range of the rounds' ratios beside its median. */
 type Row = BenchRow & { iqr?: [number, number] };
 const rows: Row[] = [];
-const child = (kind: string, mode: string, extra: (string | number)[] = [], cpu: string | undefined = '0') =>
-  runChild<Measured>('./runner-child.js', [kind, mode, server.url, CONNECTIONS, SECONDS, ...extra].map(String), cpu === undefined ? {} : { cpu });
+const BEFORE = process.env.BEFORE_DIST ? pathToFileURL(join(process.env.BEFORE_DIST, 'bench', 'runner-child.js')).href : null;
+const child = (kind: string, mode: string, extra: (string | number)[] = [], cpu: string | undefined = '0', script = './runner-child.js') =>
+  runChild<Measured>(script, [kind, mode, server.url, CONNECTIONS, SECONDS, ...extra].map(String), cpu === undefined ? {} : { cpu });
+/** The before build's tailgate beside this one's, when BEFORE_DIST is given. */
+const before = (mode: string, extra: (string | number)[] = []): Record<string, () => Promise<Measured>> => (BEFORE ? { 'tailgate before': () => child('tailgate', mode, extra, '0', BEFORE) } : {});
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 
 /** Rounds of every contender in turn (reversed every other round); each contender's results, round by round. */
@@ -81,6 +86,7 @@ const closed = await rounds({
   autocannon: () => child('autocannon', 'closed'),
   tailgate: () => child('tailgate', 'closed'),
   undici: () => child('undici', 'closed'),
+  ...before('closed'),
 });
 show(`closed loop, ${CONNECTIONS} connections, one core each, GET of a tiny body`, closed);
 const C = `closed ${CONNECTIONS} conns, 1 core`;
@@ -88,6 +94,11 @@ ratioRow(`tailgate run, ${C}`, 'undici Pool.dispatch loop, 1 core', closed.tailg
 ratioRow(`tailgate run, ${C}, requests per CPU-second`, 'undici Pool.dispatch loop', closed.tailgate!, closed.undici!, perCpuSecond);
 ratioRow(`tailgate run, ${C}`, 'autocannon, 1 core', closed.tailgate!, closed.autocannon!, (m) => m.rate);
 ratioRow(`undici Pool.dispatch loop, ${C}`, 'autocannon, 1 core', closed.undici!, closed.autocannon!, (m) => m.rate);
+if (BEFORE) {
+  ratioRow(`tailgate run, ${C}`, 'tailgate before', closed.tailgate!, closed['tailgate before']!, (m) => m.rate);
+  ratioRow(`tailgate run, ${C}, requests per CPU-second`, 'tailgate before', closed.tailgate!, closed['tailgate before']!, perCpuSecond);
+  ratioRow(`tailgate before, ${C}`, 'undici Pool.dispatch loop, 1 core', closed['tailgate before']!, closed.undici!, (m) => m.rate);
+}
 
 // 2. Open loop at a fixed high rate.
 const rate = Math.round(OPEN_PCT * median(closed.autocannon!.map((m) => m.rate)));
@@ -95,6 +106,7 @@ const open = await rounds({
   autocannon: () => child('autocannon', 'open', [rate]),
   tailgate: () => child('tailgate', 'open', [rate]),
   undici: () => child('undici', 'open', [rate]),
+  ...before('open', [rate]),
 });
 show(`open loop at ${rate} req/s (${OPEN_PCT * 100}% of autocannon's closed rate), one core each`, open);
 const lateRounds = open.tailgate!.filter((m) => (m.late ?? 0) > 0).length;
@@ -103,20 +115,26 @@ const O = `open ${rate}/s, 1 core`;
 ratioRow(`tailgate run, ${O}`, 'undici Pool.dispatch open loop, 1 core', open.tailgate!, open.undici!, (m) => m.rate, 0.95);
 ratioRow(`tailgate run, ${O}, requests per CPU-second`, 'undici Pool.dispatch open loop', open.tailgate!, open.undici!, perCpuSecond);
 ratioRow(`tailgate run, ${O}`, 'autocannon -R, 1 core', open.tailgate!, open.autocannon!, (m) => m.rate);
+if (BEFORE) {
+  ratioRow(`tailgate run, ${O}, requests per CPU-second`, 'tailgate before', open.tailgate!, open['tailgate before']!, perCpuSecond);
+  ratioRow(`tailgate before, ${O}`, 'undici Pool.dispatch open loop, 1 core', open['tailgate before']!, open.undici!, (m) => m.rate);
+}
 
 // 3. The generator's own delay at half its maximum rate.
 const half = Math.round(median(closed.tailgate!.map((m) => m.rate)) / 2);
-const quiet: Measured[] = [];
-for (let i = 0; i < ROUNDS; i++) quiet.push(await child('tailgate', 'open', [half]));
+const quiet = await rounds({ tailgate: () => child('tailgate', 'open', [half]), ...before('open', [half]) });
 console.log(`\nself-delay at half the closed rate, open loop at ${half} req/s (${ROUNDS} rounds x ${SECONDS} s; load average ${load()})`);
-for (const [what, of] of [
-  ['start lag p99', (m: Measured) => m.startLagP99Ms ?? Number.NaN],
-  ['event-loop delay p99', (m: Measured) => m.loopDelayP99Ms ?? Number.NaN],
-] as const) {
-  const values = quiet.map(of);
-  const q = quartiles(values);
-  console.log(`  ${what}: ${fmt(q)} ms  [${values.map((v) => v.toFixed(3)).join(' ')}]`);
-  rows.push({ ...row('runner', `tailgate run self-delay, ${what} (ms), open ${half}/s = half its closed rate`, '1 ms', q[1], 1, '<='), iqr: [round3(q[0]), round3(q[2])] });
+for (const [name, runs] of Object.entries(quiet)) {
+  for (const [what, of] of [
+    ['start lag p99', (m: Measured) => m.startLagP99Ms ?? Number.NaN],
+    ['event-loop delay p99', (m: Measured) => m.loopDelayP99Ms ?? Number.NaN],
+  ] as const) {
+    const values = runs.map(of);
+    const q = quartiles(values);
+    console.log(`  ${name} ${what}: ${fmt(q)} ms  [${values.map((v) => v.toFixed(3)).join(' ')}]`);
+    const who = name === 'tailgate' ? 'tailgate run' : name;
+    rows.push({ ...row('runner', `${who} self-delay, ${what} (ms), open ${half}/s = half its closed rate`, '1 ms', q[1], name === 'tailgate' ? 1 : null, '<='), iqr: [round3(q[0]), round3(q[2])] });
+  }
 }
 
 // 4. Two workers each.
