@@ -73,14 +73,14 @@ export function intervalWidthMs(s: IntervalSeries, i: number): number {
 }
 
 /**
- * Collects one interval at a time. The hot path records each value once, into `second` (the histograms of
- * the second under way, `histograms` of the names as fields, so a call site reads a fixed field); once a
- * second, fold() adds them into the interval being kept and into the whole run's histograms given to the
+ * Collects one interval at a time. The hot path records each value once, into `current` (the second under
+ * way: one histogram per name, as fields, so each call site reads a fixed field); as each second closes,
+ * fold() adds them into the interval being kept and into the whole run's histograms given to the
  * constructor: one HDR record per value instead of two, and an add per histogram per second.
  */
 export class IntervalRecorder {
   /** The second under way: record into these (recordMs); counts go to `counts`. */
-  readonly second = Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, createHistogram()])) as Record<IntervalHistogramName, Histogram>;
+  readonly current = Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, createHistogram()])) as Record<IntervalHistogramName, Histogram>;
   readonly counts = Object.fromEntries(INTERVAL_COUNTS.map((n) => [n, 0])) as Record<IntervalCountName, number>;
   private readonly live = Object.fromEntries(INTERVAL_HISTOGRAMS.map((n) => [n, createHistogram()])) as Record<IntervalHistogramName, Histogram>;
   private readonly series: IntervalSeries = {
@@ -97,7 +97,7 @@ export class IntervalRecorder {
   constructor(private readonly whole: Partial<Record<IntervalHistogramName, Histogram>> = {}) {}
 
   record(name: IntervalHistogramName, ms: number): void {
-    recordMs(this.second[name], ms);
+    recordMs(this.current[name], ms);
   }
 
   count(name: IntervalCountName): void {
@@ -107,7 +107,7 @@ export class IntervalRecorder {
   /** Add the second under way into the interval kept and the whole run's histograms (close() does it; a reader of the whole run's histograms may too). */
   fold(): void {
     for (const n of INTERVAL_HISTOGRAMS) {
-      const h = this.second[n];
+      const h = this.current[n];
       if (h.totalCount === 0) continue;
       this.live[n].add(h);
       this.whole[n]?.add(h);

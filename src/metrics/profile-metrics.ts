@@ -67,8 +67,8 @@ export class ProfileMetrics implements EngineObserver {
     tpot: this.tpot,
   });
   /** The second under way (the recorder's), recorded into on the hot path. */
-  private readonly now1s = this.intervals.second;
-  private readonly counts1s = this.intervals.counts;
+  private readonly current = this.intervals.current;
+  private readonly currentCounts = this.intervals.counts;
   inFlight = 0;
   /** Stop recording (warm-up metrics are thrown away by not recording into this). */
   recording = true;
@@ -129,12 +129,12 @@ export class ProfileMetrics implements EngineObserver {
     if (a.sent) {
       this.attempts.total++;
       this.attempts[a.kind]++;
-      this.counts1s[a.kind]++;
+      this.currentCounts[a.kind]++;
       if (a.reusedSocket) {
         this.connections.reused++;
         this.row.connectionsReused++;
       }
-      if (a.ttfbMs !== null) recordMs(this.now1s.ttfb, a.ttfbMs);
+      if (a.ttfbMs !== null) recordMs(this.current.ttfb, a.ttfbMs);
       if (a.holdMs !== null) recordMs(this.connectionHold, a.holdMs);
     }
     if (a.status !== null && a.status > 0) bump(this.statuses, String(a.status));
@@ -148,8 +148,8 @@ export class ProfileMetrics implements EngineObserver {
       if (code === 'stale_connection') this.connections.stale++;
     }
     if (a.reusedSocket && a.idleBeforeMs !== null) this.recordReuse(a.idleBeforeMs, a.status, a.error?.code);
-    recordMs(this.now1s.queueWait, a.queueWaitMs);
-    if (a.connectMs !== null) recordMs(this.now1s.connect, a.connectMs);
+    recordMs(this.current.queueWait, a.queueWaitMs);
+    if (a.connectMs !== null) recordMs(this.current.connect, a.connectMs);
   }
 
   /**
@@ -195,11 +195,11 @@ export class ProfileMetrics implements EngineObserver {
     if (!this.recording) return;
     this.requests.total++;
     if (this.firstSentAt < 0) this.firstSentAt = this.now();
-    this.counts1s.started++;
+    this.currentCounts.started++;
     recordMs(this.startLag, lagMs);
     if (late) {
       this.requests.late++;
-      this.counts1s.late++;
+      this.currentCounts.late++;
     }
   }
 
@@ -218,11 +218,11 @@ export class ProfileMetrics implements EngineObserver {
     if (this.slo && errorCode === null) this.countGood(latencyMs, stream?.byDefinition[this.definitions], lagMs + stallMs);
     const sent = latencyMs > lagMs ? latencyMs - lagMs : 0;
     const net = sent > stallMs ? sent - stallMs : 0;
-    const second = this.now1s;
-    recordMs(second.latency, latencyMs);
-    recordMs(second.latencySent, sent);
-    recordMs(second.latencyNet, net);
-    const counts = this.counts1s;
+    const current = this.current;
+    recordMs(current.latency, latencyMs);
+    recordMs(current.latencySent, sent);
+    recordMs(current.latencyNet, net);
+    const counts = this.currentCounts;
     counts.completed++;
     this.row.rps++;
     if (errorCode === null) {
@@ -253,10 +253,10 @@ export class ProfileMetrics implements EngineObserver {
 
   private recordStream(o: StreamOutcome): void {
     const shown = o.byDefinition[this.definitions];
-    const second = this.now1s;
-    if (shown.ttftMs !== null) recordMs(second.ttft, shown.ttftMs);
-    for (const gap of shown.itlMs) recordMs(second.itl, gap);
-    if (shown.tpotMs !== null) recordMs(second.tpot, shown.tpotMs);
+    const current = this.current;
+    if (shown.ttftMs !== null) recordMs(current.ttft, shown.ttftMs);
+    for (const gap of shown.itlMs) recordMs(current.itl, gap);
+    if (shown.tpotMs !== null) recordMs(current.tpot, shown.tpotMs);
     const all = (this.byDefinition ??= Object.fromEntries(DEFINITION_HISTOGRAMS.map((n) => [n, createHistogram()])) as Record<DefinitionHistogramName, Histogram>);
     for (const d of METRIC_DEFINITIONS) {
       const t = o.byDefinition[d];

@@ -108,6 +108,8 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
  * late; the turns cost at most SPIN_MS of a core per wait, nothing at all when requests are due back to back.
  */
 export const SPIN_MS = 1.5;
+/** The longest the open loop sleeps before it looks again (whether it was stopped). */
+const MAX_SLEEP_MS = 50;
 
 /**
  * The open model's loop: each turn sends every request that is due, then waits for the next due time
@@ -144,7 +146,8 @@ class OpenLoop {
         const now = ctl.now();
         const wait = at - now;
         if (wait > 0) {
-          if (wait > SPIN_MS) setTimeout(this.pump, wait - SPIN_MS);
+          // At most MAX_SLEEP_MS at a time, so a stop is noticed within it however far off the next request is.
+          if (wait > SPIN_MS) setTimeout(this.pump, Math.min(wait - SPIN_MS, MAX_SLEEP_MS));
           else setImmediate(this.pump);
           return;
         }
