@@ -6,7 +6,7 @@
  * report stays bounded however long the run.
  */
 import { Type } from '../util/schema.js';
-import { createHistogram, decodeHistogram, encodeHistogram, recordMs, type Histogram } from './histogram.js';
+import { createHistogram, decodeHistogram, encodeHistogram, type Histogram } from './histogram.js';
 import { ENCODED_HISTOGRAM } from './histogram-check.js';
 import { INTERVAL_COUNTS, TIMING_HISTOGRAMS, type IntervalCountName } from './metric-registry.js';
 import { COUNT, SPAN_MS } from './schema-parts.js';
@@ -95,10 +95,6 @@ export class IntervalRecorder {
 
   /** `whole`: the whole run's histogram of each name that has one; fold() keeps them up to date. */
   constructor(private readonly whole: Partial<Record<IntervalHistogramName, Histogram>> = {}) {}
-
-  record(name: IntervalHistogramName, ms: number): void {
-    recordMs(this.current[name], ms);
-  }
 
   count(name: IntervalCountName): void {
     this.counts[name]++;
