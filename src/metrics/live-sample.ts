@@ -38,6 +38,8 @@ export interface LiveSample {
 /** The sample of `m` now, its histograms in buckets with these upper bounds (µs). */
 export function liveSample(m: ProfileMetrics, boundsUs: readonly number[], atMs = Date.now()): LiveSample {
   const { requests: r, attempts: a, connections: c } = m;
+  // The whole run's histograms take the second under way as it closes (intervals.ts): a sample between closes adds it now.
+  m.intervals.fold();
   const of = (n: LiveHistogramName) => bucketCounts(n === 'loopDelay' ? m.probe.delay : m[n], boundsUs);
   return {
     atMs,

@@ -50,8 +50,25 @@ export class ProfileMetrics implements EngineObserver {
   /** Reused connections: the longest idle one that answered, the shortest idle one found closed, resets after sending on one. */
   private readonly reuse = { answeredMaxMs: -1, closedMinMs: -1, resets: 0 };
   readonly timeline: TimelineRow[] = [];
-  /** The same, cut into intervals: the gate's noise estimate and windowed thresholds. */
-  readonly intervals = new IntervalRecorder();
+  /**
+   * The same, cut into intervals: the gate's noise estimate and windowed thresholds. A timing kept per
+   * interval is recorded only there, once; the recorder adds each second into the whole run's histogram
+   * above as the second closes (readers of those histograms mid-run see them up to the last closed second).
+   */
+  readonly intervals = new IntervalRecorder({
+    latency: this.latency,
+    latencySent: this.latencySent,
+    latencyNet: this.latencyNet,
+    queueWait: this.queueWait,
+    connect: this.connect,
+    ttfb: this.ttfb,
+    ttft: this.ttft,
+    itl: this.itl,
+    tpot: this.tpot,
+  });
+  /** The second under way (the recorder's), recorded into on the hot path. */
+  private readonly current = this.intervals.current;
+  private readonly currentCounts = this.intervals.counts;
   inFlight = 0;
   /** Stop recording (warm-up metrics are thrown away by not recording into this). */
   recording = true;
@@ -112,15 +129,12 @@ export class ProfileMetrics implements EngineObserver {
     if (a.sent) {
       this.attempts.total++;
       this.attempts[a.kind]++;
-      this.intervals.count(a.kind);
+      this.currentCounts[a.kind]++;
       if (a.reusedSocket) {
         this.connections.reused++;
         this.row.connectionsReused++;
       }
-      if (a.ttfbMs !== null) {
-        recordMs(this.ttfb, a.ttfbMs);
-        this.intervals.record('ttfb', a.ttfbMs);
-      }
+      if (a.ttfbMs !== null) recordMs(this.current.ttfb, a.ttfbMs);
       if (a.holdMs !== null) recordMs(this.connectionHold, a.holdMs);
     }
     if (a.status !== null && a.status > 0) bump(this.statuses, String(a.status));
@@ -134,12 +148,8 @@ export class ProfileMetrics implements EngineObserver {
       if (code === 'stale_connection') this.connections.stale++;
     }
     if (a.reusedSocket && a.idleBeforeMs !== null) this.recordReuse(a.idleBeforeMs, a.status, a.error?.code);
-    recordMs(this.queueWait, a.queueWaitMs);
-    this.intervals.record('queueWait', a.queueWaitMs);
-    if (a.connectMs !== null) {
-      recordMs(this.connect, a.connectMs);
-      this.intervals.record('connect', a.connectMs);
-    }
+    recordMs(this.current.queueWait, a.queueWaitMs);
+    if (a.connectMs !== null) recordMs(this.current.connect, a.connectMs);
   }
 
   /**
@@ -185,11 +195,11 @@ export class ProfileMetrics implements EngineObserver {
     if (!this.recording) return;
     this.requests.total++;
     if (this.firstSentAt < 0) this.firstSentAt = this.now();
-    this.intervals.count('started');
+    this.currentCounts.started++;
     recordMs(this.startLag, lagMs);
     if (late) {
       this.requests.late++;
-      this.intervals.count('late');
+      this.currentCounts.late++;
     }
   }
 
@@ -200,29 +210,28 @@ export class ProfileMetrics implements EngineObserver {
    * the longest stall of its event loop while the request was in flight (which may have delayed seeing
    * the answer: an upper bound). The server's part lies between latency − lag − stall and latency − lag.
    */
-  requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome, lagMs = 0, stallMs = 0): void {
+  requestEnded(latencyMs: number, errorCode: string | null, stream?: StreamOutcome, lagMs = 0, stallMs = 0, now = -1): void {
     this.inFlight--;
     if (!this.recording) return;
-    this.lastEndedAt = this.now();
+    this.lastEndedAt = now < 0 ? this.now() : now;
     if (stream) this.recordStream(stream);
     if (this.slo && errorCode === null) this.countGood(latencyMs, stream?.byDefinition[this.definitions], lagMs + stallMs);
     const sent = latencyMs > lagMs ? latencyMs - lagMs : 0;
     const net = sent > stallMs ? sent - stallMs : 0;
-    recordMs(this.latency, latencyMs);
-    this.intervals.record('latency', latencyMs);
-    recordMs(this.latencySent, sent);
-    this.intervals.record('latencySent', sent);
-    recordMs(this.latencyNet, net);
-    this.intervals.record('latencyNet', net);
-    this.intervals.count('completed');
+    const current = this.current;
+    recordMs(current.latency, latencyMs);
+    recordMs(current.latencySent, sent);
+    recordMs(current.latencyNet, net);
+    const counts = this.currentCounts;
+    counts.completed++;
     this.row.rps++;
     if (errorCode === null) {
       this.requests.ok++;
-      this.intervals.count('ok');
+      counts.ok++;
       recordMs(this.second, latencyMs);
     } else {
       this.requests.failed++;
-      this.intervals.count('failed');
+      counts.failed++;
       if (errorCode === 'abandoned') this.requests.abandoned++;
       this.row.errors++;
       bump(this.requestErrors, errorCode);
@@ -244,18 +253,10 @@ export class ProfileMetrics implements EngineObserver {
 
   private recordStream(o: StreamOutcome): void {
     const shown = o.byDefinition[this.definitions];
-    if (shown.ttftMs !== null) {
-      recordMs(this.ttft, shown.ttftMs);
-      this.intervals.record('ttft', shown.ttftMs);
-    }
-    for (const gap of shown.itlMs) {
-      recordMs(this.itl, gap);
-      this.intervals.record('itl', gap);
-    }
-    if (shown.tpotMs !== null) {
-      recordMs(this.tpot, shown.tpotMs);
-      this.intervals.record('tpot', shown.tpotMs);
-    }
+    const current = this.current;
+    if (shown.ttftMs !== null) recordMs(current.ttft, shown.ttftMs);
+    for (const gap of shown.itlMs) recordMs(current.itl, gap);
+    if (shown.tpotMs !== null) recordMs(current.tpot, shown.tpotMs);
     const all = (this.byDefinition ??= Object.fromEntries(DEFINITION_HISTOGRAMS.map((n) => [n, createHistogram()])) as Record<DefinitionHistogramName, Histogram>);
     for (const d of METRIC_DEFINITIONS) {
       const t = o.byDefinition[d];
@@ -270,6 +271,8 @@ export class ProfileMetrics implements EngineObserver {
 
   /** What was measured, in the report's shape. */
   snapshot(): MeasuredProfile {
+    // The second under way into the whole run's histograms first (and into its interval, which snapshot() keeps).
+    this.intervals.fold();
     const loadWindowMs = (this.loadEndedAt ?? this.now()) - this.origin;
     const perSecond = (n: number) => (loadWindowMs > 0 ? round1((n * 1000) / loadWindowMs) : null);
     const histograms: MeasuredProfile['histograms'] = {

@@ -16,6 +16,9 @@ function onTimeout(attempt: AttemptTimers, code: ErrorCode, ms: number): void {
 
 export abstract class AttemptTimers extends AttemptRecordBase {
   protected phaseTimer: NodeJS.Timeout | null = null;
+  /** The phase timer's delay as armed, and when data last restarted its clock (0: not since it was armed); see touchPhase. */
+  private phaseDelayMs = 0;
+  private phaseTouchedAt = 0;
   protected attemptTimer: NodeJS.Timeout | null = null;
   /** timeouts.acquire: from the start until a connection is ready to write on. */
   protected acquireTimer: NodeJS.Timeout | null = null;
@@ -49,9 +52,30 @@ export abstract class AttemptTimers extends AttemptRecordBase {
   /** Arm the phase timer to fire after `delayMs` with `code` (`ms`: the timeout as configured, for the message). */
   protected armPhase(delayMs: number, code: ErrorCode, ms: number): void {
     this.phaseTimer = setTimeout(onTimeout, delayMs, this, code, ms);
+    this.phaseDelayMs = delayMs;
+    this.phaseTouchedAt = 0;
+  }
+
+  /**
+   * Data arrived: the phase's clock starts again (a read timeout runs from the last data). Lazily: the time
+   * is noted, and a timer that fires after it is armed again for what is left, so a response's headers and
+   * each chunk cost a clock read rather than a timer re-armed each time (Timeout.refresh).
+   */
+  protected touchPhase(): void {
+    if (this.phaseTimer !== null) this.phaseTouchedAt = performance.now();
   }
 
   timerFired(code: ErrorCode, ms: number): void {
+    const touchedAt = this.phaseTouchedAt;
+    if (touchedAt > 0 && (code === 'read_timeout' || code === 'write_timeout')) {
+      // Data came since the phase timer was armed (as Timeout.refresh did, whichever phase): its clock runs from then.
+      this.phaseTouchedAt = 0;
+      const left = this.phaseDelayMs - (performance.now() - touchedAt);
+      if (left > 0) {
+        this.phaseTimer = setTimeout(onTimeout, left, this, code, ms);
+        return;
+      }
+    }
     const lastRelease = code === 'pool_timeout' ? this.lastPoolRelease() : null;
     if (lastRelease !== null) {
       // httpx: each released connection woke this request, which lost the race and waited the full pool

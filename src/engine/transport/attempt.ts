@@ -235,7 +235,7 @@ export class Attempt extends AttemptTimers implements PoolWaiter, AttemptResult,
     // The body's clock: the read timeout again (per-read), or a body timeout of its own (undici's two clocks).
     const ctx = this.#ctx;
     const bodyMs = ctx.bodyTimeoutMs;
-    if (bodyMs === ctx.timeouts.read) this.phaseTimer?.refresh();
+    if (bodyMs === ctx.timeouts.read) this.touchPhase();
     else {
       this.clearPhaseTimer();
       if (bodyMs !== null) this.armPhase(timerDelayMs(bodyMs, 'read', ctx.behavior), 'read_timeout', bodyMs);
@@ -246,7 +246,7 @@ export class Attempt extends AttemptTimers implements PoolWaiter, AttemptResult,
 
   onData(chunk: Buffer): boolean {
     this.bytesReceived += chunk.length;
-    this.phaseTimer?.refresh();
+    this.touchPhase();
     const onData = this.#req.onData;
     if (onData) onData(chunk);
     else if (!this.#req.discardBody || this.status >= 400) (this.chunks ??= []).push(chunk);

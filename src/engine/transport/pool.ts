@@ -25,8 +25,15 @@ function grantLater(waiter: PoolWaiter, conn: Connection): void {
   waiter.grant(conn);
 }
 
-function offerLater(pool: ConnectionPool, conn: Connection): void {
-  pool.offer(conn);
+/**
+ * pool.reuse `next-turn`: connections freed during one turn, offered again together from one setImmediate
+ * (each as its own setImmediate would: in the check phase of the same loop turn, in the order freed).
+ * Outside undici's callbacks there, so a waiter is granted its connection at once.
+ */
+function offerFreed(pool: ConnectionPool): void {
+  const freed = pool.freed;
+  pool.freed = [];
+  for (const conn of freed) pool.offer(conn, 0, true);
 }
 
 /**
@@ -46,6 +53,8 @@ export class ConnectionPool implements ConnectionOwner {
   busyCount = 0;
   /** When a connection was last released while requests waited (per-wait pool timeouts read it). */
   lastReleaseAt = 0;
+  /** pool.reuse `next-turn`: connections freed this turn, to be offered from one setImmediate (offerFreed). */
+  freed: Connection[] = [];
   private readonly perWait: boolean;
   private readonly available: Connection[] = [];
   private readonly all = new Set<Connection>();
@@ -181,19 +190,24 @@ export class ConnectionPool implements ConnectionOwner {
     }
     // undici's client takes its next request only a full event-loop turn after a response (client-h1
     // onMessageComplete: setImmediate(resume)); until then its Pool sends new requests elsewhere.
-    if (this.nextTurn && conn.capacity === 1) setImmediate(offerLater, this, conn);
-    else this.offer(conn, now);
+    if (this.nextTurn && conn.capacity === 1) {
+      if (this.freed.push(conn) === 1) setImmediate(offerFreed, this);
+    } else this.offer(conn, now);
   }
 
-  /** A freed connection: to the longest waiter that has not given up, else kept (or closed) for the next request. */
-  offer(conn: Connection, now = 0): void {
+  /**
+   * A freed connection: to the longest waiter that has not given up, else kept (or closed) for the next
+   * request. `outsideUndici`: called from no undici callback, so the waiter may be granted at once.
+   */
+  offer(conn: Connection, now = 0, outsideUndici = false): void {
     if (this.closed) return;
     const waiter = conn.inFlight < conn.capacity ? this.nextWaiter() : undefined;
     if (waiter) {
       this.checkOut(conn, now);
-      // Not synchronously: release runs inside undici's callbacks, and dispatching on the same Client
-      // before undici has finished with its queue breaks its invariants.
-      process.nextTick(grantLater, waiter, conn);
+      // Not synchronously from release: it runs inside undici's callbacks, and dispatching on the same
+      // Client before undici has finished with its queue breaks its invariants.
+      if (outsideUndici) waiter.grant(conn);
+      else process.nextTick(grantLater, waiter, conn);
       return;
     }
     const maxIdle = this.config.pool.maxIdle;

@@ -35,7 +35,7 @@ export async function runStage(client: PerformanceClient, profile: ResolvedProfi
   let wake: (() => void) | null = null;
   const done = (intended: number, sentAt: number, generatorLag: number, code: string | null, meter?: StreamMeter) => {
     const now = performance.now();
-    metrics.requestEnded(now - intended, code, meter?.outcome(now), generatorLag, metrics.probe.stallSince(sentAt, now));
+    metrics.requestEnded(now - intended, code, meter?.outcome(now), generatorLag, metrics.probe.stallSince(sentAt, now), now);
     const w = wake;
     wake = null;
     w?.();
