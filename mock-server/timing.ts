@@ -13,6 +13,16 @@ import { DeadlineHeap, type Moment } from './deadline-heap.js';
 
 /** How long before a due time the node timer wakes: its own lateness (about 1 ms) fits in it. */
 const EARLY_MS = 1.5;
+/**
+ * The turns poll the loop without rest, so they are kept to about half a core: with more than this many
+ * moments a second (each costs up to EARLY_MS of turns) the queue is woken by timers alone, up to a
+ * millisecond late, rather than spend a core the load generator on the same machine needs.
+ */
+const MAX_SPINNING_PER_S = 0.5 * (1000 / EARLY_MS);
+/** Moments scheduled in the current second, and in the one before (whether turns are affordable). */
+let thisSecond = 0;
+let lastSecond = 0;
+let secondStart = 0;
 
 const queue = new DeadlineHeap();
 let timer: NodeJS.Timeout | null = null;
@@ -40,7 +50,18 @@ function schedule(moment: Moment): void {
     return;
   }
   queue.push(moment);
+  countMoment();
   arm();
+}
+
+function countMoment(): void {
+  const now = performance.now();
+  if (now - secondStart >= 1000) {
+    lastSecond = now - secondStart >= 2000 ? 0 : thisSecond;
+    thisSecond = 0;
+    secondStart = now;
+  }
+  thisSecond++;
 }
 
 /** Wake for the earliest moment: by a timer EARLY_MS before it, or in a setImmediate turn when that is less than a timer's millisecond away. */
@@ -49,7 +70,8 @@ function arm(): void {
   if (next === undefined || turn !== null) return;
   const now = performance.now();
   // Whole milliseconds: node would count a fraction as a whole one more, and wake that much later.
-  const wait = Math.floor(next.due - EARLY_MS - now);
+  const spinning = Math.max(thisSecond, lastSecond) <= MAX_SPINNING_PER_S;
+  const wait = spinning ? Math.floor(next.due - EARLY_MS - now) : Math.max(1, Math.ceil(next.due - now));
   if (wait < 1) {
     turn = setImmediate(runDue);
     return;
