@@ -68,7 +68,9 @@ export class ClientLog {
     if (conn.protocol === 'h2') this.c.http2++;
     if (conn.tls) this.c.tls++;
     this.metrics.connections.opened++;
-    for (const other of this.open) if (other.inFlight === 0 && other.requests > 0 && now - other.lastEndAt >= IDLE_AVAILABLE_MS) {
+    // Idle when the client opened this connection (its TCP open, not its first request: on a slow machine a
+    // pooled client's burst of connects can reach its first requests after others' first answers).
+    for (const other of this.open) if (other.inFlight === 0 && other.requests > 0 && conn.openedAt - other.lastEndAt >= IDLE_AVAILABLE_MS) {
       this.c.openedWhileIdle++;
       break;
     }

@@ -88,10 +88,15 @@ export function mockCommand(io: CliIo, stopSignal: () => Promise<void>): Command
         tokensPerSecond: args['tokens-per-second'],
         backlog: args.backlog,
       });
-      io.out(`tailgate mock listening on ${server.url} (HTTP/1.1 and h2c)\n`);
-      io.out(`  endpoints: POST /v1/embeddings /embed /rerank /classify /predict /v1/completions /v1/chat/completions; GET /health\n`);
-      if (server.adminUrl) io.out(`  admin: ${server.adminUrl}/__tailgate/stats, ${server.adminUrl}/__tailgate/faults (also on ${server.url}, which faults may close)\n`);
-      io.out(`  faults:\n${describeFaults(server.faults()).map((l) => `    ${l}\n`).join('')}`);
+      // One write: a script that waits for the "listening" line finds the rest of the banner with it.
+      io.out(
+        [
+          `tailgate mock listening on ${server.url} (HTTP/1.1 and h2c)\n`,
+          `  endpoints: POST /v1/embeddings /embed /rerank /classify /predict /v1/completions /v1/chat/completions; GET /health\n`,
+          server.adminUrl ? `  admin: ${server.adminUrl}/__tailgate/stats, ${server.adminUrl}/__tailgate/faults (also on ${server.url}, which faults may close)\n` : '',
+          `  faults:\n${describeFaults(server.faults()).map((l) => `    ${l}\n`).join('')}`,
+        ].join(''),
+      );
       const labels = { server: `${server.host}:${server.port}` };
       const live = exportsAnything(exportConfig)
         ? await startServerExport(exportConfig, exportIo(io), () => mockFamilies(server.readStats(), labels)).catch(async (err: unknown) => {
