@@ -58,8 +58,8 @@ const COMMANDS: Record<string, (io: CliIo, setExit: (code: number) => void) => P
 
 /**
  * The command the arguments name, alone: a process loads only the modules its command uses (`tailgate mock`
- * a third of `run`'s), and the suite and users' scripts start hundreds of them. With no command, or one
- * misspelt, every command, so that --help lists them and yargs names the mistake.
+ * 170, where every command's are 302), and the suite and users' scripts start hundreds of them. With no
+ * command, or one misspelt, every command, so that --help lists them and yargs names the mistake.
  */
 async function commandsFor(argv: string[], io: CliIo, setExit: (code: number) => void): Promise<Command[]> {
   const named = argv.find((a) => !a.startsWith('-'));
