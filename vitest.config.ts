@@ -10,7 +10,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const ALONE = [
   'test/runner/run/{gate-busy,accuracy,streams,gate-live}.test.ts',
   'test/runner/load/{arrival-sockets,load-models,trace}.test.ts',
-  'test/mock-server/{latency,faults-capacity,faults-body}.test.ts',
+  'test/mock-server/{latency,latency-precision,faults-capacity,faults-body}.test.ts',
   'test/engine/{timeouts-every-layer,timeouts,pool-timeout,connect-errors,deadlines,send-gate}.test.ts',
   'test/report/{sweep,gate-noise}.test.ts',
   'test/probe/probe.test.ts',

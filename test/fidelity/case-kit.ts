@@ -51,6 +51,8 @@ export const slow = (ms: number) => ({ rules: [{ kind: 'latency', dist: 'fixed',
 export const four = { pool: { connections: 4 } };
 export const EVERY: Client[] = ['httpx', 'aiohttp', 'undici', 'fetch', 'openai-node'];
 export const THREE_AT_ONCE = 'three requests "at once" from threads or tasks may share a connection that freed in between, on either side';
+/** The same, when the answer is immediate (a 429 from the token bucket): one connection or three, on either side. */
+export const THREE_AT_ONCE_ANSWERED_AT_ONCE = 'three requests "at once" answered at once (a 429) may each find the connection another just freed, or not: one connection or three, on either side';
 export const all = (settings: Omit<ClientConfigInput, 'preset'> = {}) => Object.fromEntries(EVERY.map((c) => [c, settings])) as Case['settings'];
 
 /**

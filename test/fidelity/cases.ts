@@ -3,7 +3,7 @@
  * library and once through tailgate's preset of it. These are the first cases (pools, timeouts, idle
  * connections, retries on statuses); cases-connections.ts and cases-requests.ts hold the rest.
  */
-import { all, AT_ONCE_MS, bpc, each, four, LATENCY_MS, slow, THREE_AT_ONCE, type Case } from './case-kit.js';
+import { all, AT_ONCE_MS, bpc, each, four, LATENCY_MS, slow, THREE_AT_ONCE, THREE_AT_ONCE_ANSWERED_AT_ONCE, type Case } from './case-kit.js';
 import { CONNECTION_CASES } from './cases-connections.js';
 import { REQUEST_CASES } from './cases-requests.js';
 
@@ -107,8 +107,8 @@ const BASE_CASES: Case[] = [
     faults: { rules: [{ kind: 'rate_limit', rate: 1, burst: 1 }] },
     waves: [3],
     settings: { ...all(), 'baseten-pc': bpc },
-    connectionTolerance: each(1),
-    toleranceWhy: THREE_AT_ONCE,
+    connectionTolerance: each(2),
+    toleranceWhy: THREE_AT_ONCE_ANSWERED_AT_ONCE,
   },
   {
     name: '429-retry-after-date',
@@ -116,8 +116,8 @@ const BASE_CASES: Case[] = [
     faults: { rules: [{ kind: 'rate_limit', rate: 1, burst: 1, retryAfter: 'date' }] },
     waves: [3],
     settings: all(),
-    connectionTolerance: each(1),
-    toleranceWhy: THREE_AT_ONCE,
+    connectionTolerance: each(2),
+    toleranceWhy: THREE_AT_ONCE_ANSWERED_AT_ONCE,
   },
   {
     name: '503',
