@@ -68,12 +68,16 @@ export class ClientLog {
     if (conn.protocol === 'h2') this.c.http2++;
     if (conn.tls) this.c.tls++;
     this.metrics.connections.opened++;
-    // Idle when the client opened this connection (its TCP open, not its first request: on a slow machine a
-    // pooled client's burst of connects can reach its first requests after others' first answers).
-    for (const other of this.open) if (other.inFlight === 0 && other.requests > 0 && conn.openedAt - other.lastEndAt >= IDLE_AVAILABLE_MS) {
-      this.c.openedWhileIdle++;
-      break;
+    // Idle when the client opened this connection (its TCP open, not its first request), and more of them
+    // idle than busy or not yet used: a pooled client's burst of connects (32 at once) on a slow machine
+    // reaches its last connections after the first answers, while most of the burst is still in flight.
+    let idle = 0;
+    let engaged = 0;
+    for (const other of this.open) {
+      if (other.inFlight > 0 || other.requests === 0) engaged++;
+      else if (conn.openedAt - other.lastEndAt >= IDLE_AVAILABLE_MS) idle++;
     }
+    if (idle > 0 && idle > engaged) this.c.openedWhileIdle++;
     if (now - this.lastOwnCloseAt <= REOPEN_WITHIN_MS) this.c.openedAfterOwnClose++;
     this.open.add(conn);
     if (this.open.size > this.c.maxOpen) this.c.maxOpen = this.open.size;
