@@ -9,21 +9,11 @@
  * delays add up to milliseconds; a process that stays on its CPU for the last stretch is not late.)
  */
 import { performance } from 'node:perf_hooks';
+import { EARLY_MS, SpinBudget } from '../src/util/index.js';
 import { DeadlineHeap, type Moment } from './deadline-heap.js';
 
-/** How long before a due time the node timer wakes: its own lateness (about 1 ms) fits in it. */
-const EARLY_MS = 1.5;
-/**
- * The turns poll the loop without rest, so they are kept to about half a core: with more than this many
- * moments a second (each costs up to EARLY_MS of turns) the queue is woken by timers alone, up to a
- * millisecond late, rather than spend a core the load generator on the same machine needs.
- */
-const MAX_SPINNING_PER_S = 0.5 * (1000 / EARLY_MS);
-/** Moments scheduled in the current second, and in the one before (whether turns are affordable). */
-let thisSecond = 0;
-let lastSecond = 0;
-let secondStart = 0;
-
+/** The turns take at most half a core (src/util/spin-budget.ts): the mock is the yardstick, but a load generator on the same machine needs the rest. */
+const spin = new SpinBudget(0.5);
 const queue = new DeadlineHeap();
 let timer: NodeJS.Timeout | null = null;
 /** performance.now() at which the armed timer means to wake (Infinity: none armed). */
@@ -45,23 +35,14 @@ export function cancellableAt(due: number, fn: () => void): () => void {
 }
 
 function schedule(moment: Moment): void {
-  if (moment.due <= performance.now()) {
+  const now = performance.now();
+  if (moment.due <= now) {
     moment.fn();
     return;
   }
   queue.push(moment);
-  countMoment();
+  spin.note(now);
   arm();
-}
-
-function countMoment(): void {
-  const now = performance.now();
-  if (now - secondStart >= 1000) {
-    lastSecond = now - secondStart >= 2000 ? 0 : thisSecond;
-    thisSecond = 0;
-    secondStart = now;
-  }
-  thisSecond++;
 }
 
 /** Wake for the earliest moment: by a timer EARLY_MS before it, or in a setImmediate turn when that is less than a timer's millisecond away. */
@@ -70,8 +51,7 @@ function arm(): void {
   if (next === undefined || turn !== null) return;
   const now = performance.now();
   // Whole milliseconds: node would count a fraction as a whole one more, and wake that much later.
-  const spinning = Math.max(thisSecond, lastSecond) <= MAX_SPINNING_PER_S;
-  const wait = spinning ? Math.floor(next.due - EARLY_MS - now) : Math.max(1, Math.ceil(next.due - now));
+  const wait = spin.affordable ? Math.floor(next.due - EARLY_MS - now) : Math.max(1, Math.ceil(next.due - now));
   if (wait < 1) {
     turn = setImmediate(runDue);
     return;

@@ -12,6 +12,7 @@
  */
 import { sleep } from '../../engine/index.js';
 import { dueTimes, type RatePlan } from './arrivals.js';
+import { EARLY_MS, SpinBudget } from '../../util/index.js';
 import type { Scenario } from '../scenario/scenario.js';
 
 /** A request sent this much after its intended start counts as late. */
@@ -102,17 +103,8 @@ export async function runLoad(ctl: LoadControl, opts: LoadOptions): Promise<void
   await new Promise<void>((resolve, reject) => new OpenLoop(ctl, next, start, load.maxInFlight, resolve, reject).pump());
 }
 
-/**
- * A due time is waited for with a timer to SPIN_MS before it, then setImmediate turns: node's timers count
- * whole milliseconds of a clock read once per loop turn, so a timer alone sends up to a millisecond or two
- * late; the turns cost at most SPIN_MS of a core per wait, nothing at all when requests are due back to back.
- * Spinning is kept to a quarter of a core: once the schedule's requests come on average less than
- * SPIN_MS / MAX_SPIN_SHARE apart (above about 170/s), the loop waits on timers alone. At 4,600/s the turns
- * had cost the run 3x its CPU per request (a core spent polling between requests 0.2 ms apart), for a
- * median lateness of 0.2 ms instead of 1 ms, and no better p99, which stalls set, not timer granularity.
- */
-export const SPIN_MS = 1.5;
-const MAX_SPIN_SHARE = 0.25;
+/** The open loop's turns to a due time take at most a quarter of a core (util/spin-budget.ts says why). */
+const SPIN_SHARE = 0.25;
 /** The longest the open loop sleeps before it looks again (whether it was stopped). */
 const MAX_SLEEP_MS = 50;
 
@@ -125,8 +117,8 @@ class OpenLoop {
   private at: number | null;
   /** The next request waited for the in-flight cap: its lag is the server's doing, not the generator's. */
   private capped = false;
-  /** Due times given so far: their mean gap says whether spinning to the due time fits MAX_SPIN_SHARE. */
-  private scheduled = 0;
+  /** Whether the last EARLY_MS to a due time may be spent in setImmediate turns. */
+  private readonly spin = new SpinBudget(SPIN_SHARE);
 
   constructor(
     private readonly ctl: LoadControl,
@@ -141,14 +133,7 @@ class OpenLoop {
 
   private advance(): number | null {
     const due = this.next();
-    if (due === null) return null;
-    this.scheduled++;
-    return this.start + due;
-  }
-
-  /** Spin the last SPIN_MS to a due time only while requests come far enough apart that it costs little. */
-  private spins(at: number): boolean {
-    return (at - this.start) / this.scheduled >= SPIN_MS / MAX_SPIN_SHARE;
+    return due === null ? null : this.start + due;
   }
 
   readonly pump = (): void => {
@@ -161,8 +146,8 @@ class OpenLoop {
         const wait = at - now;
         if (wait > 0) {
           // At most MAX_SLEEP_MS at a time, so a stop is noticed within it however far off the next request is.
-          if (!this.spins(at)) setTimeout(this.pump, Math.min(wait, MAX_SLEEP_MS));
-          else if (wait > SPIN_MS) setTimeout(this.pump, Math.min(wait - SPIN_MS, MAX_SLEEP_MS));
+          if (!this.spin.affordable) setTimeout(this.pump, Math.min(wait, MAX_SLEEP_MS));
+          else if (wait > EARLY_MS) setTimeout(this.pump, Math.min(wait - EARLY_MS, MAX_SLEEP_MS));
           else setImmediate(this.pump);
           return;
         }
@@ -173,6 +158,7 @@ class OpenLoop {
           return;
         }
         ctl.send(new Due(at), now - at, this.capped ? 0 : now - at);
+        this.spin.note(now);
         this.capped = false;
         this.at = this.advance();
       }
