@@ -40,8 +40,12 @@ describe('tailgate mock', () => {
     expect(stderr).toContain(faults);
     expect(stderr).toContain('rules[0].ms must be a number in 0..3600000, got -3');
     expect(stdout).not.toContain('listening');
-    const badPort = await runCli(['mock', '--port', '0', '--admin-port', '70000']);
+    const badPort = await runCli(['mock', '--port', '0', '--admin-port', '70000', '--embedding-dim', '0', '--tokens-per-second', '1e9']);
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toContain('--admin-port must be an integer in 0..65535, got 70000');
+    // The settings' own declarations (a scenario's target.mock holds the same ones), checked before the mock starts.
+    expect(badPort.stderr).toContain('--embedding-dim must be an integer in 1..8192, got 0');
+    expect(badPort.stderr).toContain('--tokens-per-second must be a number in 1..100000, got 1000000000');
+    expect(badPort.stdout).not.toContain('listening');
   });
 });

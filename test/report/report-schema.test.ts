@@ -28,6 +28,8 @@ describe('scenarios/report.schema.json', () => {
     // One profile at a tenth of the bundled rate: a real run's every field, without the pool queue of the bundled load.
     const run = await runMain(['run', 'quickstart', '--profile', 'baseten-recommended', '--rate', '50', '--duration', '1s', '--repeat', '2', '--out', dir]);
     expect(run.code, run.stderr).toBe(0);
+    // The first line counts the profiles --profile chose, not the scenario's two.
+    expect(run.stdout).toContain('tailgate run quickstart: 1 profile(s)');
     const [file] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
     const report = JSON.parse(await readFile(join(dir, file!), 'utf8')) as Record<string, unknown>;
     expect((report.profiles as { repeats?: unknown[] }[])[0]!.repeats).toHaveLength(2);
